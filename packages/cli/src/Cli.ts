@@ -1,0 +1,23 @@
+/**
+ * The `ociman` command, built with @effect/cli on the ociman library.
+ *
+ * @example
+ * ```ts
+ * import { NodeContext, NodeRuntime } from "@effect/platform-node"
+ * import { Effect } from "effect"
+ * import { run } from "@ociman/cli"
+ *
+ * run(["node", "ociman", "info", "--json"]).pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain)
+ * ```
+ */
+import { Command } from "@effect/cli"
+import { info } from "./commands/info.js"
+
+/** The root command and its subcommands. */
+export const ociman = Command.make("ociman").pipe(
+  Command.withDescription("Run throwaway containers and content-addressed images on Docker or Podman"),
+  Command.withSubcommands([info])
+)
+
+/** Parses the process argv (`[node, script, ...args]`) and runs the command. */
+export const run = Command.run(ociman, { name: "ociman", version: "0.1.0" })

@@ -1,0 +1,118 @@
+/**
+ * Typed failures of a call to the `docker` or `podman` CLI. Every operation that talks to a
+ * runtime can fail with one of these; each carries the argv (secrets redacted) so a user can
+ * re-run the exact command by hand.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ContainerRuntime } from "ociman"
+ *
+ * const version = ContainerRuntime.ContainerRuntime.pipe(
+ *   Effect.map((runtime) => runtime.backend.engineVersion),
+ *   Effect.catchTag("CommandFailed", (e) => Effect.succeed(`failed with ${e.exitCode}: ${e.stderr}`))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ */
+import { Data } from "effect"
+
+/** How much of a long stderr/stdout an error message quotes (the field keeps it all). */
+const MESSAGE_EXCERPT = 2_000
+
+const excerpt = (text: string): string => {
+  const trimmed = text.trim()
+  return trimmed.length <= MESSAGE_EXCERPT ? trimmed : `…${trimmed.slice(-MESSAGE_EXCERPT)}`
+}
+
+/** Renders an argv as a copy-pasteable shell line (for messages only: nothing is ever run through a shell). */
+export const formatArgv = (argv: ReadonlyArray<string>): string =>
+  argv.map((arg) => (/^[\w@%+=:,./{}-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`)).join(" ")
+
+/**
+ * The executable (`docker` or `podman`) is not installed, or not on `PATH`.
+ * @since 0.1.0
+ */
+export class ExecutableNotFound extends Data.TaggedError("ExecutableNotFound")<{
+  readonly executable: string
+  readonly argv: ReadonlyArray<string>
+}> {
+  override get message(): string {
+    return `${this.executable} is not installed or not on PATH (tried: ${formatArgv(this.argv)})`
+  }
+}
+
+/**
+ * The process could not be started for another reason (permissions, bad working directory, …).
+ * @since 0.1.0
+ */
+export class SpawnFailed extends Data.TaggedError("SpawnFailed")<{
+  readonly argv: ReadonlyArray<string>
+  readonly reason: string
+  readonly detail: string
+}> {
+  override get message(): string {
+    return `could not start ${formatArgv(this.argv)}: ${this.reason}: ${this.detail}`
+  }
+}
+
+/**
+ * The process ran and exited with a non-zero code, or was killed by a signal.
+ * @since 0.1.0
+ */
+export class CommandFailed extends Data.TaggedError("CommandFailed")<{
+  readonly argv: ReadonlyArray<string>
+  /** The exit code; `undefined` when a signal ended the process (see `signal`). */
+  readonly exitCode: number | undefined
+  readonly signal: string | undefined
+  readonly stdout: string
+  readonly stderr: string
+}> {
+  override get message(): string {
+    const how =
+      this.exitCode === undefined ? `was killed by ${this.signal ?? "a signal"}` : `exited with ${this.exitCode}`
+    const stderr = excerpt(this.stderr)
+    return `${formatArgv(this.argv)} ${how}${stderr === "" ? "" : `: ${stderr}`}`
+  }
+}
+
+/**
+ * The process did not finish within its timeout; it was sent SIGTERM, then SIGKILL.
+ * @since 0.1.0
+ */
+export class CommandTimedOut extends Data.TaggedError("CommandTimedOut")<{
+  readonly argv: ReadonlyArray<string>
+  readonly timeoutMillis: number
+}> {
+  override get message(): string {
+    return `${formatArgv(this.argv)} did not finish within ${this.timeoutMillis} ms and was killed`
+  }
+}
+
+/**
+ * The process succeeded but printed something this library cannot understand.
+ * @since 0.1.0
+ */
+export class UnexpectedOutput extends Data.TaggedError("UnexpectedOutput")<{
+  readonly argv: ReadonlyArray<string>
+  /** What the library expected, in words. */
+  readonly expected: string
+  readonly output: string
+}> {
+  override get message(): string {
+    return `${formatArgv(this.argv)} printed unexpected output (expected ${this.expected}): ${JSON.stringify(excerpt(this.output))}`
+  }
+}
+
+/**
+ * Any failure to run a CLI command to completion.
+ * @since 0.1.0
+ */
+export type ProcessError = ExecutableNotFound | SpawnFailed | CommandTimedOut
+
+/**
+ * Any failure of a CLI call that must succeed.
+ * @since 0.1.0
+ */
+export type CliError = ProcessError | CommandFailed

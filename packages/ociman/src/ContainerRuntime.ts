@@ -1,0 +1,201 @@
+/**
+ * The container runtime service: the seam between the high-level API (containers, images) and a
+ * runtime. Docker, Podman and the in-memory test runtime each implement it, and a layer chooses
+ * one. There is no global state: two layers give two independent runtimes in one program.
+ *
+ * @example
+ * ```ts
+ * import { NodeContext, NodeRuntime } from "@effect/platform-node"
+ * import { Console, Effect } from "effect"
+ * import { ContainerRuntime } from "ociman"
+ *
+ * const program = Effect.gen(function* () {
+ *   const runtime = yield* ContainerRuntime.ContainerRuntime
+ *   const { kind, engineVersion, rootless } = runtime.backend
+ *   yield* Console.log(`${kind} ${engineVersion} rootless=${rootless}`)
+ * })
+ *
+ * program.pipe(
+ *   Effect.provide(ContainerRuntime.layerFromEnv), // or layerDocker, layerPodman
+ *   Effect.provide(NodeContext.layer),
+ *   NodeRuntime.runMain
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ */
+import { CommandExecutor, type FileSystem, type Path } from "@effect/platform"
+import { Context, type Duration, Effect, Layer } from "effect"
+import type { ProcessError } from "./CliError.js"
+import { type Invocation, run } from "./internal/process.js"
+import type { ProbedBackend } from "./internal/probe.js"
+import { probe } from "./internal/probe.js"
+import { resolveSelection, selectionFromEnvironment, type SelectionSource } from "./internal/resolve.js"
+import type { Kind, ResolveError, RuntimeUnavailable } from "./RuntimeError.js"
+import type { Version } from "./Version.js"
+
+export type { Kind } from "./RuntimeError.js"
+export type { SelectionSource } from "./internal/resolve.js"
+
+/**
+ * What was resolved: which runtime, through which executable, its versions and rootless mode.
+ * @since 0.1.0
+ */
+export interface Backend {
+  readonly kind: Kind
+  /** The executable run for every call (`docker`, `podman`, or a path). */
+  readonly executable: string
+  /** The CLI's version (`docker --version` is the client's, not the engine's). */
+  readonly clientVersion: Version
+  /** The engine's version (Docker daemon; for local Podman the same as the client). */
+  readonly engineVersion: Version
+  /** Docker: `name=rootless` in SecurityOptions; Podman: `.Host.Security.Rootless`. */
+  readonly rootless: boolean
+  /** How the runtime was chosen. */
+  readonly source: SelectionSource
+}
+
+/**
+ * Options of a raw CLI call.
+ * @since 0.1.0
+ */
+export interface CliOptions {
+  /** Bytes for the CLI's stdin (closed afterwards). */
+  readonly stdin?: Uint8Array | undefined
+  /** Extra environment for the CLI process (never shown in argv, spans or errors). */
+  readonly env?: Readonly<Record<string, string>> | undefined
+  /** Values to redact wherever the argv is shown. */
+  readonly secrets?: ReadonlyArray<string> | undefined
+  /** Kill the CLI (SIGTERM, then SIGKILL) when it runs longer than this. */
+  readonly timeout?: Duration.DurationInput | undefined
+}
+
+/**
+ * A finished CLI call, whatever its exit code.
+ * @since 0.1.0
+ */
+export interface CliResult {
+  readonly argv: ReadonlyArray<string>
+  readonly exitCode: number | undefined
+  readonly signal: string | undefined
+  readonly stdout: Uint8Array
+  readonly stderr: Uint8Array
+}
+
+/**
+ * The operations every runtime offers.
+ * @since 0.1.0
+ */
+export interface Service {
+  readonly backend: Backend
+  /**
+   * Runs the runtime's CLI with these arguments: the escape hatch for what the typed API does
+   * not cover yet (ociman's `Backend::command`). A non-zero exit is a result, not a failure.
+   */
+  readonly cli: (args: ReadonlyArray<string>, options?: CliOptions) => Effect.Effect<CliResult, ProcessError>
+}
+
+/**
+ * The service tag.
+ * @since 0.1.0
+ */
+export class ContainerRuntime extends Context.Tag("ociman/ContainerRuntime")<ContainerRuntime, Service>() {}
+
+/**
+ * Builds the service for an already probed backend.
+ * @since 0.1.0
+ */
+export const make = (backend: Backend): Effect.Effect<Service, never, CommandExecutor.CommandExecutor> =>
+  Effect.map(CommandExecutor.CommandExecutor, (executor) => {
+    const cli = (args: ReadonlyArray<string>, options: CliOptions = {}) => {
+      const invocation: Invocation = { executable: backend.executable, args, ...options }
+      return run(invocation).pipe(Effect.provideService(CommandExecutor.CommandExecutor, executor))
+    }
+    return { backend, cli }
+  })
+
+/**
+ * Which runtime a layer uses: `auto` reads `OCIMAN_BACKEND`, then the config file, then
+ * autodetects (Docker first, Podman second).
+ * @since 0.1.0
+ */
+export type Selection = "auto" | Kind
+
+/**
+ * Options of {@link layer}.
+ * @since 0.1.0
+ */
+export interface LayerOptions {
+  readonly backend?: Selection | undefined
+  /** Executables to run instead of `docker` / `podman` found on PATH. */
+  readonly executables?: Partial<Record<Kind, string>> | undefined
+}
+
+const withSource = (probed: ProbedBackend, source: SelectionSource): Backend => ({ ...probed, source })
+
+/**
+ * Probes the chosen runtime once and returns its description.
+ *
+ * @example
+ * ```ts
+ * import { NodeContext } from "@effect/platform-node"
+ * import { Effect } from "effect"
+ * import { ContainerRuntime } from "ociman"
+ *
+ * const backend = ContainerRuntime.resolve({ backend: "podman" }).pipe(Effect.provide(NodeContext.layer))
+ * ```
+ * @since 0.1.0
+ */
+export const resolve = (
+  options: LayerOptions = {}
+): Effect.Effect<Backend, ResolveError, CommandExecutor.CommandExecutor | FileSystem.FileSystem | Path.Path> => {
+  const selection = options.backend ?? "auto"
+  if (selection !== "auto") {
+    const explicit: Effect.Effect<Backend, RuntimeUnavailable, CommandExecutor.CommandExecutor> = Effect.map(
+      probe(selection, options.executables?.[selection]),
+      (probed) => withSource(probed, "argument")
+    )
+    return explicit
+  }
+  return Effect.gen(function* () {
+    const fromEnvironment = yield* selectionFromEnvironment
+    const probed = yield* resolveSelection(fromEnvironment, options.executables)
+    return withSource(probed, fromEnvironment.source)
+  })
+}
+
+/**
+ * A layer that resolves a runtime once, when built.
+ *
+ * @example
+ * ```ts
+ * import { NodeContext } from "@effect/platform-node"
+ * import { Layer } from "effect"
+ * import { ContainerRuntime } from "ociman"
+ *
+ * const Podman = ContainerRuntime.layer({ backend: "podman" }).pipe(Layer.provide(NodeContext.layer))
+ * ```
+ * @since 0.1.0
+ */
+export const layer = (
+  options: LayerOptions = {}
+): Layer.Layer<ContainerRuntime, ResolveError, CommandExecutor.CommandExecutor | FileSystem.FileSystem | Path.Path> =>
+  Layer.effect(ContainerRuntime, Effect.flatMap(resolve(options), make))
+
+/**
+ * Docker, required (no fallback).
+ * @since 0.1.0
+ */
+export const layerDocker = layer({ backend: "docker" })
+
+/**
+ * Podman, required (no fallback).
+ * @since 0.1.0
+ */
+export const layerPodman = layer({ backend: "podman" })
+
+/**
+ * The runtime the environment selects: `OCIMAN_BACKEND`, then the config file, then Docker, then Podman.
+ * @since 0.1.0
+ */
+export const layerFromEnv = layer({ backend: "auto" })

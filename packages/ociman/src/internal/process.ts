@@ -1,0 +1,184 @@
+/**
+ * The process core: the only place that spawns `docker` or `podman`.
+ *
+ * - argv arrays only, never a shell;
+ * - stdout and stderr are drained concurrently (an undrained pipe deadlocks at ~64 KiB);
+ * - stdin is either the given bytes or closed at once (a CLI that reads stdin must not hang);
+ * - environment overrides reach the child without appearing in its argv;
+ * - an optional timeout sends SIGTERM to the process group, then SIGKILL after a grace period
+ *   (@effect/platform's own finalizer sends SIGTERM and waits forever);
+ * - one span per call, carrying the argv with secret values redacted.
+ */
+import { Command, type CommandExecutor } from "@effect/platform"
+import type { PlatformError } from "@effect/platform/Error"
+import { type Chunk, Duration, Effect, Option, Stream } from "effect"
+import { CommandFailed, CommandTimedOut, ExecutableNotFound, type ProcessError, SpawnFailed } from "../CliError.js"
+
+/** One call of a CLI. */
+export interface Invocation {
+  readonly executable: string
+  readonly args: ReadonlyArray<string>
+  /** Bytes written to stdin, which is then closed. Without it stdin is closed at once. */
+  readonly stdin?: Uint8Array | undefined
+  /** Variables added to the inherited environment (values never appear in argv or spans). */
+  readonly env?: Readonly<Record<string, string>> | undefined
+  /** Values to hide wherever the argv is shown (spans, logs, errors). */
+  readonly secrets?: ReadonlyArray<string> | undefined
+  /** Kill the process if it runs longer than this. */
+  readonly timeout?: Duration.DurationInput | undefined
+  /** How long SIGTERM may take before SIGKILL follows. Default 2 seconds. */
+  readonly killGrace?: Duration.DurationInput | undefined
+}
+
+/** A process that ran to its end, whatever its exit code. */
+export interface Completed {
+  /** The argv as shown to humans: executable first, secrets redacted. */
+  readonly argv: ReadonlyArray<string>
+  /** `undefined` when a signal ended the process. */
+  readonly exitCode: number | undefined
+  readonly signal: string | undefined
+  readonly stdout: Uint8Array
+  readonly stderr: Uint8Array
+}
+
+export const REDACTED = "<redacted>"
+
+/** Replaces every occurrence of a secret value in the argv. */
+export const redactArgv = (argv: ReadonlyArray<string>, secrets: ReadonlyArray<string> = []): ReadonlyArray<string> => {
+  const hidden = secrets.filter((secret) => secret.length > 0)
+  return hidden.length === 0
+    ? argv
+    : argv.map((arg) => hidden.reduce((acc, secret) => acc.replaceAll(secret, REDACTED), arg))
+}
+
+const DEFAULT_KILL_GRACE = Duration.seconds(2)
+
+const decoder = new TextDecoder("utf-8", { fatal: false })
+/** Lossy UTF-8 decoding for messages and text results. */
+export const decodeText = (bytes: Uint8Array): string => decoder.decode(bytes)
+
+const concatBytes = (chunks: Chunk.Chunk<Uint8Array>): Uint8Array => {
+  let length = 0
+  for (const chunk of chunks) length += chunk.length
+  const out = new Uint8Array(length)
+  let offset = 0
+  for (const chunk of chunks) {
+    out.set(chunk, offset)
+    offset += chunk.length
+  }
+  return out
+}
+
+const collectBytes = <E>(stream: Stream.Stream<Uint8Array, E>): Effect.Effect<Uint8Array, E> =>
+  Effect.map(Stream.runCollect(stream), concatBytes)
+
+const toSpawnError = (argv: ReadonlyArray<string>, executable: string, error: PlatformError): ProcessError =>
+  error._tag === "SystemError" && error.reason === "NotFound" && error.method === "spawn"
+    ? new ExecutableNotFound({ executable, argv })
+    : new SpawnFailed({
+        argv,
+        reason: error._tag === "SystemError" ? error.reason : error._tag,
+        detail: error.description ?? error.message
+      })
+
+const SIGNAL_PATTERN = /signal: (SIG[A-Z0-9]+)/
+
+/** Sends SIGTERM to the process group, and SIGKILL when it has not exited after `grace`. */
+const terminate = (process: CommandExecutor.Process, grace: Duration.Duration): Effect.Effect<void> =>
+  Effect.flatMap(process.isRunning, (running) =>
+    running
+      ? process.kill("SIGTERM").pipe(
+          // Finalizers are uninterruptible; the kill waits for exit, so let the timeout cut it.
+          Effect.interruptible,
+          Effect.timeoutFail({ duration: grace, onTimeout: () => "grace-expired" as const }),
+          Effect.catchAll(() => process.kill("SIGKILL"))
+        )
+      : Effect.void
+  ).pipe(Effect.ignore)
+
+const command = (invocation: Invocation): Command.Command =>
+  Command.make(invocation.executable, ...invocation.args).pipe(
+    Command.env(invocation.env ?? {}),
+    Command.stdin(invocation.stdin === undefined ? Stream.empty : Stream.make(invocation.stdin))
+  )
+
+/**
+ * Runs a CLI to completion and returns its exit code and both outputs, whatever the exit code.
+ */
+export const run = (
+  invocation: Invocation
+): Effect.Effect<Completed, ProcessError, CommandExecutor.CommandExecutor> => {
+  const argv = redactArgv([invocation.executable, ...invocation.args], invocation.secrets)
+  const grace = Duration.decode(invocation.killGrace ?? DEFAULT_KILL_GRACE)
+  const body = Effect.scoped(
+    Effect.gen(function* () {
+      const process = yield* Command.start(command(invocation)).pipe(
+        Effect.mapError((error) => toSpawnError(argv, invocation.executable, error))
+      )
+      yield* Effect.addFinalizer(() => terminate(process, grace))
+      const [stdout, stderr, exit] = yield* Effect.all(
+        [
+          collectBytes(process.stdout).pipe(Effect.orElseSucceed(() => new Uint8Array())),
+          collectBytes(process.stderr).pipe(Effect.orElseSucceed(() => new Uint8Array())),
+          Effect.either(process.exitCode)
+        ],
+        { concurrency: "unbounded" }
+      )
+      const completed: Completed =
+        exit._tag === "Right"
+          ? { argv, exitCode: exit.right, signal: undefined, stdout, stderr }
+          : {
+              argv,
+              exitCode: undefined,
+              signal: Option.getOrElse(
+                Option.fromNullable(SIGNAL_PATTERN.exec(exit.left.message)?.[1]),
+                () => "an unknown signal"
+              ),
+              stdout,
+              stderr
+            }
+      return completed
+    })
+  )
+  const bounded =
+    invocation.timeout === undefined
+      ? body
+      : body.pipe(
+          Effect.timeoutFail({
+            duration: invocation.timeout,
+            onTimeout: () =>
+              new CommandTimedOut({ argv, timeoutMillis: Duration.toMillis(Duration.decode(invocation.timeout ?? 0)) })
+          })
+        )
+  return bounded.pipe(
+    Effect.tap((completed) =>
+      Effect.logDebug("ociman: command finished", { argv: argv.join(" "), exitCode: completed.exitCode })
+    ),
+    Effect.withSpan("ociman.cli", {
+      kind: "client",
+      attributes: { "process.executable.name": invocation.executable, "process.command_args": argv }
+    })
+  )
+}
+
+/** The completed process as a `CommandFailed` error (for a non-zero exit or a signal). */
+export const failure = (completed: Completed): CommandFailed =>
+  new CommandFailed({
+    argv: completed.argv,
+    exitCode: completed.exitCode,
+    signal: completed.signal,
+    stdout: decodeText(completed.stdout),
+    stderr: decodeText(completed.stderr)
+  })
+
+/** Runs a CLI that must exit 0. */
+export const runSuccess = (
+  invocation: Invocation
+): Effect.Effect<Completed, ProcessError | CommandFailed, CommandExecutor.CommandExecutor> =>
+  Effect.filterOrFail(run(invocation), (completed) => completed.exitCode === 0, failure)
+
+/** Runs a CLI that must exit 0 and returns its stdout as text (lossy UTF-8). */
+export const runText = (
+  invocation: Invocation
+): Effect.Effect<string, ProcessError | CommandFailed, CommandExecutor.CommandExecutor> =>
+  Effect.map(runSuccess(invocation), (completed) => decodeText(completed.stdout))

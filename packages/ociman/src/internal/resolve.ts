@@ -1,0 +1,87 @@
+/**
+ * Backend resolution, as in ociman (inventory §2) with its gaps closed:
+ * 1. `OCIMAN_BACKEND` (read through Effect Config): exactly `docker` or `podman`, no fallback;
+ * 2. the config file's `default_backend` (`auto` | `docker` | `podman`): a preference;
+ * 3. autodetection, the preferred runtime first (Docker unless Podman is preferred).
+ * Unlike ociman, a failed autodetection says why each candidate failed.
+ */
+import type { CommandExecutor, FileSystem, Path } from "@effect/platform"
+import { Config, Effect, Option } from "effect"
+import {
+  type InvalidConfigFile,
+  InvalidBackendSelection,
+  type Kind,
+  NoRuntimeAvailable,
+  type RuntimeUnavailable
+} from "../RuntimeError.js"
+import { loadConfigFile, type Selection } from "./configFile.js"
+import { probe, type ProbedBackend } from "./probe.js"
+
+export const ENV_VARIABLE = "OCIMAN_BACKEND"
+const ALLOWED_ENV_VALUES: ReadonlyArray<Kind> = ["docker", "podman"]
+
+const isKind = (value: string): value is Kind => value === "docker" || value === "podman"
+
+/** Where the choice of runtime came from, for `info` and error messages. */
+export type SelectionSource = "argument" | "environment" | "config-file" | "default"
+
+/** What the environment asks for: an explicit runtime, or a preference for autodetection. */
+export interface EnvironmentSelection {
+  readonly selection: Selection
+  readonly source: SelectionSource
+}
+
+/** Reads `OCIMAN_BACKEND`, then the config file. */
+export const selectionFromEnvironment: Effect.Effect<
+  EnvironmentSelection,
+  InvalidBackendSelection | InvalidConfigFile,
+  FileSystem.FileSystem | Path.Path
+> = Effect.gen(function* () {
+  const fromEnv = yield* Config.option(Config.string(ENV_VARIABLE)).pipe(
+    Effect.mapError(
+      (error) =>
+        new InvalidBackendSelection({ source: ENV_VARIABLE, value: String(error), allowed: ALLOWED_ENV_VALUES })
+    )
+  )
+  if (Option.isSome(fromEnv)) {
+    const value = fromEnv.value
+    if (!isKind(value)) {
+      return yield* new InvalidBackendSelection({ source: ENV_VARIABLE, value, allowed: ALLOWED_ENV_VALUES })
+    }
+    return { selection: value, source: "environment" }
+  }
+  const { config, path } = yield* loadConfigFile
+  const fromFile: EnvironmentSelection = {
+    selection: config.default_backend,
+    source: path === undefined ? "default" : "config-file"
+  }
+  return fromFile
+})
+
+/** Tries each runtime in order; the first usable one wins. */
+export const autodetect = (
+  order: ReadonlyArray<Kind>,
+  executables: Partial<Record<Kind, string>> = {}
+): Effect.Effect<ProbedBackend, NoRuntimeAvailable, CommandExecutor.CommandExecutor> =>
+  Effect.gen(function* () {
+    const attempts: Array<RuntimeUnavailable> = []
+    for (const kind of order) {
+      const result = yield* Effect.either(probe(kind, executables[kind]))
+      if (result._tag === "Right") return result.right
+      attempts.push(result.left)
+    }
+    return yield* new NoRuntimeAvailable({ attempts })
+  })
+
+/** Resolves a selection: an explicit runtime is probed alone; `auto` autodetects. */
+export const resolveSelection = (
+  selection: EnvironmentSelection,
+  executables: Partial<Record<Kind, string>> = {}
+): Effect.Effect<ProbedBackend, RuntimeUnavailable | NoRuntimeAvailable, CommandExecutor.CommandExecutor> => {
+  // The env var is an explicit choice (no fallback); the config file states a preference.
+  if (selection.source === "environment" || selection.source === "argument") {
+    if (selection.selection !== "auto") return probe(selection.selection, executables[selection.selection])
+  }
+  const order: ReadonlyArray<Kind> = selection.selection === "podman" ? ["podman", "docker"] : ["docker", "podman"]
+  return autodetect(order, executables)
+}
