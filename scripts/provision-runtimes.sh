@@ -12,7 +12,9 @@ TEST_IMAGE="${OCIMAN_TEST_IMAGE:-localhost/ociman-test/busybox:1}"
 [ "$(id -u)" = 0 ] || die "run as root (it installs Debian packages and starts dockerd)"
 command -v apt-get >/dev/null || die "apt-get not found: this script supports Debian only; install Docker and/or Podman yourself"
 
-packages=(podman docker.io runc busybox-static uidmap slirp4netns fuse-overlayfs)
+# golang-github-containernetworking-plugin-dnsname: DNS (network aliases) on Podman's CNI networks.
+packages=(podman docker.io runc busybox-static uidmap slirp4netns fuse-overlayfs
+  golang-github-containernetworking-plugin-dnsname)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -54,22 +56,20 @@ else
 fi
 log "docker engine $(docker version --format '{{.Server.Version}}'), podman $(podman --version | awk '{print $3}')"
 
-# The busybox test image, built with no registry: FROM scratch plus the static busybox binary.
+# The busybox test image, built with no registry: FROM scratch plus the static busybox binary
+# (and the /tmp, /root and /www directories tests expect).
 context=$(mktemp -d)
 trap 'rm -rf "$context"' EXIT
 cp /bin/busybox "$context/busybox"
 cat >"$context/Dockerfile" <<'DOCKERFILE'
 FROM scratch
 COPY busybox /bin/busybox
-RUN ["/bin/busybox", "--install", "-s", "/bin"]
+RUN ["/bin/busybox", "sh", "-c", "/bin/busybox --install -s /bin && mkdir -p /tmp /root /www && chmod 1777 /tmp"]
 CMD ["sh"]
 DOCKERFILE
+# Always (re)built: it takes a second, and an image from an older version of this script is replaced.
 for runtime in docker podman; do
-  if [ -n "$($runtime image ls --quiet --filter "reference=$TEST_IMAGE" 2>/dev/null)" ]; then
-    log "$runtime: $TEST_IMAGE already present"
-  else
-    log "$runtime: building $TEST_IMAGE"
-    $runtime build --quiet --tag "$TEST_IMAGE" "$context" >/dev/null
-  fi
+  log "$runtime: building $TEST_IMAGE"
+  $runtime build --quiet --tag "$TEST_IMAGE" "$context" >/dev/null
 done
 log "ready"

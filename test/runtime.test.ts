@@ -45,7 +45,7 @@ const ocimanCli = (args: ReadonlyArray<string>, env: Record<string, string> = {}
 }
 
 describeEachRuntime("runtime resolution", (kind) => {
-  layer(runtimeLayer(kind))((it) => {
+  layer(runtimeLayer(kind), { excludeTestServices: true })((it) => {
     it.effect("the layer reports the kind, versions and rootless flag the runtime reports", () =>
       Effect.gen(function* () {
         const runtime = yield* ContainerRuntime.ContainerRuntime
@@ -68,7 +68,7 @@ describeEachRuntime("runtime resolution", (kind) => {
     )
   })
 
-  it.effect(`OCIMAN_BACKEND=${kind} selects ${kind}`, () =>
+  it.live(`OCIMAN_BACKEND=${kind} selects ${kind}`, () =>
     Effect.gen(function* () {
       const backend = yield* ContainerRuntime.resolve().pipe(
         Effect.withConfigProvider(ConfigProvider.fromJson({ OCIMAN_BACKEND: kind, HOME: "/nonexistent" }))

@@ -11,12 +11,14 @@
  * ```
  */
 import { Command } from "@effect/cli"
+import { build } from "./commands/build.js"
+import { hash } from "./commands/hash.js"
 import { info } from "./commands/info.js"
 
 /** The root command and its subcommands. */
 export const ociman = Command.make("ociman").pipe(
   Command.withDescription("Run throwaway containers and content-addressed images on Docker or Podman"),
-  Command.withSubcommands([info])
+  Command.withSubcommands([info, hash, build])
 )
 
 /** Parses the process argv (`[node, script, ...args]`) and runs the command. */

@@ -24,8 +24,14 @@
  *
  * @since 0.1.0
  */
-import { CommandExecutor, type FileSystem, type Path } from "@effect/platform"
-import { Context, type Duration, Effect, Layer } from "effect"
+import type { CommandExecutor, FileSystem, Path } from "@effect/platform"
+import { Config, Context, type Duration, Effect, Layer, Option } from "effect"
+import type { ContainerOperations } from "./Container.js"
+import { makeContainerOperations } from "./internal/cliContainers.js"
+import type { ImageOperations } from "./Image.js"
+import { makeImageOperations } from "./internal/cliImages.js"
+import { makeNetworkOperations } from "./internal/cliNetworks.js"
+import type { NetworkOperations } from "./Network.js"
 import type { ProcessError } from "./CliError.js"
 import { type Invocation, run } from "./internal/process.js"
 import type { ProbedBackend } from "./internal/probe.js"
@@ -53,6 +59,11 @@ export interface Backend {
   readonly rootless: boolean
   /** How the runtime was chosen. */
   readonly source: SelectionSource
+  /**
+   * The host to connect to for published ports when the engine is remote (`DOCKER_HOST=tcp://h:2376`,
+   * `ssh://user@h`, or Podman's `CONTAINER_HOST`); `undefined` for a local engine.
+   */
+  readonly engineHost: string | undefined
 }
 
 /**
@@ -93,6 +104,12 @@ export interface Service {
    * not cover yet (ociman's `Backend::command`). A non-zero exit is a result, not a failure.
    */
   readonly cli: (args: ReadonlyArray<string>, options?: CliOptions) => Effect.Effect<CliResult, ProcessError>
+  /** Container operations (run, exec, inspect, stop, remove, …). */
+  readonly containers: ContainerOperations
+  /** Image operations (exists, build, pull, push, tag, remove, inspect, list by name). */
+  readonly images: ImageOperations
+  /** Network operations (create, remove, exists, the default bridge's subnets). */
+  readonly networks: NetworkOperations
 }
 
 /**
@@ -105,13 +122,21 @@ export class ContainerRuntime extends Context.Tag("ociman/ContainerRuntime")<Con
  * Builds the service for an already probed backend.
  * @since 0.1.0
  */
-export const make = (backend: Backend): Effect.Effect<Service, never, CommandExecutor.CommandExecutor> =>
-  Effect.map(CommandExecutor.CommandExecutor, (executor) => {
+export const make = (
+  backend: Backend
+): Effect.Effect<Service, never, CommandExecutor.CommandExecutor | FileSystem.FileSystem | Path.Path> =>
+  Effect.map(Effect.context<CommandExecutor.CommandExecutor | FileSystem.FileSystem | Path.Path>(), (platform) => {
     const cli = (args: ReadonlyArray<string>, options: CliOptions = {}) => {
       const invocation: Invocation = { executable: backend.executable, args, ...options }
-      return run(invocation).pipe(Effect.provideService(CommandExecutor.CommandExecutor, executor))
+      return run(invocation).pipe(Effect.provide(platform))
     }
-    return { backend, cli }
+    return {
+      backend,
+      cli,
+      containers: makeContainerOperations(backend, cli, platform),
+      images: makeImageOperations(backend, cli, platform),
+      networks: makeNetworkOperations(backend, cli)
+    }
   })
 
 /**
@@ -131,7 +156,21 @@ export interface LayerOptions {
   readonly executables?: Partial<Record<Kind, string>> | undefined
 }
 
-const withSource = (probed: ProbedBackend, source: SelectionSource): Backend => ({ ...probed, source })
+/** The host part of a remote engine address (`tcp://h:2376`, `ssh://user@h:22`), if any. */
+export const remoteHost = (address: string): string | undefined => {
+  const match = /^(?:tcp|ssh|https?):\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)/.exec(address)
+  const host = match?.[1]
+  return host === undefined ? undefined : host.replace(/^\[(.*)\]$/, "$1")
+}
+
+const engineHostOf = (kind: Kind): Effect.Effect<string | undefined> =>
+  Config.option(Config.string(kind === "docker" ? "DOCKER_HOST" : "CONTAINER_HOST")).pipe(
+    Effect.map((address) => Option.getOrUndefined(Option.flatMap(address, (a) => Option.fromNullable(remoteHost(a))))),
+    Effect.orElseSucceed(() => undefined)
+  )
+
+const withSource = (probed: ProbedBackend, source: SelectionSource): Effect.Effect<Backend> =>
+  Effect.map(engineHostOf(probed.kind), (engineHost) => ({ ...probed, source, engineHost }))
 
 /**
  * Probes the chosen runtime once and returns its description.
@@ -151,7 +190,7 @@ export const resolve = (
 ): Effect.Effect<Backend, ResolveError, CommandExecutor.CommandExecutor | FileSystem.FileSystem | Path.Path> => {
   const selection = options.backend ?? "auto"
   if (selection !== "auto") {
-    const explicit: Effect.Effect<Backend, RuntimeUnavailable, CommandExecutor.CommandExecutor> = Effect.map(
+    const explicit: Effect.Effect<Backend, RuntimeUnavailable, CommandExecutor.CommandExecutor> = Effect.flatMap(
       probe(selection, options.executables?.[selection]),
       (probed) => withSource(probed, "argument")
     )
@@ -160,7 +199,7 @@ export const resolve = (
   return Effect.gen(function* () {
     const fromEnvironment = yield* selectionFromEnvironment
     const probed = yield* resolveSelection(fromEnvironment, options.executables)
-    return withSource(probed, fromEnvironment.source)
+    return yield* withSource(probed, fromEnvironment.source)
   })
 }
 

@@ -15,3 +15,54 @@ export * as RuntimeError from "./RuntimeError.js"
 
 /** @since 0.1.0 */
 export * as Version from "./Version.js"
+
+/** @since 0.1.0 */
+export * as BuildArg from "./BuildArg.js"
+
+/** @since 0.1.0 */
+export * as ContainerName from "./ContainerName.js"
+
+/** @since 0.1.0 */
+export * as EnvVar from "./EnvVar.js"
+
+/** @since 0.1.0 */
+export * as ImageReference from "./ImageReference.js"
+
+/** @since 0.1.0 */
+export * as Label from "./Label.js"
+
+/** @since 0.1.0 */
+export * as Mount from "./Mount.js"
+
+/** @since 0.1.0 */
+export * as Port from "./Port.js"
+
+/** @since 0.1.0 */
+export * as Container from "./Container.js"
+
+/** @since 0.1.0 */
+export * as ContainerDefinition from "./ContainerDefinition.js"
+
+/** @since 0.1.0 */
+export * as ContainerError from "./ContainerError.js"
+
+/** @since 0.1.0 */
+export * as ContainerInspect from "./ContainerInspect.js"
+
+/** @since 0.1.0 */
+export * as ContentHash from "./ContentHash.js"
+
+/** @since 0.1.0 */
+export * as Image from "./Image.js"
+
+/** @since 0.1.0 */
+export * as ImageError from "./ImageError.js"
+
+/** @since 0.1.0 */
+export * as Network from "./Network.js"
+
+/** @since 0.1.0 */
+export * as NetworkError from "./NetworkError.js"
+
+/** @since 0.1.0 */
+export * as Wait from "./Wait.js"

@@ -182,3 +182,96 @@ export const runText = (
   invocation: Invocation
 ): Effect.Effect<string, ProcessError | CommandFailed, CommandExecutor.CommandExecutor> =>
   Effect.map(runSuccess(invocation), (completed) => decodeText(completed.stdout))
+
+// ---------------------------------------------------------------------------------------------
+// Streaming variant (build output): lines as they come, then the exit.
+// ---------------------------------------------------------------------------------------------
+
+/** One event of a streamed call: a line of stdout or stderr (without its line ending), or the exit, which comes last. */
+export type StreamEvent =
+  | { readonly _tag: "Stdout"; readonly line: string }
+  | { readonly _tag: "Stderr"; readonly line: string }
+  | {
+      readonly _tag: "Exit"
+      /** The argv as shown to humans: executable first, secrets redacted. */
+      readonly argv: ReadonlyArray<string>
+      /** `undefined` when a signal ended the process. */
+      readonly exitCode: number | undefined
+      readonly signal: string | undefined
+    }
+
+/** What a terminal shows of a line: progress output rewrites it after each carriage return. */
+const asDisplayed = (line: string): string => {
+  const trimmed = line.replace(/\r+$/, "")
+  return trimmed.slice(trimmed.lastIndexOf("\r") + 1)
+}
+
+const lines = (bytes: Stream.Stream<Uint8Array, PlatformError>, tag: "Stdout" | "Stderr"): Stream.Stream<StreamEvent> =>
+  bytes.pipe(
+    Stream.decodeText(),
+    Stream.splitLines,
+    Stream.map((line): StreamEvent => ({ _tag: tag, line: asDisplayed(line) })),
+    // A broken pipe ends that side's output; the exit code still says how the process ended.
+    Stream.catchAll(() => Stream.empty)
+  )
+
+/**
+ * Runs a CLI and streams its output as lines, stdout and stderr drained concurrently (each in its
+ * own order), ending with one `Exit` event whatever the exit code. Same spawn errors, timeout and
+ * SIGTERM→SIGKILL semantics as {@link run}; interrupting the stream (or stopping to pull it) kills
+ * the process. Memory stays flat: lines flow with backpressure and nothing is collected.
+ */
+export const stream = (
+  invocation: Invocation
+): Stream.Stream<StreamEvent, ProcessError, CommandExecutor.CommandExecutor> => {
+  const argv = redactArgv([invocation.executable, ...invocation.args], invocation.secrets)
+  const grace = Duration.decode(invocation.killGrace ?? DEFAULT_KILL_GRACE)
+  const body = Stream.unwrapScoped(
+    Effect.gen(function* () {
+      const process = yield* Command.start(command(invocation)).pipe(
+        Effect.mapError((error) => toSpawnError(argv, invocation.executable, error))
+      )
+      yield* Effect.addFinalizer(() => terminate(process, grace))
+      const exit = Effect.map(Effect.either(process.exitCode), (result): StreamEvent =>
+        result._tag === "Right"
+          ? { _tag: "Exit", argv, exitCode: result.right, signal: undefined }
+          : {
+              _tag: "Exit",
+              argv,
+              exitCode: undefined,
+              signal: Option.getOrElse(
+                Option.fromNullable(SIGNAL_PATTERN.exec(result.left.message)?.[1]),
+                () => "an unknown signal"
+              )
+            }
+      )
+      return Stream.merge(lines(process.stdout, "Stdout"), lines(process.stderr, "Stderr")).pipe(
+        Stream.concat(Stream.fromEffect(exit))
+      )
+    })
+  )
+  const timeout = invocation.timeout
+  const bounded =
+    timeout === undefined
+      ? body
+      : body.pipe(
+          Stream.interruptWhen(
+            Effect.sleep(timeout).pipe(
+              Effect.zipRight(
+                Effect.fail(new CommandTimedOut({ argv, timeoutMillis: Duration.toMillis(Duration.decode(timeout)) }))
+              )
+            )
+          )
+        )
+  return bounded.pipe(
+    Stream.tap((event) =>
+      event._tag === "Exit"
+        ? Effect.logDebug("ociman: command finished", { argv: argv.join(" "), exitCode: event.exitCode })
+        : Effect.void
+    ),
+    Stream.withSpan("ociman.cli", {
+      kind: "client",
+      attributes: { "process.executable.name": invocation.executable, "process.command_args": argv }
+    })
+  )
+}

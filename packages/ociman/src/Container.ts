@@ -1,0 +1,528 @@
+/**
+ * Running containers: in the foreground (`run`), scoped (`start`: removed when the scope closes,
+ * whatever happens), or detached and unscoped (`startDetached`, ociman's `run_detached`). A
+ * started container is a `Container` handle: exec, inspect, ports, labels, logs, stop, remove,
+ * commit, wait.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Container, ContainerDefinition as Def, Port } from "ociman"
+ *
+ * const program = Effect.gen(function* () {
+ *   const web = yield* Container.start(
+ *     Def.make("localhost/ociman-test/busybox:1").pipe(
+ *       Def.command(["httpd", "-f", "-p", "80"]),
+ *       Def.publish(Port.tcp(80))
+ *     )
+ *   )
+ *   const { host, port } = yield* web.hostPort(Port.tcp(80))
+ *   const { stdout } = yield* web.exec(["echo", "hello"])
+ *   return { host, port, stdout }
+ * }).pipe(Effect.scoped) // the container is stopped and removed here
+ * ```
+ *
+ * @since 0.1.0
+ */
+import { Clock, Duration, Effect, Either, ExecutionStrategy, Exit, Option, type Redacted, Scope } from "effect"
+import type { CliError, UnexpectedOutput } from "./CliError.js"
+import type * as ContainerName from "./ContainerName.js"
+import type { ContainerDefinition, PullPolicy } from "./ContainerDefinition.js"
+import {
+  ContainerExitedNonZero,
+  type ContainerNotFound,
+  type ContainerStartFailed,
+  type ImageNotFound,
+  type NameInUse,
+  PortNotPublished
+} from "./ContainerError.js"
+import type * as ContainerInspect from "./ContainerInspect.js"
+import { ContainerRuntime } from "./ContainerRuntime.js"
+import * as EnvVar from "./EnvVar.js"
+import type * as Label from "./Label.js"
+import type * as Mount from "./Mount.js"
+import * as Port from "./Port.js"
+import { type InvalidDefinition, validate } from "./internal/containerSpec.js"
+import { decodeText } from "./internal/process.js"
+import { ownershipLabels } from "./internal/session.js"
+import * as Wait from "./Wait.js"
+
+/**
+ * A definition whose every field has been checked (what a runtime implementation receives).
+ * @since 0.1.0
+ */
+export interface RunSpec {
+  readonly image: string
+  readonly name: ContainerName.ContainerName | undefined
+  readonly command: ReadonlyArray<string>
+  readonly entrypoint: string | undefined
+  readonly workdir: string | undefined
+  readonly user: string | undefined
+  readonly hostname: string | undefined
+  readonly platform: string | undefined
+  readonly env: EnvVar.EnvVars
+  readonly labels: Label.Labels
+  readonly publish: ReadonlyArray<Port.Publish>
+  readonly mounts: ReadonlyArray<Mount.Mount>
+  readonly securityOptions: ReadonlyArray<string>
+  readonly pullPolicy: PullPolicy | undefined
+  readonly network: string | undefined
+  readonly networkAliases: ReadonlyArray<string>
+  readonly addHosts: ReadonlyArray<string>
+  readonly memoryBytes: number | undefined
+  readonly cpus: number | undefined
+  readonly init: boolean
+  readonly tty: boolean
+  readonly interactive: boolean
+  readonly remove: boolean
+  readonly rawFlags: ReadonlyArray<string>
+}
+
+/**
+ * What an exec runs and how.
+ * @since 0.1.0
+ */
+export interface ExecSpec {
+  readonly command: ReadonlyArray<string>
+  readonly env: EnvVar.EnvVars
+  readonly user: string | undefined
+  readonly workdir: string | undefined
+  readonly stdin: Uint8Array | undefined
+  readonly tty: boolean
+  readonly interactive: boolean
+}
+
+/**
+ * The outcome of `container run`: for a detached run the new container's id.
+ * @since 0.1.0
+ */
+export interface RunResult {
+  readonly id: string | undefined
+  readonly exitCode: number | undefined
+  readonly stdout: Uint8Array
+  readonly stderr: Uint8Array
+  readonly argv: ReadonlyArray<string>
+}
+
+/**
+ * The outcome of an exec or a foreground run, whatever its exit code.
+ * @since 0.1.0
+ */
+export interface ExecResult {
+  readonly exitCode: number | undefined
+  /** stdout as text (lossy UTF-8); the exact bytes are in `stdoutBytes`. */
+  readonly stdout: string
+  readonly stderr: string
+  readonly stdoutBytes: Uint8Array
+  readonly stderrBytes: Uint8Array
+  readonly argv: ReadonlyArray<string>
+}
+
+/**
+ * One line of a container's logs and the stream it was written to.
+ * @since 0.1.0
+ */
+export interface LogLine {
+  readonly stream: "stdout" | "stderr"
+  readonly text: string
+}
+
+/**
+ * A container found by listing.
+ * @since 0.1.0
+ */
+export interface ListedContainer {
+  readonly id: string
+  readonly names: ReadonlyArray<string>
+}
+
+/**
+ * Failures of starting a container.
+ * @since 0.1.0
+ */
+export type StartError =
+  | InvalidDefinition
+  | NameInUse
+  | ImageNotFound
+  | ContainerStartFailed
+  | CliError
+  | UnexpectedOutput
+  | EnvVar.EnvFileError
+
+/**
+ * Failures of an exec.
+ * @since 0.1.0
+ */
+export type ExecError = ContainerNotFound | EnvVar.InvalidEnvVar | EnvVar.EnvFileError | CliError
+
+/**
+ * The container operations a runtime implements (Docker, Podman, the in-memory runtime).
+ * @since 0.1.0
+ */
+export interface ContainerOperations {
+  readonly run: (
+    spec: RunSpec,
+    options: {
+      readonly detach: boolean
+      readonly remove: boolean
+      readonly stdin?: Uint8Array | undefined
+      readonly timeout?: Duration.DurationInput | undefined
+    }
+  ) => Effect.Effect<RunResult, StartError>
+  readonly exec: (
+    container: string,
+    spec: ExecSpec,
+    options?: { readonly timeout?: Duration.DurationInput | undefined }
+  ) => Effect.Effect<ExecResult, ExecError>
+  readonly stop: (
+    container: string,
+    options: { readonly timeoutSeconds: number }
+  ) => Effect.Effect<void, ContainerNotFound | CliError>
+  readonly remove: (
+    container: string,
+    options: { readonly force: boolean }
+  ) => Effect.Effect<void, ContainerNotFound | CliError>
+  readonly inspect: (
+    container: string
+  ) => Effect.Effect<ContainerInspect.ContainerInspect, ContainerNotFound | CliError | ContainerInspect.InvalidInspect>
+  readonly exists: (container: string) => Effect.Effect<boolean, CliError | UnexpectedOutput>
+  readonly list: (
+    filters: ReadonlyArray<Label.Filter>
+  ) => Effect.Effect<ReadonlyArray<ListedContainer>, CliError | UnexpectedOutput>
+  readonly logs: (container: string) => Effect.Effect<ReadonlyArray<LogLine>, ContainerNotFound | CliError>
+  readonly wait: (container: string) => Effect.Effect<number, ContainerNotFound | CliError | UnexpectedOutput>
+  readonly commit: (
+    container: string,
+    reference: string,
+    options: { readonly pause: boolean }
+  ) => Effect.Effect<void, ContainerNotFound | CliError>
+}
+
+/**
+ * Options of an exec.
+ * @since 0.1.0
+ */
+export interface ExecOptions {
+  readonly env?: Readonly<Record<string, string | Redacted.Redacted<string>>> | undefined
+  readonly user?: string | undefined
+  readonly workdir?: string | undefined
+  /** Bytes for the command's stdin (implies `--interactive`). */
+  readonly stdin?: Uint8Array | string | undefined
+  readonly tty?: boolean | undefined
+  readonly interactive?: boolean | undefined
+  readonly timeout?: Duration.DurationInput | undefined
+}
+
+/**
+ * Where to connect to a published port from this host.
+ * @since 0.1.0
+ */
+export interface HostPort {
+  readonly host: string
+  readonly port: number
+}
+
+/**
+ * A running (or stopped) container.
+ * @since 0.1.0
+ */
+export interface Container {
+  readonly id: string
+  /** The name, with Docker's leading `/` stripped. */
+  readonly name: Effect.Effect<string, ContainerNotFound | CliError | ContainerInspect.InvalidInspect>
+  /** Runs a command inside; any exit code is a result (see `execSuccess`). */
+  readonly exec: (command: ReadonlyArray<string>, options?: ExecOptions) => Effect.Effect<ExecResult, ExecError>
+  /** Runs a command inside; a non-zero exit is a `ContainerExitedNonZero` error. */
+  readonly execSuccess: (
+    command: ReadonlyArray<string>,
+    options?: ExecOptions
+  ) => Effect.Effect<ExecResult, ContainerExitedNonZero | ExecError>
+  readonly inspect: Effect.Effect<
+    ContainerInspect.ContainerInspect,
+    ContainerNotFound | CliError | ContainerInspect.InvalidInspect
+  >
+  readonly labels: Effect.Effect<
+    ReadonlyMap<string, string>,
+    ContainerNotFound | CliError | ContainerInspect.InvalidInspect
+  >
+  /** The first host binding of a published port, and the host address to connect to. */
+  readonly hostPort: (
+    port: Port.ContainerPort
+  ) => Effect.Effect<HostPort, PortNotPublished | ContainerNotFound | CliError | ContainerInspect.InvalidInspect>
+  /** Every host binding of a published port (IPv4 and IPv6). */
+  readonly hostPorts: (
+    port: Port.ContainerPort
+  ) => Effect.Effect<ReadonlyArray<HostPort>, ContainerNotFound | CliError | ContainerInspect.InvalidInspect>
+  readonly logs: Effect.Effect<ReadonlyArray<LogLine>, ContainerNotFound | CliError>
+  /** Stops (SIGTERM, then SIGKILL after `timeout`, default 10 s). */
+  readonly stop: (options?: {
+    readonly timeout?: Duration.DurationInput
+  }) => Effect.Effect<void, ContainerNotFound | CliError>
+  readonly remove: (options?: { readonly force?: boolean }) => Effect.Effect<void, ContainerNotFound | CliError>
+  /** Waits until the container exits and returns its exit code. */
+  readonly wait: Effect.Effect<number, ContainerNotFound | CliError | UnexpectedOutput>
+  /** Saves the container's file system as an image (`pause`: freeze it while committing). */
+  readonly commit: (
+    reference: string,
+    options?: { readonly pause?: boolean }
+  ) => Effect.Effect<void, ContainerNotFound | CliError>
+}
+
+const DEFAULT_STOP_TIMEOUT = Duration.seconds(10)
+
+/** Wildcard bind addresses are reached through loopback. */
+const connectHost = (hostIp: string): string =>
+  hostIp === "" || hostIp === "0.0.0.0" ? "127.0.0.1" : hostIp === "::" ? "::1" : hostIp
+
+const toBytes = (input: Uint8Array | string | undefined): Uint8Array | undefined =>
+  typeof input === "string" ? new TextEncoder().encode(input) : input
+
+const execSpec = (command: ReadonlyArray<string>, options: ExecOptions) =>
+  Either.map(EnvVar.make(options.env ?? {}), (env): ExecSpec => ({
+    command,
+    env,
+    user: options.user,
+    workdir: options.workdir,
+    stdin: toBytes(options.stdin),
+    tty: options.tty ?? false,
+    interactive: options.interactive ?? false
+  }))
+
+/**
+ * A handle for a container id, on the runtime in context.
+ * @since 0.1.0
+ */
+export const handle = (id: string): Effect.Effect<Container, never, ContainerRuntime> =>
+  Effect.map(ContainerRuntime, (runtime): Container => {
+    const ops = runtime.containers
+    const inspect = ops.inspect(id)
+    const hostPorts = (port: Port.ContainerPort) =>
+      Effect.map(inspect, (info) =>
+        (info.ports.get(Port.key(port)) ?? []).map((binding) => ({
+          host: runtime.backend.engineHost ?? connectHost(binding.hostIp),
+          port: binding.hostPort
+        }))
+      )
+    const exec = (command: ReadonlyArray<string>, options: ExecOptions = {}) =>
+      Effect.flatMap(execSpec(command, options), (spec) => ops.exec(id, spec, { timeout: options.timeout }))
+    return {
+      id,
+      name: Effect.map(inspect, (info) => info.name),
+      exec,
+      execSuccess: (command, options) =>
+        Effect.filterOrFail(
+          exec(command, options),
+          (result) => result.exitCode === 0,
+          (result) =>
+            new ContainerExitedNonZero({
+              argv: result.argv,
+              exitCode: result.exitCode,
+              stdout: result.stdout,
+              stderr: result.stderr
+            })
+        ),
+      inspect,
+      labels: Effect.map(inspect, (info) => info.labels),
+      hostPort: (port) =>
+        Effect.flatMap(hostPorts(port), (bindings) =>
+          Option.match(Option.fromNullable(bindings[0]), {
+            onNone: () => Effect.fail(new PortNotPublished({ container: id, port: Port.key(port) })),
+            onSome: Effect.succeed
+          })
+        ),
+      hostPorts,
+      logs: ops.logs(id),
+      stop: (options = {}) =>
+        ops.stop(id, {
+          timeoutSeconds: Math.ceil(Duration.toSeconds(Duration.decode(options.timeout ?? DEFAULT_STOP_TIMEOUT)))
+        }),
+      remove: (options = {}) => ops.remove(id, { force: options.force ?? false }),
+      wait: ops.wait(id),
+      commit: (reference, options = {}) => ops.commit(id, reference, { pause: options.pause ?? true })
+    }
+  })
+
+const checked = (definition: ContainerDefinition, extraLabels: ReadonlyArray<readonly [string, string]>) =>
+  Either.match(validate(definition, extraLabels), { onLeft: Effect.fail, onRight: Effect.succeed })
+
+/**
+ * Runs a container in the foreground and returns its exit code and output. A non-zero exit is a
+ * `ContainerExitedNonZero` error carrying both outputs.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Container, ContainerDefinition as Def } from "ociman"
+ *
+ * const hello = Container.run(Def.make("localhost/ociman-test/busybox:1").pipe(Def.command(["echo", "hi"])))
+ * // Effect<ExecResult, …, ContainerRuntime>: stdout "hi\n"
+ * ```
+ * @since 0.1.0
+ */
+export const run = (
+  definition: ContainerDefinition,
+  options: { readonly stdin?: Uint8Array | string | undefined; readonly timeout?: Duration.DurationInput } = {}
+): Effect.Effect<ExecResult, StartError | ContainerExitedNonZero, ContainerRuntime> =>
+  Effect.gen(function* () {
+    const runtime = yield* ContainerRuntime
+    const spec = yield* checked(definition, [])
+    const result = yield* runtime.containers.run(spec, {
+      detach: false,
+      remove: spec.remove,
+      stdin: toBytes(options.stdin),
+      timeout: options.timeout
+    })
+    const outcome: ExecResult = {
+      exitCode: result.exitCode,
+      stdout: decodeText(result.stdout),
+      stderr: decodeText(result.stderr),
+      stdoutBytes: result.stdout,
+      stderrBytes: result.stderr,
+      argv: result.argv
+    }
+    if (outcome.exitCode !== 0) {
+      return yield* new ContainerExitedNonZero({
+        argv: outcome.argv,
+        exitCode: outcome.exitCode,
+        stdout: outcome.stdout,
+        stderr: outcome.stderr
+      })
+    }
+    return outcome
+  }).pipe(Effect.withSpan("ociman.Container.run"))
+
+/**
+ * Starts a container detached and returns its handle; the caller manages its lifecycle (ociman's
+ * `run_detached`). It carries the ownership labels, so a sweep can remove it if it is leaked.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Container, ContainerDefinition as Def } from "ociman"
+ *
+ * const program = Effect.gen(function* () {
+ *   const c = yield* Container.startDetached(Def.make("localhost/ociman-test/busybox:1").pipe(Def.command(["sleep", "60"])))
+ *   yield* c.stop()
+ *   yield* c.commit("localhost/snapshot:1", { pause: false })
+ *   yield* c.remove()
+ * })
+ * ```
+ * @since 0.1.0
+ */
+export const startDetached = (
+  definition: ContainerDefinition
+): Effect.Effect<Container, StartError, ContainerRuntime> =>
+  Effect.gen(function* () {
+    const runtime = yield* ContainerRuntime
+    const spec = yield* checked(definition, ownershipLabels())
+    const result = yield* runtime.containers.run(spec, { detach: true, remove: spec.remove })
+    return yield* handle(result.id ?? "")
+  }).pipe(Effect.withSpan("ociman.Container.startDetached"))
+
+/**
+ * How long a scoped container's release may take: the stop's grace period, then a forced removal.
+ * @since 0.1.0
+ */
+export interface StartOptions {
+  /** Grace period of the stop on release before the runtime kills the container. Default 5 s. */
+  readonly stopTimeout?: Duration.DurationInput | undefined
+  /**
+   * Readiness: `start` succeeds only once this strategy passes (see `Wait.forContainer`). A
+   * container that exits first, misses the deadline, or whose wait is interrupted is removed
+   * before `start` fails.
+   */
+  readonly waitFor?: Wait.Strategy | undefined
+  /**
+   * With `waitFor`: one budget for the whole start, running the container and waiting for it.
+   * Default 60 s (`Wait.defaultTimeout`). The run itself is not cut short (it is the acquisition);
+   * its time counts against the wait.
+   */
+  readonly timeout?: Duration.DurationInput | undefined
+}
+
+const DEFAULT_RELEASE_STOP = Duration.seconds(5)
+
+/**
+ * Starts a container that is stopped and removed when the scope closes: after success, failure,
+ * interruption, a timeout, or SIGINT/SIGTERM of a program run with `NodeRuntime.runMain`.
+ * Release stops with a bounded grace period, then force-removes.
+ *
+ * With `waitFor`, it returns once the container is ready (see `StartOptions`).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Container, ContainerDefinition as Def, Wait } from "ociman"
+ *
+ * const program = Effect.scoped(
+ *   Effect.gen(function* () {
+ *     const c = yield* Container.start(
+ *       Def.make("localhost/ociman-test/busybox:1").pipe(Def.command(["sh", "-c", "echo up; sleep 60"])),
+ *       { waitFor: Wait.logLine("up"), timeout: "30 seconds" }
+ *     )
+ *     return (yield* c.exec(["echo", "inside"])).stdout
+ *   })
+ * )
+ * ```
+ * @since 0.1.0
+ */
+export const start = (
+  definition: ContainerDefinition,
+  options: StartOptions = {}
+): Effect.Effect<Container, StartError | Wait.WaitError, ContainerRuntime | Scope.Scope> => {
+  const acquired = Effect.acquireRelease(startDetached(definition), (container) =>
+    container.stop({ timeout: options.stopTimeout ?? DEFAULT_RELEASE_STOP }).pipe(
+      Effect.ignore,
+      // Whatever the stop did, the container must go: force-remove kills and removes.
+      Effect.zipRight(container.remove({ force: true }).pipe(Effect.catchTag("ContainerNotFound", () => Effect.void))),
+      Effect.tapError((error) =>
+        Effect.logWarning(`ociman: could not remove container ${container.id}: ${error.message}`)
+      ),
+      Effect.ignore
+    )
+  )
+  const waitFor = options.waitFor
+  if (waitFor === undefined) return acquired.pipe(Effect.withSpan("ociman.Container.start"))
+  // acquireRelease runs no release when acquisition fails, and its acquisition is uninterruptible:
+  // so the wait runs after it, interruptible, and a child scope holding the release is closed at
+  // once when the wait fails or is interrupted (the caller's scope may live much longer).
+  return Effect.uninterruptibleMask((restore) =>
+    Effect.gen(function* () {
+      const startedAt = yield* Clock.currentTimeMillis
+      const scope = yield* Scope.fork(yield* Effect.scope, ExecutionStrategy.sequential)
+      const container = yield* Scope.extend(acquired, scope)
+      yield* restore(Wait.forContainer(container, waitFor, { timeout: options.timeout, startedAt })).pipe(
+        Effect.onError((cause) => Scope.close(scope, Exit.failCause(cause)))
+      )
+      return container
+    })
+  ).pipe(Effect.withSpan("ociman.Container.start"))
+}
+
+/**
+ * Whether a container with this id (or name) exists; "absent" is never confused with a failure.
+ * @example
+ * ```ts
+ * import { Container } from "ociman"
+ * const present = Container.exists("0".repeat(64)) // Effect<false>
+ * ```
+ * @since 0.1.0
+ */
+export const exists = (container: string): Effect.Effect<boolean, CliError | UnexpectedOutput, ContainerRuntime> =>
+  Effect.flatMap(ContainerRuntime, (runtime) => runtime.containers.exists(container))
+
+/**
+ * Containers (running or not) whose labels match every filter.
+ * @example
+ * ```ts
+ * import { Effect, Either } from "effect"
+ * import { Container, Label } from "ociman"
+ * const key = Either.getOrThrow(Label.key("com.example.role"))
+ * const dbs = Container.list([Label.keyOnly(key)])
+ * ```
+ * @since 0.1.0
+ */
+export const list = (
+  filters: ReadonlyArray<Label.Filter>
+): Effect.Effect<ReadonlyArray<ListedContainer>, CliError | UnexpectedOutput, ContainerRuntime> =>
+  Effect.flatMap(ContainerRuntime, (runtime) => runtime.containers.list(filters))

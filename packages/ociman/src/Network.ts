@@ -1,0 +1,478 @@
+/**
+ * Networks and hosts: scoped user-defined networks that containers join under aliases, the
+ * default bridge's subnets, and host names resolved as a container sees them (the host gateway,
+ * `--add-host` entries, `localhost`).
+ *
+ * Resolution reads the container's `/etc/hosts` (`cat /etc/hosts`), so it works on any image with
+ * `cat`, including busybox ones without `getent`. It does not ask DNS: names that only a
+ * network's DNS server knows (aliases on a user-defined network) are not resolved here.
+ *
+ * @example
+ * ```ts
+ * import { Effect, pipe } from "effect"
+ * import { Container, ContainerDefinition as Def, Network } from "ociman"
+ *
+ * const image = "localhost/ociman-test/busybox:1"
+ * const program = Effect.gen(function* () {
+ *   const net = yield* Network.make() // removed when the scope closes
+ *   yield* Container.start(
+ *     pipe(Def.make(image), Def.command(["httpd", "-f", "-p", "8080"]), Network.attach(net, { aliases: ["web"] }))
+ *   )
+ *   const page = yield* Container.run(
+ *     pipe(Def.make(image), Def.withRemove, Network.attach(net), Def.command(["wget", "-qO-", "http://web:8080/"]))
+ *   )
+ *   const gateway = yield* Network.hostGateway(image) // e.g. "172.17.0.1"
+ *   return { page: page.stdout, gateway }
+ * }).pipe(Effect.scoped)
+ * ```
+ *
+ * @since 0.1.0
+ */
+import { Brand, type Duration, Effect, Either, pipe, Schedule, Schema, type Scope } from "effect"
+import type { CliError, UnexpectedOutput } from "./CliError.js"
+import * as Container from "./Container.js"
+import * as Def from "./ContainerDefinition.js"
+import type { ContainerExitedNonZero } from "./ContainerError.js"
+import { ContainerRuntime } from "./ContainerRuntime.js"
+import type { ImageReference } from "./ImageReference.js"
+import * as Label from "./Label.js"
+import {
+  HostGatewayNotFound,
+  HostnameNotFound,
+  type InvalidCidr,
+  type InvalidNetworkInspect,
+  InvalidNetworkName,
+  type NetworkInUse,
+  type NetworkNameInUse,
+  type NetworkNotFound
+} from "./NetworkError.js"
+import { entriesOf } from "./internal/bytes.js"
+import { lookupHost, parseHosts } from "./internal/etcHosts.js"
+import * as ip from "./internal/ip.js"
+import { ownershipLabels, sessionId } from "./internal/session.js"
+import type { Kind } from "./RuntimeError.js"
+
+// ---------------------------------------------------------------------------------------------
+// Values
+// ---------------------------------------------------------------------------------------------
+
+/** Podman's rule (`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`); Docker accepts every name it accepts. */
+const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/
+
+/**
+ * A string that decodes to a `NetworkName`, for `Config` and CLI flags.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Network } from "ociman"
+ *
+ * Schema.decodeUnknownSync(Network.NameFromString)("my-net") // "my-net"
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const NameFromString = Schema.String.pipe(
+  Schema.filter((input) => (NAME.test(input) ? undefined : new InvalidNetworkName({ input }).message)),
+  Schema.brand("NetworkName")
+)
+
+/**
+ * A valid network name.
+ * @since 0.1.0
+ */
+export type NetworkName = typeof NameFromString.Type
+
+const brandName = Brand.nominal<NetworkName>()
+
+/**
+ * Validates a network name.
+ *
+ * @example
+ * ```ts
+ * import { Network } from "ociman"
+ *
+ * Network.name("ociman-test.net_1") // Either.right("ociman-test.net_1")
+ * Network.name("bad name") // Either.left(InvalidNetworkName { input: "bad name" })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const name = (input: string): Either.Either<NetworkName, InvalidNetworkName> =>
+  NAME.test(input) ? Either.right(brandName(input)) : Either.left(new InvalidNetworkName({ input }))
+
+/**
+ * A network id as the runtime reports it (hexadecimal).
+ * @since 0.1.0
+ */
+export type NetworkId = Brand.Branded<string, "NetworkId">
+
+/**
+ * A CIDR string (`172.17.0.0/16`, `fd00::/64`), validated.
+ * @since 0.1.0
+ */
+export type Cidr = ip.Cidr
+
+/**
+ * A string that decodes to a `Cidr`.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Network } from "ociman"
+ *
+ * Schema.decodeUnknownSync(Network.CidrFromString)("10.88.0.0/16")
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const CidrFromString: Schema.Schema<Cidr, string> = ip.CidrFromString
+
+/**
+ * Validates a CIDR: an IPv4 or IPv6 address, `/`, and a prefix length within the family's range.
+ * Host bits may be set (`10.0.0.1/8`), as in ociman.
+ *
+ * @example
+ * ```ts
+ * import { Network } from "ociman"
+ *
+ * Network.cidr("172.17.0.0/16") // Either.right("172.17.0.0/16")
+ * Network.cidr("172.17.0.0") // Either.left(InvalidCidr { input: "172.17.0.0" })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const cidr: (input: string) => Either.Either<Cidr, InvalidCidr> = ip.cidr
+
+/**
+ * The prefix length of a CIDR.
+ *
+ * @example
+ * ```ts
+ * import { Either } from "effect"
+ * import { Network } from "ociman"
+ *
+ * Network.prefixLength(Either.getOrThrow(Network.cidr("10.88.0.0/16"))) // 16
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const prefixLength: (cidr: Cidr) => number = ip.prefixLength
+
+/**
+ * A network created by {@link make}.
+ * @since 0.1.0
+ */
+export interface Network {
+  readonly name: NetworkName
+  readonly id: NetworkId
+}
+
+// ---------------------------------------------------------------------------------------------
+// The operations a runtime implements
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The network operations a runtime implements (Docker, Podman, the in-memory runtime). `network`
+ * arguments are a name or an id.
+ * @since 0.1.0
+ */
+export interface NetworkOperations {
+  /** Creates a network carrying exactly these labels; returns its id. */
+  readonly create: (
+    name: NetworkName,
+    options: { readonly labels: Label.Labels; readonly internal?: boolean | undefined }
+  ) => Effect.Effect<NetworkId, NetworkNameInUse | CliError | UnexpectedOutput>
+  /** Removes a network; fails with `NetworkInUse` while containers are attached (never forces). */
+  readonly remove: (network: string) => Effect.Effect<void, NetworkNotFound | NetworkInUse | CliError>
+  /** Whether the network exists; "absent" is never confused with a failure. */
+  readonly exists: (network: string) => Effect.Effect<boolean, CliError>
+  /** The subnets of the runtime's default network (Docker `bridge`, Podman `podman`). */
+  readonly bridgeSubnets: () => Effect.Effect<ReadonlyArray<Cidr>, NetworkNotFound | InvalidNetworkInspect | CliError>
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scoped networks
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Options of {@link make}.
+ * @since 0.1.0
+ */
+export interface MakeOptions {
+  /** The network's name; default: unique per call, `ociman-<session>-<random>`. */
+  readonly name?: string | undefined
+  /** Labels in addition to the ownership labels every network created here carries. */
+  readonly labels?: Readonly<Record<string, string>> | Iterable<readonly [string, string]> | undefined
+  /**
+   * `--internal`: no route to the outside. On Podman with CNI, internal networks have no DNS, so
+   * aliases do not resolve on them.
+   */
+  readonly internal?: boolean | undefined
+}
+
+/**
+ * Failures of {@link make}.
+ * @since 0.1.0
+ */
+export type MakeError = InvalidNetworkName | Label.InvalidLabel | NetworkNameInUse | CliError | UnexpectedOutput
+
+const uniqueName = (): NetworkName =>
+  brandName(`ociman-${sessionId.slice(0, 8)}-${globalThis.crypto.randomUUID().slice(0, 8)}`)
+
+const fromEither = <A, E>(either: Either.Either<A, E>): Effect.Effect<A, E> =>
+  Either.match(either, { onLeft: Effect.fail, onRight: Effect.succeed })
+
+/** Short retries while a container attached to the network is still being torn down. */
+const IN_USE_RETRY = Schedule.spaced("250 millis")
+const IN_USE_RETRIES = 8
+
+/**
+ * Creates a user-defined network that is removed when the scope closes. It carries the ownership
+ * labels (so a sweep can remove it if the process dies) and, unless `name` is given, a name unique
+ * to this call. Release is tolerant of a network that is already gone, retries briefly while
+ * containers are still detaching, and never removes attached containers: start containers on the
+ * network inside the same scope (after the network), so they are released first.
+ *
+ * @example
+ * ```ts
+ * import { Effect, pipe } from "effect"
+ * import { Container, ContainerDefinition as Def, Network } from "ociman"
+ *
+ * const program = Effect.scoped(
+ *   Effect.gen(function* () {
+ *     const net = yield* Network.make({ labels: { "com.example.suite": "api" } })
+ *     const db = yield* Container.start(
+ *       pipe(Def.make("postgres:17"), Network.attach(net, { aliases: ["db"] }))
+ *     )
+ *     return { network: net.name, db: db.id }
+ *   })
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const make = (options: MakeOptions = {}): Effect.Effect<Network, MakeError, ContainerRuntime | Scope.Scope> =>
+  Effect.gen(function* () {
+    const runtime = yield* ContainerRuntime
+    const networkName = options.name === undefined ? uniqueName() : yield* fromEither(name(options.name))
+    // the ownership labels come last, so a user label cannot override them
+    const labels = yield* fromEither(Label.make([...entriesOf(options.labels ?? {}), ...ownershipLabels()]))
+    return yield* Effect.acquireRelease(
+      Effect.map(runtime.networks.create(networkName, { labels, internal: options.internal }), (id): Network => ({
+        name: networkName,
+        id
+      })),
+      (network) =>
+        runtime.networks.remove(network.name).pipe(
+          Effect.retry({
+            schedule: IN_USE_RETRY,
+            times: IN_USE_RETRIES,
+            while: (error) => error._tag === "NetworkInUse"
+          }),
+          Effect.catchTag("NetworkNotFound", () => Effect.void),
+          Effect.tapError((error) =>
+            Effect.logWarning(`ociman: could not remove network ${network.name}: ${error.message}`)
+          ),
+          Effect.ignore
+        )
+    )
+  }).pipe(Effect.withSpan("ociman.Network.make"))
+
+/**
+ * Joins a container definition to a network, under optional aliases other containers on that
+ * network can use as host names (`--network N --network-alias A`).
+ *
+ * @example
+ * ```ts
+ * import { pipe } from "effect"
+ * import { ContainerDefinition as Def, Network } from "ociman"
+ *
+ * const web = pipe(Def.make("localhost/ociman-test/busybox:1"), Network.attach("my-net", { aliases: ["web"] }))
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const attach =
+  (network: Network | string, options: { readonly aliases?: ReadonlyArray<string> | undefined } = {}) =>
+  (self: Def.ContainerDefinition): Def.ContainerDefinition =>
+    pipe(
+      self,
+      Def.network(typeof network === "string" ? network : network.name),
+      Def.networkAlias(...(options.aliases ?? []))
+    )
+
+/**
+ * Whether a network with this name or id exists.
+ *
+ * @example
+ * ```ts
+ * import { Network } from "ociman"
+ *
+ * const present = Network.exists("bridge") // Effect<boolean, CliError, ContainerRuntime>
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const exists = (network: string): Effect.Effect<boolean, CliError, ContainerRuntime> =>
+  Effect.flatMap(ContainerRuntime, (runtime) => runtime.networks.exists(network))
+
+/**
+ * Removes a network by name or id (for networks not created with {@link make}).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Network } from "ociman"
+ *
+ * const cleanup = Network.remove("leftover-net").pipe(Effect.catchTag("NetworkNotFound", () => Effect.void))
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const remove = (
+  network: string
+): Effect.Effect<void, NetworkNotFound | NetworkInUse | CliError, ContainerRuntime> =>
+  Effect.flatMap(ContainerRuntime, (runtime) => runtime.networks.remove(network))
+
+/**
+ * The subnets of the runtime's default network: Docker's `bridge` (`IPAM.Config[*].Subnet`),
+ * Podman's `podman` (`subnets[*].subnet`), as ociman's `bridge_subnets`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Network } from "ociman"
+ *
+ * const prefixes = Effect.map(Network.bridgeSubnets, (subnets) => subnets.map(Network.prefixLength))
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const bridgeSubnets: Effect.Effect<
+  ReadonlyArray<Cidr>,
+  NetworkNotFound | InvalidNetworkInspect | CliError,
+  ContainerRuntime
+> = Effect.flatMap(ContainerRuntime, (runtime) => runtime.networks.bridgeSubnets()).pipe(
+  Effect.withSpan("ociman.Network.bridgeSubnets")
+)
+
+// ---------------------------------------------------------------------------------------------
+// Resolving host names inside a container
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Options of {@link resolveInContainer} (ociman's `ContainerHostnameResolver` builder).
+ * @since 0.1.0
+ */
+export interface ResolveOptions {
+  /** `--add-host` entries, host name to address (the address may be `host-gateway` on Docker). */
+  readonly addHosts?: Readonly<Record<string, string>> | Iterable<readonly [string, string]> | undefined
+  /** `--network`: a network from {@link make}, or a name. */
+  readonly network?: Network | string | undefined
+  /** Flags placed verbatim before the image (ociman's `argument`). */
+  readonly flags?: ReadonlyArray<string> | undefined
+  /** Kills the CLI if the run (including an image pull) takes longer. */
+  readonly timeout?: Duration.DurationInput | undefined
+}
+
+/**
+ * Failures of {@link resolveInContainer} besides `HostnameNotFound`: the throwaway container could
+ * not run, or `cat` failed.
+ * @since 0.1.0
+ */
+export type ContainerReadError = Container.StartError | ContainerExitedNonZero
+
+/** Reads `/etc/hosts` in a throwaway container (`--rm`); `--entrypoint cat` works whatever the image's entrypoint. */
+const readHosts = (
+  image: string | ImageReference,
+  options: ResolveOptions
+): Effect.Effect<string, ContainerReadError, ContainerRuntime> => {
+  const network = options.network
+  const base = pipe(Def.make(image), Def.withRemove, Def.entrypoint("cat"), Def.command(["/etc/hosts"]))
+  const onNetwork =
+    network === undefined ? base : Def.network(typeof network === "string" ? network : network.name)(base)
+  const definition = pipe(
+    entriesOf(options.addHosts ?? []).reduce(
+      (acc: Def.ContainerDefinition, [host, address]) => Def.addHost(acc, host, address),
+      onNetwork
+    ),
+    Def.rawFlags(...(options.flags ?? []))
+  )
+  return Effect.map(
+    Container.run(definition, options.timeout === undefined ? {} : { timeout: options.timeout }),
+    (result) => result.stdout
+  )
+}
+
+/**
+ * Resolves a host name as a container started with these options sees it: runs `image` once
+ * (removed afterwards) to read its `/etc/hosts`, and returns the address of the first entry that
+ * names `hostname` (IPv4 or IPv6). Names only a DNS server knows are a `HostnameNotFound`.
+ *
+ * @example
+ * ```ts
+ * import { Network } from "ociman"
+ *
+ * const image = "localhost/ociman-test/busybox:1"
+ * Network.resolveInContainer(image, "localhost") // "127.0.0.1" (or "::1")
+ * Network.resolveInContainer(image, "db.local", { addHosts: { "db.local": "10.0.0.5" } }) // "10.0.0.5"
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const resolveInContainer = (
+  image: string | ImageReference,
+  hostname: string,
+  options: ResolveOptions = {}
+): Effect.Effect<string, HostnameNotFound | ContainerReadError, ContainerRuntime> =>
+  Effect.flatMap(readHosts(image, options), (hosts) => {
+    const address = lookupHost(parseHosts(hosts), hostname)
+    return address === undefined ? Effect.fail(new HostnameNotFound({ hostname, hosts })) : Effect.succeed(address)
+  }).pipe(Effect.withSpan("ociman.Network.resolveInContainer", { attributes: { hostname } }))
+
+/**
+ * The host gateway name of a runtime: `host.docker.internal` on Docker (which needs
+ * `--add-host host.docker.internal:host-gateway`), `host.containers.internal` on Podman (which
+ * adds it by itself).
+ *
+ * @example
+ * ```ts
+ * import { Network } from "ociman"
+ *
+ * Network.hostGatewayName("podman") // "host.containers.internal"
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const hostGatewayName = (kind: Kind): string =>
+  kind === "docker" ? "host.docker.internal" : "host.containers.internal"
+
+/**
+ * The address at which a container reaches this host (ociman's `resolve_container_host`), read
+ * from the `/etc/hosts` of a throwaway container of `image` (any image with `cat`).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Network } from "ociman"
+ *
+ * // e.g. "172.17.0.1" on Docker, "10.88.0.1" on Podman
+ * const gateway = Network.hostGateway("localhost/ociman-test/busybox:1")
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const hostGateway = (
+  image: string | ImageReference,
+  options: Omit<ResolveOptions, "addHosts"> = {}
+): Effect.Effect<string, HostGatewayNotFound | ContainerReadError, ContainerRuntime> =>
+  Effect.gen(function* () {
+    const runtime = yield* ContainerRuntime
+    const hostname = hostGatewayName(runtime.backend.kind)
+    // Docker adds the name only when asked; Podman always adds it (and 4.x rejects host-gateway)
+    const addHosts = runtime.backend.kind === "docker" ? { [hostname]: "host-gateway" } : {}
+    const hosts = yield* readHosts(image, { ...options, addHosts })
+    const address = lookupHost(parseHosts(hosts), hostname)
+    return address === undefined ? yield* new HostGatewayNotFound({ hostname, hosts }) : address
+  }).pipe(Effect.withSpan("ociman.Network.hostGateway"))

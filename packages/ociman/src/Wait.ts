@@ -1,0 +1,878 @@
+/**
+ * Readiness: when is a started container ready to use? A `Strategy` is a value describing a
+ * check (a log line, a TCP port reachable from this host, a command that succeeds inside, the
+ * image's HEALTHCHECK, an HTTP status), and strategies compose with `all` and `any`.
+ *
+ * `forContainer` polls each check with a backoff schedule (50 ms doubling, capped at 1 s) under ONE
+ * deadline shared by every sub-strategy. It is interruptible (an interrupt cancels the checks in
+ * flight: CLI calls are killed, sockets and requests aborted). After each failed attempt it asks
+ * the runtime whether the container still runs, so a container that exits before it is ready fails
+ * the wait at once with its exit code and last log lines (`ContainerExitedBeforeReady`) instead of
+ * waiting for the deadline (`WaitTimedOut`).
+ *
+ * `Container.start(definition, { waitFor, timeout })` applies a strategy as part of the start: the
+ * one budget covers running the container and waiting, and a container that fails to become ready
+ * is removed before the error is returned.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Container, ContainerDefinition as Def, Port, Wait } from "ociman"
+ *
+ * const program = Effect.gen(function* () {
+ *   const web = yield* Container.start(
+ *     Def.make("localhost/ociman-test/busybox:1").pipe(
+ *       Def.command(["httpd", "-f", "-p", "8080"]),
+ *       Def.publish(Port.tcp(8080))
+ *     ),
+ *     { waitFor: Wait.http({ port: Port.tcp(8080), path: "/", status: 404 }), timeout: "30 seconds" }
+ *   )
+ *   return yield* web.hostPort(Port.tcp(8080))
+ * }).pipe(
+ *   Effect.scoped,
+ *   Effect.catchTag("ContainerExitedBeforeReady", (e) => Effect.logError(e.lastLogs))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ */
+import { FetchHttpClient, HttpClient, HttpClientRequest } from "@effect/platform"
+import type { HttpMethod } from "@effect/platform/HttpMethod"
+import { Clock, Data, Duration, Effect, Option, type Redacted, Ref, Schedule } from "effect"
+import { connect } from "node:net"
+import type { Container, HostPort, LogLine } from "./Container.js"
+import type { ContainerNotFound, PortNotPublished } from "./ContainerError.js"
+import type * as ContainerInspect from "./ContainerInspect.js"
+import { ContainerRuntime, type Service } from "./ContainerRuntime.js"
+import type * as EnvVar from "./EnvVar.js"
+import * as Port from "./Port.js"
+import { decodeText } from "./internal/process.js"
+
+// ---------------------------------------------------------------------------------------------
+// Strategies
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Waits until `times` log lines match `pattern` (counted over the whole log at each attempt).
+ * @since 0.1.0
+ */
+export interface LogLineStrategy {
+  readonly _tag: "LogLine"
+  readonly pattern: RegExp
+  readonly times: number
+  /** Which stream to read; `undefined` means both. */
+  readonly stream: "stdout" | "stderr" | undefined
+}
+
+/**
+ * Waits until a TCP connection from this host to the published port holds.
+ * @since 0.1.0
+ */
+export interface TcpStrategy {
+  readonly _tag: "Tcp"
+  readonly port: Port.ContainerPort
+}
+
+/**
+ * Options of a command check: how the command runs inside the container.
+ * @since 0.1.0
+ */
+export interface CommandOptions {
+  readonly env?: Readonly<Record<string, string | Redacted.Redacted<string>>> | undefined
+  readonly user?: string | undefined
+  readonly workdir?: string | undefined
+}
+
+/**
+ * Waits until a command run inside the container exits 0.
+ * @since 0.1.0
+ */
+export interface CommandStrategy {
+  readonly _tag: "Command"
+  readonly command: ReadonlyArray<string>
+  readonly options: CommandOptions
+}
+
+/**
+ * Waits until the container's HEALTHCHECK reports `healthy`.
+ * @since 0.1.0
+ */
+export interface HealthyStrategy {
+  readonly _tag: "Healthy"
+}
+
+/**
+ * Waits until an HTTP request from this host to the published port answers with `status`.
+ * @since 0.1.0
+ */
+export interface HttpStrategy {
+  readonly _tag: "Http"
+  readonly port: Port.ContainerPort
+  readonly path: string
+  readonly status: number
+  readonly method: HttpMethod
+  readonly headers: Readonly<Record<string, string>>
+}
+
+/**
+ * Ready when every strategy is (a strategy that passed once is not checked again).
+ * @since 0.1.0
+ */
+export interface AllStrategy {
+  readonly _tag: "All"
+  readonly strategies: ReadonlyArray<Strategy>
+}
+
+/**
+ * Ready as soon as one strategy is (the checks still running are interrupted).
+ * @since 0.1.0
+ */
+export interface AnyStrategy {
+  readonly _tag: "Any"
+  readonly strategies: ReadonlyArray<Strategy>
+}
+
+/**
+ * A readiness check, as data: build it with the constructors of this module, run it with
+ * `forContainer` or `Container.start(definition, { waitFor })`.
+ * @since 0.1.0
+ */
+export type Strategy =
+  LogLineStrategy | TcpStrategy | CommandStrategy | HealthyStrategy | HttpStrategy | AllStrategy | AnyStrategy
+
+/** A copy without the `g`/`y` flags: `test` on those is stateful (`lastIndex`) across calls. */
+const stateless = (pattern: RegExp | string): RegExp =>
+  typeof pattern === "string"
+    ? new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+    : new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ""))
+
+/**
+ * Ready once `times` (default 1) log lines match: a `RegExp`, or a string matched literally
+ * anywhere in the line. Lines are counted over the whole log every round, so a line is never
+ * counted twice; `stream` restricts the check to stdout or stderr.
+ *
+ * @example
+ * ```ts
+ * import { Wait } from "ociman"
+ *
+ * // PostgreSQL prints this twice: once for the init server, once for the real one
+ * const pg = Wait.logLine(/database system is ready to accept connections/, { times: 2 })
+ * const nginx = Wait.logLine("start worker processes", { stream: "stderr" })
+ * ```
+ * @since 0.1.0
+ */
+export const logLine = (
+  pattern: RegExp | string,
+  options: { readonly times?: number | undefined; readonly stream?: "stdout" | "stderr" | undefined } = {}
+): Strategy =>
+  Data.struct({ _tag: "LogLine", pattern: stateless(pattern), times: options.times ?? 1, stream: options.stream })
+
+/**
+ * Ready once a TCP connection from this host to the port's published host port is accepted and
+ * holds: Docker's userland proxy accepts connections even while nothing listens in the container
+ * and closes them at once, so a connection closed within 150 ms without any data does not count.
+ * The port must be published (`ContainerDefinition.publish`).
+ *
+ * @example
+ * ```ts
+ * import { Port, Wait } from "ociman"
+ *
+ * const redis = Wait.tcp(Port.tcp(6379))
+ * ```
+ * @since 0.1.0
+ */
+export const tcp = (port: Port.ContainerPort): Strategy => Data.struct({ _tag: "Tcp", port })
+
+/**
+ * Ready once `command` (argv, no shell) run inside the container exits 0.
+ *
+ * @example
+ * ```ts
+ * import { Wait } from "ociman"
+ *
+ * const pg = Wait.command(["pg_isready", "-h", "127.0.0.1"], { user: "postgres" })
+ * const file = Wait.command(["test", "-f", "/tmp/ready"])
+ * ```
+ * @since 0.1.0
+ */
+export const command = (command: ReadonlyArray<string>, options: CommandOptions = {}): Strategy =>
+  Data.struct({ _tag: "Command", command, options })
+
+/**
+ * Ready once the container's HEALTHCHECK (from the image, or `--health-cmd` through
+ * `ContainerDefinition.rawFlags`) reports `healthy`. A container without a health check fails the
+ * wait at once with `HealthcheckMissing`. An `unhealthy` status is not final (the next passing
+ * check makes it healthy again), so the wait goes on until its deadline.
+ *
+ * On Podman, health checks run on a systemd timer; without systemd (containers, CI machines) they
+ * never run by themselves. So on Podman each round also runs `podman healthcheck run <id>`, which
+ * executes the check once and records its result, with or without systemd.
+ *
+ * @example
+ * ```ts
+ * import { ContainerDefinition as Def, Wait } from "ociman"
+ *
+ * const def = Def.make("localhost/ociman-test/busybox:1").pipe(
+ *   Def.rawFlags("--health-cmd", "test -f /tmp/ready", "--health-interval", "1s")
+ * )
+ * const ready = Wait.healthy
+ * ```
+ * @since 0.1.0
+ */
+export const healthy: Strategy = Data.struct({ _tag: "Healthy" })
+
+/**
+ * Ready once an HTTP request from this host to the port's published host port answers with
+ * `status` (default 200). Defaults: `path` "/", `method` "GET". Plain HTTP only.
+ *
+ * The request goes through `@effect/platform`'s `HttpClient` with its fetch implementation
+ * (`FetchHttpClient`), which needs only the global `fetch` (Node ≥ 18, Bun, Deno), not
+ * `@effect/platform-node`.
+ *
+ * @example
+ * ```ts
+ * import { Port, Wait } from "ociman"
+ *
+ * const api = Wait.http({ port: Port.tcp(8080), path: "/health" })
+ * const head = Wait.http({ port: Port.tcp(8080), path: "/", method: "HEAD", status: 204 })
+ * ```
+ * @since 0.1.0
+ */
+export const http = (options: {
+  readonly port: Port.ContainerPort
+  readonly path?: string | undefined
+  readonly status?: number | undefined
+  readonly method?: HttpMethod | undefined
+  readonly headers?: Readonly<Record<string, string>> | undefined
+}): Strategy =>
+  Data.struct({
+    _tag: "Http",
+    port: options.port,
+    path: options.path ?? "/",
+    status: options.status ?? 200,
+    method: options.method ?? "GET",
+    headers: options.headers ?? {}
+  })
+
+/**
+ * Ready when every strategy is. The strategies are checked concurrently each round, and one that
+ * passed is not checked again. `all()` is ready at once.
+ *
+ * @example
+ * ```ts
+ * import { Port, Wait } from "ociman"
+ *
+ * const ready = Wait.all(Wait.logLine(/listening/), Wait.tcp(Port.tcp(5432)))
+ * ```
+ * @since 0.1.0
+ */
+export const all = (...strategies: ReadonlyArray<Strategy>): Strategy => Data.struct({ _tag: "All", strategies })
+
+/**
+ * Ready as soon as one strategy is; the others' checks in flight are interrupted. `any()` with no
+ * strategy is rejected by `forContainer` (`InvalidWaitStrategy`): it could never be ready.
+ *
+ * @example
+ * ```ts
+ * import { Port, Wait } from "ociman"
+ *
+ * const ready = Wait.any(Wait.healthy, Wait.tcp(Port.tcp(8080)))
+ * ```
+ * @since 0.1.0
+ */
+export const any = (...strategies: ReadonlyArray<Strategy>): Strategy => Data.struct({ _tag: "Any", strategies })
+
+const portText = (port: Port.ContainerPort): string => Port.key(port)
+
+/**
+ * A short human description of a strategy, as shown in errors and spans.
+ *
+ * @example
+ * ```ts
+ * import { Port, Wait } from "ociman"
+ *
+ * Wait.describe(Wait.all(Wait.logLine(/ready/), Wait.tcp(Port.tcp(80)))) // "all(log line /ready/, tcp 80/tcp)"
+ * ```
+ * @since 0.1.0
+ */
+export const describe = (strategy: Strategy): string => {
+  switch (strategy._tag) {
+    case "LogLine": {
+      const times = strategy.times === 1 ? "" : ` ×${strategy.times}`
+      const stream = strategy.stream === undefined ? "" : ` on ${strategy.stream}`
+      return `log line ${String(strategy.pattern)}${times}${stream}`
+    }
+    case "Tcp":
+      return `tcp ${portText(strategy.port)}`
+    case "Command":
+      return `command ${strategy.command.join(" ")}`
+    case "Healthy":
+      return "healthy"
+    case "Http":
+      return `http ${strategy.method} ${portText(strategy.port)}${strategy.path} → ${strategy.status}`
+    case "All":
+      return `all(${strategy.strategies.map(describe).join(", ")})`
+    case "Any":
+      return `any(${strategy.strategies.map(describe).join(", ")})`
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------------
+
+/** How many log lines the errors carry. */
+const LAST_LOG_LINES = 50
+/** How many of them the error messages show. */
+const MESSAGE_LOG_LINES = 10
+
+const logExcerpt = (lines: ReadonlyArray<LogLine>): string =>
+  lines.length === 0
+    ? " (no log output)"
+    : `; last log lines:\n${lines
+        .slice(-MESSAGE_LOG_LINES)
+        .map((line) => `  ${line.text}`)
+        .join("\n")}`
+
+const shortId = (id: string): string => (/^[0-9a-f]{64}$/.test(id) ? id.slice(0, 12) : id)
+
+/**
+ * The container stopped before the strategy passed. `exitCode` is `undefined` when the container
+ * is gone (removed after it exited, e.g. `--rm`, or by someone else); `lastLogs` holds its last
+ * 50 log lines.
+ * @since 0.1.0
+ */
+export class ContainerExitedBeforeReady extends Data.TaggedError("ContainerExitedBeforeReady")<{
+  readonly container: string
+  readonly strategy: string
+  readonly exitCode: number | undefined
+  readonly lastLogs: ReadonlyArray<LogLine>
+}> {
+  override get message(): string {
+    const how =
+      this.exitCode === undefined
+        ? "was removed (after it exited, or by someone else)"
+        : `exited with code ${this.exitCode}`
+    return `container ${shortId(this.container)} ${how} before it was ready (waiting for ${this.strategy})${logExcerpt(this.lastLogs)}`
+  }
+}
+
+/**
+ * The deadline passed before the strategy did. `elapsedMillis` counts from the start of the
+ * budget (for `Container.start`, before the container was run); `lastError` says why each check
+ * still pending failed its last attempt (`;` between the checks of `all`, `|` between those of
+ * `any`).
+ * @since 0.1.0
+ */
+export class WaitTimedOut extends Data.TaggedError("WaitTimedOut")<{
+  readonly container: string
+  readonly strategy: string
+  readonly elapsedMillis: number
+  readonly lastError: string
+  readonly lastLogs: ReadonlyArray<LogLine>
+}> {
+  override get message(): string {
+    return `container ${shortId(this.container)} was not ready after ${this.elapsedMillis} ms (waiting for ${this.strategy}): ${this.lastError}. Raise the timeout if the service is just slow${logExcerpt(this.lastLogs)}`
+  }
+}
+
+/**
+ * `Wait.healthy` on a container whose image and definition define no HEALTHCHECK.
+ * @since 0.1.0
+ */
+export class HealthcheckMissing extends Data.TaggedError("HealthcheckMissing")<{ readonly container: string }> {
+  override get message(): string {
+    return `container ${shortId(this.container)} has no health check, so Wait.healthy can never pass: add a HEALTHCHECK to the image or ContainerDefinition.rawFlags("--health-cmd", "…"), or wait with another strategy`
+  }
+}
+
+/**
+ * A strategy that can never pass as written (`times` below 1, a UDP port, an empty `any()`, …).
+ * @since 0.1.0
+ */
+export class InvalidWaitStrategy extends Data.TaggedError("InvalidWaitStrategy")<{
+  readonly strategy: string
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `invalid wait strategy ${this.strategy}: ${this.reason}`
+  }
+}
+
+/**
+ * Every way a wait can fail.
+ * @since 0.1.0
+ */
+export type WaitError =
+  | ContainerExitedBeforeReady
+  | WaitTimedOut
+  | HealthcheckMissing
+  | InvalidWaitStrategy
+  | PortNotPublished
+  | ContainerInspect.InvalidInspect
+  | EnvVar.InvalidEnvVar
+
+/** One attempt of a check did not pass (internal: retried until the deadline). */
+class NotReady extends Data.TaggedError("NotReady")<{ readonly reason: string }> {}
+
+/** Failures that end a check at once: retrying cannot fix them. */
+type Fatal =
+  | ContainerExitedBeforeReady
+  | HealthcheckMissing
+  | PortNotPublished
+  | ContainerNotFound
+  | ContainerInspect.InvalidInspect
+  | EnvVar.InvalidEnvVar
+
+/** What a poll fails with: a container that vanished is reported as `ContainerExitedBeforeReady`. */
+type PollFailure = NotReady | Exclude<Fatal, ContainerNotFound>
+
+// ---------------------------------------------------------------------------------------------
+// Validation
+// ---------------------------------------------------------------------------------------------
+
+const isTcpPort = (port: Port.ContainerPort): boolean =>
+  Number.isInteger(port.port) && port.port >= 1 && port.port <= 65_535
+
+const problem = (strategy: Strategy): string | undefined => {
+  switch (strategy._tag) {
+    case "LogLine":
+      return Number.isInteger(strategy.times) && strategy.times >= 1
+        ? undefined
+        : `times must be an integer of at least 1 (got ${strategy.times})`
+    case "Tcp":
+    case "Http": {
+      if (strategy.port.protocol !== "tcp") {
+        return `only TCP ports can be checked from the host (got ${portText(strategy.port)})`
+      }
+      if (!isTcpPort(strategy.port)) return `the port must be from 1 to 65535 (got ${portText(strategy.port)})`
+      if (strategy._tag === "Tcp") return undefined
+      if (!strategy.path.startsWith("/")) return `the path must start with "/" (got ${JSON.stringify(strategy.path)})`
+      return Number.isInteger(strategy.status) && strategy.status >= 100 && strategy.status <= 599
+        ? undefined
+        : `status must be an HTTP status from 100 to 599 (got ${strategy.status})`
+    }
+    case "Command":
+      return strategy.command.length === 0 ? "the command is empty" : undefined
+    case "Healthy":
+    case "All":
+      return undefined
+    case "Any":
+      return strategy.strategies.length === 0 ? "any() without strategies can never be ready" : undefined
+  }
+}
+
+const validate = (strategy: Strategy): Effect.Effect<void, InvalidWaitStrategy> => {
+  const reason = problem(strategy)
+  if (reason !== undefined) return Effect.fail(new InvalidWaitStrategy({ strategy: describe(strategy), reason }))
+  return strategy._tag === "All" || strategy._tag === "Any"
+    ? Effect.forEach(strategy.strategies, validate, { discard: true })
+    : Effect.void
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks (one attempt each)
+// ---------------------------------------------------------------------------------------------
+
+interface Context {
+  readonly container: Container
+  readonly description: string
+  readonly runtime: Option.Option<Service>
+  readonly http: HttpClient.HttpClient
+  readonly schedule: Schedule.Schedule<unknown>
+  readonly attemptTimeout: Duration.Duration
+  /** Per leaf (by path in the strategy tree): `undefined` once ready, else why not yet. */
+  readonly states: Ref.Ref<ReadonlyMap<string, string | undefined>>
+}
+
+const notReady = (reason: string) => new NotReady({ reason })
+
+const FATAL_TAGS: ReadonlySet<string> = new Set([
+  "ContainerExitedBeforeReady",
+  "HealthcheckMissing",
+  "PortNotPublished",
+  "ContainerNotFound",
+  "InvalidInspect",
+  "InvalidEnvVar"
+])
+
+/** Transient failures (a CLI hiccup) are "not ready yet": the deadline bounds them. */
+const retryable = <A, E extends { readonly _tag: string; readonly message: string }>(effect: Effect.Effect<A, E>) =>
+  Effect.catchIf(
+    effect,
+    (error): error is Exclude<E, Fatal> => !FATAL_TAGS.has(error._tag),
+    (error) => Effect.fail(notReady(error.message))
+  )
+
+const checkLogLine = (context: Context, strategy: LogLineStrategy) =>
+  Effect.flatMap(retryable(context.container.logs), (lines) => {
+    const seen = lines.filter(
+      (line) => (strategy.stream === undefined || line.stream === strategy.stream) && strategy.pattern.test(line.text)
+    ).length
+    return seen >= strategy.times
+      ? Effect.void
+      : Effect.fail(notReady(`${seen} of ${strategy.times} log lines match ${String(strategy.pattern)}`))
+  })
+
+/** How long an accepted connection must stay open (or send data) to count (see `tcp`). */
+const TCP_SETTLE_MILLIS = 150
+
+const hostText = (host: string): string => (host.includes(":") ? `[${host}]` : host)
+
+// @effect/platform's Socket module has no TCP client in its interfaces (only WebSocket and
+// TransformStream; TCP lives in @effect/platform-node's NodeSocket), so this uses node:net, which
+// Bun and Deno provide too.
+const tcpConnect = ({ host, port }: HostPort): Effect.Effect<void, NotReady> =>
+  Effect.async<void, NotReady>((resume) => {
+    const target = `${hostText(host)}:${port}`
+    let settle: ReturnType<typeof setTimeout> | undefined
+    const socket = connect({ host, port })
+    const done = (outcome: Effect.Effect<void, NotReady>) => {
+      if (settle !== undefined) clearTimeout(settle)
+      socket.removeAllListeners()
+      socket.on("error", () => {})
+      socket.destroy()
+      resume(outcome)
+    }
+    socket.on("connect", () => {
+      settle = setTimeout(() => done(Effect.void), TCP_SETTLE_MILLIS)
+    })
+    socket.on("data", () => done(Effect.void))
+    socket.on("end", () =>
+      done(
+        Effect.fail(
+          notReady(
+            `${target} accepted the connection and closed it at once (Docker's userland proxy does this while nothing listens in the container)`
+          )
+        )
+      )
+    )
+    socket.on("error", (error) => done(Effect.fail(notReady(`cannot connect to ${target}: ${error.message}`))))
+    return Effect.sync(() => {
+      if (settle !== undefined) clearTimeout(settle)
+      socket.removeAllListeners()
+      socket.on("error", () => {})
+      socket.destroy()
+    })
+  })
+
+const checkTcp = (context: Context, strategy: TcpStrategy) =>
+  Effect.flatMap(retryable(context.container.hostPort(strategy.port)), tcpConnect)
+
+const tail = (text: string, max = 300): string => {
+  const trimmed = text.trim()
+  return trimmed.length <= max ? trimmed : `…${trimmed.slice(-max)}`
+}
+
+const checkCommand = (context: Context, strategy: CommandStrategy) =>
+  Effect.flatMap(retryable(context.container.exec(strategy.command, strategy.options)), (result) => {
+    if (result.exitCode === 0) return Effect.void
+    const output = tail(result.stderr === "" ? result.stdout : result.stderr)
+    return Effect.fail(
+      notReady(
+        `${strategy.command.join(" ")} exited with ${result.exitCode ?? "a signal"}${output === "" ? "" : `: ${output}`}`
+      )
+    )
+  })
+
+const healthSummary = (health: ContainerInspect.Health): string => {
+  const last = health.log.at(-1)
+  if (last === undefined) return `health is ${health.status} (no check has run yet)`
+  const output = tail(last.output)
+  return `health is ${health.status} (last check exited ${last.exitCode}${output === "" ? "" : `: ${output}`})`
+}
+
+/** Podman without systemd never runs health checks by itself: run one (exit 0 = healthy). */
+const podmanHealthcheck = (context: Context, health: ContainerInspect.Health) =>
+  Option.match(
+    Option.filter(context.runtime, (runtime) => runtime.backend.kind === "podman"),
+    {
+      onNone: () => Effect.fail(notReady(healthSummary(health))),
+      onSome: (runtime) =>
+        Effect.flatMap(
+          retryable(runtime.cli(["healthcheck", "run", context.container.id])),
+          (result): Effect.Effect<void, NotReady | HealthcheckMissing> => {
+            if (result.exitCode === 0) return Effect.void
+            const stderr = decodeText(result.stderr)
+            if (/no defined healthcheck/i.test(stderr)) {
+              return Effect.fail(new HealthcheckMissing({ container: context.container.id }))
+            }
+            const said = tail(stderr === "" ? decodeText(result.stdout) : stderr)
+            return Effect.fail(notReady(`podman healthcheck run exited with ${result.exitCode ?? "a signal"}: ${said}`))
+          }
+        )
+    }
+  )
+
+const checkHealthy = (context: Context) =>
+  Effect.flatMap(retryable(context.container.inspect), (info) => {
+    const health = info.state.health
+    if (health === undefined) return Effect.fail(new HealthcheckMissing({ container: context.container.id }))
+    return health.status === "healthy" ? Effect.void : podmanHealthcheck(context, health)
+  })
+
+const checkHttp = (context: Context, strategy: HttpStrategy) =>
+  Effect.flatMap(retryable(context.container.hostPort(strategy.port)), ({ host, port }) => {
+    const url = `http://${hostText(host)}:${port}${strategy.path}`
+    const request = HttpClientRequest.make(strategy.method)(url).pipe(HttpClientRequest.setHeaders(strategy.headers))
+    // withScope: closing the scope aborts the request, so an unread body does not hold the socket
+    return HttpClient.withScope(context.http)
+      .execute(request)
+      .pipe(
+        Effect.scoped,
+        Effect.mapError((error) => notReady(`${strategy.method} ${url}: ${error.message}`)),
+        Effect.flatMap((response) =>
+          response.status === strategy.status
+            ? Effect.void
+            : Effect.fail(notReady(`${strategy.method} ${url} answered ${response.status}, not ${strategy.status}`))
+        )
+      )
+  })
+
+type Leaf = Exclude<Strategy, AllStrategy | AnyStrategy>
+
+/** One attempt of a leaf check, bounded by `attemptTimeout`. */
+const attempt = (context: Context, strategy: Leaf): Effect.Effect<void, NotReady | Fatal> => {
+  const check: Effect.Effect<void, NotReady | Fatal> = (() => {
+    switch (strategy._tag) {
+      case "LogLine":
+        return checkLogLine(context, strategy)
+      case "Tcp":
+        return checkTcp(context, strategy)
+      case "Command":
+        return checkCommand(context, strategy)
+      case "Healthy":
+        return checkHealthy(context)
+      case "Http":
+        return checkHttp(context, strategy)
+    }
+  })()
+  return check.pipe(
+    Effect.timeoutFail({
+      duration: context.attemptTimeout,
+      onTimeout: () => notReady(`no answer within ${Duration.format(context.attemptTimeout)}`)
+    })
+  )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Polling
+// ---------------------------------------------------------------------------------------------
+
+const lastLogsOf = (container: Container): Effect.Effect<ReadonlyArray<LogLine>> =>
+  container.logs.pipe(
+    Effect.map((lines) => lines.slice(-LAST_LOG_LINES)),
+    Effect.orElseSucceed((): ReadonlyArray<LogLine> => [])
+  )
+
+/**
+ * States of a container that has stopped for good. Not `running: false` alone: podman reports a
+ * paused container as not running, and a restarting one comes back by itself.
+ */
+const STOPPED: ReadonlySet<string> = new Set(["exited", "dead", "stopped", "removing"])
+
+/**
+ * `Option.some(exitCode)` when the container has stopped (`undefined`: it is gone). A runtime that
+ * does not answer counts as "still running": the deadline bounds that.
+ */
+const stopped = (
+  container: Container
+): Effect.Effect<Option.Option<number | undefined>, ContainerInspect.InvalidInspect> =>
+  container.inspect.pipe(
+    Effect.map((info) =>
+      STOPPED.has(info.state.status) ? Option.some<number | undefined>(info.state.exitCode) : Option.none()
+    ),
+    Effect.catchTags({
+      ContainerNotFound: () => Effect.succeed(Option.some(undefined)),
+      ExecutableNotFound: () => Effect.succeed(Option.none()),
+      SpawnFailed: () => Effect.succeed(Option.none()),
+      CommandTimedOut: () => Effect.succeed(Option.none()),
+      CommandFailed: () => Effect.succeed(Option.none())
+    })
+  )
+
+const exitedBeforeReady = (context: Context, exitCode: number | undefined) =>
+  Effect.flatMap(
+    exitCode === undefined ? Effect.succeed([]) : lastLogsOf(context.container),
+    (lastLogs) =>
+      new ContainerExitedBeforeReady({
+        container: context.container.id,
+        strategy: context.description,
+        exitCode,
+        lastLogs
+      })
+  )
+
+/**
+ * Polls one leaf on its own schedule until it passes. After each failed attempt, one inspect: if
+ * the container has stopped, its state is final, so one last attempt decides (a "done" line
+ * printed just before exiting still counts), then `ContainerExitedBeforeReady`.
+ */
+const pollLeaf = (context: Context, strategy: Leaf, path: string): Effect.Effect<void, PollFailure> => {
+  const record = (reason: string | undefined) =>
+    Ref.update(context.states, (states) => new Map(states).set(path, reason))
+  const gone = (exitCode: number | undefined) => Effect.flatMap(exitedBeforeReady(context, exitCode), Effect.fail)
+  const once: Effect.Effect<void, PollFailure> = attempt(context, strategy).pipe(
+    // a container removed meanwhile (e.g. `--rm` after it exited) is gone, whichever call noticed
+    Effect.catchTag("ContainerNotFound", () => gone(undefined)),
+    Effect.catchTag("NotReady", (error) =>
+      record(error.reason).pipe(
+        Effect.zipRight(stopped(context.container)),
+        Effect.flatMap(
+          Option.match({
+            onNone: (): Effect.Effect<void, PollFailure> => Effect.fail(error),
+            onSome: (exitCode): Effect.Effect<void, PollFailure> =>
+              attempt(context, strategy).pipe(
+                Effect.catchTag("ContainerNotFound", () => gone(exitCode)),
+                Effect.catchTag("NotReady", () => gone(exitCode))
+              )
+          })
+        )
+      )
+    ),
+    Effect.tapError((error) => (error._tag === "NotReady" ? Effect.void : record(error.message)))
+  )
+  return once.pipe(
+    Effect.retry({ schedule: context.schedule, while: (error) => error._tag === "NotReady" }),
+    Effect.zipRight(record(undefined))
+  )
+}
+
+/** All: every child concurrently, failing fast. Any: a race, the losers interrupted. */
+const poll = (context: Context, strategy: Strategy, path: string): Effect.Effect<void, PollFailure> => {
+  switch (strategy._tag) {
+    case "All":
+      return Effect.forEach(strategy.strategies, (child, i) => poll(context, child, `${path}.${i}`), {
+        concurrency: "unbounded",
+        discard: true
+      })
+    case "Any":
+      return Effect.raceAll(strategy.strategies.map((child, i) => poll(context, child, `${path}.${i}`)))
+    default:
+      return pollLeaf(context, strategy, path)
+  }
+}
+
+/** Why the strategy is not ready, from the leaves' last states; `undefined` when it is. */
+const pendingReason = (
+  strategy: Strategy,
+  path: string,
+  states: ReadonlyMap<string, string | undefined>
+): string | undefined => {
+  switch (strategy._tag) {
+    case "All": {
+      const pending = strategy.strategies.flatMap((child, i) => pendingReason(child, `${path}.${i}`, states) ?? [])
+      return pending.length === 0 ? undefined : pending.join("; ")
+    }
+    case "Any": {
+      const reasons = strategy.strategies.map((child, i) => pendingReason(child, `${path}.${i}`, states))
+      return reasons.some((reason) => reason === undefined) ? undefined : reasons.join(" | ")
+    }
+    default:
+      return states.has(path) ? states.get(path) : `${describe(strategy)}: no check finished yet`
+  }
+}
+
+/**
+ * The default polling schedule: 50 ms, doubling, capped at 1 s.
+ * @since 0.1.0
+ */
+export const defaultSchedule: Schedule.Schedule<unknown> = Schedule.union(
+  Schedule.exponential("50 millis"),
+  Schedule.spaced("1 second")
+)
+
+/**
+ * The default deadline of a wait: 60 s.
+ * @since 0.1.0
+ */
+export const defaultTimeout: Duration.Duration = Duration.seconds(60)
+
+/**
+ * Options of {@link forContainer}.
+ * @since 0.1.0
+ */
+export interface ForContainerOptions {
+  /** The one deadline over every sub-strategy. Default 60 s. */
+  readonly timeout?: Duration.DurationInput | undefined
+  /**
+   * When the budget began, in `Clock` milliseconds (default: now). `Container.start` passes the
+   * time before it ran the container, so one budget covers the run and the wait.
+   */
+  readonly startedAt?: number | undefined
+  /** The delays between a check's attempts. Default {@link defaultSchedule}. */
+  readonly schedule?: Schedule.Schedule<unknown> | undefined
+  /** How long one attempt (an exec, a request, a connect) may take before it counts as not ready. Default 5 s. */
+  readonly attemptTimeout?: Duration.DurationInput | undefined
+}
+
+const DEFAULT_ATTEMPT_TIMEOUT = Duration.seconds(5)
+
+/**
+ * Waits until `strategy` passes for `container`, under one deadline.
+ *
+ * Each check polls on its own with the backoff schedule (so one slow check does not hold up the
+ * others; in `any`, the first to pass interrupts the rest). After each failed attempt it inspects
+ * the container once:
+ * - ready: succeeds;
+ * - the container stopped first: `ContainerExitedBeforeReady` with its exit code and last 50 log
+ *   lines, at once (a container removed meanwhile has no exit code);
+ * - the deadline passes: `WaitTimedOut` with why each pending check was not ready, and the last
+ *   log lines;
+ * - a strategy that can never pass: `InvalidWaitStrategy`, `HealthcheckMissing` or
+ *   `PortNotPublished`, at once (inside `any`, only when no other strategy passes).
+ *
+ * The deadline is strict: with no budget left, no check runs. Interrupting the wait cancels the
+ * checks in flight (CLI calls are killed, sockets and requests aborted).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Container, ContainerDefinition as Def, Wait } from "ociman"
+ *
+ * const program = Effect.gen(function* () {
+ *   const c = yield* Container.start(
+ *     Def.make("localhost/ociman-test/busybox:1").pipe(Def.command(["sh", "-c", "sleep 1; echo ready; sleep 60"]))
+ *   )
+ *   yield* Wait.forContainer(c, Wait.logLine(/^ready$/), { timeout: "10 seconds" })
+ * }).pipe(Effect.scoped)
+ * ```
+ * @since 0.1.0
+ */
+export const forContainer = (
+  container: Container,
+  strategy: Strategy,
+  options: ForContainerOptions = {}
+): Effect.Effect<void, WaitError> =>
+  Effect.gen(function* () {
+    yield* validate(strategy)
+    const now = yield* Clock.currentTimeMillis
+    const startedAt = options.startedAt ?? now
+    const budget = Duration.toMillis(Duration.decode(options.timeout ?? defaultTimeout))
+    const remaining = Math.max(0, budget - (now - startedAt))
+    const context: Context = {
+      container,
+      description: describe(strategy),
+      runtime: yield* Effect.serviceOption(ContainerRuntime),
+      http: yield* Effect.provide(HttpClient.HttpClient, FetchHttpClient.layer),
+      schedule: options.schedule ?? defaultSchedule,
+      attemptTimeout: Duration.decode(options.attemptTimeout ?? DEFAULT_ATTEMPT_TIMEOUT),
+      states: yield* Ref.make<ReadonlyMap<string, string | undefined>>(new Map())
+    }
+    const ready = yield* poll(context, strategy, "0").pipe(
+      Effect.as(true),
+      // a finite schedule that gives up counts as a deadline too
+      Effect.catchTag("NotReady", () => Effect.succeed(false)),
+      Effect.timeoutTo({ duration: remaining, onSuccess: (ok) => ok, onTimeout: () => false })
+    )
+    if (ready) return
+    const end = yield* Clock.currentTimeMillis
+    const states = yield* Ref.get(context.states)
+    return yield* new WaitTimedOut({
+      container: container.id,
+      strategy: context.description,
+      elapsedMillis: end - startedAt,
+      lastError: pendingReason(strategy, "0", states) ?? "no check finished before the deadline",
+      lastLogs: yield* lastLogsOf(container)
+    })
+  }).pipe(Effect.withSpan("ociman.Wait.forContainer", { attributes: { strategy: describe(strategy) } }))

@@ -1,0 +1,279 @@
+/**
+ * Container operations for the Docker and Podman CLIs. Argv is built by pure functions
+ * (`containerSpec.ts`); this module runs it and classifies failures into typed errors.
+ * Stderr matching is the last resort, as in ociman: the CLIs exit 125 for every runtime error.
+ */
+import type { FileSystem, Path } from "@effect/platform"
+import { type Context, Effect, Either, type Scope } from "effect"
+import { type CliError, CommandFailed, UnexpectedOutput } from "../CliError.js"
+import type { ContainerOperations, ExecResult, ListedContainer, LogLine, RunResult, RunSpec } from "../Container.js"
+import { ContainerNotFound, ContainerStartFailed, ImageNotFound, NameInUse } from "../ContainerError.js"
+import * as ContainerInspect from "../ContainerInspect.js"
+import type { Backend, CliOptions, CliResult, Service } from "../ContainerRuntime.js"
+import * as EnvVar from "../EnvVar.js"
+import * as Label from "../Label.js"
+import { execArgs, runArgs } from "./containerSpec.js"
+import { decodeText } from "./process.js"
+
+type Cli = Service["cli"]
+
+const NOT_FOUND = /no such |not known|no container with name or id/i
+const IMAGE_NOT_FOUND = /no such image|image not known|manifest unknown|unable to find image|pull access denied/i
+const NAME_IN_USE = /is already in use/i
+/** Both CLIs exit 125 when the runtime itself fails (not the container's command). */
+const RUNTIME_ERROR_EXIT = 125
+
+export const failed = (result: CliResult): CommandFailed =>
+  new CommandFailed({
+    argv: result.argv,
+    exitCode: result.exitCode,
+    signal: result.signal,
+    stdout: decodeText(result.stdout),
+    stderr: decodeText(result.stderr)
+  })
+
+/** A call about one container that must succeed; "no such container" becomes `ContainerNotFound`. */
+const onContainer = (
+  cli: Cli,
+  container: string,
+  args: ReadonlyArray<string>,
+  options?: CliOptions
+): Effect.Effect<CliResult, ContainerNotFound | CliError> =>
+  Effect.flatMap(cli(args, options), (result): Effect.Effect<CliResult, ContainerNotFound | CliError> =>
+    result.exitCode === 0
+      ? Effect.succeed(result)
+      : NOT_FOUND.test(decodeText(result.stderr))
+        ? Effect.fail(new ContainerNotFound({ container }))
+        : Effect.fail(failed(result))
+  )
+
+/** Classifies a failed `container run` (ociman's classify_run_failure, extended). */
+export const classifyRunFailure = (
+  spec: RunSpec,
+  result: CliResult
+): NameInUse | ImageNotFound | ContainerStartFailed => {
+  const stderr = decodeText(result.stderr)
+  if (spec.name !== undefined && NAME_IN_USE.test(stderr)) return new NameInUse({ name: spec.name, stderr })
+  if (IMAGE_NOT_FOUND.test(stderr)) return new ImageNotFound({ image: spec.image, stderr })
+  return new ContainerStartFailed({ argv: result.argv, exitCode: result.exitCode, stderr })
+}
+
+type Platform = FileSystem.FileSystem | Path.Path
+
+/** `--env NAME` arguments, the values for the CLI's environment, and an env file when needed. */
+const envPlan = (vars: EnvVar.EnvVars) =>
+  Effect.gen(function* () {
+    const plan = yield* Either.match(EnvVar.plan(vars), { onLeft: Effect.fail, onRight: Effect.succeed })
+    const file = plan.envFile === undefined ? undefined : yield* EnvVar.writeEnvFile(plan.envFile)
+    const args = file === undefined ? plan.args : [...plan.args, "--env-file", file]
+    return { args, env: plan.processEnv, secrets: plan.secrets }
+  })
+
+const lines = (text: string): ReadonlyArray<string> => text.split("\n").filter((line) => line.length > 0)
+
+const TIMESTAMPED = /^(\S+) (.*)$/
+
+/** Merges `logs --timestamps` stdout and stderr into one time-ordered list of lines. */
+export const mergeTimestamped = (stdout: string, stderr: string): ReadonlyArray<LogLine> => {
+  const parse = (stream: "stdout" | "stderr") => (line: string, index: number) => {
+    const match = TIMESTAMPED.exec(line)
+    const text = match?.[2] ?? line
+    // RFC 3339 with nanoseconds sorts correctly as text within one runtime's format.
+    return { stream, at: match?.[1] ?? "", text, index }
+  }
+  return [...lines(stdout).map(parse("stdout")), ...lines(stderr).map(parse("stderr"))]
+    .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.index - b.index))
+    .map(({ stream, text }) => ({ stream, text }))
+}
+
+const LIST_FORMAT = "{{.ID}}\t{{.Names}}"
+
+/** `ID<TAB>NAMES` lines; Docker joins several names with ",", Podman with " ". */
+export const parseList = (stdout: string): Either.Either<ReadonlyArray<ListedContainer>, string> =>
+  Either.all(
+    lines(stdout).map((line) => {
+      const tab = line.indexOf("\t")
+      if (tab <= 0) return Either.left(line)
+      const listed: ListedContainer = {
+        id: line.slice(0, tab),
+        names: line
+          .slice(tab + 1)
+          .split(/[,\s]+/)
+          .filter((name) => name.length > 0)
+      }
+      return Either.right(listed)
+    })
+  )
+
+/** The container operations of a CLI runtime. */
+export const makeContainerOperations = (
+  backend: Backend,
+  cli: Cli,
+  platform: Context.Context<Platform>
+): ContainerOperations => {
+  const provided = <A, E>(effect: Effect.Effect<A, E, Platform | Scope.Scope>): Effect.Effect<A, E> =>
+    effect.pipe(Effect.scoped, Effect.provide(platform))
+
+  const inspect = (
+    container: string
+  ): Effect.Effect<ContainerInspect.ContainerInspect, ContainerNotFound | CliError | ContainerInspect.InvalidInspect> =>
+    onContainer(cli, container, ["container", "inspect", container]).pipe(
+      Effect.flatMap(
+        (
+          result
+        ): Effect.Effect<ContainerInspect.ContainerInspect, ContainerNotFound | ContainerInspect.InvalidInspect> =>
+          Either.match(ContainerInspect.decodeArray(decodeText(result.stdout)), {
+            onLeft: Effect.fail,
+            onRight: (all) =>
+              all[0] === undefined ? Effect.fail(new ContainerNotFound({ container })) : Effect.succeed(all[0])
+          })
+      )
+    )
+
+  return {
+    run: (spec, options) =>
+      provided(
+        Effect.gen(function* () {
+          const env = yield* envPlan(spec.env)
+          const args = runArgs(spec, { detach: options.detach, remove: options.remove, envArgs: env.args })
+          const result = yield* cli(args, {
+            env: env.env,
+            secrets: env.secrets,
+            stdin: options.stdin,
+            timeout: options.timeout
+          })
+          if (options.detach && result.exitCode !== 0) return yield* classifyRunFailure(spec, result)
+          if (!options.detach && (result.exitCode === RUNTIME_ERROR_EXIT || result.exitCode === undefined)) {
+            return yield* classifyRunFailure(spec, result)
+          }
+          const id = options.detach ? decodeText(result.stdout).trim() : undefined
+          if (id !== undefined && !/^[0-9a-f]{12,64}$/.test(id)) {
+            return yield* new UnexpectedOutput({ argv: result.argv, expected: "a container id", output: id })
+          }
+          const outcome: RunResult = {
+            id,
+            exitCode: result.exitCode,
+            stdout: result.stdout,
+            stderr: result.stderr,
+            argv: result.argv
+          }
+          return outcome
+        })
+      ),
+
+    exec: (container, spec, options = {}) =>
+      provided(
+        Effect.gen(function* () {
+          const env = yield* envPlan(spec.env)
+          const result = yield* cli(execArgs(container, spec, env.args), {
+            env: env.env,
+            secrets: env.secrets,
+            stdin: spec.stdin,
+            timeout: options.timeout
+          })
+          // 125/126/127 with a runtime message: the exec itself failed (e.g. no such container)
+          if (result.exitCode !== 0 && NOT_FOUND.test(decodeText(result.stderr)) && result.exitCode === 125) {
+            return yield* new ContainerNotFound({ container })
+          }
+          const outcome: ExecResult = {
+            exitCode: result.exitCode,
+            stdout: decodeText(result.stdout),
+            stderr: decodeText(result.stderr),
+            stdoutBytes: result.stdout,
+            stderrBytes: result.stderr,
+            argv: result.argv
+          }
+          return outcome
+        })
+      ),
+
+    stop: (container, { timeoutSeconds }) =>
+      Effect.asVoid(
+        onContainer(cli, container, ["container", "stop", "--time", String(timeoutSeconds), container], {
+          // the CLI waits for the grace period; never longer than that plus a margin
+          timeout: `${timeoutSeconds + 30} seconds`
+        })
+      ),
+
+    remove: (container, { force }) =>
+      Effect.asVoid(
+        onContainer(cli, container, ["container", "rm", ...(force ? ["--force"] : []), container], {
+          timeout: "60 seconds"
+        })
+      ),
+
+    inspect,
+
+    exists: (container) =>
+      backend.kind === "podman"
+        ? Effect.flatMap(cli(["container", "exists", "--", container]), (result): Effect.Effect<boolean, CliError> =>
+            result.exitCode === 0
+              ? Effect.succeed(true)
+              : result.exitCode === 1
+                ? Effect.succeed(false)
+                : Effect.fail(failed(result))
+          )
+        : Effect.flatMap(
+            cli(["container", "list", "--all", "--quiet", "--no-trunc", "--filter", `id=${container}`]),
+            (result): Effect.Effect<boolean, CliError> =>
+              result.exitCode === 0
+                ? Effect.succeed(decodeText(result.stdout).trim() !== "")
+                : Effect.fail(failed(result))
+          ),
+
+    list: (filters) =>
+      Effect.flatMap(
+        cli([
+          "container",
+          "list",
+          "--all",
+          "--no-trunc",
+          "--format",
+          LIST_FORMAT,
+          ...filters.flatMap((filter) => ["--filter", Label.filterArg(filter)])
+        ]),
+        (result): Effect.Effect<ReadonlyArray<ListedContainer>, CliError | UnexpectedOutput> =>
+          result.exitCode === 0
+            ? Either.match(parseList(decodeText(result.stdout)), {
+                onLeft: (line) =>
+                  Effect.fail(
+                    new UnexpectedOutput({ argv: result.argv, expected: "ID<TAB>NAMES lines", output: line })
+                  ),
+                onRight: Effect.succeed
+              })
+            : Effect.fail(failed(result))
+      ),
+
+    logs: (container) =>
+      Effect.map(onContainer(cli, container, ["container", "logs", "--timestamps", container]), (result) =>
+        mergeTimestamped(decodeText(result.stdout), decodeText(result.stderr))
+      ),
+
+    wait: (container) =>
+      Effect.flatMap(onContainer(cli, container, ["container", "wait", container]), (result) => {
+        const text = decodeText(result.stdout).trim()
+        const code = Number(text.split("\n").at(-1))
+        return Number.isInteger(code)
+          ? Effect.succeed(code)
+          : Effect.fail(new UnexpectedOutput({ argv: result.argv, expected: "an exit code", output: text }))
+      }),
+
+    commit: (container, reference, { pause }) =>
+      Effect.asVoid(onContainer(cli, container, ["commit", ...commitPauseFlag(backend, pause), container, reference]))
+  }
+}
+
+/** ociman §6.5: Docker ≥ 29 has `--no-pause`, older Docker `--pause=false`; Podman `--pause`. */
+export const commitPauseFlag = (
+  backend: Pick<Backend, "kind" | "clientVersion">,
+  pause: boolean
+): ReadonlyArray<string> =>
+  backend.kind === "podman"
+    ? pause
+      ? ["--pause"]
+      : []
+    : pause
+      ? []
+      : backend.clientVersion.major >= 29
+        ? ["--no-pause"]
+        : ["--pause=false"]

@@ -1,0 +1,757 @@
+import { NodeContext } from "@effect/platform-node"
+import { describe, expect, it } from "@effect/vitest"
+import { Clock, type Duration, Effect, Exit, Fiber, Layer, Option, Ref, Schedule, TestClock } from "effect"
+import { createServer as createHttpServer } from "node:http"
+import { createServer as createTcpServer, type Server } from "node:net"
+import { CommandFailed } from "../src/CliError.js"
+import type { Container, ContainerOperations, ExecResult, HostPort, LogLine } from "../src/Container.js"
+import * as ContainerModule from "../src/Container.js"
+import { ContainerNotFound, PortNotPublished } from "../src/ContainerError.js"
+import type * as ContainerInspect from "../src/ContainerInspect.js"
+import * as ContainerRuntime from "../src/ContainerRuntime.js"
+import * as Def from "../src/ContainerDefinition.js"
+import * as Port from "../src/Port.js"
+import { Version } from "../src/Version.js"
+import * as Wait from "../src/Wait.js"
+
+const ID = "c0ffee".padEnd(64, "0")
+
+const inspectOf = (
+  state: { readonly status?: string; readonly exitCode?: number; readonly health?: string } = {}
+): ContainerInspect.ContainerInspect => {
+  const status = state.status ?? "running"
+  return {
+    id: ID,
+    name: "fake",
+    image: "busybox",
+    state: {
+      status,
+      running: status === "running",
+      exitCode: state.exitCode ?? 0,
+      startedAt: "2026-01-01T00:00:00Z",
+      finishedAt: "0001-01-01T00:00:00Z",
+      health: state.health === undefined ? undefined : { status: state.health, failingStreak: 0, log: [] }
+    },
+    labels: new Map(),
+    ports: new Map(),
+    networks: new Map(),
+    ipAddress: undefined,
+    raw: {}
+  }
+}
+
+const execResult = (exitCode: number, stderr = ""): ExecResult => ({
+  exitCode,
+  stdout: "",
+  stderr,
+  stdoutBytes: new Uint8Array(),
+  stderrBytes: new TextEncoder().encode(stderr),
+  argv: ["docker", "exec", ID]
+})
+
+const out = (text: string): LogLine => ({ stream: "stdout", text })
+const err = (text: string): LogLine => ({ stream: "stderr", text })
+
+const cliFailure = new CommandFailed({
+  argv: ["docker", "logs", ID],
+  exitCode: 1,
+  signal: undefined,
+  stdout: "",
+  stderr: "Error response from daemon: i/o timeout"
+})
+
+/** A `Container` handle built by hand: each operation returns canned data unless overridden. */
+const fakeContainer = (overrides: Partial<Container> = {}): Container => ({
+  id: ID,
+  name: Effect.succeed("fake"),
+  exec: () => Effect.succeed(execResult(0)),
+  execSuccess: () => Effect.succeed(execResult(0)),
+  inspect: Effect.succeed(inspectOf()),
+  labels: Effect.succeed(new Map()),
+  hostPort: (port) => Effect.fail(new PortNotPublished({ container: ID, port: Port.key(port) })),
+  hostPorts: () => Effect.succeed([]),
+  logs: Effect.succeed([]),
+  stop: () => Effect.void,
+  remove: () => Effect.void,
+  wait: Effect.succeed(0),
+  commit: () => Effect.void,
+  ...overrides
+})
+
+/** An effect that answers from `answers` in turn (the last one repeats), counting its calls. */
+const sequence = <A, E>(answers: ReadonlyArray<Effect.Effect<A, E>>) =>
+  Effect.map(Ref.make(0), (calls) => ({
+    calls,
+    effect: Effect.flatMap(
+      Ref.getAndUpdate(calls, (n) => n + 1),
+      (n): Effect.Effect<A, E> => answers[Math.min(n, answers.length - 1)] ?? Effect.dieMessage("no answers")
+    )
+  }))
+
+const notReadyCommand = Wait.command(["test", "-f", "/tmp/ready"])
+
+/** Runs a wait that must fail while the test clock moves `duration` forward; returns its error. */
+const failsWithin = <E>(duration: Duration.DurationInput, wait: Effect.Effect<void, E>) =>
+  Effect.gen(function* () {
+    const fiber = yield* Effect.fork(wait)
+    yield* TestClock.adjust(duration)
+    return yield* Effect.flip(Fiber.join(fiber))
+  })
+
+describe("Wait strategies", () => {
+  it("describe says what is waited for", () => {
+    expect(
+      Wait.describe(
+        Wait.all(
+          Wait.logLine(/ready/, { times: 2, stream: "stderr" }),
+          Wait.any(Wait.tcp(Port.tcp(5432)), Wait.healthy),
+          Wait.command(["pg_isready"]),
+          Wait.http({ port: Port.tcp(8080), path: "/health" })
+        )
+      )
+    ).toBe(
+      "all(log line /ready/ ×2 on stderr, any(tcp 5432/tcp, healthy), command pg_isready, http GET 8080/tcp/health → 200)"
+    )
+  })
+
+  it("strategies are values with structural equality", () => {
+    expect(Wait.tcp(Port.tcp(80))).toEqual(Wait.tcp(Port.tcp(80)))
+    expect(Wait.http({ port: Port.tcp(80) })).toEqual(
+      Wait.http({ port: Port.tcp(80), path: "/", status: 200, method: "GET" })
+    )
+  })
+
+  it.effect("strategies that can never pass fail at once with InvalidWaitStrategy", () =>
+    Effect.gen(function* () {
+      const invalid = [
+        Wait.logLine("x", { times: 0 }),
+        Wait.logLine("x", { times: 1.5 }),
+        Wait.tcp(Port.udp(53)),
+        Wait.tcp(Port.tcp(70_000)),
+        Wait.any(),
+        Wait.command([]),
+        Wait.http({ port: Port.tcp(80), path: "health" }),
+        Wait.http({ port: Port.tcp(80), status: 99 }),
+        Wait.all(Wait.healthy, Wait.any(Wait.logLine("x", { times: -1 })))
+      ]
+      for (const strategy of invalid) {
+        const error = yield* Effect.flip(Wait.forContainer(fakeContainer(), strategy))
+        expect(error._tag).toBe("InvalidWaitStrategy")
+      }
+      const error = yield* Effect.flip(Wait.forContainer(fakeContainer(), Wait.tcp(Port.udp(53))))
+      expect(error.message).toBe(
+        "invalid wait strategy tcp 53/udp: only TCP ports can be checked from the host (got 53/udp)"
+      )
+    })
+  )
+
+  it.effect("all() is ready at once", () => Wait.forContainer(fakeContainer(), Wait.all()))
+})
+
+describe("Wait.logLine", () => {
+  it.effect("counts matching lines over the whole snapshot each round, never twice", () =>
+    Effect.gen(function* () {
+      const logs = yield* sequence([
+        Effect.succeed([out("ready")]),
+        Effect.succeed([out("ready"), out("other")]),
+        Effect.succeed([out("ready"), out("other"), out("ready")])
+      ])
+      const fiber = yield* Effect.fork(
+        Wait.forContainer(fakeContainer({ logs: logs.effect }), Wait.logLine(/ready/, { times: 2 }))
+      )
+      yield* TestClock.adjust("1 second")
+      expect(Exit.isSuccess(yield* Fiber.await(fiber))).toBe(true)
+      expect(yield* Ref.get(logs.calls)).toBe(3)
+    })
+  )
+
+  it.effect("a global or sticky RegExp is not stateful across lines", () =>
+    Wait.forContainer(
+      fakeContainer({ logs: Effect.succeed([out("ready"), out("ready")]) }),
+      Wait.logLine(/ready/gy, { times: 2 })
+    )
+  )
+
+  it.effect("a string matches literally; stream restricts the lines", () =>
+    Effect.gen(function* () {
+      const container = fakeContainer({ logs: Effect.succeed([out("axb"), out("a.b on stdout"), err("other")]) })
+      yield* Wait.forContainer(container, Wait.logLine("a.b"))
+      const literal = yield* failsWithin(
+        "1 second",
+        Wait.forContainer(container, Wait.logLine("a.b", { times: 2 }), { timeout: "1 second" })
+      )
+      expect(literal._tag).toBe("WaitTimedOut")
+      const fiber = yield* Effect.fork(
+        Wait.forContainer(container, Wait.logLine("a.b", { stream: "stderr" }), { timeout: "1 second" })
+      )
+      yield* TestClock.adjust("1 second")
+      const onStderr = yield* Effect.flip(Fiber.join(fiber))
+      expect(onStderr._tag).toBe("WaitTimedOut")
+      if (onStderr._tag === "WaitTimedOut") expect(onStderr.lastError).toBe("0 of 1 log lines match /a\\.b/")
+    })
+  )
+})
+
+describe("Wait.forContainer polling", () => {
+  it.effect("backs off from 50 ms, doubling, capped at 1 s, until the one deadline", () =>
+    Effect.gen(function* () {
+      const times = yield* Ref.make<ReadonlyArray<number>>([])
+      const container = fakeContainer({
+        exec: () =>
+          Clock.currentTimeMillis.pipe(
+            Effect.tap((now) => Ref.update(times, (all) => [...all, now])),
+            Effect.as(execResult(1, "no such file"))
+          )
+      })
+      const fiber = yield* Effect.fork(Wait.forContainer(container, notReadyCommand, { timeout: "5 seconds" }))
+      yield* TestClock.adjust("10 seconds")
+      const error = yield* Effect.flip(Fiber.join(fiber))
+      expect(yield* Ref.get(times)).toEqual([0, 50, 150, 350, 750, 1550, 2550, 3550, 4550])
+      expect(error._tag).toBe("WaitTimedOut")
+      if (error._tag !== "WaitTimedOut") return
+      expect(error.elapsedMillis).toBe(5000)
+      expect(error.strategy).toBe("command test -f /tmp/ready")
+      expect(error.lastError).toBe("test -f /tmp/ready exited with 1: no such file")
+      expect(error.message).toContain("was not ready after 5000 ms (waiting for command test -f /tmp/ready)")
+    })
+  )
+
+  it.effect("a custom schedule; a finite one that gives up counts as timed out", () =>
+    Effect.gen(function* () {
+      const exec = yield* sequence([Effect.succeed(execResult(1))])
+      const error = yield* Effect.flip(
+        Wait.forContainer(fakeContainer({ exec: () => exec.effect }), notReadyCommand, {
+          schedule: Schedule.recurs(2)
+        })
+      )
+      expect(error._tag).toBe("WaitTimedOut")
+      expect(yield* Ref.get(exec.calls)).toBe(3)
+    })
+  )
+
+  it.effect("the timeout counts from startedAt: time spent before the wait is part of the budget", () =>
+    Effect.gen(function* () {
+      const fiber = yield* Effect.fork(
+        Wait.forContainer(fakeContainer({ exec: () => Effect.succeed(execResult(1)) }), notReadyCommand, {
+          timeout: "5 seconds",
+          startedAt: -4000
+        })
+      )
+      yield* TestClock.adjust("999 millis")
+      expect(Option.isNone(yield* Fiber.poll(fiber))).toBe(true)
+      yield* TestClock.adjust("1 millis")
+      const error = yield* Effect.flip(Fiber.join(fiber))
+      expect(error._tag === "WaitTimedOut" && error.elapsedMillis).toBe(5000)
+    })
+  )
+
+  it.effect("the timeout error carries the last 50 log lines", () =>
+    Effect.gen(function* () {
+      const lines = Array.from({ length: 60 }, (_, i) => out(`line ${i}`))
+      const error = yield* failsWithin(
+        "1 second",
+        Wait.forContainer(fakeContainer({ logs: Effect.succeed(lines) }), Wait.logLine("never"), {
+          timeout: "1 second"
+        })
+      )
+      expect(error._tag).toBe("WaitTimedOut")
+      if (error._tag !== "WaitTimedOut") return
+      expect(error.lastLogs).toEqual(lines.slice(10))
+      expect(error.message).toContain("line 59")
+      expect(error.message).not.toContain("line 49\n")
+    })
+  )
+
+  it.effect("a container that exits before it is ready fails at once with its exit code and last logs", () =>
+    Effect.gen(function* () {
+      const inspect = yield* sequence([
+        Effect.succeed(inspectOf()),
+        Effect.succeed(inspectOf()),
+        Effect.succeed(inspectOf({ status: "exited", exitCode: 3 }))
+      ])
+      const container = fakeContainer({
+        inspect: inspect.effect,
+        logs: Effect.succeed([out("starting"), err("fatal: no config")])
+      })
+      const fiber = yield* Effect.fork(
+        Wait.forContainer(container, Wait.logLine("listening"), { timeout: "60 seconds" })
+      )
+      yield* TestClock.adjust("150 millis")
+      const exit = yield* Fiber.await(fiber)
+      expect(Exit.isFailure(exit)).toBe(true)
+      const error = yield* Effect.flip(exit)
+      expect(error._tag).toBe("ContainerExitedBeforeReady")
+      if (error._tag !== "ContainerExitedBeforeReady") return
+      expect(error.exitCode).toBe(3)
+      expect(error.lastLogs.at(-1)).toEqual(err("fatal: no config"))
+      expect(error.message).toBe(
+        `container c0ffee000000 exited with code 3 before it was ready (waiting for log line /listening/); last log lines:\n  starting\n  fatal: no config`
+      )
+    })
+  )
+
+  it.effect("a paused or restarting container is not an exited one", () =>
+    Effect.gen(function* () {
+      for (const status of ["paused", "restarting", "created"]) {
+        const error = yield* failsWithin(
+          "1 second",
+          Wait.forContainer(
+            fakeContainer({ inspect: Effect.succeed(inspectOf({ status, exitCode: 0 })) }),
+            Wait.logLine("x"),
+            { timeout: "1 second" }
+          )
+        )
+        expect(error._tag).toBe("WaitTimedOut")
+      }
+    })
+  )
+
+  it.effect("a container removed meanwhile (--rm) is ContainerExitedBeforeReady without exit code", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(
+        Wait.forContainer(
+          fakeContainer({ logs: Effect.fail(new ContainerNotFound({ container: ID })) }),
+          Wait.logLine("x")
+        )
+      )
+      expect(error._tag === "ContainerExitedBeforeReady" && error.exitCode).toBeUndefined()
+      const gone = yield* Effect.flip(
+        Wait.forContainer(
+          fakeContainer({
+            inspect: Effect.fail(new ContainerNotFound({ container: ID })),
+            exec: () => Effect.succeed(execResult(1))
+          }),
+          notReadyCommand
+        )
+      )
+      expect(gone._tag).toBe("ContainerExitedBeforeReady")
+      if (gone._tag === "ContainerExitedBeforeReady") {
+        expect(gone.exitCode).toBeUndefined()
+        expect(gone.message).toContain("was removed (after it exited, or by someone else) before it was ready")
+      }
+    })
+  )
+
+  it.effect("a CLI failure during a check is retried, and reported if it lasts", () =>
+    Effect.gen(function* () {
+      const logs = yield* sequence([Effect.fail(cliFailure), Effect.succeed([out("ready")])])
+      const fiber = yield* Effect.fork(Wait.forContainer(fakeContainer({ logs: logs.effect }), Wait.logLine("ready")))
+      yield* TestClock.adjust("50 millis")
+      expect(Exit.isSuccess(yield* Fiber.await(fiber))).toBe(true)
+      const failing = yield* failsWithin(
+        "1 second",
+        Wait.forContainer(fakeContainer({ logs: Effect.fail(cliFailure) }), Wait.logLine("ready"), {
+          timeout: "1 second"
+        })
+      )
+      expect(failing._tag === "WaitTimedOut" && failing.lastError).toContain("i/o timeout")
+    })
+  )
+
+  it.effect("a check that hangs counts as not ready after attemptTimeout", () =>
+    Effect.gen(function* () {
+      const exec = yield* sequence([Effect.never, Effect.succeed(execResult(0))])
+      const fiber = yield* Effect.fork(
+        Wait.forContainer(fakeContainer({ exec: () => exec.effect }), notReadyCommand, {
+          attemptTimeout: "1 second"
+        })
+      )
+      yield* TestClock.adjust("1 second")
+      expect(Option.isNone(yield* Fiber.poll(fiber))).toBe(true)
+      yield* TestClock.adjust("50 millis")
+      expect(Exit.isSuccess(yield* Fiber.await(fiber))).toBe(true)
+      expect(yield* Ref.get(exec.calls)).toBe(2)
+    })
+  )
+
+  it.effect("interrupting the wait interrupts the check in flight and stops polling", () =>
+    Effect.gen(function* () {
+      const interrupted = yield* Ref.make(false)
+      const calls = yield* Ref.make(0)
+      const exec = () =>
+        Ref.update(calls, (n) => n + 1).pipe(
+          Effect.zipRight(Effect.never),
+          Effect.onInterrupt(() => Ref.set(interrupted, true))
+        )
+      const fiber = yield* Effect.fork(Wait.forContainer(fakeContainer({ exec }), notReadyCommand))
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.interrupt(fiber)
+      expect(yield* Ref.get(interrupted)).toBe(true)
+      yield* TestClock.adjust("1 minute")
+      expect(yield* Ref.get(calls)).toBe(1)
+    })
+  )
+
+  it.effect("a port that is not published fails at once", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(Wait.forContainer(fakeContainer(), Wait.tcp(Port.tcp(5432))))
+      expect(error._tag).toBe("PortNotPublished")
+    })
+  )
+})
+
+describe("Wait.all / Wait.any", () => {
+  it.effect("all waits for every strategy and does not re-check one that passed", () =>
+    Effect.gen(function* () {
+      const logs = yield* sequence([Effect.succeed([out("up")])])
+      const exec = yield* sequence([
+        Effect.succeed(execResult(1)),
+        Effect.succeed(execResult(1)),
+        Effect.succeed(execResult(0))
+      ])
+      const fiber = yield* Effect.fork(
+        Wait.forContainer(
+          fakeContainer({ logs: logs.effect, exec: () => exec.effect }),
+          Wait.all(Wait.logLine("up"), notReadyCommand)
+        )
+      )
+      yield* TestClock.adjust("150 millis")
+      expect(Exit.isSuccess(yield* Fiber.await(fiber))).toBe(true)
+      expect(yield* Ref.get(exec.calls)).toBe(3)
+      expect(yield* Ref.get(logs.calls)).toBe(1)
+    })
+  )
+
+  it.effect("all reports every pending reason", () =>
+    Effect.gen(function* () {
+      const error = yield* failsWithin(
+        "1 second",
+        Wait.forContainer(
+          fakeContainer({ exec: () => Effect.succeed(execResult(2)) }),
+          Wait.all(Wait.logLine("up"), notReadyCommand),
+          { timeout: "1 second" }
+        )
+      )
+      expect(error._tag === "WaitTimedOut" && error.lastError).toBe(
+        "0 of 1 log lines match /up/; test -f /tmp/ready exited with 2"
+      )
+    })
+  )
+
+  it.effect("any is ready with the first strategy that passes and interrupts the others", () =>
+    Effect.gen(function* () {
+      const interrupted = yield* Ref.make(false)
+      const exec = () => Effect.never.pipe(Effect.onInterrupt(() => Ref.set(interrupted, true)))
+      const logs = yield* sequence([Effect.succeed([]), Effect.succeed([out("up")])])
+      const fiber = yield* Effect.fork(
+        Wait.forContainer(fakeContainer({ exec, logs: logs.effect }), Wait.any(notReadyCommand, Wait.logLine("up")), {
+          attemptTimeout: "1 hour"
+        })
+      )
+      // each strategy polls on its own: the hanging exec does not hold up the log line's polls
+      yield* TestClock.adjust("10 millis")
+      expect(Option.isNone(yield* Fiber.poll(fiber))).toBe(true)
+      yield* TestClock.adjust("1 second")
+      expect(Exit.isSuccess(yield* Fiber.await(fiber))).toBe(true)
+      expect(yield* Ref.get(interrupted)).toBe(true)
+    })
+  )
+
+  it.effect("any: a strategy that can never pass does not hide one that does", () =>
+    Effect.gen(function* () {
+      yield* Wait.forContainer(fakeContainer(), Wait.any(Wait.healthy, Wait.command(["true"])))
+      const exec = yield* sequence([Effect.succeed(execResult(1)), Effect.succeed(execResult(0))])
+      const fiber = yield* Effect.fork(
+        Wait.forContainer(fakeContainer({ exec: () => exec.effect }), Wait.any(Wait.healthy, notReadyCommand))
+      )
+      yield* TestClock.adjust("50 millis")
+      expect(Exit.isSuccess(yield* Fiber.await(fiber))).toBe(true)
+      const error = yield* failsWithin(
+        "1 second",
+        Wait.forContainer(
+          fakeContainer({ exec: () => Effect.succeed(execResult(1)) }),
+          Wait.any(Wait.healthy, notReadyCommand),
+          { timeout: "1 second" }
+        )
+      )
+      expect(error._tag === "WaitTimedOut" && error.lastError).toMatch(
+        /^container c0ffee000000 has no health check.* \| test -f \/tmp\/ready exited with 1$/
+      )
+    })
+  )
+
+  it.effect("all: a strategy that can never pass fails the wait at once", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(Wait.forContainer(fakeContainer(), Wait.all(notReadyCommand, Wait.healthy)))
+      expect(error._tag).toBe("HealthcheckMissing")
+    })
+  )
+
+  it.effect("a container that stops: the check gets one last attempt on its final state", () =>
+    Effect.gen(function* () {
+      // the line is printed just before the exit, between the log read and the inspect
+      const logs = yield* sequence([Effect.succeed([out("working")]), Effect.succeed([out("working"), out("done")])])
+      yield* Wait.forContainer(
+        fakeContainer({ logs: logs.effect, inspect: Effect.succeed(inspectOf({ status: "exited", exitCode: 0 })) }),
+        Wait.logLine("done")
+      )
+      expect(yield* Ref.get(logs.calls)).toBe(2)
+    })
+  )
+
+  it.effect("any reports every pending reason", () =>
+    Effect.gen(function* () {
+      const error = yield* failsWithin(
+        "1 second",
+        Wait.forContainer(
+          fakeContainer({ exec: () => Effect.succeed(execResult(1)) }),
+          Wait.any(Wait.logLine("up"), notReadyCommand),
+          { timeout: "1 second" }
+        )
+      )
+      expect(error._tag === "WaitTimedOut" && error.lastError).toBe(
+        "0 of 1 log lines match /up/ | test -f /tmp/ready exited with 1"
+      )
+    })
+  )
+})
+
+/**
+ * A Podman service whose `cli` answers `healthcheck run` from `answers` in turn. The rest is the
+ * real service (built, never called), so this fake follows the interface as it grows.
+ */
+const fakePodman = (answers: ReadonlyArray<{ readonly exitCode: number; readonly stderr?: string }>) =>
+  Effect.gen(function* () {
+    const calls = yield* Ref.make<ReadonlyArray<ReadonlyArray<string>>>([])
+    const version = new Version({ major: 4, minor: 3, patch: 1, suffix: "", raw: "4.3.1" })
+    const real = yield* ContainerRuntime.make({
+      kind: "podman",
+      executable: "/nonexistent/podman",
+      clientVersion: version,
+      engineVersion: version,
+      rootless: false,
+      source: "argument",
+      engineHost: undefined
+    }).pipe(Effect.provide(NodeContext.layer))
+    const service: ContainerRuntime.Service = {
+      ...real,
+      cli: (args) =>
+        Effect.gen(function* () {
+          const before = yield* Ref.getAndUpdate(calls, (all) => [...all, args])
+          const answer = answers[Math.min(before.length, answers.length - 1)] ?? { exitCode: 0 }
+          return {
+            argv: ["podman", ...args],
+            exitCode: answer.exitCode,
+            signal: undefined,
+            stdout: new TextEncoder().encode(answer.exitCode === 0 ? "" : "unhealthy\n"),
+            stderr: new TextEncoder().encode(answer.stderr ?? "")
+          }
+        })
+    }
+    return { calls, service, layer: Layer.succeed(ContainerRuntime.ContainerRuntime, service) }
+  })
+
+describe("Wait.healthy", () => {
+  it.effect("waits for the health status to become healthy", () =>
+    Effect.gen(function* () {
+      // by time, since the exit check inspects too: starting, then unhealthy (not final), then healthy
+      const inspect = Effect.map(Clock.currentTimeMillis, (now) =>
+        inspectOf({ health: now >= 150 ? "healthy" : now >= 50 ? "unhealthy" : "starting" })
+      )
+      const fiber = yield* Effect.fork(Wait.forContainer(fakeContainer({ inspect }), Wait.healthy))
+      yield* TestClock.adjust("50 millis")
+      expect(Option.isNone(yield* Fiber.poll(fiber))).toBe(true)
+      yield* TestClock.adjust("100 millis")
+      expect(Exit.isSuccess(yield* Fiber.await(fiber))).toBe(true)
+    })
+  )
+
+  it.effect("no health check fails at once with HealthcheckMissing", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(Wait.forContainer(fakeContainer(), Wait.healthy))
+      expect(error._tag).toBe("HealthcheckMissing")
+      expect(error.message).toContain("--health-cmd")
+    })
+  )
+
+  it.effect("on Podman it runs `podman healthcheck run` itself (no systemd timer needed)", () =>
+    Effect.gen(function* () {
+      const podman = yield* fakePodman([{ exitCode: 1 }, { exitCode: 0 }])
+      const container = fakeContainer({ inspect: Effect.succeed(inspectOf({ health: "starting" })) })
+      const fiber = yield* Effect.fork(Wait.forContainer(container, Wait.healthy).pipe(Effect.provide(podman.layer)))
+      yield* TestClock.adjust("50 millis")
+      expect(Exit.isSuccess(yield* Fiber.await(fiber))).toBe(true)
+      expect(yield* Ref.get(podman.calls)).toEqual([
+        ["healthcheck", "run", ID],
+        ["healthcheck", "run", ID]
+      ])
+    })
+  )
+
+  it.effect("on Podman, a container without a health check is HealthcheckMissing", () =>
+    Effect.gen(function* () {
+      const podman = yield* fakePodman([{ exitCode: 125, stderr: `Error: container ${ID} has no defined healthcheck` }])
+      // inspect shows a status (as a stale or odd Podman might): the CLI's answer decides
+      const container = fakeContainer({ inspect: Effect.succeed(inspectOf({ health: "starting" })) })
+      const error = yield* Effect.flip(Wait.forContainer(container, Wait.healthy).pipe(Effect.provide(podman.layer)))
+      expect(error._tag).toBe("HealthcheckMissing")
+    })
+  )
+})
+
+const listen = (server: Server | ReturnType<typeof createHttpServer>) =>
+  Effect.acquireRelease(
+    Effect.async<number>((resume) => {
+      server.listen(0, "127.0.0.1", () => {
+        const address = server.address()
+        resume(Effect.succeed(typeof address === "object" && address !== null ? address.port : 0))
+      })
+    }),
+    () => Effect.async<void>((resume) => void server.close(() => resume(Effect.void)))
+  )
+
+const publishedAt = (port: number) =>
+  fakeContainer({ hostPort: (): Effect.Effect<HostPort> => Effect.succeed({ host: "127.0.0.1", port }) })
+
+// Real sockets and the real clock.
+describe("Wait.tcp", () => {
+  it.scopedLive("ready when a connection is accepted and held", () =>
+    Effect.gen(function* () {
+      const held: Array<{ destroy: () => void }> = []
+      const server = createTcpServer((socket) => void held.push(socket))
+      yield* Effect.addFinalizer(() => Effect.sync(() => held.forEach((socket) => socket.destroy())))
+      const port = yield* listen(server)
+      yield* Wait.forContainer(publishedAt(port), Wait.tcp(Port.tcp(5432)), { timeout: "5 seconds" })
+    })
+  )
+
+  it.scopedLive("ready at once when the server speaks first", () =>
+    Effect.gen(function* () {
+      const server = createTcpServer((socket) => socket.end("220 hello\r\n"))
+      const port = yield* listen(server)
+      yield* Wait.forContainer(publishedAt(port), Wait.tcp(Port.tcp(25)), { timeout: "5 seconds" })
+    })
+  )
+
+  it.scopedLive("not ready while connections are accepted and closed at once (Docker's userland proxy)", () =>
+    Effect.gen(function* () {
+      const server = createTcpServer((socket) => socket.end())
+      const port = yield* listen(server)
+      const error = yield* Effect.flip(
+        Wait.forContainer(publishedAt(port), Wait.tcp(Port.tcp(5432)), { timeout: "1 second" })
+      )
+      expect(error._tag === "WaitTimedOut" && error.lastError).toContain(
+        "accepted the connection and closed it at once"
+      )
+    })
+  )
+
+  it.scopedLive("not ready while the port refuses", () =>
+    Effect.gen(function* () {
+      // a port that was free a moment ago: listen, note it, close
+      const freePort = yield* Effect.scoped(listen(createTcpServer()))
+      const error = yield* Effect.flip(
+        Wait.forContainer(publishedAt(freePort), Wait.tcp(Port.tcp(5432)), { timeout: "500 millis" })
+      )
+      expect(error._tag === "WaitTimedOut" && error.lastError).toContain("ECONNREFUSED")
+    })
+  )
+})
+
+describe("Wait.http", () => {
+  it.scopedLive("polls until the expected status, with the method, path and headers asked for", () =>
+    Effect.gen(function* () {
+      const seen: Array<string> = []
+      const server = createHttpServer((request, response) => {
+        seen.push(`${request.method} ${request.url} ${request.headers["x-probe"] ?? ""}`)
+        response.statusCode = seen.length < 3 ? 503 : 204
+        response.end()
+      })
+      const port = yield* listen(server)
+      yield* Wait.forContainer(
+        publishedAt(port),
+        Wait.http({
+          port: Port.tcp(80),
+          path: "/health?full=1",
+          method: "HEAD",
+          status: 204,
+          headers: { "x-probe": "1" }
+        }),
+        { timeout: "10 seconds" }
+      )
+      expect(seen).toEqual(["HEAD /health?full=1 1", "HEAD /health?full=1 1", "HEAD /health?full=1 1"])
+    })
+  )
+
+  it.scopedLive("a wrong status until the deadline says what was answered", () =>
+    Effect.gen(function* () {
+      const server = createHttpServer((_, response) => {
+        response.statusCode = 500
+        response.end("a large body that nobody reads".repeat(10_000))
+      })
+      const port = yield* listen(server)
+      const error = yield* Effect.flip(
+        Wait.forContainer(publishedAt(port), Wait.http({ port: Port.tcp(80) }), { timeout: "500 millis" })
+      )
+      expect(error._tag === "WaitTimedOut" && error.lastError).toBe(
+        `GET http://127.0.0.1:${port}/ answered 500, not 200`
+      )
+    })
+  )
+
+  it.scopedLive("IPv6 hosts are bracketed in the URL", () =>
+    Effect.gen(function* () {
+      const container = fakeContainer({ hostPort: () => Effect.succeed({ host: "::1", port: 1 }) })
+      const error = yield* Effect.flip(
+        Wait.forContainer(container, Wait.http({ port: Port.tcp(80) }), { timeout: "500 millis" })
+      )
+      expect(error._tag === "WaitTimedOut" && error.lastError).toContain("GET http://[::1]:1/")
+    })
+  )
+})
+
+describe("Container.start with waitFor", () => {
+  /** A runtime whose containers exit 3 at once; records stops and removals. */
+  const exitingRuntime = Effect.gen(function* () {
+    const removed = yield* Ref.make<ReadonlyArray<string>>([])
+    const { service } = yield* fakePodman([{ exitCode: 0 }])
+    const containers: ContainerOperations = {
+      ...service.containers,
+      run: () => Effect.succeed({ id: ID, exitCode: 0, stdout: new Uint8Array(), stderr: new Uint8Array(), argv: [] }),
+      inspect: () => Effect.succeed(inspectOf({ status: "exited", exitCode: 3 })),
+      logs: () => Effect.succeed([err("boom")]),
+      stop: () => Effect.void,
+      remove: (id) => Ref.update(removed, (all) => [...all, id])
+    }
+    return { removed, layer: Layer.succeed(ContainerRuntime.ContainerRuntime, { ...service, containers }) }
+  })
+
+  it.scoped("a failed wait removes the container before start fails (the caller's scope stays open)", () =>
+    Effect.gen(function* () {
+      const runtime = yield* exitingRuntime
+      const error = yield* Effect.flip(
+        ContainerModule.start(Def.make("busybox"), { waitFor: Wait.logLine("ready") }).pipe(
+          Effect.provide(runtime.layer)
+        )
+      )
+      expect(error._tag).toBe("ContainerExitedBeforeReady")
+      expect(yield* Ref.get(runtime.removed)).toEqual([ID])
+    })
+  )
+
+  it.scoped("without waitFor, start does not wait (and removes only when the scope closes)", () =>
+    Effect.gen(function* () {
+      const runtime = yield* exitingRuntime
+      const container = yield* ContainerModule.start(Def.make("busybox")).pipe(Effect.provide(runtime.layer))
+      expect(container.id).toBe(ID)
+      expect(yield* Ref.get(runtime.removed)).toEqual([])
+    })
+  )
+
+  it.effect("a successful wait leaves the container to the caller's scope", () =>
+    Effect.gen(function* () {
+      const runtime = yield* exitingRuntime
+      const removedInside = yield* Effect.scoped(
+        Effect.gen(function* () {
+          const container = yield* ContainerModule.start(Def.make("busybox"), {
+            waitFor: Wait.logLine("boom")
+          }).pipe(Effect.provide(runtime.layer))
+          expect(container.id).toBe(ID)
+          return yield* Ref.get(runtime.removed)
+        })
+      )
+      expect(removedInside).toEqual([])
+      expect(yield* Ref.get(runtime.removed)).toEqual([ID])
+    })
+  )
+})
