@@ -9,9 +9,10 @@
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Console, Effect } from "effect"
 import * as Hash from "./hash.js"
+import * as Lifecycle from "./lifecycle.js"
 import { BenchError, table } from "./measurement.js"
 
-const benchmarks = { hash: Hash.run } as const
+const benchmarks = { hash: Hash.run, lifecycle: Lifecycle.run } as const
 
 const isBenchmark = (name: string): name is keyof typeof benchmarks => Object.hasOwn(benchmarks, name)
 
