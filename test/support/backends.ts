@@ -1,62 +1,53 @@
 /**
- * Which real runtimes the acceptance tests run against.
+ * Which real runtimes the acceptance tests run against, by `Testing`'s required-backends policy.
  *
  * `OCIMAN_TEST_BACKENDS=docker,podman` (CI sets it) makes each listed runtime required: a test
  * block for a runtime that cannot be reached fails with the reason. Without it, a missing runtime
- * is skipped and the skip is announced on stderr, so a local run says what it did not test.
+ * is skipped and the skip is announced on stderr, so a local run says what it did not test. A
+ * value that names anything else fails the test file.
  */
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Layer } from "effect"
-import { ContainerRuntime } from "ociman"
+import { Effect, Layer } from "effect"
+import { ContainerRuntime, type RuntimeError } from "ociman"
+import { Testing } from "ociman"
 
 export type Kind = ContainerRuntime.Kind
 export const KINDS: ReadonlyArray<Kind> = ["docker", "podman"]
 
-const requiredKinds = (): ReadonlyArray<Kind> => {
-  const raw = process.env["OCIMAN_TEST_BACKENDS"] ?? ""
-  return KINDS.filter((kind) =>
-    raw
-      .split(",")
-      .map((s) => s.trim())
-      .includes(kind)
-  )
-}
-
 /** The local busybox image `scripts/provision-runtimes.sh` builds on both runtimes. */
-export const TEST_IMAGE = process.env["OCIMAN_TEST_IMAGE"] ?? "localhost/ociman-test/busybox:1"
+export const TEST_IMAGE = process.env["OCIMAN_TEST_IMAGE"] ?? Testing.TEST_IMAGE
 
-const probeAll = await Promise.all(
-  KINDS.map(async (kind) => {
-    const result = await Effect.runPromise(
-      Effect.either(ContainerRuntime.resolve({ backend: kind })).pipe(Effect.provide(NodeContext.layer))
-    )
-    return [kind, result] as const
-  })
-)
+/** Each runtime probed once per test file, with the policy applied. */
+const plans = await Effect.runPromise(Testing.planBackends({ kinds: KINDS }).pipe(Effect.provide(NodeContext.layer)))
 
 /** A runtime layer for one kind, with the Node platform provided. */
-export const runtimeLayer = (kind: Kind) =>
+export const runtimeLayer = (kind: Kind): Layer.Layer<ContainerRuntime.ContainerRuntime, RuntimeError.ResolveError> =>
   ContainerRuntime.layer({ backend: kind }).pipe(Layer.provide(NodeContext.layer))
 
 /**
  * Declares `body` once per runtime, under `describe("<name> [<kind>]")`.
  */
 export const describeEachRuntime = (name: string, body: (kind: Kind) => void): void => {
-  const required = requiredKinds()
-  for (const [kind, result] of probeAll) {
-    const title = `${name} [${kind}]`
-    if (Either.isRight(result)) {
-      describe(title, () => body(kind))
-    } else if (required.includes(kind)) {
-      describe(title, () => {
-        it(`requires ${kind} (OCIMAN_TEST_BACKENDS)`, () => {
-          expect.fail(`${kind} is required by OCIMAN_TEST_BACKENDS but unavailable: ${result.left.message}`)
+  for (const plan of plans) {
+    const title = `${name} [${plan.kind}]`
+    switch (plan._tag) {
+      case "Run":
+        describe(title, () => body(plan.kind))
+        break
+      case "Fail":
+        describe(title, () => {
+          it(`requires ${plan.kind} (${Testing.REQUIRED_BACKENDS_VARIABLE})`, () => {
+            expect.fail(
+              `${plan.kind} is required by ${Testing.REQUIRED_BACKENDS_VARIABLE} but unavailable: ${plan.error.message}`
+            )
+          })
         })
-      })
-    } else {
-      process.stderr.write(`[ociman tests] skipping "${title}": ${result.left.message}\n`)
-      describe.skip(title, () => body(kind))
+        break
+      case "Skip":
+        process.stderr.write(`[ociman tests] skipping "${title}": ${plan.error.message}\n`)
+        describe.skip(title, () => body(plan.kind))
+        break
     }
   }
 }

@@ -12,13 +12,18 @@
  */
 import { Command } from "@effect/cli"
 import { build } from "./commands/build.js"
+import { doctor } from "./commands/doctor.js"
+import { exec } from "./commands/exec.js"
 import { hash } from "./commands/hash.js"
 import { info } from "./commands/info.js"
+import { ps } from "./commands/ps.js"
+import { prune } from "./commands/prune.js"
+import { run as runCommand } from "./commands/run.js"
 
 /** The root command and its subcommands. */
 export const ociman = Command.make("ociman").pipe(
   Command.withDescription("Run throwaway containers and content-addressed images on Docker or Podman"),
-  Command.withSubcommands([info, hash, build])
+  Command.withSubcommands([info, hash, build, runCommand, exec, ps, doctor, prune])
 )
 
 /** Parses the process argv (`[node, script, ...args]`) and runs the command. */

@@ -17,8 +17,12 @@ export const backendOption = Options.choice("backend", ["docker", "podman"]).pip
 /** `--json`: print data as one JSON document instead of text. */
 export const jsonOption = Options.boolean("json").pipe(Options.withDescription("Print the result as JSON"))
 
-/** The runtime layer for a command, from its `--backend` option. */
+/**
+ * The runtime layer for a command, from its `--backend` option. Without the library's automatic
+ * sweep: a container from `ociman run --detach` belongs to an `ociman` process that has already
+ * exited, so any command that swept would remove it; only `ociman prune` (or the user) does.
+ */
 export const runtimeLayer = (backend: Option.Option<"docker" | "podman">) =>
-  ContainerRuntime.layer({ backend: Option.getOrElse(backend, () => "auto" as const) }).pipe(
+  ContainerRuntime.layer({ backend: Option.getOrElse(backend, () => "auto" as const), sweep: false }).pipe(
     Layer.provide(NodeContext.layer)
   )

@@ -6,11 +6,11 @@
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { ContainerRuntime } from "ociman"
+ * import { Container } from "ociman"
  *
- * const version = ContainerRuntime.ContainerRuntime.pipe(
- *   Effect.map((runtime) => runtime.backend.engineVersion),
- *   Effect.catchTag("CommandFailed", (e) => Effect.succeed(`failed with ${e.exitCode}: ${e.stderr}`))
+ * const stopped = Effect.flatMap(Container.handle("my-db"), (db) => db.stop()).pipe(
+ *   Effect.catchTag("CommandFailed", (e) => Effect.logError(`exit ${e.exitCode}: ${e.stderr}`)),
+ *   Effect.catchTag("ExecutableNotFound", (e) => Effect.logError(e.message))
  * )
  * ```
  *
@@ -106,10 +106,37 @@ export class UnexpectedOutput extends Data.TaggedError("UnexpectedOutput")<{
 }
 
 /**
+ * The runtime has no CLI to run: the in-memory runtime (`TestRuntime`) answers the typed
+ * operations itself, so its `cli` escape hatch cannot run anything. `runtime.capabilities.cli`
+ * says in advance whether a runtime has a CLI.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ContainerRuntime } from "ociman"
+ *
+ * const version = Effect.flatMap(ContainerRuntime.ContainerRuntime, (runtime) => runtime.cli(["version"])).pipe(
+ *   Effect.catchTag("CliUnsupported", (e) => Effect.logWarning(e.message))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ */
+export class CliUnsupported extends Data.TaggedError("CliUnsupported")<{
+  readonly argv: ReadonlyArray<string>
+  /** Which runtime refused, e.g. `in-memory docker`. */
+  readonly runtime: string
+}> {
+  override get message(): string {
+    return `${formatArgv(this.argv)} cannot run: the ${this.runtime} runtime has no CLI (use the typed operations, or a real runtime layer for this test)`
+  }
+}
+
+/**
  * Any failure to run a CLI command to completion.
  * @since 0.1.0
  */
-export type ProcessError = ExecutableNotFound | SpawnFailed | CommandTimedOut
+export type ProcessError = ExecutableNotFound | SpawnFailed | CommandTimedOut | CliUnsupported
 
 /**
  * Any failure of a CLI call that must succeed.

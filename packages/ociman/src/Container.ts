@@ -27,9 +27,9 @@
 import { Clock, Duration, Effect, Either, ExecutionStrategy, Exit, Option, type Redacted, Scope } from "effect"
 import type { CliError, UnexpectedOutput } from "./CliError.js"
 import type * as ContainerName from "./ContainerName.js"
-import type { ContainerDefinition, PullPolicy } from "./ContainerDefinition.js"
+import type { ContainerDefinition, Fields as DefinitionFields } from "./ContainerDefinition.js"
 import {
-  ContainerExitedNonZero,
+  type ContainerExitedNonZero,
   type ContainerNotFound,
   type ContainerStartFailed,
   type ImageNotFound,
@@ -40,10 +40,9 @@ import type * as ContainerInspect from "./ContainerInspect.js"
 import { ContainerRuntime } from "./ContainerRuntime.js"
 import * as EnvVar from "./EnvVar.js"
 import type * as Label from "./Label.js"
-import type * as Mount from "./Mount.js"
 import * as Port from "./Port.js"
 import { type InvalidDefinition, validate } from "./internal/containerSpec.js"
-import { decodeText } from "./internal/process.js"
+import { execResultOf, exitedNonZero } from "./internal/execResult.js"
 import { ownershipLabels } from "./internal/session.js"
 import * as Wait from "./Wait.js"
 
@@ -51,31 +50,12 @@ import * as Wait from "./Wait.js"
  * A definition whose every field has been checked (what a runtime implementation receives).
  * @since 0.1.0
  */
-export interface RunSpec {
+export interface RunSpec extends Omit<DefinitionFields, "image" | "name" | "env" | "labels" | "publish"> {
   readonly image: string
   readonly name: ContainerName.ContainerName | undefined
-  readonly command: ReadonlyArray<string>
-  readonly entrypoint: string | undefined
-  readonly workdir: string | undefined
-  readonly user: string | undefined
-  readonly hostname: string | undefined
-  readonly platform: string | undefined
   readonly env: EnvVar.EnvVars
   readonly labels: Label.Labels
   readonly publish: ReadonlyArray<Port.Publish>
-  readonly mounts: ReadonlyArray<Mount.Mount>
-  readonly securityOptions: ReadonlyArray<string>
-  readonly pullPolicy: PullPolicy | undefined
-  readonly network: string | undefined
-  readonly networkAliases: ReadonlyArray<string>
-  readonly addHosts: ReadonlyArray<string>
-  readonly memoryBytes: number | undefined
-  readonly cpus: number | undefined
-  readonly init: boolean
-  readonly tty: boolean
-  readonly interactive: boolean
-  readonly remove: boolean
-  readonly rawFlags: ReadonlyArray<string>
 }
 
 /**
@@ -137,6 +117,17 @@ export interface ListedContainer {
 }
 
 /**
+ * A container found by listing, with every label it carries (its image's included) and the ID
+ * of its image (to tell labels it was given from labels it inherited).
+ * @since 0.1.0
+ */
+export interface LabeledContainer extends ListedContainer {
+  /** The image ID, as the runtime prints it (Docker with `sha256:`, Podman without). */
+  readonly image: string
+  readonly labels: ReadonlyMap<string, string>
+}
+
+/**
  * Failures of starting a container.
  * @since 0.1.0
  */
@@ -189,6 +180,10 @@ export interface ContainerOperations {
   readonly list: (
     filters: ReadonlyArray<Label.Filter>
   ) => Effect.Effect<ReadonlyArray<ListedContainer>, CliError | UnexpectedOutput>
+  /** Like `list`, with each container's labels and image ID (for the sweeper). */
+  readonly listLabeled: (
+    filters: ReadonlyArray<Label.Filter>
+  ) => Effect.Effect<ReadonlyArray<LabeledContainer>, CliError | UnexpectedOutput>
   readonly logs: (container: string) => Effect.Effect<ReadonlyArray<LogLine>, ContainerNotFound | CliError>
   readonly wait: (container: string) => Effect.Effect<number, ContainerNotFound | CliError | UnexpectedOutput>
   readonly commit: (
@@ -310,17 +305,7 @@ export const handle = (id: string): Effect.Effect<Container, never, ContainerRun
       name: Effect.map(inspect, (info) => info.name),
       exec,
       execSuccess: (command, options) =>
-        Effect.filterOrFail(
-          exec(command, options),
-          (result) => result.exitCode === 0,
-          (result) =>
-            new ContainerExitedNonZero({
-              argv: result.argv,
-              exitCode: result.exitCode,
-              stdout: result.stdout,
-              stderr: result.stderr
-            })
-        ),
+        Effect.filterOrFail(exec(command, options), (result) => result.exitCode === 0, exitedNonZero),
       inspect,
       labels: Effect.map(inspect, (info) => info.labels),
       hostPort: (port) =>
@@ -372,23 +357,8 @@ export const run = (
       stdin: toBytes(options.stdin),
       timeout: options.timeout
     })
-    const outcome: ExecResult = {
-      exitCode: result.exitCode,
-      stdout: decodeText(result.stdout),
-      stderr: decodeText(result.stderr),
-      stdoutBytes: result.stdout,
-      stderrBytes: result.stderr,
-      argv: result.argv
-    }
-    if (outcome.exitCode !== 0) {
-      return yield* new ContainerExitedNonZero({
-        argv: outcome.argv,
-        exitCode: outcome.exitCode,
-        stdout: outcome.stdout,
-        stderr: outcome.stderr
-      })
-    }
-    return outcome
+    const outcome = execResultOf(result)
+    return outcome.exitCode === 0 ? outcome : yield* exitedNonZero(outcome)
   }).pipe(Effect.withSpan("ociman.Container.run"))
 
 /**

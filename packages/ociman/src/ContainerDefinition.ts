@@ -124,7 +124,16 @@ export const make = (image: string | ImageReference): ContainerDefinition =>
     rawFlags: []
   })
 
-const fieldsOf = (self: ContainerDefinition): Fields => ({
+/**
+ * The plain fields of a definition (without its prototype).
+ * @example
+ * ```ts
+ * import { ContainerDefinition as Def } from "ociman"
+ * Def.fields(Def.make("busybox")).image // "busybox"
+ * ```
+ * @since 0.1.0
+ */
+export const fields = (self: ContainerDefinition): Fields => ({
   image: self.image,
   command: self.command,
   entrypoint: self.entrypoint,
@@ -152,7 +161,7 @@ const fieldsOf = (self: ContainerDefinition): Fields => ({
 })
 
 const update = (self: ContainerDefinition, patch: Partial<Fields>): ContainerDefinition =>
-  new ContainerDefinition({ ...fieldsOf(self), ...patch })
+  new ContainerDefinition({ ...fields(self), ...patch })
 
 const entries = <V>(
   input: Readonly<Record<string, V>> | Iterable<readonly [string, V]>

@@ -25,6 +25,7 @@
  * import { Either } from "effect"
  * import { ContainerInspect } from "ociman"
  *
+ * declare const stdoutOfContainerInspect: string // what `docker container inspect web` printed
  * const [info] = Either.getOrThrow(ContainerInspect.decodeArray(stdoutOfContainerInspect))
  * info?.state.status // "running"
  * info?.ports.get("80/tcp") // [{ hostIp: "127.0.0.1", hostPort: 8080 }]
@@ -354,6 +355,7 @@ const decodeElement = (json: unknown, index: number | undefined): Either.Either<
  * ```ts
  * import { ContainerInspect } from "ociman"
  *
+ * declare const stdout: string // what `docker container inspect web` printed
  * ContainerInspect.decode(JSON.parse(stdout)[0])
  * // Either.right({ id: "ab12…", name: "web", state: { status: "running", … }, … })
  * ```
@@ -370,6 +372,7 @@ export const decode = (json: unknown): Either.Either<ContainerInspect, InvalidIn
  * import { Effect } from "effect"
  * import { ContainerInspect } from "ociman"
  *
+ * declare const json: unknown // one element of the array `container inspect` prints
  * const status = ContainerInspect.decodeEffect(json).pipe(Effect.map((info) => info.state.status))
  * ```
  *
@@ -409,6 +412,7 @@ export const decodeArray = (stdout: string): Either.Either<ReadonlyArray<Contain
  * import { Effect } from "effect"
  * import { ContainerInspect } from "ociman"
  *
+ * declare const stdout: string // what `docker container inspect web db` printed
  * const names = ContainerInspect.decodeArrayEffect(stdout).pipe(Effect.map((all) => all.map((c) => c.name)))
  * ```
  *

@@ -37,6 +37,7 @@ import { type Invocation, run } from "./internal/process.js"
 import type { ProbedBackend } from "./internal/probe.js"
 import { probe } from "./internal/probe.js"
 import { resolveSelection, selectionFromEnvironment, type SelectionSource } from "./internal/resolve.js"
+import { automatic as automaticSweep } from "./internal/sweep.js"
 import type { Kind, ResolveError, RuntimeUnavailable } from "./RuntimeError.js"
 import type { Version } from "./Version.js"
 
@@ -94,11 +95,57 @@ export interface CliResult {
 }
 
 /**
+ * What a runtime can really do. Docker and Podman can do everything; the in-memory runtime
+ * (`TestRuntime`) simulates containers without processes, so tests that need the real thing can
+ * ask instead of guessing from `backend.kind` (which the in-memory runtime also reports).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ContainerRuntime } from "ociman"
+ *
+ * const canConnect = Effect.map(ContainerRuntime.ContainerRuntime, (runtime) => runtime.capabilities.networking)
+ * ```
+ *
+ * @since 0.1.0
+ */
+export interface Capabilities {
+  /**
+   * Commands run as real processes in a real file system (signals, timing, files written by one
+   * command seen by the next). `false`: handlers registered by the test answer them.
+   */
+  readonly processes: boolean
+  /**
+   * Published ports accept connections from this host, containers reach each other by name and
+   * alias, and `/etc/hosts` is real. `false`: ports are allocated and reported, nothing listens.
+   */
+  readonly networking: boolean
+  /** The `cli` escape hatch runs the runtime's CLI. `false`: it fails with `CliUnsupported`. */
+  readonly cli: boolean
+}
+
+/**
+ * The capabilities of the Docker and Podman runtimes: everything is real.
+ *
+ * @example
+ * ```ts
+ * import { ContainerRuntime } from "ociman"
+ *
+ * ContainerRuntime.fullCapabilities // { processes: true, networking: true, cli: true }
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const fullCapabilities: Capabilities = { processes: true, networking: true, cli: true }
+
+/**
  * The operations every runtime offers.
  * @since 0.1.0
  */
 export interface Service {
   readonly backend: Backend
+  /** What this runtime can really do (see {@link Capabilities}). */
+  readonly capabilities: Capabilities
   /**
    * Runs the runtime's CLI with these arguments: the escape hatch for what the typed API does
    * not cover yet (ociman's `Backend::command`). A non-zero exit is a result, not a failure.
@@ -132,6 +179,7 @@ export const make = (
     }
     return {
       backend,
+      capabilities: fullCapabilities,
       cli,
       containers: makeContainerOperations(backend, cli, platform),
       images: makeImageOperations(backend, cli, platform),
@@ -154,6 +202,11 @@ export interface LayerOptions {
   readonly backend?: Selection | undefined
   /** Executables to run instead of `docker` / `podman` found on PATH. */
   readonly executables?: Partial<Record<Kind, string>> | undefined
+  /**
+   * Sweep leaked resources once per process when the layer is built (see `Sweeper`): in the
+   * background, never failing the layer. Default `true`; `OCIMAN_SWEEP=0` also turns it off.
+   */
+  readonly sweep?: boolean | undefined
 }
 
 /** The host part of a remote engine address (`tcp://h:2376`, `ssh://user@h:22`), if any. */
@@ -204,7 +257,9 @@ export const resolve = (
 }
 
 /**
- * A layer that resolves a runtime once, when built.
+ * A layer that resolves a runtime once, when built. Building it also starts this process's
+ * automatic sweep of that runtime (once per process, in the background; see `Sweeper`), unless
+ * `sweep: false` or `OCIMAN_SWEEP=0`.
  *
  * @example
  * ```ts
@@ -219,7 +274,10 @@ export const resolve = (
 export const layer = (
   options: LayerOptions = {}
 ): Layer.Layer<ContainerRuntime, ResolveError, CommandExecutor.CommandExecutor | FileSystem.FileSystem | Path.Path> =>
-  Layer.effect(ContainerRuntime, Effect.flatMap(resolve(options), make))
+  Layer.effect(
+    ContainerRuntime,
+    Effect.flatMap(resolve(options), make).pipe(Effect.tap((service) => automaticSweep(service, options.sweep)))
+  )
 
 /**
  * Docker, required (no fallback).

@@ -45,7 +45,7 @@
  */
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
-import { Data, type Duration, Effect, Redacted, Stream } from "effect"
+import { Data, type Duration, Effect, Redacted, type Scope, Stream } from "effect"
 import { dual } from "effect/Function"
 import { type Pipeable, pipeArguments } from "effect/Pipeable"
 import * as BuildArg from "./BuildArg.js"
@@ -63,6 +63,7 @@ import {
 import * as ImageReference from "./ImageReference.js"
 import * as Label from "./Label.js"
 import { entriesOf as pairs, hasLoneSurrogate, hasNul } from "./internal/bytes.js"
+import { ownershipLabels, REFERENCE_LABEL } from "./internal/session.js"
 
 // ---------------------------------------------------------------------------------------------
 // Operation level: what a runtime implements
@@ -87,6 +88,13 @@ export interface BuildRequest {
   readonly pull: boolean
   /** Kill the build (SIGTERM, then SIGKILL) when it runs longer than this. */
   readonly timeout?: Duration.DurationInput | undefined
+  /**
+   * `false`: keep no intermediate images (Podman `--layers=false`). Podman's layer cache ignores
+   * `--label`, so the intermediate images of a build with per-session labels would be reused by
+   * other sessions' builds, and outlive the image they were built for. Docker's builder keeps
+   * `--label` off its intermediate images and needs nothing. Default `true`.
+   */
+  readonly intermediateLayers?: boolean | undefined
 }
 
 /**
@@ -136,6 +144,18 @@ export interface Inspect {
 }
 
 /**
+ * An image found by listing, with its labels.
+ * @since 0.1.0
+ */
+export interface ListedImage {
+  /** The image ID, as the runtime prints it (Docker with `sha256:`, Podman without). */
+  readonly id: string
+  /** Its `name:tag` references (`RepoTags`); empty for an untagged image. */
+  readonly references: ReadonlyArray<string>
+  readonly labels: ReadonlyMap<string, string>
+}
+
+/**
  * The image operations of a runtime (the `images` field of `ContainerRuntime.Service`). Docker,
  * Podman and the in-memory runtime implement them. "Absent" is only ever reported when the
  * runtime says so; a runtime that fails (daemon down, storage error) is a `CliError`.
@@ -181,6 +201,10 @@ export interface ImageOperations {
   readonly listByName: (
     name: ImageReference.ImageReference
   ) => Effect.Effect<ReadonlyArray<ImageReference.ImageReference>, CliError | UnexpectedOutput>
+  /** The images whose labels match every filter, with their labels (for the sweeper); untagged ones too. */
+  readonly listLabeled: (
+    filters: ReadonlyArray<Label.Filter>
+  ) => Effect.Effect<ReadonlyArray<ListedImage>, CliError | UnexpectedOutput>
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -944,6 +968,75 @@ export const buildIfAbsent = (
     if (yield* runtime.images.exists(ready.reference)) return ready.reference
     return yield* build(ready, options)
   })
+
+/**
+ * Builds a throwaway image that is removed when the scope closes, whatever happens (success,
+ * failure, interruption, SIGINT/SIGTERM under `NodeRuntime.runMain`), and by the sweeper if the
+ * process dies first. It needs a fixed reference (`{ reference }`): content-addressed images are a
+ * cache shared across runs and processes, so they are never scoped (and never carry ownership
+ * labels, which would change every build).
+ *
+ * The image carries the ownership labels (`ociman.managed`, `ociman.session`, …; not hashed) and
+ * `ociman.reference`, the reference it was built under. Release removes that reference only while
+ * it still names the image this scope built, and never forces: an image a container still uses
+ * stays, with a warning.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Container, ContainerDefinition as Def, Image } from "ociman"
+ *
+ * const program = Effect.scoped(
+ *   Effect.gen(function* () {
+ *     const image = yield* Image.buildScoped(
+ *       Image.fromInstructions("FROM localhost/ociman-test/busybox:1\nRUN echo fixture > /fixture\n", {
+ *         reference: "localhost/my-tests/fixture:1"
+ *       })
+ *     )
+ *     return (yield* Container.run(Def.make(image).pipe(Def.withRemove, Def.command(["cat", "/fixture"])))).stdout
+ *   })
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const buildScoped = (
+  def: BuildDefinition,
+  options: BuildOptions = {}
+): Effect.Effect<
+  ImageReference.ImageReference,
+  BuildError,
+  ContainerRuntime | FileSystem.FileSystem | Path.Path | Scope.Scope
+> =>
+  Effect.gen(function* () {
+    if (def.image._tag === "ContentAddressed") {
+      return yield* new InvalidBuildDefinition({
+        field: "name",
+        input: typeof def.image.name === "string" ? def.image.name : ImageReference.format(def.image.name),
+        detail:
+          "a scoped image needs a fixed reference ({ reference }): content-addressed images are shared across runs and never removed with a scope"
+      })
+    }
+    const runtime = yield* ContainerRuntime
+    const ready = yield* prepare(def, options)
+    const reference = ImageReference.format(ready.reference)
+    const owned = ownershipLabels()
+    // the ownership labels come last, so a user label cannot override them
+    const labels = yield* Label.make([...ready.request.labels, ...owned, [REFERENCE_LABEL, reference]])
+    const ours = (found: ReadonlyMap<string, string>) =>
+      owned.every(([key, value]) => found.get(key) === value) && found.get(REFERENCE_LABEL) === reference
+    // Registered before the build, so an interrupted build leaves nothing; it removes the reference
+    // only if it names this scope's image (a failed build leaves someone else's image in place).
+    yield* Effect.addFinalizer(() =>
+      runtime.images.inspect(ready.reference).pipe(
+        Effect.flatMap((inspected) => (ours(inspected.labels) ? runtime.images.remove(ready.reference) : Effect.void)),
+        Effect.catchTag("ImageNotFound", () => Effect.void),
+        Effect.tapError((error) => Effect.logWarning(`ociman: could not remove image ${reference}: ${error.message}`)),
+        Effect.ignore
+      )
+    )
+    return yield* build({ ...ready, request: { ...ready.request, labels, intermediateLayers: false } }, options)
+  }).pipe(Effect.withSpan("ociman.Image.buildScoped"))
 
 // ---------------------------------------------------------------------------------------------
 // Image operations

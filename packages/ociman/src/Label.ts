@@ -385,7 +385,7 @@ export const exact = (key: Key, value: Value): Filter => Data.struct({ key, valu
  * import { Label } from "ociman"
  *
  * const k = Either.getOrThrow(Label.key("role"))
- * ["--filter", Label.filterArg(Label.keyOnly(k))] // ["--filter", "label=role"]
+ * const args = ["--filter", Label.filterArg(Label.keyOnly(k))] // ["--filter", "label=role"]
  * ```
  *
  * @since 0.1.0

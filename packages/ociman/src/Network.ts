@@ -173,6 +173,17 @@ export interface Network {
 // ---------------------------------------------------------------------------------------------
 
 /**
+ * A network found by listing, with its labels.
+ * @since 0.1.0
+ */
+export interface ListedNetwork {
+  /** The full ID, as the runtime prints it. */
+  readonly id: string
+  readonly name: string
+  readonly labels: ReadonlyMap<string, string>
+}
+
+/**
  * The network operations a runtime implements (Docker, Podman, the in-memory runtime). `network`
  * arguments are a name or an id.
  * @since 0.1.0
@@ -189,6 +200,10 @@ export interface NetworkOperations {
   readonly exists: (network: string) => Effect.Effect<boolean, CliError>
   /** The subnets of the runtime's default network (Docker `bridge`, Podman `podman`). */
   readonly bridgeSubnets: () => Effect.Effect<ReadonlyArray<Cidr>, NetworkNotFound | InvalidNetworkInspect | CliError>
+  /** The networks whose labels match every filter, with their labels (for the sweeper). */
+  readonly listLabeled: (
+    filters: ReadonlyArray<Label.Filter>
+  ) => Effect.Effect<ReadonlyArray<ListedNetwork>, CliError | UnexpectedOutput>
 }
 
 // ---------------------------------------------------------------------------------------------

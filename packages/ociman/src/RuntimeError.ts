@@ -6,8 +6,10 @@
  * import { Effect } from "effect"
  * import { ContainerRuntime } from "ociman"
  *
+ * // Resolution happens when the layer is built, so its errors surface where it is provided.
  * const kind = ContainerRuntime.ContainerRuntime.pipe(
  *   Effect.map((runtime) => runtime.backend.kind),
+ *   Effect.provide(ContainerRuntime.layerFromEnv),
  *   Effect.catchTag("NoRuntimeAvailable", (e) => Effect.succeed(`none: ${e.message}`))
  * )
  * ```

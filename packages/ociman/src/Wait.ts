@@ -687,7 +687,8 @@ const stopped = (
       ExecutableNotFound: () => Effect.succeed(Option.none()),
       SpawnFailed: () => Effect.succeed(Option.none()),
       CommandTimedOut: () => Effect.succeed(Option.none()),
-      CommandFailed: () => Effect.succeed(Option.none())
+      CommandFailed: () => Effect.succeed(Option.none()),
+      CliUnsupported: () => Effect.succeed(Option.none())
     })
   )
 

@@ -66,3 +66,12 @@ export * as NetworkError from "./NetworkError.js"
 
 /** @since 0.1.0 */
 export * as Wait from "./Wait.js"
+
+/** @since 0.1.0 */
+export * as TestRuntime from "./TestRuntime.js"
+
+/** @since 0.1.0 */
+export * as Testing from "./Testing.js"
+
+/** @since 0.1.0 */
+export * as Sweeper from "./Sweeper.js"

@@ -351,7 +351,8 @@ esac`
       Effect.orElseSucceed(() => ""),
       Effect.map((text) => text.split("\n").filter((line) => line.length > 0))
     )
-    const layer = ContainerRuntime.layer({ backend: kind, executables: { [kind]: executable } })
+    // no automatic sweep: its listing would land in the log
+    const layer = ContainerRuntime.layer({ backend: kind, executables: { [kind]: executable }, sweep: false })
     return { layer, log }
   })
 

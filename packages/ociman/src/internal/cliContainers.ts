@@ -6,20 +6,35 @@
 import type { FileSystem, Path } from "@effect/platform"
 import { type Context, Effect, Either, type Scope } from "effect"
 import { type CliError, CommandFailed, UnexpectedOutput } from "../CliError.js"
-import type { ContainerOperations, ExecResult, ListedContainer, LogLine, RunResult, RunSpec } from "../Container.js"
+import type {
+  ContainerOperations,
+  LabeledContainer,
+  ListedContainer,
+  LogLine,
+  RunResult,
+  RunSpec
+} from "../Container.js"
 import { ContainerNotFound, ContainerStartFailed, ImageNotFound, NameInUse } from "../ContainerError.js"
 import * as ContainerInspect from "../ContainerInspect.js"
 import type { Backend, CliOptions, CliResult, Service } from "../ContainerRuntime.js"
 import * as EnvVar from "../EnvVar.js"
 import * as Label from "../Label.js"
+import { type LabeledKind, listLabeled } from "./cliLabeled.js"
 import { execArgs, runArgs } from "./containerSpec.js"
+import { execResultOf } from "./execResult.js"
 import { decodeText } from "./process.js"
 
 type Cli = Service["cli"]
 
 const NOT_FOUND = /no such |not known|no container with name or id/i
+const CONTAINER_NOT_FOUND = /no such container|no container with name or id/i
 const IMAGE_NOT_FOUND = /no such image|image not known|manifest unknown|unable to find image|pull access denied/i
 const NAME_IN_USE = /is already in use/i
+/**
+ * Queries (inspect, exists, list, logs) answer in milliseconds; a CLI still running after this
+ * waits on an engine that hangs, and is killed with a typed `CommandTimedOut` instead.
+ */
+const QUERY_TIMEOUT = "60 seconds"
 /** Both CLIs exit 125 when the runtime itself fails (not the container's command). */
 const RUNTIME_ERROR_EXIT = 125
 
@@ -105,6 +120,18 @@ export const parseList = (stdout: string): Either.Either<ReadonlyArray<ListedCon
     })
   )
 
+/** `container inspect` lines for `listLabeled`: ID, image ID, name (Docker's with a leading `/`), labels. */
+export const labeledContainers: LabeledKind<LabeledContainer> = {
+  list: ["container", "list", "--all"],
+  inspect: ["container", "inspect"],
+  template: "{{.Id}}\t{{.Image}}\t{{.Name}}\t{{json .Config.Labels}}",
+  parse: ([id, image, name], labels) =>
+    id === undefined || image === undefined || name === undefined
+      ? Either.left("ID, image and name")
+      : Either.right({ id, image, names: [name.replace(/^\//, "")], labels }),
+  notFound: NOT_FOUND
+}
+
 /** The container operations of a CLI runtime. */
 export const makeContainerOperations = (
   backend: Backend,
@@ -117,7 +144,7 @@ export const makeContainerOperations = (
   const inspect = (
     container: string
   ): Effect.Effect<ContainerInspect.ContainerInspect, ContainerNotFound | CliError | ContainerInspect.InvalidInspect> =>
-    onContainer(cli, container, ["container", "inspect", container]).pipe(
+    onContainer(cli, container, ["container", "inspect", container], { timeout: QUERY_TIMEOUT }).pipe(
       Effect.flatMap(
         (
           result
@@ -171,19 +198,12 @@ export const makeContainerOperations = (
             stdin: spec.stdin,
             timeout: options.timeout
           })
-          // 125/126/127 with a runtime message: the exec itself failed (e.g. no such container)
-          if (result.exitCode !== 0 && NOT_FOUND.test(decodeText(result.stderr)) && result.exitCode === 125) {
+          // The exec itself failed, not the command (Docker exits 1, Podman 125); the message is
+          // specific, so a command that prints "No such file" is not mistaken for it.
+          if (result.exitCode !== 0 && CONTAINER_NOT_FOUND.test(decodeText(result.stderr))) {
             return yield* new ContainerNotFound({ container })
           }
-          const outcome: ExecResult = {
-            exitCode: result.exitCode,
-            stdout: decodeText(result.stdout),
-            stderr: decodeText(result.stderr),
-            stdoutBytes: result.stdout,
-            stderrBytes: result.stderr,
-            argv: result.argv
-          }
-          return outcome
+          return execResultOf(result)
         })
       ),
 
@@ -206,15 +226,19 @@ export const makeContainerOperations = (
 
     exists: (container) =>
       backend.kind === "podman"
-        ? Effect.flatMap(cli(["container", "exists", "--", container]), (result): Effect.Effect<boolean, CliError> =>
-            result.exitCode === 0
-              ? Effect.succeed(true)
-              : result.exitCode === 1
-                ? Effect.succeed(false)
-                : Effect.fail(failed(result))
+        ? Effect.flatMap(
+            cli(["container", "exists", "--", container], { timeout: QUERY_TIMEOUT }),
+            (result): Effect.Effect<boolean, CliError> =>
+              result.exitCode === 0
+                ? Effect.succeed(true)
+                : result.exitCode === 1
+                  ? Effect.succeed(false)
+                  : Effect.fail(failed(result))
           )
         : Effect.flatMap(
-            cli(["container", "list", "--all", "--quiet", "--no-trunc", "--filter", `id=${container}`]),
+            cli(["container", "list", "--all", "--quiet", "--no-trunc", "--filter", `id=${container}`], {
+              timeout: QUERY_TIMEOUT
+            }),
             (result): Effect.Effect<boolean, CliError> =>
               result.exitCode === 0
                 ? Effect.succeed(decodeText(result.stdout).trim() !== "")
@@ -223,15 +247,18 @@ export const makeContainerOperations = (
 
     list: (filters) =>
       Effect.flatMap(
-        cli([
-          "container",
-          "list",
-          "--all",
-          "--no-trunc",
-          "--format",
-          LIST_FORMAT,
-          ...filters.flatMap((filter) => ["--filter", Label.filterArg(filter)])
-        ]),
+        cli(
+          [
+            "container",
+            "list",
+            "--all",
+            "--no-trunc",
+            "--format",
+            LIST_FORMAT,
+            ...filters.flatMap((filter) => ["--filter", Label.filterArg(filter)])
+          ],
+          { timeout: QUERY_TIMEOUT }
+        ),
         (result): Effect.Effect<ReadonlyArray<ListedContainer>, CliError | UnexpectedOutput> =>
           result.exitCode === 0
             ? Either.match(parseList(decodeText(result.stdout)), {
@@ -244,9 +271,12 @@ export const makeContainerOperations = (
             : Effect.fail(failed(result))
       ),
 
+    listLabeled: (filters) => listLabeled(cli, labeledContainers, filters),
+
     logs: (container) =>
-      Effect.map(onContainer(cli, container, ["container", "logs", "--timestamps", container]), (result) =>
-        mergeTimestamped(decodeText(result.stdout), decodeText(result.stderr))
+      Effect.map(
+        onContainer(cli, container, ["container", "logs", "--timestamps", container], { timeout: QUERY_TIMEOUT }),
+        (result) => mergeTimestamped(decodeText(result.stdout), decodeText(result.stderr))
       ),
 
     wait: (container) =>

@@ -19,11 +19,12 @@ import { type Context, Effect, Either, Redacted, Schema, Stream } from "effect"
 import type * as BuildArg from "../BuildArg.js"
 import { type CliError, type CommandFailed, type ProcessError, UnexpectedOutput } from "../CliError.js"
 import type { Backend, CliResult, Service } from "../ContainerRuntime.js"
-import type { BuildOutput, BuildRequest, ImageOperations, Inspect } from "../Image.js"
+import type { BuildOutput, BuildRequest, ImageOperations, Inspect, ListedImage } from "../Image.js"
 import { BuildFailed, ImageInUse, ImageNotFound, PullFailed, PushFailed } from "../ImageError.js"
 import * as ImageReference from "../ImageReference.js"
 import * as Label from "../Label.js"
 import { compareUtf8 } from "./bytes.js"
+import { type LabeledKind, listLabeled } from "./cliLabeled.js"
 import { decodeText, failure, stream } from "./process.js"
 
 type Kind = Backend["kind"]
@@ -99,7 +100,7 @@ const buildArgArgs = (
   buildArgs.flatMap(([key, value]) => ["--build-arg", Redacted.isRedacted(value) ? key : `${key}=${value}`])
 
 /**
- * `build --tag <ref> [--force-rm (Docker)] [--file F] [--target T] [--platform P] [--no-cache] [--pull] [--build-arg K=V]…
+ * `build --tag <ref> [--force-rm (Docker)] [--file F] [--target T] [--platform P] [--no-cache] [--layers=false (Podman)] [--pull] [--build-arg K=V]…
  * [--label K=V]… <context | ->`. A `Redacted` build argument is `--build-arg K` with `K` in the
  * CLI's environment (both CLIs read it from there).
  */
@@ -117,6 +118,7 @@ export const buildInvocation = (kind: Kind, request: BuildRequest): BuildInvocat
     ...(request.target === undefined ? [] : ["--target", request.target]),
     ...(request.platform === undefined ? [] : ["--platform", request.platform]),
     ...(request.noCache ? ["--no-cache"] : []),
+    ...(kind === "podman" && request.intermediateLayers === false ? ["--layers=false"] : []),
     ...(request.pull ? [kind === "docker" ? "--pull" : "--pull=always"] : []),
     ...buildArgArgs(request.buildArgs),
     ...Label.toArgs(request.labels),
@@ -318,9 +320,31 @@ export const parseListByName = (
       .map(([, ref]) => ref)
   })
 
+const decodeRepoTags = Schema.decodeUnknownEither(Schema.parseJson(StringList))
+
+/** `image inspect` lines for `listLabeled`: ID, `RepoTags` as JSON, labels. */
+export const labeledImages: LabeledKind<ListedImage> = {
+  list: ["image", "ls"],
+  inspect: ["image", "inspect"],
+  template: "{{.Id}}\t{{json .RepoTags}}\t{{json .Config.Labels}}",
+  parse: ([id, tags], labels) => {
+    const references = decodeRepoTags(tags ?? "")
+    return id === undefined || Either.isLeft(references)
+      ? Either.left("ID and RepoTags as a JSON array")
+      : Either.right({ id, references: references.right ?? [], labels })
+  },
+  notFound: /no such image|image not known|no such object/i
+}
+
 // ---------------------------------------------------------------------------------------------
 // The operations
 // ---------------------------------------------------------------------------------------------
+
+/**
+ * Queries and tag changes (exists, tag, remove, inspect, list) answer in well under a second; a CLI
+ * still running after this waits on an engine that hangs, and is killed with `CommandTimedOut`.
+ */
+const QUERY_TIMEOUT = "60 seconds"
 
 /** How many lines of build output a `BuildFailed` keeps. */
 export const BUILD_TAIL_LINES = 50
@@ -375,29 +399,34 @@ export const makeImageOperations = (
   }
 
   const exists = (ref: Ref): Effect.Effect<boolean, CliError> =>
-    Effect.flatMap(cli(existsArgs(kind, ref)), (result) => fromEither(interpretExists(kind, result)))
+    Effect.flatMap(cli(existsArgs(kind, ref), { timeout: QUERY_TIMEOUT }), (result) =>
+      fromEither(interpretExists(kind, result))
+    )
 
   return {
     exists,
     build,
     tag: (source, target) =>
-      Effect.flatMap(cli(tagArgs(source, target)), (result) => fromEither(classifyMissing(source, result))),
+      Effect.flatMap(cli(tagArgs(source, target), { timeout: QUERY_TIMEOUT }), (result) =>
+        fromEither(classifyMissing(source, result))
+      ),
     remove: (ref, options = {}) =>
-      Effect.flatMap(cli(removeArgs(ref, options.force === true)), (result) =>
+      Effect.flatMap(cli(removeArgs(ref, options.force === true), { timeout: QUERY_TIMEOUT }), (result) =>
         fromEither(classifyRemove(kind, ref, result))
       ),
     pull: (ref) => Effect.flatMap(cli(pullArgs(ref)), (result) => fromEither(classifyPull(ref, result))),
     push: (ref) => Effect.flatMap(cli(pushArgs(ref)), (result) => fromEither(classifyPush(ref, result))),
     inspect: (ref) =>
-      Effect.flatMap(cli(inspectArgs(ref)), (result) =>
+      Effect.flatMap(cli(inspectArgs(ref), { timeout: QUERY_TIMEOUT }), (result) =>
         Effect.zipRight(
           fromEither(classifyMissing(ref, result)),
           fromEither(decodeInspect(result.argv, decodeText(result.stdout)))
         )
       ),
+    listLabeled: (filters) => listLabeled(cli, labeledImages, filters),
     listByName: (name) =>
       Effect.flatMap(
-        cli(listByNameArgs(kind, name)),
+        cli(listByNameArgs(kind, name), { timeout: QUERY_TIMEOUT }),
         (result): Effect.Effect<ReadonlyArray<Ref>, CommandFailed | UnexpectedOutput> =>
           result.exitCode === 0
             ? fromEither(parseListByName(result.argv, name, decodeText(result.stdout)))

@@ -7,8 +7,9 @@ import { Effect, Either, ParseResult, Schema } from "effect"
 import { type CliError, UnexpectedOutput } from "../CliError.js"
 import type { Backend, CliResult, Service } from "../ContainerRuntime.js"
 import * as Label from "../Label.js"
-import type { NetworkId, NetworkName, NetworkOperations } from "../Network.js"
+import type { ListedNetwork, NetworkId, NetworkName, NetworkOperations } from "../Network.js"
 import { InvalidNetworkInspect, NetworkInUse, NetworkNameInUse, NetworkNotFound } from "../NetworkError.js"
+import { type LabeledKind, listLabeled } from "./cliLabeled.js"
 import { type Cidr, CidrFromString } from "./ip.js"
 import { decodeText, failure as failed } from "./process.js"
 
@@ -117,6 +118,16 @@ const parseId = (result: CliResult): Effect.Effect<NetworkId, UnexpectedOutput> 
   })
 }
 
+/** `network inspect` lines for `listLabeled`: ID, name, labels (Podman's `ls --quiet` prints names). */
+export const labeledNetworks: LabeledKind<ListedNetwork> = {
+  list: ["network", "ls"],
+  inspect: ["network", "inspect"],
+  template: "{{.Id}}\t{{.Name}}\t{{json .Labels}}",
+  parse: ([id, name], labels) =>
+    id === undefined || name === undefined ? Either.left("ID and name") : Either.right({ id, name, labels }),
+  notFound: NOT_FOUND
+}
+
 /** The network operations of a CLI runtime. */
 export const makeNetworkOperations = (backend: Pick<Backend, "kind">, cli: Cli): NetworkOperations => {
   const remove = (network: string): Effect.Effect<void, NetworkNotFound | NetworkInUse | CliError> =>
@@ -147,16 +158,21 @@ export const makeNetworkOperations = (backend: Pick<Backend, "kind">, cli: Cli):
     remove,
 
     exists: (network) =>
-      Effect.flatMap(cli(existsArgs(backend.kind, network)), (result): Effect.Effect<boolean, CliError> => {
-        if (result.exitCode === 0) return Effect.succeed(true)
-        const absent = backend.kind === "podman" ? result.exitCode === 1 : NOT_FOUND.test(decodeText(result.stderr))
-        return absent ? Effect.succeed(false) : Effect.fail(failed(result))
-      }),
+      Effect.flatMap(
+        cli(existsArgs(backend.kind, network), { timeout: TIMEOUT }),
+        (result): Effect.Effect<boolean, CliError> => {
+          if (result.exitCode === 0) return Effect.succeed(true)
+          const absent = backend.kind === "podman" ? result.exitCode === 1 : NOT_FOUND.test(decodeText(result.stderr))
+          return absent ? Effect.succeed(false) : Effect.fail(failed(result))
+        }
+      ),
+
+    listLabeled: (filters) => listLabeled(cli, labeledNetworks, filters),
 
     bridgeSubnets: () => {
       const network = defaultNetwork(backend.kind)
       return Effect.flatMap(
-        cli(bridgeInspectArgs(backend.kind)),
+        cli(bridgeInspectArgs(backend.kind), { timeout: TIMEOUT }),
         (result): Effect.Effect<ReadonlyArray<Cidr>, NetworkNotFound | InvalidNetworkInspect | CliError> => {
           if (result.exitCode !== 0) {
             const failure = classifyNetworkFailure(network, result)

@@ -5,7 +5,7 @@
 import { Either } from "effect"
 import type { ExecSpec, RunSpec } from "../Container.js"
 import * as ContainerName from "../ContainerName.js"
-import type { ContainerDefinition } from "../ContainerDefinition.js"
+import { type ContainerDefinition, fields } from "../ContainerDefinition.js"
 import * as EnvVar from "../EnvVar.js"
 import * as ImageReference from "../ImageReference.js"
 import * as Label from "../Label.js"
@@ -37,32 +37,7 @@ export const validate = (
     const env = yield* EnvVar.make(definition.env)
     const labels = yield* Label.make([...definition.labels, ...extraLabels])
     const publish = yield* Either.all(definition.publish.map(Port.validate))
-    const spec: RunSpec = {
-      image,
-      name,
-      command: definition.command,
-      entrypoint: definition.entrypoint,
-      workdir: definition.workdir,
-      user: definition.user,
-      hostname: definition.hostname,
-      platform: definition.platform,
-      env,
-      labels,
-      publish,
-      mounts: definition.mounts,
-      securityOptions: definition.securityOptions,
-      pullPolicy: definition.pullPolicy,
-      network: definition.network,
-      networkAliases: definition.networkAliases,
-      addHosts: definition.addHosts,
-      memoryBytes: definition.memoryBytes,
-      cpus: definition.cpus,
-      init: definition.init,
-      tty: definition.tty,
-      interactive: definition.interactive,
-      remove: definition.remove,
-      rawFlags: definition.rawFlags
-    }
+    const spec: RunSpec = { ...fields(definition), image, name, env, labels, publish }
     return spec
   })
 

@@ -44,6 +44,8 @@ const fromProcessError = (kind: Kind, error: ProcessError): RuntimeUnavailable =
       })
     case "CommandTimedOut":
       return new RuntimeUnavailable({ kind, reason: "DaemonUnreachable", detail: error.message })
+    case "CliUnsupported":
+      return new RuntimeUnavailable({ kind, reason: "ProbeFailed", detail: error.message })
   }
 }
 

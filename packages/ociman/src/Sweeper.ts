@@ -1,0 +1,206 @@
+/**
+ * The sweeper: removes containers, networks and images that this library created for a scope
+ * whose owning process is gone (crashed, SIGKILLed, killed by a CI timeout). No sidecar container,
+ * no engine socket, no image pull: it lists resources by their ownership labels through the same
+ * CLI as everything else, so it works the same on Docker, rootful and rootless Podman, and remote
+ * engines.
+ *
+ * **Ownership labels.** Everything the library creates for a scope (`Container.start` /
+ * `startDetached`, `Network.make`, `Image.buildScoped`) carries `ociman.managed=true`,
+ * `ociman.session` (one random id per process), `ociman.pid`, `ociman.host`, `ociman.created`
+ * (ISO 8601) and, on Linux, `ociman.pidns` (the pid namespace). Content-addressed images
+ * (`Image.build`, `buildIfAbsent`) carry none: they are a cache shared across runs, and the labels
+ * would make every build unique.
+ *
+ * **The rule.** A resource is removed when it carries `ociman.managed=true` and its owner is gone:
+ * - it was created on this host (same `ociman.host` and, where both are known, the same pid
+ *   namespace), and
+ * - no process has its `ociman.pid` (`kill(pid, 0)` fails with `ESRCH`; `EPERM` means alive), and
+ * - it is not this process's (same pid: never, whatever the session, so two copies of the library
+ *   in one process cannot sweep each other), and
+ * - with `olderThan`, its `ociman.created` is at least that old (a missing or unreadable time
+ *   counts as too recent).
+ *
+ * With `allSessions`, resources created on another host (or in another pid namespace, or whose
+ * owner labels cannot be read) are removed too: their owner cannot be checked from here, so they
+ * are assumed gone. Use it on a machine that no other host's test run shares, or together with
+ * `olderThan` to spare recent ones. Resources of living processes on this host are kept in every
+ * mode.
+ *
+ * **Never the library's.** Labels are inherited: a container run from a labelled image carries the
+ * image's labels, and so does an image built `FROM` one or committed from a labelled container. A
+ * container whose ownership labels are exactly its image's (same session and creation time), and an
+ * image that no longer carries the reference it was built under (`ociman.reference`), were not
+ * created by the library and are kept (reason `Inherited`).
+ *
+ * **PID reuse.** If the owner died and another process got its pid, the resources look alive and
+ * are kept until that process ends too: the safe direction. A pid can never make a living owner's
+ * resources look dead.
+ *
+ * **Automatically.** Building `ContainerRuntime.layer` (and `layerDocker`, `layerPodman`,
+ * `layerFromEnv`) starts one sweep per process and runtime, in a background (daemon) fiber, so the
+ * layer is never slower and never fails because of it: errors are logged as warnings, removals at
+ * info level. A sweep cut short by the process's exit is finished by the next one. Opt out with
+ * `ContainerRuntime.layer({ sweep: false })` or `OCIMAN_SWEEP=0`. On demand: {@link sweep}, or
+ * `ociman prune [--dry-run] [--all-sessions] [--older-than DURATION]`.
+ *
+ * @example
+ * ```ts
+ * import { NodeContext, NodeRuntime } from "@effect/platform-node"
+ * import { Console, Effect } from "effect"
+ * import { ContainerRuntime, Sweeper } from "ociman"
+ *
+ * const program = Effect.gen(function* () {
+ *   const report = yield* Sweeper.sweep({ dryRun: true })
+ *   for (const entry of report.entries) {
+ *     yield* Console.log(`${entry.outcome} ${entry.kind} ${entry.name} (${entry.reason})`)
+ *   }
+ * })
+ *
+ * program.pipe(
+ *   Effect.provide(ContainerRuntime.layer({ sweep: false })),
+ *   Effect.provide(NodeContext.layer),
+ *   NodeRuntime.runMain
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ */
+import { type Duration, Effect } from "effect"
+import type { CliError, UnexpectedOutput } from "./CliError.js"
+import { ContainerRuntime } from "./ContainerRuntime.js"
+import * as internal from "./internal/sweep.js"
+import { sessionId } from "./internal/session.js"
+
+/**
+ * What kind of resource an entry is about.
+ * @since 0.1.0
+ */
+export type ResourceKind = "container" | "network" | "image"
+
+/**
+ * Why a resource is removed or kept:
+ * - `OwnerGone`: created on this host by a process that no longer exists (removed);
+ * - `OtherHost`: created on another host or in another pid namespace (removed with `allSessions`);
+ * - `UnknownOwner`: its `ociman.pid` / `ociman.host` labels are missing or unreadable (removed with
+ *   `allSessions`);
+ * - `OwnerAlive`: its owner is still running (kept);
+ * - `ThisProcess`: created by the process that sweeps (kept);
+ * - `TooRecent`: younger than `olderThan`, or its creation time cannot be read (kept);
+ * - `Inherited`: its labels were inherited, not given by the library (kept; see the module notes).
+ *
+ * @since 0.1.0
+ */
+export type Reason =
+  "OwnerGone" | "OtherHost" | "UnknownOwner" | "OwnerAlive" | "ThisProcess" | "TooRecent" | "Inherited"
+
+/**
+ * What happened to a resource:
+ * - `Removed`, or `WouldRemove` in a dry run;
+ * - `AlreadyGone`: it was to be removed, and something else removed it first;
+ * - `Failed`: it was to be removed and could not be (`error` says why);
+ * - `Kept`: it is not to be removed (`reason` says why).
+ *
+ * @since 0.1.0
+ */
+export type Outcome = "Removed" | "WouldRemove" | "AlreadyGone" | "Failed" | "Kept"
+
+/**
+ * One resource carrying `ociman.managed=true`, what its labels say, and what the sweep did.
+ * @since 0.1.0
+ */
+export interface Entry {
+  readonly kind: ResourceKind
+  /** The runtime's id of the resource. */
+  readonly id: string
+  /** Container name, network name, or image reference. */
+  readonly name: string
+  /** The owner, as labelled (`undefined` where a label is missing). */
+  readonly session: string | undefined
+  readonly pid: string | undefined
+  readonly host: string | undefined
+  readonly created: string | undefined
+  readonly reason: Reason
+  readonly outcome: Outcome
+  /** Why a removal failed. */
+  readonly error?: string | undefined
+}
+
+/**
+ * What a sweep found and did: containers first, then networks, then images (the order of removal).
+ * @since 0.1.0
+ */
+export interface Report {
+  readonly dryRun: boolean
+  readonly entries: ReadonlyArray<Entry>
+}
+
+/**
+ * Options of {@link sweep}.
+ * @since 0.1.0
+ */
+export interface Options {
+  /** Also remove resources whose owner cannot be checked from here (another host, unreadable labels). */
+  readonly allSessions?: boolean | undefined
+  /** Only remove resources at least this old (by `ociman.created`). */
+  readonly olderThan?: Duration.DurationInput | undefined
+  /** Find and decide, but remove nothing (`WouldRemove`). */
+  readonly dryRun?: boolean | undefined
+}
+
+/**
+ * Failures of {@link sweep}: listing the resources failed. A resource that cannot be removed is
+ * not a failure of the sweep; its entry says `Failed`.
+ * @since 0.1.0
+ */
+export type SweepError = CliError | UnexpectedOutput
+
+/**
+ * This process's session id: the `ociman.session` label of everything it creates.
+ *
+ * @example
+ * ```ts
+ * import { Sweeper } from "ociman"
+ *
+ * const filter = `label=ociman.session=${Sweeper.session}` // for `docker ps --filter`
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const session: string = sessionId
+
+/**
+ * Removes the resources whose owner is gone (see the module notes for the exact rule), on the
+ * runtime in context, and reports every resource it found with the ownership labels.
+ *
+ * @example
+ * ```ts
+ * import { Console, Effect } from "effect"
+ * import { Sweeper } from "ociman"
+ *
+ * const prune = Effect.gen(function* () {
+ *   const report = yield* Sweeper.sweep({ olderThan: "10 minutes" })
+ *   yield* Console.log(`${Sweeper.removed(report).length} leaked resources removed`)
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const sweep = (options: Options = {}): Effect.Effect<Report, SweepError, ContainerRuntime> =>
+  Effect.flatMap(ContainerRuntime, (runtime) => internal.run(runtime, options))
+
+/**
+ * The entries a sweep removed (or, in a dry run, would remove).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Sweeper } from "ociman"
+ *
+ * const count = Effect.map(Sweeper.sweep(), (report) => Sweeper.removed(report).length)
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const removed = (report: Report): ReadonlyArray<Entry> =>
+  report.entries.filter((entry) => entry.outcome === "Removed" || entry.outcome === "WouldRemove")

@@ -1,0 +1,129 @@
+/**
+ * Listing containers, networks and images by label *with* their labels, on the Docker and Podman
+ * CLIs: one `ls --quiet` with the label filters, then one `inspect --format` of every match. The
+ * `ls` formats cannot print labels exactly on both runtimes (Docker joins them with `,`, which
+ * label values may contain), while `{{json …Labels}}` in an inspect template is exact on both.
+ *
+ * A resource removed between the two calls is skipped, not an error: the inspect is then redone
+ * one resource at a time, and "no such …" answers are dropped.
+ */
+import { Effect, Either, Schema } from "effect"
+import { type CliError, UnexpectedOutput } from "../CliError.js"
+import type { CliResult, Service } from "../ContainerRuntime.js"
+import * as Label from "../Label.js"
+import { compareUtf8 } from "./bytes.js"
+import { decodeText, failure } from "./process.js"
+
+type Cli = Service["cli"]
+
+const LIST_TIMEOUT = "30 seconds"
+const INSPECT_TIMEOUT = "60 seconds"
+/** How many times a listing that raced a removal is asked again. */
+const LIST_RETRIES = 3
+/** How many single inspects run at once after a batch hit a vanished resource. */
+const RETRY_CONCURRENCY = 4
+
+/** What a listed resource kind needs: its `ls` and `inspect` words, template, and line parser. */
+export interface LabeledKind<A> {
+  /** e.g. `["container", "list", "--all"]`; `--quiet --no-trunc` and the filters are appended. */
+  readonly list: ReadonlyArray<string>
+  /** e.g. `["container", "inspect"]`; `--format TEMPLATE` and the ids are appended. */
+  readonly inspect: ReadonlyArray<string>
+  /** Tab-separated fields, the last one `{{json …Labels}}` (JSON escapes tabs, so splitting is safe). */
+  readonly template: string
+  /** Builds the value from the fields before the labels, or says what was wrong. */
+  readonly parse: (fields: ReadonlyArray<string>, labels: ReadonlyMap<string, string>) => Either.Either<A, string>
+  /** stderr of an inspect of something that is gone. */
+  readonly notFound: RegExp
+}
+
+const JsonLabels = Schema.parseJson(Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.String })))
+const decodeLabels = Schema.decodeUnknownEither(JsonLabels)
+
+const lines = (text: string): ReadonlyArray<string> =>
+  text
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0)
+
+/** `ls --quiet` output: one id (or, for Podman networks, name) per line, each once. */
+export const parseIds = (
+  argv: ReadonlyArray<string>,
+  stdout: string
+): Either.Either<ReadonlyArray<string>, UnexpectedOutput> => {
+  const all = lines(stdout)
+  const bad = all.find((line) => /\s/.test(line))
+  return bad === undefined
+    ? Either.right(Array.from(new Set(all)))
+    : Either.left(new UnexpectedOutput({ argv, expected: "one id per line", output: bad }))
+}
+
+/** One inspect line per resource: tab-separated fields, the labels last as JSON. */
+export const parseInspectLines = <A>(
+  kind: LabeledKind<A>,
+  argv: ReadonlyArray<string>,
+  stdout: string
+): Either.Either<ReadonlyArray<A>, UnexpectedOutput> =>
+  Either.all(
+    lines(stdout).map((line) => {
+      const fields = line.split("\t")
+      const unexpected = (detail: string) =>
+        new UnexpectedOutput({ argv, expected: `${kind.template} (${detail})`, output: line })
+      const labels = decodeLabels(fields.at(-1) ?? "")
+      if (fields.length < 2 || Either.isLeft(labels)) return Either.left(unexpected("labels as a JSON object"))
+      const sorted = new Map(Object.entries(labels.right ?? {}).sort(([a], [b]) => compareUtf8(a, b)))
+      return Either.mapLeft(kind.parse(fields.slice(0, -1), sorted), unexpected)
+    })
+  )
+
+const inspectArgs = <A>(kind: LabeledKind<A>, ids: ReadonlyArray<string>): ReadonlyArray<string> => [
+  ...kind.inspect,
+  "--format",
+  kind.template,
+  "--",
+  ...ids
+]
+
+const fromEither = <A, E>(either: Either.Either<A, E>): Effect.Effect<A, E> => either
+
+/** Lists the resources matching every filter, each with its labels. */
+export const listLabeled = <A>(
+  cli: Cli,
+  kind: LabeledKind<A>,
+  filters: ReadonlyArray<Label.Filter>
+): Effect.Effect<ReadonlyArray<A>, CliError | UnexpectedOutput> =>
+  Effect.gen(function* () {
+    const list = Effect.flatMap(
+      cli(
+        [...kind.list, "--quiet", "--no-trunc", ...filters.flatMap((filter) => ["--filter", Label.filterArg(filter)])],
+        { timeout: LIST_TIMEOUT }
+      ),
+      (result) => (result.exitCode === 0 ? Effect.succeed(result) : Effect.fail(failure(result)))
+    )
+    // Podman's `image ls` fails ("image not known") when an image it listed is removed before it
+    // reads it: ask again.
+    const listed = yield* Effect.retry(list, {
+      times: LIST_RETRIES,
+      while: (error) => error._tag === "CommandFailed" && kind.notFound.test(error.stderr)
+    })
+    const ids = yield* fromEither(parseIds(listed.argv, decodeText(listed.stdout)))
+    if (ids.length === 0) return []
+    const inspected = yield* cli(inspectArgs(kind, ids), { timeout: INSPECT_TIMEOUT })
+    if (inspected.exitCode === 0)
+      return yield* fromEither(parseInspectLines(kind, inspected.argv, decodeText(inspected.stdout)))
+    if (!kind.notFound.test(decodeText(inspected.stderr))) return yield* Effect.fail(failure(inspected))
+    // Something went away between the two calls: ask about each one alone.
+    const each = yield* Effect.forEach(ids, (id) => inspectOne(cli, kind, id), { concurrency: RETRY_CONCURRENCY })
+    return each.flat()
+  })
+
+const inspectOne = <A>(cli: Cli, kind: LabeledKind<A>, id: string) =>
+  Effect.flatMap(
+    cli(inspectArgs(kind, [id]), { timeout: INSPECT_TIMEOUT }),
+    (result: CliResult): Effect.Effect<ReadonlyArray<A>, CliError | UnexpectedOutput> =>
+      result.exitCode === 0
+        ? fromEither(parseInspectLines(kind, result.argv, decodeText(result.stdout)))
+        : kind.notFound.test(decodeText(result.stderr))
+          ? Effect.succeed([])
+          : Effect.fail(failure(result))
+  )

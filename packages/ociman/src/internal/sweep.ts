@@ -1,0 +1,366 @@
+/**
+ * The sweeper's engine (see `Sweeper.ts` for the rule and its reasons): list everything carrying
+ * `ociman.managed=true` through the service's `listLabeled` operations, judge each resource by its
+ * labels, then remove containers, networks and images, in that order (a network or an image is
+ * free only once its containers are gone).
+ */
+import { Brand, Clock, Config, Duration, Effect, Option, Schedule } from "effect"
+import type { LabeledContainer } from "../Container.js"
+import type { Backend, Service } from "../ContainerRuntime.js"
+import type { ListedImage } from "../Image.js"
+import * as ImageReference from "../ImageReference.js"
+import * as Label from "../Label.js"
+import type { Entry, Options, Outcome, Reason, Report, ResourceKind, SweepError } from "../Sweeper.js"
+import {
+  CREATED_LABEL,
+  here,
+  HOST_LABEL,
+  MANAGED_LABEL,
+  PID_LABEL,
+  PIDNS_LABEL,
+  REFERENCE_LABEL,
+  SESSION_LABEL,
+  sessionId
+} from "./session.js"
+
+// ---------------------------------------------------------------------------------------------
+// Judging one resource (pure)
+// ---------------------------------------------------------------------------------------------
+
+/** Where the sweep runs, as the judge sees it (a parameter, so tests can stand anywhere). */
+export interface Vantage {
+  readonly host: string
+  readonly pidNamespace: string | undefined
+  readonly pid: number
+  readonly session: string
+  readonly now: number
+  readonly isAlive: (pid: number) => boolean
+}
+
+/** What the judge decided: why, and whether to remove. */
+export interface Verdict {
+  readonly reason: Reason
+  readonly remove: boolean
+}
+
+/** `kill(pid, 0)` semantics: `ESRCH` means no such process; anything else (`EPERM`: another user's) means alive. */
+export const isAlive = (pid: number): boolean => {
+  try {
+    // not in @effect/platform; Node, Bun and Deno all provide process.kill
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return !(typeof error === "object" && error !== null && "code" in error && error.code === "ESRCH")
+  }
+}
+
+const PID = /^[1-9][0-9]*$/
+
+/** Judges one resource from its labels (the caller has checked `ociman.managed=true`). */
+export const judge = (
+  labels: ReadonlyMap<string, string>,
+  options: { readonly allSessions: boolean; readonly olderThanMillis: number | undefined },
+  vantage: Vantage
+): Verdict => {
+  const host = labels.get(HOST_LABEL)
+  const pidText = labels.get(PID_LABEL) ?? ""
+  // pid 0 and negative pids address process groups in kill(2): never taken for an owner
+  const pid = PID.test(pidText) ? Number(pidText) : undefined
+  const namespace = labels.get(PIDNS_LABEL)
+  const sameHost =
+    host === vantage.host &&
+    (namespace === undefined || vantage.pidNamespace === undefined || namespace === vantage.pidNamespace)
+  if (labels.get(SESSION_LABEL) === vantage.session || (sameHost && pid === vantage.pid)) {
+    return { reason: "ThisProcess", remove: false }
+  }
+  const reason: Reason =
+    host === undefined || (sameHost && pid === undefined)
+      ? "UnknownOwner"
+      : !sameHost
+        ? "OtherHost"
+        : pid !== undefined && vantage.isAlive(pid)
+          ? "OwnerAlive"
+          : "OwnerGone"
+  const removable =
+    reason === "OwnerGone" || (options.allSessions && (reason === "OtherHost" || reason === "UnknownOwner"))
+  if (!removable) return { reason, remove: false }
+  if (options.olderThanMillis !== undefined) {
+    const created = Date.parse(labels.get(CREATED_LABEL) ?? "")
+    if (Number.isNaN(created) || vantage.now - created < options.olderThanMillis) {
+      return { reason: "TooRecent", remove: false }
+    }
+  }
+  return { reason, remove: true }
+}
+
+const withoutPrefix = (id: string): string => id.replace(/^sha256:/, "")
+
+/**
+ * A container's ownership labels are inherited when its image carries the very same ones (same
+ * session and creation time): the library gives each container its own creation time.
+ */
+export const inheritsFromImage = (
+  container: Pick<LabeledContainer, "image" | "labels">,
+  images: ReadonlyMap<string, ReadonlyMap<string, string>>
+): boolean => {
+  const image = images.get(withoutPrefix(container.image))
+  return (
+    image !== undefined &&
+    image.get(SESSION_LABEL) === container.labels.get(SESSION_LABEL) &&
+    image.get(CREATED_LABEL) === container.labels.get(CREATED_LABEL)
+  )
+}
+
+const referenceKey = (input: string): string | undefined => {
+  const parsed = ImageReference.parse(input)
+  return parsed._tag === "Right" ? ImageReference.normalize(parsed.right) : undefined
+}
+
+/**
+ * The stored name of an image under which the library built it (its `ociman.reference` label), if
+ * it still has it. Podman stores a name without a registry under `localhost/`.
+ */
+export const builtReference = (image: Pick<ListedImage, "references" | "labels">): string | undefined => {
+  const label = image.labels.get(REFERENCE_LABEL)
+  if (label === undefined) return undefined
+  const wanted = [referenceKey(label), referenceKey(`localhost/${label}`)].filter((key) => key !== undefined)
+  return image.references.find((reference) => {
+    const key = referenceKey(reference)
+    return key !== undefined && wanted.includes(key)
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The sweep
+// ---------------------------------------------------------------------------------------------
+
+const brandKey = Brand.nominal<Label.Key>()
+const brandValue = Brand.nominal<Label.Value>()
+/** Constant, valid label filters (checked by the unit tests, not at run time). */
+const labelFilter = (key: string, value: string): Label.Filter => Label.exact(brandKey(key), brandValue(value))
+
+const CONTAINER_CONCURRENCY = 8
+const OTHER_CONCURRENCY = 4
+/**
+ * A network or an image may briefly stay "in use" while its containers are torn down, by this
+ * sweep or by another process's sweeping at the same time (which also makes a container's removal
+ * "already in progress").
+ */
+const IN_USE_RETRY = Schedule.spaced("250 millis").pipe(Schedule.intersect(Schedule.recurs(8)))
+const BEING_REMOVED = /already in progress|is being removed/i
+
+interface Candidate {
+  readonly kind: ResourceKind
+  readonly id: string
+  readonly name: string
+  readonly labels: ReadonlyMap<string, string>
+  readonly verdict: Verdict
+  /** Removes it: `true` removed, `false` already gone. */
+  readonly remove: Effect.Effect<boolean, { readonly message: string }>
+}
+
+const entryOf = (candidate: Candidate, outcome: Outcome, error?: string): Entry => ({
+  kind: candidate.kind,
+  id: candidate.id,
+  name: candidate.name,
+  session: candidate.labels.get(SESSION_LABEL),
+  pid: candidate.labels.get(PID_LABEL),
+  host: candidate.labels.get(HOST_LABEL),
+  created: candidate.labels.get(CREATED_LABEL),
+  reason: candidate.verdict.reason,
+  outcome,
+  ...(error === undefined ? {} : { error })
+})
+
+const settle = (candidates: ReadonlyArray<Candidate>, dryRun: boolean, concurrency: number) =>
+  Effect.forEach(
+    candidates,
+    (candidate): Effect.Effect<Entry> =>
+      !candidate.verdict.remove
+        ? Effect.succeed(entryOf(candidate, "Kept"))
+        : dryRun
+          ? Effect.succeed(entryOf(candidate, "WouldRemove"))
+          : candidate.remove.pipe(
+              Effect.map((removed) => entryOf(candidate, removed ? "Removed" : "AlreadyGone")),
+              Effect.catchAll((error) => Effect.succeed(entryOf(candidate, "Failed", error.message)))
+            ),
+    { concurrency }
+  )
+
+/** Runs a sweep on a service (the `Sweeper.sweep` of the runtime in context, and the automatic one). */
+export const run = (service: Service, options: Options = {}): Effect.Effect<Report, SweepError> =>
+  Effect.gen(function* () {
+    const allSessions = options.allSessions ?? false
+    const dryRun = options.dryRun ?? false
+    const vantage: Vantage = {
+      ...here,
+      pid: process.pid,
+      session: sessionId,
+      now: yield* Clock.currentTimeMillis,
+      isAlive
+    }
+    const judgement = {
+      allSessions,
+      olderThanMillis: options.olderThan === undefined ? undefined : Duration.toMillis(options.olderThan)
+    }
+    const managed = labelFilter(MANAGED_LABEL, "true")
+    // Without allSessions only this host's resources can be removed: ask the runtime for those alone.
+    const filters = allSessions ? [managed] : [managed, labelFilter(HOST_LABEL, here.host)]
+    const [containers, networks, images] = yield* Effect.all(
+      [
+        service.containers.listLabeled(filters),
+        service.networks.listLabeled(filters),
+        // every managed image, wherever made: a container's labels may come from any of them
+        service.images.listLabeled([managed])
+      ],
+      { concurrency: "unbounded" }
+    )
+    const isManaged = (labels: ReadonlyMap<string, string>) => labels.get(MANAGED_LABEL) === "true"
+    const inScope = (labels: ReadonlyMap<string, string>) =>
+      isManaged(labels) && (allSessions || labels.get(HOST_LABEL) === here.host)
+    const imageLabels = new Map(images.map((image) => [withoutPrefix(image.id), image.labels] as const))
+    const inherited: Verdict = { reason: "Inherited", remove: false }
+
+    const containerCandidates = containers
+      .filter((container) => inScope(container.labels))
+      .map((container): Candidate => {
+        const verdict = judge(container.labels, judgement, vantage)
+        return {
+          kind: "container",
+          id: container.id,
+          name: container.names[0] ?? container.id,
+          labels: container.labels,
+          verdict: verdict.remove && inheritsFromImage(container, imageLabels) ? inherited : verdict,
+          remove: service.containers.remove(container.id, { force: true }).pipe(
+            Effect.retry({
+              schedule: IN_USE_RETRY,
+              while: (error) => error._tag === "CommandFailed" && BEING_REMOVED.test(error.stderr)
+            }),
+            Effect.as(true),
+            Effect.catchTag("ContainerNotFound", () => Effect.succeed(false))
+          )
+        }
+      })
+    const networkCandidates = networks
+      .filter((network) => inScope(network.labels))
+      .map((network): Candidate => ({
+        kind: "network",
+        id: network.id,
+        name: network.name,
+        labels: network.labels,
+        verdict: judge(network.labels, judgement, vantage),
+        remove: service.networks.remove(network.id).pipe(
+          Effect.retry({ schedule: IN_USE_RETRY, while: (error) => error._tag === "NetworkInUse" }),
+          Effect.as(true),
+          Effect.catchTag("NetworkNotFound", () => Effect.succeed(false))
+        )
+      }))
+    const imageCandidates = images
+      .filter((image) => inScope(image.labels))
+      .map((image): Candidate => {
+        const reference = builtReference(image)
+        const parsed = reference === undefined ? undefined : ImageReference.parse(reference)
+        const base = { kind: "image" as const, id: image.id, labels: image.labels }
+        if (parsed === undefined || parsed._tag === "Left") {
+          return { ...base, name: image.references[0] ?? image.id, verdict: inherited, remove: Effect.succeed(false) }
+        }
+        return {
+          ...base,
+          name: reference ?? image.id,
+          verdict: judge(image.labels, judgement, vantage),
+          // never forced: an image some other container still uses stays (Podman's force would remove it)
+          remove: service.images.remove(parsed.right).pipe(
+            Effect.retry({ schedule: IN_USE_RETRY, while: (error) => error._tag === "ImageInUse" }),
+            Effect.as(true),
+            Effect.catchTag("ImageNotFound", () => Effect.succeed(false))
+          )
+        }
+      })
+
+    const entries = [
+      ...(yield* settle(containerCandidates, dryRun, CONTAINER_CONCURRENCY)),
+      ...(yield* settle(networkCandidates, dryRun, OTHER_CONCURRENCY)),
+      ...(yield* settle(imageCandidates, dryRun, OTHER_CONCURRENCY))
+    ]
+    const report: Report = { dryRun, entries }
+    return report
+  }).pipe(Effect.withSpan("ociman.Sweeper.sweep", { attributes: { dryRun: options.dryRun ?? false } }))
+
+// ---------------------------------------------------------------------------------------------
+// The automatic sweep: once per process and runtime, in the background
+// ---------------------------------------------------------------------------------------------
+
+/** The environment variable that turns the automatic sweep off (`0`, `false`, `no`, `off`). */
+export const ENV_VARIABLE = "OCIMAN_SWEEP"
+
+/** A sweep that takes longer than this is abandoned (each CLI call has its own timeout too). */
+const AUTOMATIC_BUDGET = Duration.minutes(2)
+
+/** The runtimes swept in this process: one automatic sweep per engine, however many layers. */
+const swept = new Set<string>()
+
+const describe = (entries: ReadonlyArray<Entry>): string => {
+  const count = (kind: ResourceKind) => entries.filter((entry) => entry.kind === kind).length
+  return (["container", "network", "image"] as const)
+    .filter((kind) => count(kind) > 0)
+    .map((kind) => `${count(kind)} ${kind}${count(kind) === 1 ? "" : "s"}`)
+    .join(", ")
+}
+
+/** Logs what an automatic sweep did: removals at info level, failures as a warning, nothing otherwise. */
+const logReport = (backend: Backend, report: Report): Effect.Effect<void> => {
+  const removed = report.entries.filter((entry) => entry.outcome === "Removed")
+  const failed = report.entries.filter((entry) => entry.outcome === "Failed")
+  return Effect.all([
+    removed.length === 0
+      ? Effect.void
+      : Effect.logInfo(`ociman: removed ${describe(removed)} left behind by processes that are gone (${backend.kind})`),
+    failed.length === 0
+      ? Effect.void
+      : Effect.logWarning(
+          `ociman: could not remove ${describe(failed)} left behind by processes that are gone (${backend.kind}): ${failed
+            .map((entry) => `${entry.kind} ${entry.name}: ${entry.error ?? "unknown error"}`)
+            .join("; ")}`
+        )
+  ]).pipe(Effect.asVoid)
+}
+
+/** Whether `OCIMAN_SWEEP` allows the automatic sweep; an unreadable value turns it off, with a warning. */
+const enabledByEnvironment: Effect.Effect<boolean> = Config.option(Config.boolean(ENV_VARIABLE)).pipe(
+  Effect.map(Option.getOrElse(() => true)),
+  Effect.catchAll((error) =>
+    Effect.as(
+      Effect.logWarning(`ociman: ${ENV_VARIABLE} is not a boolean (${error.message}); the automatic sweep is off`),
+      false
+    )
+  )
+)
+
+/**
+ * Starts this process's automatic sweep of the service's runtime, unless it ran already, `enabled`
+ * is `false`, or `OCIMAN_SWEEP` says no. It runs in a daemon fiber and never fails: the caller (a
+ * layer being built) does not wait for it.
+ */
+export const automatic = (service: Service, enabled: boolean | undefined): Effect.Effect<void> =>
+  Effect.gen(function* () {
+    if (enabled === false || !(yield* enabledByEnvironment)) return
+    const backend = service.backend
+    const key = [backend.kind, backend.executable, backend.engineHost ?? ""].join("\u0000")
+    if (swept.has(key)) return
+    swept.add(key)
+    yield* Effect.forkDaemon(
+      run(service).pipe(
+        Effect.timeoutFail({
+          duration: AUTOMATIC_BUDGET,
+          onTimeout: () => ({ message: `did not finish within ${Duration.format(AUTOMATIC_BUDGET)}` })
+        }),
+        Effect.flatMap((report) => logReport(backend, report)),
+        Effect.catchAll((error) =>
+          Effect.logWarning(`ociman: the automatic sweep of ${backend.kind} failed: ${error.message}`)
+        ),
+        Effect.catchAllDefect((defect) =>
+          Effect.logWarning(`ociman: the automatic sweep of ${backend.kind} failed: ${String(defect)}`)
+        )
+      )
+    )
+  })

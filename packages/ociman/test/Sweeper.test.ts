@@ -1,0 +1,469 @@
+import { FileSystem, Path } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { describe, expect, it } from "@effect/vitest"
+import { ConfigProvider, Effect, Either, Layer, Logger } from "effect"
+import { spawnSync } from "node:child_process"
+import { CommandFailed } from "../src/CliError.js"
+import type { LabeledContainer } from "../src/Container.js"
+import { ContainerNotFound, ImageNotFound } from "../src/ContainerError.js"
+import * as ContainerRuntime from "../src/ContainerRuntime.js"
+import type { ListedImage } from "../src/Image.js"
+import type * as Label from "../src/Label.js"
+import type { ListedNetwork } from "../src/Network.js"
+import { NetworkInUse } from "../src/NetworkError.js"
+import * as Sweeper from "../src/Sweeper.js"
+import * as Version from "../src/Version.js"
+import { labeledContainers } from "../src/internal/cliContainers.js"
+import { labeledImages } from "../src/internal/cliImages.js"
+import { parseIds, parseInspectLines } from "../src/internal/cliLabeled.js"
+import { labeledNetworks } from "../src/internal/cliNetworks.js"
+import { here, ownershipLabels, sessionId } from "../src/internal/session.js"
+import { builtReference, inheritsFromImage, isAlive, judge, run, type Vantage } from "../src/internal/sweep.js"
+import { fakeExecutable } from "./support/fakeExecutable.js"
+
+const NOW = Date.parse("2026-01-01T12:00:00.000Z")
+const vantage: Vantage = {
+  host: "ci-1",
+  pidNamespace: "4026531836",
+  pid: 1000,
+  session: "this-session",
+  now: NOW,
+  isAlive: (pid) => pid === 2000
+}
+
+const owner = (overrides: Record<string, string | undefined> = {}): ReadonlyMap<string, string> => {
+  const base: Record<string, string | undefined> = {
+    "ociman.managed": "true",
+    "ociman.session": "dead-session",
+    "ociman.pid": "3000",
+    "ociman.host": "ci-1",
+    "ociman.pidns": "4026531836",
+    "ociman.created": "2026-01-01T11:00:00.000Z",
+    ...overrides
+  }
+  return new Map(Object.entries(base).flatMap(([k, v]) => (v === undefined ? [] : [[k, v] as const])))
+}
+
+const defaults = { allSessions: false, olderThanMillis: undefined }
+
+describe("judging one resource by its labels", () => {
+  it("removes a resource whose owner on this host is gone, and keeps a living owner's", () => {
+    expect(judge(owner(), defaults, vantage)).toEqual({ reason: "OwnerGone", remove: true })
+    expect(judge(owner({ "ociman.pid": "2000" }), defaults, vantage)).toEqual({ reason: "OwnerAlive", remove: false })
+  })
+
+  it("never removes this process's resources: same session, or same pid on this host whatever the session", () => {
+    expect(judge(owner({ "ociman.session": "this-session" }), { ...defaults, allSessions: true }, vantage)).toEqual({
+      reason: "ThisProcess",
+      remove: false
+    })
+    // a second copy of the library in this process has another session id, but the same pid
+    expect(judge(owner({ "ociman.pid": "1000" }), { ...defaults, allSessions: true }, vantage).remove).toBe(false)
+  })
+
+  it("another host or another pid namespace cannot be checked: kept, or removed with allSessions", () => {
+    for (const labels of [owner({ "ociman.host": "laptop" }), owner({ "ociman.pidns": "4026532000" })]) {
+      expect(judge(labels, defaults, vantage)).toEqual({ reason: "OtherHost", remove: false })
+      expect(judge(labels, { ...defaults, allSessions: true }, vantage)).toEqual({ reason: "OtherHost", remove: true })
+    }
+    // a pid namespace known on one side only does not make it another host
+    expect(judge(owner({ "ociman.pidns": undefined }), defaults, vantage).reason).toBe("OwnerGone")
+    expect(judge(owner(), defaults, { ...vantage, pidNamespace: undefined }).reason).toBe("OwnerGone")
+  })
+
+  it.each([undefined, "", "0", "-1", "12abc", "1.5"])(
+    "an unreadable pid (%j) is UnknownOwner: never taken for a process group, removed only with allSessions",
+    (pid) => {
+      expect(judge(owner({ "ociman.pid": pid }), defaults, vantage)).toEqual({ reason: "UnknownOwner", remove: false })
+      expect(judge(owner({ "ociman.pid": pid }), { ...defaults, allSessions: true }, vantage).remove).toBe(true)
+    }
+  )
+
+  it("a missing host is UnknownOwner", () => {
+    expect(judge(owner({ "ociman.host": undefined }), defaults, vantage).reason).toBe("UnknownOwner")
+  })
+
+  it("olderThan spares younger resources and those whose creation time cannot be read", () => {
+    const hour = 3_600_000
+    expect(judge(owner(), { ...defaults, olderThanMillis: hour }, vantage)).toEqual({
+      reason: "OwnerGone",
+      remove: true
+    })
+    expect(judge(owner(), { ...defaults, olderThanMillis: 2 * hour }, vantage)).toEqual({
+      reason: "TooRecent",
+      remove: false
+    })
+    expect(judge(owner({ "ociman.created": "yesterday" }), { ...defaults, olderThanMillis: 1 }, vantage).reason).toBe(
+      "TooRecent"
+    )
+    // a living owner's resource stays whatever its age
+    expect(judge(owner({ "ociman.pid": "2000" }), { ...defaults, olderThanMillis: 1 }, vantage).reason).toBe(
+      "OwnerAlive"
+    )
+  })
+})
+
+describe("liveness (kill(pid, 0))", () => {
+  it("this process and pid 1 are alive; an exited child is gone", () => {
+    expect(isAlive(process.pid)).toBe(true)
+    expect(isAlive(1)).toBe(true)
+    const child = spawnSync("sh", ["-c", "echo $$"], { encoding: "utf8" })
+    expect(isAlive(Number(child.stdout.trim()))).toBe(false)
+  })
+})
+
+describe("inherited labels", () => {
+  const imageLabels = owner({ "ociman.created": "2026-01-01T10:00:00.000Z" })
+  const images = new Map([["abc123", imageLabels]])
+
+  it("a container whose ownership labels are exactly its image's did not get them from the library", () => {
+    expect(inheritsFromImage({ image: "sha256:abc123", labels: imageLabels }, images)).toBe(true)
+    expect(inheritsFromImage({ image: "abc123", labels: owner() }, images)).toBe(false)
+    expect(inheritsFromImage({ image: "other", labels: imageLabels }, images)).toBe(false)
+  })
+
+  it("an image is the library's while it carries the reference it was built under (Podman adds localhost/)", () => {
+    const labels = new Map([["ociman.reference", "my/app:dev"]])
+    expect(builtReference({ references: ["docker.io/my/app:dev"], labels })).toBe("docker.io/my/app:dev")
+    expect(builtReference({ references: ["localhost/my/app:dev"], labels })).toBe("localhost/my/app:dev")
+    expect(builtReference({ references: ["my/app:dev", "other:1"], labels })).toBe("my/app:dev")
+    // built FROM it, or re-tagged: not the library's
+    expect(builtReference({ references: ["my/child:1"], labels })).toBeUndefined()
+    expect(builtReference({ references: ["my/app:other"], labels })).toBeUndefined()
+    expect(builtReference({ references: [], labels })).toBeUndefined()
+    expect(builtReference({ references: ["my/app:dev"], labels: new Map() })).toBeUndefined()
+  })
+})
+
+describe("listing with labels (CLI output)", () => {
+  const argv = ["docker", "x"]
+
+  it("ls --quiet: ids once each; anything with spaces is UnexpectedOutput", () => {
+    expect(Either.getOrThrow(parseIds(argv, "a1\nb2\na1\n\n"))).toEqual(["a1", "b2"])
+    const bad = parseIds(argv, "a1\nError: something went wrong\n")
+    expect(Either.isLeft(bad) && bad.left._tag).toBe("UnexpectedOutput")
+  })
+
+  it("container inspect lines: id, image, name without Docker's slash, labels (null is none; tabs in values stay)", () => {
+    const stdout = [`c1\tsha256:i1\t/web\t{"b":"x\\ty","a":"1"}`, `c2\ti2\tdb\tnull`].join("\n")
+    const parsed = Either.getOrThrow(parseInspectLines(labeledContainers, argv, stdout))
+    expect(parsed.map((c) => [c.id, c.image, c.names, [...c.labels]])).toEqual([
+      [
+        "c1",
+        "sha256:i1",
+        ["web"],
+        [
+          ["a", "1"],
+          ["b", "x\ty"]
+        ]
+      ],
+      ["c2", "i2", ["db"], []]
+    ])
+  })
+
+  it("network and image inspect lines", () => {
+    const networks = Either.getOrThrow(parseInspectLines(labeledNetworks, argv, `n1\tnet\t{"k":"v"}\n`))
+    expect(networks.map((n) => [n.id, n.name, n.labels.get("k")])).toEqual([["n1", "net", "v"]])
+    const images = Either.getOrThrow(
+      parseInspectLines(labeledImages, argv, `sha256:i1\t["a:1","b:2"]\t{"k":"v"}\ni2\tnull\tnull\n`)
+    )
+    expect(images.map((i) => [i.id, i.references, i.labels.size])).toEqual([
+      ["sha256:i1", ["a:1", "b:2"], 1],
+      ["i2", [], 0]
+    ])
+  })
+
+  it.each(["garbage", "c1\ti1\tname\tnot json", 'c1\ti1\tname\t{"a":1}', "c1\t{}"])(
+    "a line it cannot read is UnexpectedOutput: %j",
+    (line) => {
+      const result = parseInspectLines(labeledContainers, argv, line)
+      expect(Either.isLeft(result) && result.left._tag).toBe("UnexpectedOutput")
+    }
+  )
+})
+
+// ---------------------------------------------------------------------------------------------
+// The sweep over a stub service: a real CLI service whose listing and removal are replaced
+// ---------------------------------------------------------------------------------------------
+
+const backend: ContainerRuntime.Backend = {
+  kind: "docker",
+  executable: "/nonexistent/ociman-test/docker",
+  clientVersion: Either.getOrThrow(Version.parse("28.2.2")),
+  engineVersion: Either.getOrThrow(Version.parse("20.10.24")),
+  rootless: false,
+  source: "argument",
+  engineHost: undefined
+}
+
+/** Labels as a process that is gone (pid of an exited child) would have put them, on this host. */
+const deadPid = (() => {
+  const child = spawnSync("sh", ["-c", "echo $$"], { encoding: "utf8" })
+  return child.stdout.trim()
+})()
+const dead = (extra: Record<string, string> = {}) =>
+  new Map([
+    ...ownershipLabels(new Date(Date.now() - 60_000)).map(([k, v]) => [k, v] as const),
+    ["ociman.session", "dead-session"],
+    ["ociman.pid", deadPid],
+    ...Object.entries(extra)
+  ])
+const alive = () => new Map(ownershipLabels())
+
+interface World {
+  containers: Array<LabeledContainer>
+  networks: Array<ListedNetwork>
+  images: Array<ListedImage>
+  removed: Array<string>
+  failNetwork?: string
+}
+
+const stubbed = (world: World) =>
+  Effect.map(ContainerRuntime.make(backend), (real): ContainerRuntime.Service => {
+    const matches = (labels: ReadonlyMap<string, string>, filters: ReadonlyArray<Label.Filter>) =>
+      filters.every((f) => (f.value === undefined ? labels.has(f.key) : labels.get(f.key) === f.value))
+    return {
+      ...real,
+      containers: {
+        ...real.containers,
+        listLabeled: (filters) => Effect.succeed(world.containers.filter((c) => matches(c.labels, filters))),
+        remove: (id) =>
+          id === "gone-meanwhile"
+            ? Effect.fail(new ContainerNotFound({ container: id }))
+            : Effect.sync(() => void world.removed.push(`container ${id}`))
+      },
+      networks: {
+        ...real.networks,
+        listLabeled: (filters) => Effect.succeed(world.networks.filter((n) => matches(n.labels, filters))),
+        remove: (id) =>
+          id === world.failNetwork
+            ? Effect.fail(new NetworkInUse({ network: id, stderr: "has active endpoints" }))
+            : Effect.sync(() => void world.removed.push(`network ${id}`))
+      },
+      images: {
+        ...real.images,
+        listLabeled: (filters) => Effect.succeed(world.images.filter((i) => matches(i.labels, filters))),
+        remove: (ref) =>
+          ref.path === "gone/meanwhile"
+            ? Effect.fail(new ImageNotFound({ image: ref.path, stderr: "" }))
+            : Effect.sync(() => void world.removed.push(`image ${ref.path}:${ref.tag ?? ""}`))
+      }
+    }
+  })
+
+const container = (id: string, labels: ReadonlyMap<string, string>, image = "sha256:base"): LabeledContainer => ({
+  id,
+  names: [`name-${id}`],
+  image,
+  labels
+})
+
+describe("Sweeper (stub service)", () => {
+  it.live("removes containers, then networks, then images of gone owners; keeps the rest and says why", () =>
+    Effect.gen(function* () {
+      const leakedImage = dead({ "ociman.reference": "localhost/leak:1" })
+      const world: World = {
+        containers: [
+          container("c-dead", dead()),
+          container("c-alive", alive()),
+          container("c-other-host", dead({ "ociman.host": "elsewhere" })),
+          container("c-foreign", new Map([["com.example", "1"]])),
+          // a user's container run from a leaked image: its labels are the image's
+          container("c-inherited", leakedImage, "sha256:leak"),
+          container("gone-meanwhile", dead())
+        ],
+        networks: [
+          { id: "n-dead", name: "net-dead", labels: dead() },
+          { id: "n-busy", name: "net-busy", labels: dead() }
+        ],
+        images: [
+          { id: "sha256:leak", references: ["localhost/leak:1"], labels: leakedImage },
+          { id: "sha256:child", references: ["localhost/child:1"], labels: leakedImage },
+          {
+            id: "sha256:gone",
+            references: ["gone/meanwhile:1"],
+            labels: dead({ "ociman.reference": "gone/meanwhile:1" })
+          }
+        ],
+        removed: [],
+        failNetwork: "n-busy"
+      }
+      const service = yield* stubbed(world)
+      const report = yield* run(service)
+      const outcomes = report.entries.map((e) => `${e.outcome} ${e.kind} ${e.id} ${e.reason}`)
+      expect(outcomes).toEqual([
+        "Removed container c-dead OwnerGone",
+        "Kept container c-alive ThisProcess",
+        "Kept container c-inherited Inherited",
+        "AlreadyGone container gone-meanwhile OwnerGone",
+        "Removed network n-dead OwnerGone",
+        "Failed network n-busy OwnerGone",
+        "Removed image sha256:leak OwnerGone",
+        "Kept image sha256:child Inherited",
+        "AlreadyGone image sha256:gone OwnerGone"
+      ])
+      expect(world.removed).toEqual(["container c-dead", "network n-dead", "image leak:1"])
+      expect(report.entries.find((e) => e.id === "n-busy")?.error).toContain("still has containers attached")
+      expect(report.entries.find((e) => e.id === "c-dead")).toMatchObject({
+        name: "name-c-dead",
+        session: "dead-session",
+        pid: deadPid,
+        host: here.host
+      })
+      expect(Sweeper.removed(report).map((e) => e.id)).toEqual(["c-dead", "n-dead", "sha256:leak"])
+    }).pipe(Effect.provide(NodeContext.layer))
+  )
+
+  it.effect("a dry run decides the same and removes nothing; allSessions takes other hosts too", () =>
+    Effect.gen(function* () {
+      const world: World = {
+        containers: [container("c-dead", dead()), container("c-other-host", dead({ "ociman.host": "elsewhere" }))],
+        networks: [],
+        images: [],
+        removed: []
+      }
+      const service = yield* stubbed(world)
+      const dry = yield* run(service, { dryRun: true, allSessions: true })
+      expect(dry.dryRun).toBe(true)
+      expect(dry.entries.map((e) => `${e.outcome} ${e.id} ${e.reason}`)).toEqual([
+        "WouldRemove c-dead OwnerGone",
+        "WouldRemove c-other-host OtherHost"
+      ])
+      expect(world.removed).toEqual([])
+      // without allSessions another host's resources are not even asked for
+      const own = yield* run(service, { dryRun: true })
+      expect(own.entries.map((e) => e.id)).toEqual(["c-dead"])
+      const young = yield* run(service, { dryRun: true, olderThan: "1 hour" })
+      expect(young.entries.map((e) => `${e.outcome} ${e.reason}`)).toEqual(["Kept TooRecent"])
+    }).pipe(Effect.provide(NodeContext.layer))
+  )
+
+  it.effect("a listing that fails is the sweep's typed error", () =>
+    Effect.gen(function* () {
+      const real = yield* ContainerRuntime.make(backend)
+      const failing: ContainerRuntime.Service = {
+        ...real,
+        containers: {
+          ...real.containers,
+          listLabeled: () =>
+            Effect.fail(
+              new CommandFailed({
+                argv: ["docker", "container", "list"],
+                exitCode: 1,
+                signal: undefined,
+                stdout: "",
+                stderr: "Cannot connect to the Docker daemon"
+              })
+            )
+        }
+      }
+      const error = yield* Effect.flip(run(failing))
+      expect(error._tag).toBe("CommandFailed")
+      expect(error.message).toContain("Cannot connect to the Docker daemon")
+    }).pipe(Effect.provide(NodeContext.layer))
+  )
+})
+
+// ---------------------------------------------------------------------------------------------
+// The automatic sweep, through ContainerRuntime.layer and a fake CLI that logs its calls
+// ---------------------------------------------------------------------------------------------
+
+/** A fake Docker: answers the probe; `container/network/image ls` print `lsOutput`; logs every call. */
+const fakeDocker = (lsOutput: string, lsExit = 0) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const executable = yield* fakeExecutable(
+      "docker",
+      `dir=$(dirname "$0")
+echo "$*" >> "$dir/log"
+case "$1" in
+  version) echo '{"Client":{"Version":"28.2.2"},"Server":{"Version":"20.10.24"}}' ;;
+  info) echo '[]' ;;
+  container|network|image) printf '%s' '${lsOutput}'; exit ${lsExit} ;;
+  *) echo "unexpected: $*" >&2; exit 2 ;;
+esac`
+    )
+    const calls = fs.readFileString(path.join(path.dirname(executable), "log")).pipe(
+      Effect.orElseSucceed(() => ""),
+      Effect.map((text) => text.split("\n").filter((line) => line.length > 0))
+    )
+    return { executable, calls }
+  })
+
+const sweepCalls = (calls: ReadonlyArray<string>) => calls.filter((call) => !/^(version|info)\b/.test(call))
+
+/** Polls `calls` until `done` holds, for at most about 10 s (the sweep runs in the background). */
+const eventually = <A>(effect: Effect.Effect<A>, done: (a: A) => boolean) =>
+  Effect.gen(function* () {
+    for (let i = 0; i < 100; i++) {
+      const value = yield* effect
+      if (done(value)) return value
+      yield* Effect.sleep("100 millis")
+    }
+    return yield* effect
+  })
+
+describe("automatic sweep (ContainerRuntime.layer)", () => {
+  it.live("runs once per process and runtime, in the background: a second layer does not sweep again", () =>
+    Effect.gen(function* () {
+      const { executable, calls } = yield* fakeDocker("")
+      const layer = ContainerRuntime.layer({ backend: "docker", executables: { docker: executable } })
+      yield* Effect.provide(ContainerRuntime.ContainerRuntime, layer)
+      const first = yield* eventually(calls, (c) => sweepCalls(c).length >= 3)
+      expect(sweepCalls(first).sort()).toEqual([
+        `container list --all --quiet --no-trunc --filter label=ociman.managed=true --filter label=ociman.host=${here.host}`,
+        "image ls --quiet --no-trunc --filter label=ociman.managed=true",
+        `network ls --quiet --no-trunc --filter label=ociman.managed=true --filter label=ociman.host=${here.host}`
+      ])
+      yield* Effect.provide(ContainerRuntime.ContainerRuntime, layer)
+      yield* Effect.sleep("500 millis")
+      expect(sweepCalls(yield* calls).length).toBe(3)
+    }).pipe(Effect.scoped, Effect.provide(NodeContext.layer))
+  )
+
+  it.live("is off with sweep: false, and with OCIMAN_SWEEP=0", () =>
+    Effect.gen(function* () {
+      const { executable, calls } = yield* fakeDocker("")
+      yield* Effect.provide(
+        ContainerRuntime.ContainerRuntime,
+        ContainerRuntime.layer({ backend: "docker", executables: { docker: executable }, sweep: false })
+      )
+      yield* Effect.provide(
+        ContainerRuntime.ContainerRuntime,
+        ContainerRuntime.layer({ backend: "docker", executables: { docker: executable } })
+      ).pipe(Effect.withConfigProvider(ConfigProvider.fromJson({ OCIMAN_SWEEP: "0" })))
+      yield* Effect.sleep("500 millis")
+      expect(sweepCalls(yield* calls)).toEqual([])
+    }).pipe(Effect.scoped, Effect.provide(NodeContext.layer))
+  )
+
+  it.live("never fails the layer: a runtime that prints garbage gives a warning", () =>
+    Effect.gen(function* () {
+      const { executable } = yield* fakeDocker("this is not an id list", 0)
+      const warnings: Array<string> = []
+      const logger = Logger.replace(
+        Logger.defaultLogger,
+        Logger.make(({ logLevel, message }) => {
+          if (logLevel._tag === "Warning") warnings.push(String(message))
+        })
+      )
+      const runtime = yield* Effect.provide(
+        ContainerRuntime.ContainerRuntime,
+        ContainerRuntime.layer({ backend: "docker", executables: { docker: executable } }).pipe(Layer.provide(logger))
+      ).pipe(Effect.provide(logger))
+      expect(runtime.backend.kind).toBe("docker")
+      const seen = yield* eventually(
+        Effect.sync(() => [...warnings]),
+        (w) => w.length > 0
+      )
+      expect(seen.join("\n")).toContain("the automatic sweep of docker failed")
+      expect(seen.join("\n")).toContain("printed unexpected output")
+    }).pipe(Effect.scoped, Effect.provide(NodeContext.layer))
+  )
+
+  it("the session id is this process's ownership label", () => {
+    expect(Sweeper.session).toBe(sessionId)
+    expect(new Map(ownershipLabels()).get("ociman.session")).toBe(Sweeper.session)
+  })
+})

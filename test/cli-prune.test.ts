@@ -1,0 +1,86 @@
+/**
+ * Acceptance: `ociman prune` (the built command: `npm run build` first) on real runtimes. A program
+ * SIGKILLed while holding scoped resources is what prune removes; a running program's resources
+ * are kept, and `--dry-run` removes nothing.
+ */
+import { expect, it } from "@effect/vitest"
+import { spawnSync } from "node:child_process"
+import { fileURLToPath } from "node:url"
+import { describeEachRuntime } from "./support/backends.js"
+import { leftovers, startWaiting } from "./support/leaks.js"
+
+const cliLauncher = fileURLToPath(new URL("../packages/cli/bin/ociman.js", import.meta.url))
+
+interface PrunedEntry {
+  readonly kind: string
+  readonly session?: string
+  readonly reason: string
+  readonly outcome: string
+}
+
+/** Runs `ociman prune --json …` with the automatic sweep off for good measure, and decodes the report. */
+const prune = (args: ReadonlyArray<string>) => {
+  const result = spawnSync(process.execPath, [cliLauncher, "prune", "--json", ...args], {
+    encoding: "utf8",
+    env: { ...process.env, OCIMAN_SWEEP: "0" }
+  })
+  expect(result.stderr).toBe("")
+  expect(result.status).toBe(0)
+  const report: { readonly dryRun: boolean; readonly entries: ReadonlyArray<PrunedEntry> } = JSON.parse(result.stdout)
+  return report
+}
+
+const ofSession = (entries: ReadonlyArray<PrunedEntry>, session: string) =>
+  entries
+    .filter((entry) => entry.session === session)
+    .map((entry) => `${entry.outcome} ${entry.kind} ${entry.reason}`)
+    .sort()
+
+describeEachRuntime("ociman prune", (kind) => {
+  it(
+    "removes what a killed program left, keeps what a running one holds; --dry-run removes nothing",
+    {
+      timeout: 180_000
+    },
+    async () => {
+      const running = await startWaiting(kind)
+      try {
+        const killed = await startWaiting(kind)
+        killed.kill("SIGKILL")
+        await killed.ended
+        const all = { containers: 2, networks: 1, images: 1 }
+        expect(await leftovers(kind, killed.session)).toEqual(all)
+
+        const dry = prune(["--backend", kind, "--dry-run"])
+        expect(dry.dryRun).toBe(true)
+        expect(ofSession(dry.entries, killed.session)).toEqual([
+          "WouldRemove container OwnerGone",
+          "WouldRemove container OwnerGone",
+          "WouldRemove image OwnerGone",
+          "WouldRemove network OwnerGone"
+        ])
+        expect(ofSession(dry.entries, running.session)).toEqual([
+          "Kept container OwnerAlive",
+          "Kept container OwnerAlive",
+          "Kept image OwnerAlive",
+          "Kept network OwnerAlive"
+        ])
+        expect(await leftovers(kind, killed.session)).toEqual(all)
+
+        const pruned = prune(["--backend", kind])
+        expect(ofSession(pruned.entries, killed.session)).toEqual([
+          "Removed container OwnerGone",
+          "Removed container OwnerGone",
+          "Removed image OwnerGone",
+          "Removed network OwnerGone"
+        ])
+        expect(await leftovers(kind, killed.session)).toEqual({ containers: 0, networks: 0, images: 0 })
+        expect(await leftovers(kind, running.session)).toEqual(all)
+      } finally {
+        running.kill("SIGTERM")
+        await running.ended
+      }
+      expect(await leftovers(kind, running.session)).toEqual({ containers: 0, networks: 0, images: 0 })
+    }
+  )
+})

@@ -1,0 +1,285 @@
+/**
+ * Acceptance: `ociman run`, `exec`, `ps` and `doctor`, run as the built command (`npm run build`
+ * first) against real Docker and Podman. Each spawn costs ~1.5 s, so each test covers one flow.
+ *
+ * What the CLI did is checked by asking the runtime directly (not through the library), and
+ * containers are removed the same way. The library's runtime layer is not used here on purpose:
+ * its automatic sweep would remove the container of `ociman run --detach`, whose owner (the
+ * `ociman` process) has already exited.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { execFileSync, spawn, spawnSync } from "node:child_process"
+import { mkdtempSync, rmSync } from "node:fs"
+import { hostname, tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { describeEachRuntime, type Kind, TEST_IMAGE } from "./support/backends.js"
+
+const cliLauncher = fileURLToPath(new URL("../packages/cli/bin/ociman.js", import.meta.url))
+
+interface Outcome {
+  readonly status: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/**
+ * Runs the built `ociman` (output piped, so not a terminal) with an isolated HOME and no
+ * OCIMAN_BACKEND. Asynchronously: a worker blocked in `spawnSync` cannot answer vitest's RPC calls.
+ */
+const ocimanCli = (args: ReadonlyArray<string>, env: Record<string, string> = {}): Promise<Outcome> => {
+  const home = mkdtempSync(join(tmpdir(), "ociman-cli-home-"))
+  const { OCIMAN_BACKEND: _ignored, ...inherited } = process.env
+  return new Promise<Outcome>((resolve) => {
+    const child = spawn(process.execPath, [cliLauncher, ...args], {
+      env: { ...inherited, HOME: home, XDG_CONFIG_HOME: "", ...env }
+    })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk))
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk))
+    child.on("close", (status) => resolve({ status, stdout, stderr }))
+  }).finally(() => rmSync(home, { recursive: true, force: true }))
+}
+
+/** Asks the runtime directly. */
+const runtime = (kind: Kind, args: ReadonlyArray<string>): string =>
+  execFileSync(kind, args, { encoding: "utf8" }).trim()
+
+const removeContainer = (kind: Kind, name: string) => {
+  spawnSync(kind, ["container", "rm", "--force", name], { stdio: "ignore" })
+}
+
+/** One line on stderr, `ociman: …`, and exit 1. */
+const expectOneLineFailure = (outcome: Outcome, message: string | RegExp) => {
+  expect(outcome.status).toBe(1)
+  const lines = outcome.stderr.trim().split("\n")
+  expect(lines).toHaveLength(1)
+  if (typeof message === "string") expect(lines[0]).toBe(`ociman: ${message}`)
+  else expect(lines[0]).toMatch(message)
+}
+
+describeEachRuntime("ociman run / exec / ps / doctor", (kind) => {
+  const unique = `ociman-test-cli-${process.pid}-${kind}`
+
+  it("run in the foreground prints the output, exits with the container's code and removes it; --keep keeps it", async () => {
+    try {
+      const failing = await ocimanCli([
+        "run",
+        "--backend",
+        kind,
+        "-e",
+        "GREETING=hello-from-env",
+        "--label",
+        `ociman-test.cli=${unique}`,
+        TEST_IMAGE,
+        "--",
+        "sh",
+        "-c",
+        'echo "$GREETING"; echo to-stderr >&2; exit 3'
+      ])
+      expect(failing).toEqual({ status: 3, stdout: "hello-from-env\n", stderr: "to-stderr\n" })
+      expect(
+        runtime(kind, ["container", "ls", "--all", "--quiet", "--filter", `label=ociman-test.cli=${unique}`])
+      ).toBe("")
+
+      const kept = await ocimanCli([
+        "run",
+        "--backend",
+        kind,
+        "--keep",
+        "--json",
+        "--name",
+        unique,
+        TEST_IMAGE,
+        "echo",
+        "kept"
+      ])
+      expect(kept.status).toBe(0)
+      expect(JSON.parse(kept.stdout)).toEqual({ exitCode: 0, stdout: "kept\n", stderr: "" })
+      expect(runtime(kind, ["container", "inspect", "--format", "{{.State.Status}}", unique])).toBe("exited")
+    } finally {
+      removeContainer(kind, unique)
+    }
+  })
+
+  it("an interrupted foreground run (Ctrl-C) removes its container", async () => {
+    const label = `ociman-test.cli-interrupt=${unique}`
+    const child = spawn(process.execPath, [
+      cliLauncher,
+      "run",
+      "--backend",
+      kind,
+      "--label",
+      label,
+      TEST_IMAGE,
+      "sleep",
+      "60"
+    ])
+    const closed = new Promise<number | null>((resolve) => child.on("close", resolve))
+    const running = () => runtime(kind, ["container", "ls", "--all", "--quiet", "--filter", `label=${label}`])
+    try {
+      for (let i = 0; i < 100 && running() === ""; i++) await new Promise((resolve) => setTimeout(resolve, 100))
+      expect(running()).not.toBe("")
+      child.kill("SIGINT")
+      await closed
+      expect(running()).toBe("")
+    } finally {
+      child.kill("SIGKILL")
+      for (const id of running()
+        .split("\n")
+        .filter((line) => line !== ""))
+        removeContainer(kind, id)
+    }
+  })
+
+  it("run --detach leaves a labelled container running that ps lists and exec runs commands in", async () => {
+    try {
+      const started = await ocimanCli([
+        "run",
+        "--backend",
+        kind,
+        "--detach",
+        "--name",
+        unique,
+        "-p",
+        "127.0.0.1::8080",
+        "--workdir",
+        "/tmp",
+        "--user",
+        "1234",
+        "-e",
+        "A=1",
+        TEST_IMAGE,
+        "--",
+        "sh",
+        "-c",
+        "trap 'exit 0' TERM; httpd -f -p 8080 -h /www & wait"
+      ])
+      expect(started.stderr).toBe("")
+      expect(started.status).toBe(0)
+      const id = started.stdout.trim()
+      expect(id).toMatch(/^[0-9a-f]{64}$/)
+      expect(runtime(kind, ["container", "inspect", "--format", "{{.State.Status}}", id])).toBe("running")
+      expect(runtime(kind, ["container", "port", id, "8080/tcp"])).toMatch(/^127\.0\.0\.1:\d+$/)
+
+      const listed = await ocimanCli(["ps", "--backend", kind, "--json"])
+      expect(listed.status).toBe(0)
+      const rows: ReadonlyArray<Record<string, unknown>> = JSON.parse(listed.stdout)
+      const row = rows.find((candidate) => candidate["id"] === id)
+      const gone = row === undefined && spawnSync(kind, ["container", "inspect", id], { stdio: "ignore" }).status !== 0
+      // A detached container's owner (the exited `ociman run`) is gone, so the automatic sweep of
+      // any other ociman program on this host may remove it: say so rather than fail obscurely.
+      expect(row, gone ? `${id} was removed meanwhile, by another process's automatic sweep` : listed.stdout).toEqual({
+        id,
+        names: [unique],
+        image: TEST_IMAGE,
+        status: "running",
+        session: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        pid: expect.any(Number),
+        host: hostname(),
+        created: expect.stringMatching(/^\d{4}-\d\d-\d\dT/)
+      })
+
+      const exec = await ocimanCli([
+        "exec",
+        "--backend",
+        kind,
+        "-e",
+        "B=2",
+        unique,
+        "--",
+        "sh",
+        "-c",
+        'pwd; id -u; echo "$A $B"; exit 4'
+      ])
+      expect(exec).toEqual({ status: 4, stdout: "/tmp\n1234\n1 2\n", stderr: "" })
+      const asRoot = await ocimanCli([
+        "exec",
+        "--backend",
+        kind,
+        "--json",
+        "--user",
+        "0",
+        "--workdir",
+        "/",
+        id,
+        "id",
+        "-u"
+      ])
+      expect(asRoot.status).toBe(0)
+      expect(JSON.parse(asRoot.stdout)).toEqual({ exitCode: 0, stdout: "0\n", stderr: "" })
+    } finally {
+      removeContainer(kind, unique)
+    }
+    expectOneLineFailure(await ocimanCli(["exec", "--backend", kind, unique, "true"]), `no such container: ${unique}`)
+  })
+
+  it("doctor checks the runtime, and says how to fix a missing image", async () => {
+    const healthy = await ocimanCli(["doctor", "--backend", kind, "--json"])
+    expect(healthy.stderr).toBe("")
+    expect(healthy.status).toBe(0)
+    const report = JSON.parse(healthy.stdout)
+    expect(report).toMatchObject({ ok: true, image: "localhost/ociman-test/busybox:1", selected: { ok: true } })
+    expect(report.runtimes).toHaveLength(1)
+    expect(report.runtimes[0]).toMatchObject({ kind, ok: true, rootless: expect.any(Boolean) })
+    expect(report.runtimes[0].checks.map((check: { check: string; ok: boolean }) => [check.check, check.ok])).toEqual([
+      ["installed", true],
+      ["engine", true],
+      ["run", true]
+    ])
+
+    const absent = "localhost/ociman-test/absent:1"
+    const missing = await ocimanCli(["doctor", "--backend", kind, "--image", absent])
+    expectOneLineFailure(missing, `${kind} did not pass every check (see the report above for how to fix it)`)
+    expect(missing.stdout).toContain(`✗ runs a container image ${absent} is not present on ${kind}`)
+    expect(missing.stdout).toContain(`fix: pull or build ${absent} with ${kind} first`)
+  })
+})
+
+describe("ociman run / exec / doctor without a runtime", () => {
+  it("a bad flag is one line and exit 1, before any runtime is asked", async () => {
+    const [port, name, env] = await Promise.all([
+      ocimanCli(["run", "-p", "70000", TEST_IMAGE]),
+      ocimanCli(["run", "--name", "bad name", "-e", "A=1", TEST_IMAGE]),
+      ocimanCli(["exec", "-e", "OCIMAN_TEST_UNSET_VARIABLE", "some-container", "true"])
+    ])
+    expectOneLineFailure(port, 'Container port must be an integer from 1 to 65535 (got "70000")')
+    expectOneLineFailure(name, `Container name may only contain ASCII alphanumerics, '_', '.', '-' (got "bad name")`)
+    expectOneLineFailure(
+      env,
+      "-e OCIMAN_TEST_UNSET_VARIABLE: OCIMAN_TEST_UNSET_VARIABLE is not set in the environment (or pass OCIMAN_TEST_UNSET_VARIABLE=VALUE)"
+    )
+  })
+
+  it("doctor explains how to install a missing runtime, and fails", async () => {
+    const noRuntimes = mkdtempSync(join(tmpdir(), "ociman-empty-path-"))
+    try {
+      const outcome = await ocimanCli(["doctor", "--json"], { PATH: noRuntimes })
+      expectOneLineFailure(outcome, "no container runtime passed every check (see the report above for how to fix it)")
+      const report = JSON.parse(outcome.stdout)
+      expect(report.ok).toBe(false)
+      for (const kind of ["docker", "podman"]) {
+        expect(report.runtimes.find((runtime: { kind: string }) => runtime.kind === kind).checks[0]).toMatchObject({
+          check: "installed",
+          ok: false,
+          detail: expect.stringMatching(/^NotInstalled: /),
+          hint: `install ${kind} or put it on PATH`
+        })
+      }
+      expect(report.selected.ok).toBe(false)
+    } finally {
+      rmSync(noRuntimes, { recursive: true, force: true })
+    }
+  })
+
+  it("run and doctor have --help", async () => {
+    const [run, doctor] = await Promise.all([ocimanCli(["run", "--help"]), ocimanCli(["doctor", "--help"])])
+    expect(run.status).toBe(0)
+    for (const flag of ["--detach", "--keep", "--publish", "--env", "--label", "--backend", "--json"]) {
+      expect(run.stdout).toContain(flag)
+    }
+    expect(doctor.status).toBe(0)
+    expect(doctor.stdout).toContain("--image")
+  })
+})

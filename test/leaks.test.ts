@@ -1,0 +1,76 @@
+/**
+ * Acceptance: no leaked containers, networks or images, however a program ends. A program holding
+ * scoped containers, a scoped network and a scoped image (`test/fixtures/programs/scoped.ts`, under
+ * `NodeRuntime.runMain`) is ended six ways, 10 times each per runtime: normal exit, a failure, a
+ * fiber interruption, SIGINT, SIGTERM and SIGKILL. After each (after a SIGKILL: after the next
+ * process's automatic sweep), nothing carrying the program's session label remains. Also: 50
+ * scoped containers started concurrently by a program that is then SIGKILLed are all swept.
+ *
+ * The runs of one runtime go four at a time (the machine has 2 cores), modes interleaved.
+ */
+import { beforeAll, describe, expect, it } from "@effect/vitest"
+import { describeEachRuntime } from "./support/backends.js"
+import { leakedCount, MODES, type RunResult, runMatrix, runOnce } from "./support/leaks.js"
+
+const RUNS = 10
+const CONCURRENCY = 4
+
+const explain = (results: ReadonlyArray<RunResult>): string =>
+  results
+    .filter((r) => leakedCount(r) > 0 || r.problem !== undefined)
+    .map(
+      (r) =>
+        `${r.mode} session=${r.session ?? "?"} exit=${r.exitCode ?? r.signal} leaked=${JSON.stringify(r.leaked)} problem=${r.problem ?? "none"}\n${r.stderr}`
+    )
+    .join("\n---\n")
+
+/** How each mode ends the program: runMain exits 0 after an interruption or a signal, 1 after a failure. */
+const expectedEnd: Record<
+  (typeof MODES)[number],
+  { readonly exitCode: number | null; readonly signal: string | null }
+> = {
+  exit: { exitCode: 0, signal: null },
+  fail: { exitCode: 1, signal: null },
+  interrupt: { exitCode: 0, signal: null },
+  SIGINT: { exitCode: 0, signal: null },
+  SIGTERM: { exitCode: 0, signal: null },
+  SIGKILL: { exitCode: null, signal: "SIGKILL" }
+}
+
+describeEachRuntime("no leaks", (kind) => {
+  let matrix: Promise<ReadonlyArray<RunResult>> = Promise.resolve([])
+  beforeAll(() => {
+    matrix = runMatrix(kind, { runs: RUNS, concurrency: CONCURRENCY })
+    // failures are reported by the tests below, per mode
+    matrix.catch(() => undefined)
+  })
+
+  describe.each(MODES)("%s", (mode) => {
+    it(
+      `${RUNS} runs end as ${mode} and leave no container, network or image behind`,
+      { timeout: 600_000 },
+      async () => {
+        const results = (await matrix).filter((r) => r.mode === mode)
+        expect(results.length).toBe(RUNS)
+        expect(explain(results)).toBe("")
+        for (const result of results) {
+          expect({ exitCode: result.exitCode, signal: result.signal }).toEqual(expectedEnd[mode])
+        }
+      }
+    )
+  })
+
+  it(
+    "50 scoped containers started concurrently, then SIGKILL: the next process's sweep removes them all",
+    {
+      timeout: 600_000
+    },
+    async () => {
+      await matrix
+      const result = await runOnce(kind, "SIGKILL", 50)
+      expect(result.session).toBeDefined()
+      expect(explain([result])).toBe("")
+      expect(result.leaked).toEqual({ containers: 0, networks: 0, images: 0 })
+    }
+  )
+})

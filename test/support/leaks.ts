@@ -1,0 +1,277 @@
+/**
+ * The leak matrix, shared by `test/leaks.test.ts` and `scripts/leak-figures.ts`: run the fixture
+ * program `test/fixtures/programs/scoped.ts` (scoped containers, a scoped network and a scoped image
+ * under `NodeRuntime.runMain`), end it one way, and ask the runtime itself (not the library) what
+ * is left with the program's `ociman.session` label. After a SIGKILL, the "next process" (the
+ * fixture acquiring nothing) runs first: its runtime layer's automatic sweep must remove the rest.
+ */
+import { execFile, spawn } from "node:child_process"
+import { fileURLToPath } from "node:url"
+import { promisify } from "node:util"
+
+export type Kind = "docker" | "podman"
+
+/** The six ways a program ends. */
+export type Mode = "exit" | "fail" | "interrupt" | "SIGINT" | "SIGTERM" | "SIGKILL"
+export const MODES: ReadonlyArray<Mode> = ["exit", "fail", "interrupt", "SIGINT", "SIGTERM", "SIGKILL"]
+
+/** What one run left behind, and how the program ended. */
+export interface RunResult {
+  readonly kind: Kind
+  readonly mode: Mode
+  readonly containers: number
+  readonly session: string | undefined
+  readonly exitCode: number | null
+  readonly signal: string | null
+  /** Resources still carrying the session's label after the run (and, for SIGKILL, the sweep). */
+  readonly leaked: { readonly containers: number; readonly networks: number; readonly images: number }
+  readonly millis: number
+  /** What went wrong with the run itself (no ready line, a hang), if anything. */
+  readonly problem: string | undefined
+  /** The end of the program's stderr, for diagnosis. */
+  readonly stderr: string
+}
+
+const repoRoot = fileURLToPath(new URL("../../", import.meta.url))
+const fixture = fileURLToPath(new URL("../fixtures/programs/scoped.ts", import.meta.url))
+const run = promisify(execFile)
+
+/** Longest a program may take to become ready, or to end once told to. */
+const STEP_TIMEOUT_MS = 120_000
+
+const parseJson = (line: string): unknown => {
+  try {
+    return JSON.parse(line)
+  } catch {
+    return undefined
+  }
+}
+
+export interface Ended {
+  readonly exitCode: number | null
+  readonly signal: string | null
+  readonly session: string | undefined
+  readonly stdout: string
+  readonly stderr: string
+  readonly problem: string | undefined
+}
+
+/** Runs the fixture; `onReady` is called with the child once it printed its ready line. */
+const runFixture = (
+  args: ReadonlyArray<string>,
+  onReady: (kill: (signal: NodeJS.Signals) => void, session: string) => void,
+  env: Readonly<Record<string, string>> = {}
+) =>
+  new Promise<Ended>((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "--conditions", "source", fixture, ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let stdout = ""
+    let stderr = ""
+    let session: string | undefined
+    let problem: string | undefined
+    const timer = setTimeout(() => {
+      problem = session === undefined ? "no ready line in time" : "did not end in time"
+      child.kill("SIGKILL")
+    }, STEP_TIMEOUT_MS)
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString("utf8")
+      if (session !== undefined) return
+      // complete lines only: a chunk may end mid-line
+      const ready = stdout
+        .split("\n")
+        .slice(0, -1)
+        .filter((line) => line.startsWith("{"))
+        .map(parseJson)
+        .find((value) => typeof value === "object" && value !== null && "session" in value)
+      if (ready !== undefined && typeof ready === "object" && "session" in ready) {
+        const id = String(ready.session)
+        session = id
+        timer.refresh()
+        onReady((signal) => child.kill(signal), id)
+      }
+    })
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString("utf8")).slice(-4_000)
+    })
+    child.on("close", (exitCode, signal) => {
+      clearTimeout(timer)
+      resolve({ exitCode, signal, session, stdout: stdout.slice(-4_000), stderr, problem })
+    })
+  })
+
+/** A fixture program that is up (it printed its ready line) and waits to be ended. */
+export interface Started {
+  readonly session: string
+  readonly kill: (signal: NodeJS.Signals) => void
+  readonly ended: Promise<Ended>
+}
+
+/** Starts the fixture in `--mode wait` and resolves once it is ready (rejects if it never is). */
+export const startWaiting = (kind: Kind, extraArgs: ReadonlyArray<string> = []): Promise<Started> =>
+  new Promise((resolve, reject) => {
+    let session: string | undefined
+    const ended = runFixture(
+      ["--backend", kind, "--mode", "wait", ...extraArgs],
+      (kill, ready) => {
+        session = ready
+        resolve({ session: ready, kill, ended })
+      },
+      // no automatic sweep of its own: the caller decides what sweeps, and when
+      { OCIMAN_SWEEP: "0" }
+    )
+    void ended.then((end) => {
+      if (session === undefined) reject(new Error(`the fixture ended before it was ready: ${end.stderr}`))
+    })
+  })
+
+/** How many resources carry the label `ociman.session=<session>`, asked of the runtime directly. */
+export const leftovers = async (kind: Kind, session: string) => {
+  const count = async (args: ReadonlyArray<string>, attempt = 1): Promise<number> => {
+    try {
+      const { stdout } = await run(kind, [...args, "--quiet", "--filter", `label=ociman.session=${session}`])
+      return stdout.split("\n").filter((line) => line.trim().length > 0).length
+    } catch (error) {
+      // Podman's listing fails when something it listed is removed meanwhile (another run's cleanup)
+      if (attempt >= 5) return Promise.reject(error)
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      return count(args, attempt + 1)
+    }
+  }
+  const [containers, networks, images] = await Promise.all([
+    count(["container", "list", "--all"]),
+    count(["network", "ls"]),
+    count(["image", "ls"])
+  ])
+  return { containers, networks, images }
+}
+
+/** One run: start the program, end it the `mode` way, sweep after a SIGKILL, count what is left. */
+export const runOnce = async (kind: Kind, mode: Mode, containers = 2): Promise<RunResult> => {
+  const started = Date.now()
+  const fixtureMode = mode === "exit" || mode === "fail" || mode === "interrupt" ? mode : "wait"
+  const ended = await runFixture(
+    ["--backend", kind, "--mode", fixtureMode, "--containers", String(containers)],
+    (kill) => {
+      if (mode === "SIGINT" || mode === "SIGTERM" || mode === "SIGKILL") kill(mode)
+    },
+    // Only the next process sweeps: the runs' own sweeps would only add load (each run cleans up
+    // after itself, or is SIGKILLed before it could matter).
+    { OCIMAN_SWEEP: "0" }
+  )
+  let problem = ended.problem
+  let sweepOutput = ""
+  if (mode === "SIGKILL" && problem === undefined) {
+    // the next process: acquires nothing, its layer's automatic sweep removes what the killed one left
+    const next = await runFixture(
+      ["--backend", kind, "--mode", "exit", "--containers", "0", "--no-network", "--no-image"],
+      () => undefined,
+      { OCIMAN_SWEEP: "1" }
+    )
+    if (next.exitCode !== 0) problem = `the next process failed (${next.exitCode ?? next.signal}): ${next.stderr}`
+    sweepOutput = `${next.stdout}${next.stderr}`
+  }
+  const leaked =
+    ended.session === undefined ? { containers: 0, networks: 0, images: 0 } : await leftovers(kind, ended.session)
+  return {
+    kind,
+    mode,
+    containers,
+    session: ended.session,
+    exitCode: ended.exitCode,
+    signal: ended.signal,
+    leaked,
+    millis: Date.now() - started,
+    problem: problem ?? (ended.session === undefined ? "no ready line" : undefined),
+    // what the sweeping process said, when something survived it
+    stderr: leaked.containers + leaked.networks + leaked.images > 0 ? `${ended.stderr}\n${sweepOutput}` : ended.stderr
+  }
+}
+
+/** Runs `tasks` with at most `concurrency` at a time, in order of start. */
+export const pooled = async <A>(
+  tasks: ReadonlyArray<() => Promise<A>>,
+  concurrency: number,
+  onDone: (a: A) => void = () => undefined
+): Promise<ReadonlyArray<A>> => {
+  const results: Array<A> = []
+  let next = 0
+  const worker = async () => {
+    while (next < tasks.length) {
+      const task = tasks[next++]
+      if (task === undefined) return
+      const result = await task()
+      results.push(result)
+      onDone(result)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(concurrency, tasks.length) }, worker))
+  return results
+}
+
+/** Every mode `runs` times on one runtime, modes interleaved so each wave mixes them. */
+export const runMatrix = (
+  kind: Kind,
+  options: {
+    readonly runs: number
+    readonly concurrency: number
+    readonly modes?: ReadonlyArray<Mode>
+    readonly onDone?: (result: RunResult) => void
+  }
+): Promise<ReadonlyArray<RunResult>> => {
+  const modes = options.modes ?? MODES
+  const tasks = Array.from({ length: options.runs }, () => modes.map((mode) => () => runOnce(kind, mode))).flat()
+  return pooled(tasks, options.concurrency, options.onDone)
+}
+
+/** The total a run left behind. */
+export const leakedCount = (result: RunResult): number =>
+  result.leaked.containers + result.leaked.networks + result.leaked.images
+
+/** One row of the figures: a mode on a runtime. */
+export interface Row {
+  readonly mode: string
+  readonly kind: Kind
+  readonly runs: number
+  readonly containersPerRun: number
+  /** Runs that left anything behind (or could not be run). */
+  readonly leakyRuns: number
+  /** Containers, networks and images left behind, over all runs. */
+  readonly leaked: number
+  readonly problems: number
+}
+
+export const summarize = (results: ReadonlyArray<RunResult>): ReadonlyArray<Row> => {
+  const groups = new Map<string, Array<RunResult>>()
+  for (const result of results) {
+    const key = `${result.kind}\u0000${result.mode}\u0000${result.containers}`
+    groups.set(key, [...(groups.get(key) ?? []), result])
+  }
+  return Array.from(groups.values()).flatMap((group) => {
+    const first = group[0]
+    if (first === undefined) return []
+    const row: Row = {
+      mode: first.containers === 2 ? first.mode : `${first.mode}, ${first.containers} concurrent containers`,
+      kind: first.kind,
+      runs: group.length,
+      containersPerRun: first.containers,
+      leakyRuns: group.filter((r) => leakedCount(r) > 0 || r.problem !== undefined).length,
+      leaked: group.reduce((sum, r) => sum + leakedCount(r), 0),
+      problems: group.filter((r) => r.problem !== undefined).length
+    }
+    return [row]
+  })
+}
+
+/** The figures as a Markdown table. */
+export const markdownTable = (rows: ReadonlyArray<Row>): string =>
+  [
+    "| how the program ended | runtime | runs | resources per run | runs that leaked | resources leaked |",
+    "|---|---|---:|---|---:|---:|",
+    ...rows.map(
+      (row) =>
+        `| ${row.mode} | ${row.kind} | ${row.runs} | ${row.containersPerRun} containers, 1 network, 1 image | ${row.leakyRuns} | ${row.leaked} |`
+    )
+  ].join("\n")

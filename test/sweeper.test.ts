@@ -1,0 +1,170 @@
+/**
+ * Acceptance: the sweeper and scoped images on real runtimes, with resources labelled by hand as
+ * other processes would have left them: a dead owner's are removed, a living owner's, another
+ * host's, unlabelled ones and ones whose labels were inherited are kept.
+ */
+import { NodeContext } from "@effect/platform-node"
+import { expect, layer } from "@effect/vitest"
+import { Effect, Layer } from "effect"
+import { spawnSync } from "node:child_process"
+import { hostname } from "node:os"
+import { Image } from "ociman"
+// not yet re-exported from the package index
+import { Sweeper } from "ociman"
+import { describeEachRuntime, type Kind, runtimeLayer, TEST_IMAGE } from "./support/backends.js"
+
+/** A pid no process has: an exited child's. */
+const deadPid = spawnSync("sh", ["-c", "echo $$"], { encoding: "utf8" }).stdout.trim()
+const marker = `ociman-test.sweeper-${process.pid}`
+
+const cli = (kind: Kind, args: ReadonlyArray<string>, input?: string) => {
+  const result = spawnSync(kind, args, { encoding: "utf8", input })
+  expect(result.stderr.replace(/^time=.*level=warning.*\n/gm, "")).not.toMatch(/^Error/m)
+  return result.stdout.trim()
+}
+
+const owner = (session: string, pid: string, host = hostname()) => [
+  "--label",
+  "ociman.managed=true",
+  "--label",
+  `ociman.session=${session}`,
+  "--label",
+  `ociman.pid=${pid}`,
+  "--label",
+  `ociman.host=${host}`,
+  "--label",
+  `ociman.created=${new Date(Date.now() - 60_000).toISOString()}`,
+  "--label",
+  `${marker}=1`
+]
+
+const exists = (kind: Kind, what: "container" | "network" | "image", id: string) =>
+  spawnSync(kind, [what, "inspect", id], { stdio: "ignore" }).status === 0
+
+describeEachRuntime("sweeper", (kind) => {
+  layer(Layer.merge(runtimeLayer(kind), NodeContext.layer), { excludeTestServices: true, timeout: "60 seconds" })(
+    (it) => {
+      it.effect(
+        "removes a dead owner's container, network and image; keeps living, foreign, unlabelled and inherited ones",
+        () =>
+          Effect.gen(function* () {
+            const run = (labels: ReadonlyArray<string>, image = TEST_IMAGE) =>
+              cli(kind, ["run", "-d", ...labels, image, "sleep", "600"])
+            const session = `dead-${process.pid}-${Date.now()}`
+            const leakedImage = `localhost/ociman-test/sweeper-leak-${process.pid}:1`
+            cli(
+              kind,
+              [
+                "build",
+                "-q",
+                ...owner(session, deadPid),
+                "--label",
+                `ociman.reference=${leakedImage}`,
+                "-t",
+                leakedImage,
+                "-"
+              ],
+              `FROM ${TEST_IMAGE}\n`
+            )
+            const ids = {
+              dead: run(owner(session, deadPid)),
+              living: run(owner(`alive-${process.pid}`, "1")),
+              foreign: run(owner(session, deadPid, "another-host.example")),
+              unlabelled: run(["--label", `${marker}=1`]),
+              // a user's container from the leaked image: labelled only by inheritance
+              inherited: run(["--label", `${marker}=1`], leakedImage)
+            }
+            const network = cli(kind, ["network", "create", ...owner(session, deadPid), `sweeper-leak-${process.pid}`])
+            try {
+              const dry = yield* Sweeper.sweep({ dryRun: true })
+              const outcome = (id: string) => dry.entries.find((e) => id.startsWith(e.id) || e.id.startsWith(id))
+              expect(outcome(ids.dead)).toMatchObject({
+                outcome: "WouldRemove",
+                reason: "OwnerGone",
+                kind: "container"
+              })
+              expect(outcome(ids.living)).toMatchObject({ outcome: "Kept", reason: "OwnerAlive" })
+              expect(outcome(ids.foreign)).toBeUndefined()
+              expect(outcome(ids.unlabelled)).toBeUndefined()
+              expect(outcome(ids.inherited)).toMatchObject({ outcome: "Kept", reason: "Inherited" })
+              expect(exists(kind, "container", ids.dead)).toBe(true)
+
+              const report = yield* Sweeper.sweep()
+              const removed = report.entries.filter((e) => e.outcome === "Removed" && e.session === session)
+              expect(removed.map((e) => e.kind).sort()).toEqual(["container", "network"])
+              expect(exists(kind, "container", ids.dead)).toBe(false)
+              expect(exists(kind, "network", network)).toBe(false)
+              for (const id of [ids.living, ids.foreign, ids.unlabelled, ids.inherited]) {
+                expect(exists(kind, "container", id)).toBe(true)
+              }
+              // the leaked image is still used by the user's container: kept, reported as failed
+              const image = report.entries.find((e) => e.kind === "image" && e.session === session)
+              expect(image).toMatchObject({ outcome: "Failed", reason: "OwnerGone" })
+              cli(kind, ["container", "rm", "--force", ids.inherited])
+              const again = yield* Sweeper.sweep()
+              expect(again.entries.find((e) => e.kind === "image" && e.session === session)).toMatchObject({
+                outcome: "Removed"
+              })
+              expect(exists(kind, "image", leakedImage)).toBe(false)
+
+              // with allSessions, another host's go too (their owners cannot be checked from here)
+              const all = yield* Sweeper.sweep({ allSessions: true, dryRun: true })
+              expect(
+                all.entries.find((e) => ids.foreign.startsWith(e.id) || e.id.startsWith(ids.foreign))
+              ).toMatchObject({ outcome: "WouldRemove", reason: "OtherHost" })
+            } finally {
+              spawnSync(kind, ["container", "rm", "--force", ...Object.values(ids)], { stdio: "ignore" })
+              spawnSync(kind, ["network", "rm", network], { stdio: "ignore" })
+              spawnSync(kind, ["image", "rm", "--force", leakedImage], { stdio: "ignore" })
+            }
+          }),
+        120_000
+      )
+
+      it.scoped("a scoped image carries the ownership labels and is removed when the scope closes", () =>
+        Effect.gen(function* () {
+          const reference = `localhost/ociman-test/scoped-image-${process.pid}:1`
+          const built = yield* Effect.scoped(
+            Image.buildScoped(
+              Image.fromInstructions(`FROM ${TEST_IMAGE}\nLABEL com.example.role=fixture\n`, { reference })
+            )
+          )
+          expect(Image.format(built)).toBe(reference)
+          expect(exists(kind, "image", reference)).toBe(false)
+
+          const labels = yield* Effect.scoped(
+            Effect.flatMap(
+              Image.buildScoped(
+                Image.fromInstructions(`FROM ${TEST_IMAGE}\nLABEL com.example.role=fixture\n`, { reference })
+              ),
+              Image.labelsOf
+            )
+          )
+          expect(labels.get("com.example.role")).toBe("fixture")
+          expect(labels.get("ociman.managed")).toBe("true")
+          expect(labels.get("ociman.session")).toBe(Sweeper.session)
+          expect(labels.get("ociman.pid")).toBe(String(process.pid))
+          expect(labels.get("ociman.reference")).toBe(reference)
+          expect(exists(kind, "image", reference)).toBe(false)
+        })
+      )
+
+      it.scoped("a scoped build that fails leaves an image someone else built under that reference alone", () =>
+        Effect.gen(function* () {
+          const reference = `localhost/ociman-test/not-mine-${process.pid}:1`
+          cli(kind, ["build", "-q", "-t", reference, "-"], `FROM ${TEST_IMAGE}\nLABEL com.example.owner=someone-else\n`)
+          yield* Effect.addFinalizer(() =>
+            Effect.sync(() => spawnSync(kind, ["image", "rm", "--force", reference], { stdio: "ignore" }))
+          )
+          const error = yield* Effect.flip(
+            Image.buildScoped(
+              Image.fromInstructions("FROM localhost/ociman-test/does-not-exist:1\n", { reference })
+            ).pipe(Effect.scoped)
+          )
+          expect(error._tag).toBe("BuildFailed")
+          expect(exists(kind, "image", reference)).toBe(true)
+        })
+      )
+    }
+  )
+})
