@@ -4,12 +4,19 @@
  * helpers wait until `docker version` answers again, so later tests find it as it was.
  */
 import { spawn, spawnSync } from "node:child_process"
-import { openSync, readFileSync, rmSync } from "node:fs"
+import { openSync, readdirSync, readFileSync, rmSync } from "node:fs"
 
-/** The running dockerd's pid, if there is exactly one. */
+const commandOf = (pid: string): string | undefined => {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").trim()
+  } catch {
+    return undefined // gone meanwhile
+  }
+}
+
+/** The running dockerd's pid, if there is exactly one (read from /proc: no procps needed). */
 export const dockerdPid = (): number | undefined => {
-  const found = spawnSync("pgrep", ["-x", "dockerd"], { encoding: "utf8" })
-  const pids = found.stdout.split("\n").filter((line) => line.trim().length > 0)
+  const pids = readdirSync("/proc").filter((entry) => /^\d+$/.test(entry) && commandOf(entry) === "dockerd")
   return pids.length === 1 ? Number(pids[0]) : undefined
 }
 
