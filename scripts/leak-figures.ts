@@ -12,6 +12,7 @@ import { execFile } from "node:child_process"
 import { promisify } from "node:util"
 import {
   type Kind,
+  leakedCount,
   leftovers,
   markdownTable,
   type RunResult,
@@ -46,8 +47,10 @@ const cleanUp = async (result: RunResult) => {
   const filter = `label=ociman.session=${result.session}`
   const ids = async (words: ReadonlyArray<string>) =>
     (await run(result.kind, [...words, "--quiet", "--filter", filter])).stdout.split("\n").filter((l) => l.trim())
-  const remove = (words: ReadonlyArray<string>, list: ReadonlyArray<string>) =>
-    list.length === 0 ? Promise.resolve() : run(result.kind, [...words, ...list]).then(() => undefined)
+  // one at a time: Podman 4.3's `rm --force` with an id that is gone removes none of the others
+  const remove = async (words: ReadonlyArray<string>, list: ReadonlyArray<string>) => {
+    for (const id of list) await run(result.kind, [...words, id])
+  }
   await remove(["container", "rm", "--force"], await ids(["container", "list", "--all"]))
   await remove(["network", "rm"], await ids(["network", "ls"]))
   await remove(["image", "rm", "--force"], await ids(["image", "ls"]))
@@ -68,11 +71,24 @@ const main = async () => {
     results.push(await runOnce(kind, "SIGKILL", 50))
     process.stderr.write(` ${Math.round((Date.now() - started) / 1000)} s\n`)
   }
-  for (const result of results) await cleanUp(result)
+  for (const result of results) {
+    await cleanUp(result).catch((error: unknown) =>
+      process.stderr.write(
+        `[leak-figures] could not remove what session ${result.session ?? "?"} left: ${String(error)}\n`
+      )
+    )
+  }
   const rows = summarize(results)
   process.stdout.write(json ? `${JSON.stringify({ rows, results }, null, 2)}\n` : `${markdownTable(rows)}\n`)
+  for (const r of results.filter((r) => leakedCount(r) > 0)) {
+    process.stderr.write(
+      `[leak-figures] ${r.kind} ${r.mode}: session ${r.session ?? "?"} left ${JSON.stringify(r.leaked)}\n`
+    )
+  }
   const problems = results.filter((r) => r.problem !== undefined)
-  for (const r of problems) process.stderr.write(`[leak-figures] ${r.kind} ${r.mode}: ${r.problem ?? ""}\n`)
+  for (const r of problems) {
+    process.stderr.write(`[leak-figures] ${r.kind} ${r.mode}: ${r.problem ?? ""}\n${r.stderr.trim().slice(-1_500)}\n`)
+  }
   process.exitCode = rows.some((row) => row.leaked > 0 || row.problems > 0) ? 1 : 0
 }
 

@@ -12,7 +12,6 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Container, ContainerDefinition as Def, ContainerRuntime, Image, Label, Network, Port } from "ociman"
-// not yet re-exported from the package index
 import { Sweeper } from "ociman"
 import { describeEachRuntime, type Kind, runtimeLayer, TEST_IMAGE } from "./support/backends.js"
 import {

@@ -9,7 +9,6 @@ import { Effect, Layer } from "effect"
 import { spawnSync } from "node:child_process"
 import { hostname } from "node:os"
 import { Image } from "ociman"
-// not yet re-exported from the package index
 import { Sweeper } from "ociman"
 import { describeEachRuntime, type Kind, runtimeLayer, TEST_IMAGE } from "./support/backends.js"
 
@@ -113,7 +112,9 @@ describeEachRuntime("sweeper", (kind) => {
                 all.entries.find((e) => ids.foreign.startsWith(e.id) || e.id.startsWith(ids.foreign))
               ).toMatchObject({ outcome: "WouldRemove", reason: "OtherHost" })
             } finally {
-              spawnSync(kind, ["container", "rm", "--force", ...Object.values(ids)], { stdio: "ignore" })
+              // one at a time: Podman 4.3's `rm --force` with an id that is gone removes none of the others
+              for (const id of Object.values(ids))
+                spawnSync(kind, ["container", "rm", "--force", id], { stdio: "ignore" })
               spawnSync(kind, ["network", "rm", network], { stdio: "ignore" })
               spawnSync(kind, ["image", "rm", "--force", leakedImage], { stdio: "ignore" })
             }

@@ -26,7 +26,7 @@ export interface RunResult {
   /** Resources still carrying the session's label after the run (and, for SIGKILL, the sweep). */
   readonly leaked: { readonly containers: number; readonly networks: number; readonly images: number }
   readonly millis: number
-  /** What went wrong with the run itself (no ready line, a hang), if anything. */
+  /** What went wrong with the run itself (not ready in time, ended before ready, a hang), if anything. */
   readonly problem: string | undefined
   /** The end of the program's stderr, for diagnosis. */
   readonly stderr: string
@@ -51,12 +51,30 @@ export interface Ended {
   readonly exitCode: number | null
   readonly signal: string | null
   readonly session: string | undefined
+  readonly ready: boolean
   readonly stdout: string
   readonly stderr: string
   readonly problem: string | undefined
 }
 
-/** Runs the fixture; `onReady` is called with the child once it printed its ready line. */
+/** The fixture's JSON lines on stdout: `{"event": "session" | …, "session": …}`. */
+const events = (stdout: string): ReadonlyArray<{ readonly event: string; readonly session: string }> =>
+  stdout
+    .split("\n")
+    .slice(0, -1) // complete lines only: a chunk may end mid-line
+    .filter((line) => line.startsWith("{"))
+    .map(parseJson)
+    .flatMap((value) =>
+      typeof value === "object" && value !== null && "event" in value && "session" in value
+        ? [{ event: String(value.event), session: String(value.session) }]
+        : []
+    )
+
+/**
+ * Runs the fixture; `onReady` is called with the child once it printed its ready line. The session
+ * is known from the first line, printed before anything is acquired, so what a run that never got
+ * ready left behind is counted too.
+ */
 const runFixture = (
   args: ReadonlyArray<string>,
   onReady: (kill: (signal: NodeJS.Signals) => void, session: string) => void,
@@ -71,26 +89,22 @@ const runFixture = (
     let stdout = ""
     let stderr = ""
     let session: string | undefined
+    let ready = false
     let problem: string | undefined
     const timer = setTimeout(() => {
-      problem = session === undefined ? "no ready line in time" : "did not end in time"
+      const last = events(stdout).at(-1)?.event ?? "nothing"
+      problem = ready ? "did not end in time" : `not ready in time (last event: ${last})`
       child.kill("SIGKILL")
     }, STEP_TIMEOUT_MS)
     child.stdout.on("data", (chunk: Buffer) => {
       stdout += chunk.toString("utf8")
-      if (session !== undefined) return
-      // complete lines only: a chunk may end mid-line
-      const ready = stdout
-        .split("\n")
-        .slice(0, -1)
-        .filter((line) => line.startsWith("{"))
-        .map(parseJson)
-        .find((value) => typeof value === "object" && value !== null && "session" in value)
-      if (ready !== undefined && typeof ready === "object" && "session" in ready) {
-        const id = String(ready.session)
-        session = id
+      if (ready) return
+      const seen = events(stdout)
+      session = seen[0]?.session
+      if (session !== undefined && seen.some((e) => e.event === "ready")) {
+        ready = true
         timer.refresh()
-        onReady((signal) => child.kill(signal), id)
+        onReady((signal) => child.kill(signal), session)
       }
     })
     child.stderr.on("data", (chunk: Buffer) => {
@@ -98,7 +112,8 @@ const runFixture = (
     })
     child.on("close", (exitCode, signal) => {
       clearTimeout(timer)
-      resolve({ exitCode, signal, session, stdout: stdout.slice(-4_000), stderr, problem })
+      if (!ready && problem === undefined) problem = `ended before it was ready (${exitCode ?? signal})`
+      resolve({ exitCode, signal, session, ready, stdout: stdout.slice(-4_000), stderr, problem })
     })
   })
 
@@ -112,18 +127,14 @@ export interface Started {
 /** Starts the fixture in `--mode wait` and resolves once it is ready (rejects if it never is). */
 export const startWaiting = (kind: Kind, extraArgs: ReadonlyArray<string> = []): Promise<Started> =>
   new Promise((resolve, reject) => {
-    let session: string | undefined
     const ended = runFixture(
       ["--backend", kind, "--mode", "wait", ...extraArgs],
-      (kill, ready) => {
-        session = ready
-        resolve({ session: ready, kill, ended })
-      },
+      (kill, session) => resolve({ session, kill, ended }),
       // no automatic sweep of its own: the caller decides what sweeps, and when
       { OCIMAN_SWEEP: "0" }
     )
     void ended.then((end) => {
-      if (session === undefined) reject(new Error(`the fixture ended before it was ready: ${end.stderr}`))
+      if (!end.ready) reject(new Error(`the fixture ended before it was ready: ${end.problem ?? ""} ${end.stderr}`))
     })
   })
 
@@ -184,7 +195,7 @@ export const runOnce = async (kind: Kind, mode: Mode, containers = 2): Promise<R
     signal: ended.signal,
     leaked,
     millis: Date.now() - started,
-    problem: problem ?? (ended.session === undefined ? "no ready line" : undefined),
+    problem,
     // what the sweeping process said, when something survived it
     stderr: leaked.containers + leaked.networks + leaked.images > 0 ? `${ended.stderr}\n${sweepOutput}` : ended.stderr
   }
@@ -236,7 +247,7 @@ export interface Row {
   readonly kind: Kind
   readonly runs: number
   readonly containersPerRun: number
-  /** Runs that left anything behind (or could not be run). */
+  /** Runs that left anything behind. */
   readonly leakyRuns: number
   /** Containers, networks and images left behind, over all runs. */
   readonly leaked: number
@@ -257,7 +268,7 @@ export const summarize = (results: ReadonlyArray<RunResult>): ReadonlyArray<Row>
       kind: first.kind,
       runs: group.length,
       containersPerRun: first.containers,
-      leakyRuns: group.filter((r) => leakedCount(r) > 0 || r.problem !== undefined).length,
+      leakyRuns: group.filter((r) => leakedCount(r) > 0).length,
       leaked: group.reduce((sum, r) => sum + leakedCount(r), 0),
       problems: group.filter((r) => r.problem !== undefined).length
     }
@@ -268,10 +279,10 @@ export const summarize = (results: ReadonlyArray<RunResult>): ReadonlyArray<Row>
 /** The figures as a Markdown table. */
 export const markdownTable = (rows: ReadonlyArray<Row>): string =>
   [
-    "| how the program ended | runtime | runs | resources per run | runs that leaked | resources leaked |",
-    "|---|---|---:|---|---:|---:|",
+    "| how the program ended | runtime | runs | resources per run | runs that leaked | resources leaked | runs that went wrong first |",
+    "|---|---|---:|---|---:|---:|---:|",
     ...rows.map(
       (row) =>
-        `| ${row.mode} | ${row.kind} | ${row.runs} | ${row.containersPerRun} containers, 1 network, 1 image | ${row.leakyRuns} | ${row.leaked} |`
+        `| ${row.mode} | ${row.kind} | ${row.runs} | ${row.containersPerRun} containers, 1 network, 1 image | ${row.leakyRuns} | ${row.leaked} | ${row.problems} |`
     )
   ].join("\n")

@@ -9,7 +9,6 @@ import { Command, Options } from "@effect/cli"
 import { NodeContext } from "@effect/platform-node"
 import { Console, Data, Duration, Effect, Layer, Option } from "effect"
 import { ContainerRuntime } from "ociman"
-// not yet re-exported from the package index
 import { Sweeper } from "ociman"
 import { backendOption, jsonOption } from "../shared.js"
 import { UsageError } from "./definition.js"
