@@ -256,7 +256,10 @@ export interface Row {
 
 export const summarize = (results: ReadonlyArray<RunResult>): ReadonlyArray<Row> => {
   const groups = new Map<string, Array<RunResult>>()
-  for (const result of results) {
+  // runtime, then the modes in their order, then the larger runs
+  const order = (r: RunResult) =>
+    `${r.kind}\u0000${r.containers.toString().padStart(4, "0")}\u0000${MODES.indexOf(r.mode)}`
+  for (const result of [...results].sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0))) {
     const key = `${result.kind}\u0000${result.mode}\u0000${result.containers}`
     groups.set(key, [...(groups.get(key) ?? []), result])
   }

@@ -13,7 +13,7 @@ import type { ListedNetwork } from "../src/Network.js"
 import { NetworkInUse } from "../src/NetworkError.js"
 import * as Sweeper from "../src/Sweeper.js"
 import * as Version from "../src/Version.js"
-import { labeledContainers } from "../src/internal/cliContainers.js"
+import { forceRemoveFlags, labeledContainers } from "../src/internal/cliContainers.js"
 import { labeledImages } from "../src/internal/cliImages.js"
 import { parseIds, parseInspectLines } from "../src/internal/cliLabeled.js"
 import { labeledNetworks } from "../src/internal/cliNetworks.js"
@@ -465,5 +465,12 @@ describe("automatic sweep (ContainerRuntime.layer)", () => {
   it("the session id is this process's ownership label", () => {
     expect(Sweeper.session).toBe(sessionId)
     expect(new Map(ownershipLabels()).get("ociman.session")).toBe(Sweeper.session)
+  })
+})
+
+describe("forced removal", () => {
+  it("kills at once on both runtimes: Podman is told --time 0 (its rm --force otherwise waits 10 s)", () => {
+    expect(forceRemoveFlags({ kind: "docker" })).toEqual(["--force"])
+    expect(forceRemoveFlags({ kind: "podman" })).toEqual(["--force", "--time", "0"])
   })
 })

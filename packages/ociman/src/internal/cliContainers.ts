@@ -217,7 +217,7 @@ export const makeContainerOperations = (
 
     remove: (container, { force }) =>
       Effect.asVoid(
-        onContainer(cli, container, ["container", "rm", ...(force ? ["--force"] : []), container], {
+        onContainer(cli, container, ["container", "rm", ...(force ? forceRemoveFlags(backend) : []), container], {
           timeout: "60 seconds"
         })
       ),
@@ -292,6 +292,14 @@ export const makeContainerOperations = (
       Effect.asVoid(onContainer(cli, container, ["commit", ...commitPauseFlag(backend, pause), container, reference]))
   }
 }
+
+/**
+ * `rm --force` kills a running container at once on Docker; Podman first stops it with a 10 s
+ * grace period unless told `--time 0`. Forced removal is the escalation after a stop (a scope's
+ * release) or the sweep of a dead process's container: no grace is owed either way.
+ */
+export const forceRemoveFlags = (backend: Pick<Backend, "kind">): ReadonlyArray<string> =>
+  backend.kind === "podman" ? ["--force", "--time", "0"] : ["--force"]
 
 /** ociman §6.5: Docker ≥ 29 has `--no-pause`, older Docker `--pause=false`; Podman `--pause`. */
 export const commitPauseFlag = (
