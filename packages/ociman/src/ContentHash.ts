@@ -3,9 +3,9 @@
  *
  * A hash is SHA-256 over a sequence of segments, each framed as its byte length (u64
  * little-endian) followed by its bytes. {@link instructions} hashes an inline Dockerfile;
- * {@link directory} hashes a build context, reading files incrementally (small ones whole, a
- * batch at a time; larger ones in 1 MiB chunks through one reused buffer) so memory stays flat
- * however large the files are. For a plain context (regular files only, no ignore file,
+ * {@link directory} hashes a build context, reading files through one reused 1 MiB buffer (a
+ * smaller file whole, with one read; a larger one in 1 MiB chunks) so memory stays flat however
+ * large the files are. For a plain context (regular files only, no ignore file,
  * no executable files, no symbolic links) and no extra options, the tag equals ociman's.
  *
  * Deliberate deviations from ociman, each adding segments only when it applies:
@@ -55,8 +55,9 @@
 import type { PlatformError } from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
-import { Data, Effect, Fiber } from "effect"
+import { Data, Effect } from "effect"
 import { loadIgnoreRules } from "./internal/hashIgnore.js"
+import { readWholeSync } from "./internal/hashRead.js"
 import {
   makeSha256,
   lengthPrefix,
@@ -196,8 +197,9 @@ export class FileChangedWhileHashing extends Data.TaggedError("FileChangedWhileH
   /** The size lstat reported before the file was read. */
   readonly expectedBytes: number
   /**
-   * The size found instead: the bytes read before the change was noticed (more), or all the
-   * bytes there were (fewer).
+   * The size found instead: when more, the file's size when it was read (files under 1 MiB) or
+   * the bytes read before the change was noticed (larger files); when fewer, all the bytes there
+   * were.
    */
   readonly observedBytes: number
 }> {
@@ -384,9 +386,10 @@ export interface DirectoryOptions<E = never, R = never> {
   /** The `--platform`, e.g. `linux/arm64`; hashed only when given. */
   readonly platform?: string | undefined
   /**
-   * Called once the context has been walked, after every file, and after every 1 MiB chunk of
-   * a file of 64 KiB or more. Hashing waits for it, so keep it quick (throttle rendering
-   * yourself).
+   * Called once the context has been walked, after every 1 MiB chunk of a file of 1 MiB or
+   * more and after it, and after every run of smaller files and links (a run ends at a larger
+   * file or after a few milliseconds). Hashing waits for it, so keep it quick (throttle
+   * rendering yourself).
    */
   readonly onProgress?: ((progress: Progress) => Effect.Effect<void, E, R>) | undefined
 }
@@ -411,16 +414,12 @@ export interface DirectoryHash {
 const CHUNK_SIZE = 1024 * 1024
 
 /**
- * Files smaller than this are read whole with `readFile`, a batch at a time (at most
- * {@link BATCH_FILES} files and {@link BATCH_BYTES} bytes), concurrently, while the previous
- * batch is hashed: for small files the latency of open/read/close dominates, not the bytes.
- * Larger files are streamed through one reused buffer: reading them whole would allocate (and
- * leave to the garbage collector) as many bytes as the context holds.
+ * How long one run of files smaller than a chunk may read synchronously before yielding (see
+ * `internal/hashRead.ts` for why those reads are synchronous). With the files in the page cache
+ * a run reads a few MiB; a cold disk makes runs shorter, not the event loop's pauses longer
+ * (beyond the one file being read).
  */
-const SMALL_FILE = 64 * 1024
-const BATCH_FILES = 256
-const BATCH_BYTES = 2 * CHUNK_SIZE
-const READ_CONCURRENCY = 16
+const RUN_MILLIS = 4
 
 type FileEntry = Extract<ContextEntry, { readonly _tag: "File" }>
 
@@ -462,56 +461,59 @@ const readChunks = <E, R>(
     })
   )
 
-/** A run of small files and links, read together; or one larger file, streamed when hashed. */
-type Item =
-  | { readonly _tag: "Batch"; readonly entries: ReadonlyArray<ContextEntry> }
-  | { readonly _tag: "Streamed"; readonly file: FileEntry }
-
-const plan = (entries: ReadonlyArray<ContextEntry>): ReadonlyArray<Item> => {
-  const items: Array<Item> = []
-  let batch: Array<ContextEntry> = []
-  let batchBytes = 0
-  const flush = () => {
-    if (batch.length > 0) items.push({ _tag: "Batch", entries: batch })
-    batch = []
-    batchBytes = 0
-  }
-  for (const entry of entries) {
-    if (entry._tag === "File" && entry.size >= SMALL_FILE) {
-      flush()
-      items.push({ _tag: "Streamed", file: entry })
-    } else {
-      const size = entry._tag === "File" ? entry.size : 0
-      if (batch.length >= BATCH_FILES || batchBytes + size > BATCH_BYTES) flush()
-      batch.push(entry)
-      batchBytes += size
-    }
-  }
-  flush()
-  return items
+const pushFileHeader = (hash: Sha256, file: FileEntry): void => {
+  pushSegment(hash, "file.path")
+  pushSegment(hash, file.path)
+  if (file.executable) pushSegment(hash, "file.executable")
+  pushSegment(hash, "file.content")
+  hash.update(lengthPrefix(file.size))
 }
 
+/** A file that does not fit in one chunk (with the byte that detects growth): it is streamed. */
+const isLarge = (entry: ContextEntry, buffer: Buffer): boolean =>
+  entry._tag === "File" && entry.size >= buffer.byteLength
+
 /**
- * Reads a batch's small files whole. A file whose length differs from its lstat size changed
- * since the walk, and fails. (`readFile` reads the size it finds when it opens the file, so a
- * file that grows during that one read is hashed as it was when opened: the same as a change
- * right after it was hashed, which no hash can see.)
+ * Hashes entries from `start` on, in walk order, while they are links or files smaller than
+ * `buffer` (each read whole into it), for at most {@link RUN_MILLIS}. Returns the index of the
+ * first entry left and the file bytes hashed. One effect per run, not per file: on 20,000 small
+ * files the per-file cost of an effect showed as much as the reads.
  */
-const readBatch = (fs: FileSystem.FileSystem, item: Item) =>
-  Effect.gen(function* () {
-    if (item._tag === "Streamed") return []
-    const files = item.entries.filter((entry): entry is FileEntry => entry._tag === "File")
-    // Per-file work is kept to the bare read: on 20,000 small files every extra step per file shows.
-    const contents = yield* Effect.forEach(files, (file) => fs.readFile(file.absolutePath), {
-      concurrency: READ_CONCURRENCY
-    }).pipe(Effect.mapError(unreadable(files[0]?.absolutePath ?? "")))
-    for (const [index, file] of files.entries()) {
-      const size = contents[index]?.byteLength ?? 0
-      if (size !== file.size) return yield* changed(file, size)
+const hashRun = (
+  hash: Sha256,
+  entries: ReadonlyArray<ContextEntry>,
+  start: number,
+  buffer: Buffer
+): Effect.Effect<{ readonly next: number; readonly bytes: number }, ContextUnreadable | FileChangedWhileHashing> =>
+  Effect.suspend((): Effect.Effect<{ next: number; bytes: number }, ContextUnreadable | FileChangedWhileHashing> => {
+    const deadline = performance.now() + RUN_MILLIS
+    let index = start
+    let bytes = 0
+    for (let entry = entries[index]; entry !== undefined && !isLarge(entry, buffer); entry = entries[index]) {
+      if (index > start && performance.now() > deadline) break
+      if (entry._tag === "SymbolicLink") {
+        pushSegment(hash, "symlink.path")
+        pushSegment(hash, entry.path)
+        pushSegment(hash, "symlink.target")
+        pushSegment(hash, entry.target)
+      } else {
+        const read = readWholeSync(entry, buffer)
+        if (read._tag === "Failed") return Effect.fail(unreadable(entry.absolutePath)(read.error))
+        if (read._tag === "Changed") return Effect.fail(changed(entry, read.observedBytes))
+        pushFileHeader(hash, entry)
+        hash.update(read.bytes)
+        bytes += read.bytes.byteLength
+      }
+      index += 1
     }
-    return contents
+    return Effect.succeed({ next: index, bytes })
   })
 
+/**
+ * Hashes the walked entries in order: runs of links and small files synchronously (see
+ * {@link hashRun}), each larger file streamed through the `FileSystem` service in 1 MiB chunks.
+ * Both read into one reused buffer, so nothing is allocated per file or per chunk.
+ */
 const hashEntries = <E, R>(
   fs: FileSystem.FileSystem,
   hash: Sha256,
@@ -519,53 +521,27 @@ const hashEntries = <E, R>(
   report: (files: number, bytes: number) => Effect.Effect<void, E, R>
 ) =>
   Effect.gen(function* () {
-    const items = plan(entries)
-    const streamBuffer = Buffer.allocUnsafeSlow(CHUNK_SIZE)
+    const buffer = Buffer.allocUnsafeSlow(CHUNK_SIZE)
     let files = 0
     let bytes = 0
-
-    const pushFileHeader = (file: FileEntry) => {
-      pushSegment(hash, "file.path")
-      pushSegment(hash, file.path)
-      if (file.executable) pushSegment(hash, "file.executable")
-      pushSegment(hash, "file.content")
-      hash.update(lengthPrefix(file.size))
-    }
-
-    // One batch is read ahead while the current item is hashed: at most two batches are held.
-    let ahead = yield* Effect.fork(readBatch(fs, items[0] ?? { _tag: "Batch", entries: [] }))
-    for (const [index, item] of items.entries()) {
-      const contents = yield* Fiber.join(ahead)
-      const next = items[index + 1]
-      if (next !== undefined) ahead = yield* Effect.fork(readBatch(fs, next))
-      if (item._tag === "Streamed") {
-        pushFileHeader(item.file)
-        yield* readChunks(fs, item.file, streamBuffer, (chunk) => {
+    let index = 0
+    for (let entry = entries[index]; entry !== undefined; entry = entries[index]) {
+      if (entry._tag === "File" && isLarge(entry, buffer)) {
+        pushFileHeader(hash, entry)
+        yield* readChunks(fs, entry, buffer, (chunk) => {
           hash.update(chunk)
           bytes += chunk.byteLength
           return report(files, bytes)
         })
         files += 1
-        yield* report(files, bytes)
-        continue
+        index += 1
+      } else {
+        const run = yield* hashRun(hash, entries, index, buffer)
+        files += run.next - index
+        bytes += run.bytes
+        index = run.next
       }
-      let content = 0
-      for (const entry of item.entries) {
-        if (entry._tag === "SymbolicLink") {
-          pushSegment(hash, "symlink.path")
-          pushSegment(hash, entry.path)
-          pushSegment(hash, "symlink.target")
-          pushSegment(hash, entry.target)
-        } else {
-          pushFileHeader(entry)
-          const data = contents[content] ?? new Uint8Array()
-          content += 1
-          hash.update(data)
-          bytes += data.byteLength
-        }
-        files += 1
-        yield* report(files, bytes)
-      }
+      yield* report(files, bytes)
     }
     return { files, bytes }
   })
@@ -580,9 +556,9 @@ const hashEntries = <E, R>(
  * [`"dockerfile.content"`, bytes]], [`"build.target"`, target], [`"build.platform"`, platform],
  * `"build-arguments"`, keys and values, `"labels"`, keys and values.
  *
- * The context is walked first (listing and lstat, concurrently), so progress has totals; then
- * files are read in order. Memory grows with the number of files (the walked list, a few
- * hundred bytes per file), never with their size.
+ * The context is walked first (listing and lstat), so progress has totals; then files are read
+ * in order. Memory grows with the number of files (the walked list, a few hundred bytes per
+ * file), never with their size.
  *
  * @example
  * ```ts

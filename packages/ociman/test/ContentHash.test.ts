@@ -365,7 +365,9 @@ describe("directory: failures are typed", () => {
 
   it.effect("an unreadable file is ContextUnreadable (simulated: open fails with EACCES)", () =>
     Effect.gen(function* () {
-      const root = context({ Dockerfile: "FROM x\n", "secret.key": "k" })
+      // 1 MiB: files that large are read through the FileSystem service, which this patches.
+      // Smaller ones are read with node:fs; ContentHashReads.test.ts simulates their failures.
+      const root = context({ Dockerfile: "FROM x\n", "secret.key": new Uint8Array(1024 * 1024) })
       const secret = nodePath.join(root, "secret.key")
       const denied = (path: string) =>
         new SystemError({
@@ -449,8 +451,13 @@ describe("directory: failures are typed", () => {
   it.effect("a small file that grows while hashed is FileChangedWhileHashing", () =>
     Effect.gen(function* () {
       const root = context({ Dockerfile: "FROM x\n", "app.log": "line 1\n" })
-      const layer = changing(root, "app.log", (path) => nodeFs.appendFileSync(path, "line 2\n"))
-      const error = yield* Effect.flip(ContentHash.directory(root).pipe(Effect.provide(layer)))
+      // Small files are read with node:fs, not the FileSystem service: grow the file after the
+      // walk (the first progress report) instead of when the service opens it.
+      const grow = (progress: ContentHash.Progress) =>
+        Effect.sync(() =>
+          progress.files === 0 ? nodeFs.appendFileSync(nodePath.join(root, "app.log"), "line 2\n") : undefined
+        )
+      const error = yield* Effect.flip(hashDirectory(root, { onProgress: grow }))
       expect(error).toMatchObject({
         _tag: "FileChangedWhileHashing",
         path: nodePath.join(root, "app.log"),

@@ -3,92 +3,31 @@
  * UTF-8 bytes of their names (walkdir's `sort_by_file_name`, which ociman uses), so `a/b` comes
  * before `a-c`. Links are reported as links and never followed.
  */
-import { SystemError, type PlatformError, type SystemErrorReason } from "@effect/platform/Error"
+import type { PlatformError } from "@effect/platform/Error"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
 import { Effect } from "effect"
+import type { IgnoreRules } from "./hashIgnore.js"
 // `FileSystem` has no lstat (its `stat` follows links), and the walk must see a link as a link:
 // following one would hash files outside the context, fail on a dangling link, or loop forever.
-// This module is the only use of `node:fs` in the hash (Bun implements it too). It uses the
-// callback API, several calls per Effect: one Effect (or promise) per lstat made walking 20,000
-// files 3–5x slower than the calls themselves.
-import * as nodeFs from "node:fs"
-import type { IgnoreRules } from "./hashIgnore.js"
-
-/** What `lstat` says about a path, without following a final link. */
-export interface LinkStat {
-  readonly type: "File" | "Directory" | "SymbolicLink" | "Other"
-  readonly size: number
-  readonly mode: number
-}
-
-const errnoReason = (code: string | undefined): SystemErrorReason => {
-  switch (code) {
-    case "ENOENT":
-      return "NotFound"
-    case "EACCES":
-    case "EPERM":
-      return "PermissionDenied"
-    case "ENOTDIR":
-    case "ELOOP":
-      return "BadResource"
-    default:
-      return "Unknown"
-  }
-}
-
-/** The same `SystemError` the `FileSystem` service fails with. */
-const lstatError = (error: NodeJS.ErrnoException, path: string): PlatformError =>
-  new SystemError({
-    reason: errnoReason(error.code),
-    module: "FileSystem",
-    method: "lstat",
-    pathOrDescriptor: path,
-    syscall: "lstat",
-    description: error.message,
-    cause: error
-  })
-
-const linkStat = (stats: nodeFs.Stats): LinkStat => ({
-  type: stats.isFile() ? "File" : stats.isDirectory() ? "Directory" : stats.isSymbolicLink() ? "SymbolicLink" : "Other",
-  size: stats.size,
-  mode: stats.mode
-})
-
-/** How many lstat calls one {@link lstatAll} keeps in flight. */
-const LSTAT_CONCURRENCY = 16
+import { LSTAT_SLICE, lstatSlice, type LinkStat } from "./hashRead.js"
 
 /**
- * `lstat(2)` of every path, in order, at most {@link LSTAT_CONCURRENCY} at a time; the first
- * failure fails the whole batch.
+ * `lstat(2)` of every path, in order; the first failure fails the whole list. Synchronous calls
+ * in slices, one effect per slice: an effect (or a thread-pool round trip) per lstat made walking
+ * 20,000 files 3–5x slower than the calls themselves (see `hashRead.ts`).
  */
-export const lstatAll = (paths: ReadonlyArray<string>): Effect.Effect<ReadonlyArray<LinkStat>, PlatformError> =>
-  Effect.async<ReadonlyArray<LinkStat>, PlatformError>((resume) => {
-    const results = new Array<LinkStat>(paths.length)
-    let next = 0
-    let done = 0
-    let failed = false
-    const launch = (): void => {
-      while (!failed && next < paths.length && next - done < LSTAT_CONCURRENCY) {
-        const index = next
-        const path = paths[index] ?? ""
-        next += 1
-        nodeFs.lstat(path, (error, stats) => {
-          if (failed) return
-          if (error !== null) {
-            failed = true
-            resume(Effect.fail(lstatError(error, path)))
-            return
-          }
-          results[index] = linkStat(stats)
-          done += 1
-          if (done === paths.length) resume(Effect.succeed(results))
-          else launch()
-        })
-      }
+const lstatAll = (paths: ReadonlyArray<string>): Effect.Effect<ReadonlyArray<LinkStat>, PlatformError> =>
+  Effect.gen(function* () {
+    const stats: Array<LinkStat> = []
+    for (let start = 0; start < paths.length; start += LSTAT_SLICE) {
+      const slice = yield* Effect.suspend(() => {
+        const result = lstatSlice(paths, start)
+        return result._tag === "Failed" ? Effect.fail(result.error) : Effect.succeed(result.stats)
+      })
+      stats.push(...slice)
     }
-    if (paths.length === 0) resume(Effect.succeed(results))
-    else launch()
+    return stats
   })
 
 /** One hashed entry of the context, in walk order. `path` is relative to the root, `/`-separated. */
@@ -158,9 +97,10 @@ export const walk = (
           }
         }
       )
-      const children = yield* Effect.forEach(slots, (slot) => (Array.isArray(slot) ? Effect.succeed(slot) : slot), {
-        concurrency: DIRECTORY_CONCURRENCY
-      })
+      const children = slots.map((slot) => (Array.isArray(slot) ? slot : []))
+      const pending = slots.flatMap((slot, index) => (Array.isArray(slot) ? [] : [{ index, slot }]))
+      const walked = yield* Effect.forEach(pending, ({ slot }) => slot, { concurrency: DIRECTORY_CONCURRENCY })
+      pending.forEach(({ index }, done) => (children[index] = walked[done] ?? []))
       return children.flat()
     })
 
