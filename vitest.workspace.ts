@@ -21,10 +21,6 @@ export default defineWorkspace([
     test: {
       name: "integration",
       include: ["test/**/*.test.ts"],
-      // The leak acceptance matrix (~10 min, 120 child programs) runs with `npm run test:leaks`;
-      // it flaked once on a machine loaded by parallel work, so it is kept out of `npm test`
-      // until it is proven stable there.
-      exclude: process.env["OCIMAN_LEAK_TESTS"] === "1" ? [] : ["test/leaks.test.ts"],
       // Real containers: generous per-test budgets, and files run one at a time so two
       // files do not fight over the 2 cores and the engine's lock.
       testTimeout: 180_000,

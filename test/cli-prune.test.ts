@@ -1,17 +1,19 @@
 /**
  * Acceptance: `ociman prune` (the built command: `npm run build` first) on real runtimes. A program
  * SIGKILLed while holding scoped resources is what prune removes; a running program's resources
- * are kept, and `--dry-run` removes nothing.
+ * are kept, and `--dry-run` removes nothing. A container of `ociman run --detach` is the user's:
+ * kept unless `--include-detached` is given.
  */
 import { expect, it } from "@effect/vitest"
 import { spawnSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
-import { describeEachRuntime } from "./support/backends.js"
+import { describeEachRuntime, TEST_IMAGE } from "./support/backends.js"
 import { leftovers, startWaiting } from "./support/leaks.js"
 
 const cliLauncher = fileURLToPath(new URL("../packages/cli/bin/ociman.js", import.meta.url))
 
 interface PrunedEntry {
+  readonly id: string
   readonly kind: string
   readonly session?: string
   readonly reason: string
@@ -83,4 +85,26 @@ describeEachRuntime("ociman prune", (kind) => {
       expect(await leftovers(kind, running.session)).toEqual({ containers: 0, networks: 0, images: 0 })
     }
   )
+})
+
+describeEachRuntime("ociman prune and detached containers", (kind) => {
+  it("keeps a container of `ociman run --detach` (the user's), and removes it only with --include-detached", async () => {
+    const started = spawnSync(
+      process.execPath,
+      [cliLauncher, "run", "--backend", kind, "--detach", TEST_IMAGE, "sleep", "600"],
+      { encoding: "utf8" }
+    )
+    expect(started.stderr).toBe("")
+    expect(started.status).toBe(0)
+    const id = started.stdout.trim()
+    try {
+      // its owner, the `ociman run` process, has exited: a scoped container would be removed now
+      const entryOf = (args: ReadonlyArray<string>) =>
+        prune(["--backend", kind, "--dry-run", ...args]).entries.find((entry) => entry.id === id)
+      expect(entryOf([])).toMatchObject({ kind: "container", reason: "Detached", outcome: "Kept", detached: true })
+      expect(entryOf(["--include-detached"])).toMatchObject({ reason: "OwnerGone", outcome: "WouldRemove" })
+    } finally {
+      spawnSync(kind, ["container", "rm", "--force", id], { stdio: "ignore" })
+    }
+  })
 })

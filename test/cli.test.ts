@@ -3,9 +3,7 @@
  * first) against real Docker and Podman. Each spawn costs ~1.5 s, so each test covers one flow.
  *
  * What the CLI did is checked by asking the runtime directly (not through the library), and
- * containers are removed the same way. The library's runtime layer is not used here on purpose:
- * its automatic sweep would remove the container of `ociman run --detach`, whose owner (the
- * `ociman` process) has already exited.
+ * containers are removed the same way, so a library bug cannot hide a CLI bug.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { execFileSync, spawn, spawnSync } from "node:child_process"
@@ -42,6 +40,12 @@ const ocimanCli = (args: ReadonlyArray<string>, env: Record<string, string> = {}
   }).finally(() => rmSync(home, { recursive: true, force: true }))
 }
 
+/** Starts the built `ociman` without waiting for it (output piped). */
+const spawnCli = (args: ReadonlyArray<string>) => spawn(process.execPath, [cliLauncher, ...args])
+
+/** Prints a line, another on stderr, and a second line on stdout 3 s later. */
+const STREAMING = "echo first; echo to-stderr >&2; sleep 3; echo second"
+
 /** Asks the runtime directly. */
 const runtime = (kind: Kind, args: ReadonlyArray<string>): string =>
   execFileSync(kind, args, { encoding: "utf8" }).trim()
@@ -49,6 +53,12 @@ const runtime = (kind: Kind, args: ReadonlyArray<string>): string =>
 const removeContainer = (kind: Kind, name: string) => {
   spawnSync(kind, ["container", "rm", "--force", name], { stdio: "ignore" })
 }
+
+/** The ids of the containers (running or not) with this label. */
+const containersLabelled = (kind: Kind, label: string): ReadonlyArray<string> =>
+  runtime(kind, ["container", "ls", "--all", "--quiet", "--filter", `label=${label}`])
+    .split("\n")
+    .filter((line) => line !== "")
 
 /** One line on stderr, `ociman: …`, and exit 1. */
 const expectOneLineFailure = (outcome: Outcome, message: string | RegExp) => {
@@ -103,35 +113,57 @@ describeEachRuntime("ociman run / exec / ps / doctor", (kind) => {
     }
   })
 
-  it("an interrupted foreground run (Ctrl-C) removes its container", async () => {
-    const label = `ociman-test.cli-interrupt=${unique}`
-    const child = spawn(process.execPath, [
-      cliLauncher,
-      "run",
-      "--backend",
-      kind,
-      "--label",
-      label,
-      TEST_IMAGE,
-      "sleep",
-      "60"
-    ])
+  it("run in the foreground streams the output as it is written", async () => {
+    const label = `ociman-test.cli-stream=${unique}`
+    const child = spawnCli(["run", "--backend", kind, "--label", label, TEST_IMAGE, "--", "sh", "-c", STREAMING])
+    let stdout = ""
+    let stderr = ""
+    let exited = false
+    child.on("exit", () => (exited = true))
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk))
+    const first = new Promise<{ readonly stdout: string; readonly exited: boolean }>((resolve) =>
+      child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+        stdout += chunk
+        if (stdout.includes("first\n")) resolve({ stdout, exited })
+      })
+    )
     const closed = new Promise<number | null>((resolve) => child.on("close", resolve))
-    const running = () => runtime(kind, ["container", "ls", "--all", "--quiet", "--filter", `label=${label}`])
     try {
-      for (let i = 0; i < 100 && running() === ""; i++) await new Promise((resolve) => setTimeout(resolve, 100))
-      expect(running()).not.toBe("")
-      child.kill("SIGINT")
-      await closed
-      expect(running()).toBe("")
+      // the first line arrives while the container (and ociman) still runs, 3 s before the second
+      const seen = await Promise.race([first, closed.then(() => ({ stdout, exited: true }))])
+      expect(seen).toEqual({ stdout: "first\n", exited: false })
+      expect(await closed).toBe(0)
+      expect({ stdout, stderr }).toEqual({ stdout: "first\nsecond\n", stderr: "to-stderr\n" })
+      expect(containersLabelled(kind, label)).toEqual([])
     } finally {
       child.kill("SIGKILL")
-      for (const id of running()
-        .split("\n")
-        .filter((line) => line !== ""))
-        removeContainer(kind, id)
+      for (const id of containersLabelled(kind, label)) removeContainer(kind, id)
     }
   })
+
+  for (const [signal, code] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143]
+  ] as const) {
+    it(`a foreground run ended by ${signal} removes its container and exits ${code}`, async () => {
+      const label = `ociman-test.cli-${signal.toLowerCase()}=${unique}`
+      const child = spawnCli(["run", "--backend", kind, "--label", label, TEST_IMAGE, "sleep", "600"])
+      const closed = new Promise<number | null>((resolve) => child.on("close", resolve))
+      try {
+        for (let i = 0; i < 100 && containersLabelled(kind, label).length === 0; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 100))
+        }
+        expect(containersLabelled(kind, label)).toHaveLength(1)
+        child.kill(signal)
+        expect(await closed).toBe(code)
+        // gone before ociman exited: the scope was closed first
+        expect(containersLabelled(kind, label)).toEqual([])
+      } finally {
+        child.kill("SIGKILL")
+        for (const id of containersLabelled(kind, label)) removeContainer(kind, id)
+      }
+    })
+  }
 
   it("run --detach leaves a labelled container running that ps lists and exec runs commands in", async () => {
     try {
@@ -167,10 +199,8 @@ describeEachRuntime("ociman run / exec / ps / doctor", (kind) => {
       expect(listed.status).toBe(0)
       const rows: ReadonlyArray<Record<string, unknown>> = JSON.parse(listed.stdout)
       const row = rows.find((candidate) => candidate["id"] === id)
-      const gone = row === undefined && spawnSync(kind, ["container", "inspect", id], { stdio: "ignore" }).status !== 0
-      // A detached container's owner (the exited `ociman run`) is gone, so the automatic sweep of
-      // any other ociman program on this host may remove it: say so rather than fail obscurely.
-      expect(row, gone ? `${id} was removed meanwhile, by another process's automatic sweep` : listed.stdout).toEqual({
+      // its owner (the exited `ociman run`) is gone, but it is labelled detached: no sweep takes it
+      expect(row, listed.stdout).toEqual({
         id,
         names: [unique],
         image: TEST_IMAGE,
@@ -273,13 +303,17 @@ describe("ociman run / exec / doctor without a runtime", () => {
     }
   })
 
-  it("run and doctor have --help", async () => {
-    const [run, doctor] = await Promise.all([ocimanCli(["run", "--help"]), ocimanCli(["doctor", "--help"])])
-    expect(run.status).toBe(0)
-    for (const flag of ["--detach", "--keep", "--publish", "--env", "--label", "--backend", "--json"]) {
-      expect(run.stdout).toContain(flag)
+  it("every command has --help, --backend and --json", async () => {
+    const commands = ["info", "hash", "build", "run", "exec", "ps", "doctor", "prune"]
+    const helps = await Promise.all(commands.map((command) => ocimanCli([command, "--help"])))
+    for (const [i, help] of helps.entries()) {
+      expect(help.status, commands[i]).toBe(0)
+      expect(help.stdout, commands[i]).toContain("--backend docker | podman")
+      expect(help.stdout, commands[i]).toContain("--json")
     }
-    expect(doctor.status).toBe(0)
-    expect(doctor.stdout).toContain("--image")
+    const [run, doctor, prune] = [helps[3], helps[6], helps[7]]
+    for (const flag of ["--detach", "--keep", "--publish", "--env", "--label"]) expect(run?.stdout).toContain(flag)
+    expect(doctor?.stdout).toContain("--image")
+    expect(prune?.stdout).toContain("--include-detached")
   })
 })

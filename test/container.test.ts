@@ -3,8 +3,8 @@
  * 31–39, plus scoped cleanup, concurrency and secrets staying out of argv).
  */
 import { expect, layer } from "@effect/vitest"
-import { Effect, Either, Exit, Fiber, Redacted, Schedule, Scope } from "effect"
-import { execFileSync } from "node:child_process"
+import { Chunk, Deferred, Effect, Either, Exit, Fiber, Option, Redacted, Schedule, Scope, Stream } from "effect"
+import { execFileSync, spawnSync } from "node:child_process"
 import { connect } from "node:net"
 import { Container, ContainerDefinition as Def, ContainerRuntime, Label, Port } from "ociman"
 import { describeEachRuntime, type Kind, runtimeLayer, TEST_IMAGE } from "./support/backends.js"
@@ -280,6 +280,60 @@ describeEachRuntime("containers", (kind) => {
           { stream: "stderr", text: "two" },
           { stream: "stdout", text: "three" }
         ])
+      })
+    )
+
+    it.scoped("streamLogs with follow: a line written after the stream began arrives before the exit", () =>
+      Effect.gen(function* () {
+        const c = yield* Container.start(
+          Def.make(TEST_IMAGE).pipe(
+            Def.command(["sh", "-c", "echo first; while [ ! -e /tmp/go ]; do sleep 0.1; done; echo second >&2"])
+          )
+        )
+        const first = yield* Deferred.make<void>()
+        const following = yield* Effect.fork(
+          c.streamLogs({ follow: true }).pipe(
+            Stream.tap((line) => (line.text === "first" ? Deferred.succeed(first, undefined) : Effect.void)),
+            Stream.runCollect
+          )
+        )
+        yield* Deferred.await(first)
+        // "second" is not written yet: only the exec below lets the container go on
+        yield* c.execSuccess(["touch", "/tmp/go"])
+        expect(Chunk.toReadonlyArray(yield* Fiber.join(following))).toEqual([
+          { stream: "stdout", text: "first" },
+          { stream: "stderr", text: "second" }
+        ])
+        expect(yield* c.wait).toBe(0)
+      })
+    )
+
+    it.scoped("streamExec: lines arrive while the command runs; interrupting the stream ends the exec process", () =>
+      Effect.gen(function* () {
+        const c = yield* Container.start(sleeper)
+        const started = yield* Deferred.make<void>()
+        const running = yield* Effect.fork(
+          c.streamExec(["sh", "-c", "echo started; while [ ! -e /tmp/done ]; do sleep 0.1; done; echo finished"]).pipe(
+            Stream.tap(() => Deferred.succeed(started, undefined)),
+            Stream.runCollect
+          )
+        )
+        yield* Deferred.await(started)
+        expect(Option.isNone(yield* Fiber.poll(running))).toBe(true)
+        yield* c.execSuccess(["touch", "/tmp/done"])
+        expect(Chunk.toReadonlyArray(yield* Fiber.join(running)).map((line) => line.text)).toEqual([
+          "started",
+          "finished"
+        ])
+
+        const marker = `sleep ${40 + (process.pid % 10)}`
+        const cliProcesses = () =>
+          spawnSync("pgrep", ["-f", `exec ${c.id} ${marker}`], { encoding: "utf8" }).stdout.trim()
+        const interrupted = yield* Effect.fork(Stream.runDrain(c.streamExec(marker.split(" "))))
+        yield* Effect.sleep("1 second")
+        expect(cliProcesses()).not.toBe("")
+        yield* Fiber.interrupt(interrupted)
+        expect(cliProcesses()).toBe("")
       })
     )
 

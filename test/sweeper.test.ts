@@ -11,6 +11,7 @@ import { hostname } from "node:os"
 import { Image } from "ociman"
 import { Sweeper } from "ociman"
 import { describeEachRuntime, type Kind, runtimeLayer, TEST_IMAGE } from "./support/backends.js"
+import { detachedIds, runToEnd } from "./support/leaks.js"
 
 /** A pid no process has: an exited child's. */
 const deadPid = spawnSync("sh", ["-c", "echo $$"], { encoding: "utf8" }).stdout.trim()
@@ -103,9 +104,10 @@ describeEachRuntime("sweeper", (kind) => {
               for (const id of [ids.living, ids.foreign, ids.unlabelled, ids.inherited]) {
                 expect(exists(kind, "container", id)).toBe(true)
               }
-              // the leaked image is still used by the user's container: kept, reported as failed
+              // the leaked image is still used by the user's container: kept (not a failure of the sweep)
               const image = report.entries.find((e) => e.kind === "image" && e.session === session)
-              expect(image).toMatchObject({ outcome: "Failed", reason: "OwnerGone" })
+              expect(image).toMatchObject({ outcome: "Kept", reason: "InUse" })
+              expect(exists(kind, "image", leakedImage)).toBe(true)
               cli(kind, [...forceRm(kind), ids.inherited])
               const again = yield* Sweeper.sweep()
               expect(again.entries.find((e) => e.kind === "image" && e.session === session)).toMatchObject({
@@ -123,6 +125,84 @@ describeEachRuntime("sweeper", (kind) => {
               for (const id of Object.values(ids)) spawnSync(kind, [...forceRm(kind), id], { stdio: "ignore" })
               spawnSync(kind, ["network", "rm", network], { stdio: "ignore" })
               spawnSync(kind, ["image", "rm", "--force", leakedImage], { stdio: "ignore" })
+            }
+          }),
+        120_000
+      )
+
+      it.effect(
+        "a detached container of a gone owner survives the default sweep and is taken with includeDetached",
+        () =>
+          Effect.gen(function* () {
+            const session = `detached-${process.pid}-${Date.now()}`
+            const detached = ["--label", "ociman.lifecycle=detached"]
+            const run = (labels: ReadonlyArray<string>) =>
+              cli(kind, ["run", "-d", ...labels, TEST_IMAGE, "sleep", "600"])
+            const ids = {
+              detached: run([...owner(session, deadPid), ...detached]),
+              scoped: run([...owner(session, deadPid), "--label", "ociman.lifecycle=scoped"]),
+              // a living owner's detached container: kept even with includeDetached
+              living: run([...owner(`alive-${process.pid}`, "1"), ...detached])
+            }
+            const find = (report: Sweeper.Report, id: string) =>
+              report.entries.find((e) => id.startsWith(e.id) || e.id.startsWith(id))
+            try {
+              const report = yield* Sweeper.sweep()
+              expect(find(report, ids.detached)).toMatchObject({ outcome: "Kept", reason: "Detached", detached: true })
+              // AlreadyGone: another process's automatic sweep (on a shared machine) got there first
+              expect(["Removed", "AlreadyGone"]).toContain(find(report, ids.scoped)?.outcome)
+              expect(exists(kind, "container", ids.detached)).toBe(true)
+              expect(exists(kind, "container", ids.scoped)).toBe(false)
+
+              const dry = yield* Sweeper.sweep({ includeDetached: true, dryRun: true })
+              expect(find(dry, ids.detached)).toMatchObject({ outcome: "WouldRemove", reason: "OwnerGone" })
+              expect(exists(kind, "container", ids.detached)).toBe(true)
+
+              const all = yield* Sweeper.sweep({ includeDetached: true })
+              expect(find(all, ids.detached)).toMatchObject({ outcome: "Removed", reason: "OwnerGone", detached: true })
+              expect(find(all, ids.living)).toMatchObject({ outcome: "Kept", reason: "OwnerAlive" })
+              expect(exists(kind, "container", ids.detached)).toBe(false)
+              expect(exists(kind, "container", ids.living)).toBe(true)
+            } finally {
+              for (const id of Object.values(ids)) spawnSync(kind, [...forceRm(kind), id], { stdio: "ignore" })
+            }
+          }),
+        120_000
+      )
+
+      it.effect(
+        "Container.startDetached in a process that exits: the next process's automatic sweep leaves it, includeDetached takes it",
+        () =>
+          Effect.gen(function* () {
+            const starter = yield* Effect.promise(() =>
+              runToEnd(
+                kind,
+                ["--mode", "exit", "--containers", "0", "--no-network", "--no-image", "--detached", "1"],
+                false
+              )
+            )
+            expect(starter.exitCode).toBe(0)
+            const [id] = detachedIds(starter.stdout)
+            if (id === undefined) return yield* Effect.die(`no detached container reported: ${starter.stderr}`)
+            try {
+              expect(
+                cli(kind, ["container", "inspect", "--format", '{{index .Config.Labels "ociman.lifecycle"}}', id])
+              ).toBe("detached")
+              // the next process: acquires nothing, its runtime layer's automatic sweep runs to its end
+              const next = yield* Effect.promise(() =>
+                runToEnd(kind, ["--mode", "exit", "--containers", "0", "--no-network", "--no-image"], true)
+              )
+              expect(next.exitCode).toBe(0)
+              expect(exists(kind, "container", id)).toBe(true)
+              const report = yield* Sweeper.sweep({ includeDetached: true })
+              expect(report.entries.find((e) => id.startsWith(e.id) || e.id.startsWith(id))).toMatchObject({
+                outcome: "Removed",
+                reason: "OwnerGone",
+                detached: true
+              })
+              expect(exists(kind, "container", id)).toBe(false)
+            } finally {
+              spawnSync(kind, [...forceRm(kind), id], { stdio: "ignore" })
             }
           }),
         120_000

@@ -112,7 +112,10 @@ const runFixture = (
     })
     child.on("close", (exitCode, signal) => {
       clearTimeout(timer)
-      if (!ready && problem === undefined) problem = `ended before it was ready (${exitCode ?? signal})`
+      if (!ready && problem === undefined) {
+        const last = events(`${stdout}\n`).at(-1)?.event ?? "nothing"
+        problem = `ended before it was ready (exit ${exitCode ?? signal}, last event: ${last})`
+      }
       resolve({ exitCode, signal, session, ready, stdout: stdout.slice(-4_000), stderr, problem })
     })
   })
@@ -123,6 +126,26 @@ export interface Started {
   readonly kill: (signal: NodeJS.Signals) => void
   readonly ended: Promise<Ended>
 }
+
+/** Runs the fixture to its end (`args` after `--backend`), the automatic sweep as `sweep` says. */
+export const runToEnd = (kind: Kind, args: ReadonlyArray<string>, sweep: boolean): Promise<Ended> =>
+  runFixture(["--backend", kind, ...args], () => undefined, { OCIMAN_SWEEP: sweep ? "1" : "0" })
+
+/** The ids of the containers the fixture started with `--detached N`, from its ready line. */
+export const detachedIds = (stdout: string): ReadonlyArray<string> =>
+  stdout
+    .split("\n")
+    .map(parseJson)
+    .flatMap((value) =>
+      typeof value === "object" &&
+      value !== null &&
+      "event" in value &&
+      value.event === "ready" &&
+      "detached" in value &&
+      Array.isArray(value.detached)
+        ? value.detached.map(String)
+        : []
+    )
 
 /** Starts the fixture in `--mode wait` and resolves once it is ready (rejects if it never is). */
 export const startWaiting = (kind: Kind, extraArgs: ReadonlyArray<string> = []): Promise<Started> =>
@@ -197,7 +220,12 @@ export const runOnce = async (kind: Kind, mode: Mode, containers = 2): Promise<R
     millis: Date.now() - started,
     problem,
     // what the sweeping process said, when something survived it
-    stderr: leaked.containers + leaked.networks + leaked.images > 0 ? `${ended.stderr}\n${sweepOutput}` : ended.stderr
+    stderr:
+      leaked.containers + leaked.networks + leaked.images > 0
+        ? `${ended.stderr}\n${sweepOutput}`
+        : problem === undefined
+          ? ended.stderr
+          : `${ended.stdout}\n${ended.stderr}`
   }
 }
 

@@ -19,8 +19,8 @@ export const jsonOption = Options.boolean("json").pipe(Options.withDescription("
 
 /**
  * The runtime layer for a command, from its `--backend` option. Without the library's automatic
- * sweep: a container from `ociman run --detach` belongs to an `ociman` process that has already
- * exited, so any command that swept would remove it; only `ociman prune` (or the user) does.
+ * sweep: a command that only looks (`ps`, `info`, `doctor`) must not remove anything on the way;
+ * `ociman prune` is the sweep, when the user asks for it.
  */
 export const runtimeLayer = (backend: Option.Option<"docker" | "podman">) =>
   ContainerRuntime.layer({ backend: Option.getOrElse(backend, () => "auto" as const), sweep: false }).pipe(

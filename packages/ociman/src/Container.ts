@@ -24,7 +24,7 @@
  *
  * @since 0.1.0
  */
-import { Clock, Duration, Effect, Either, ExecutionStrategy, Exit, Option, type Redacted, Scope } from "effect"
+import { Clock, Duration, Effect, Either, ExecutionStrategy, Exit, Option, type Redacted, Scope, Stream } from "effect"
 import type { CliError, UnexpectedOutput } from "./CliError.js"
 import type * as ContainerName from "./ContainerName.js"
 import type { ContainerDefinition, Fields as DefinitionFields } from "./ContainerDefinition.js"
@@ -43,7 +43,7 @@ import type * as Label from "./Label.js"
 import * as Port from "./Port.js"
 import { type InvalidDefinition, validate } from "./internal/containerSpec.js"
 import { execResultOf, exitedNonZero } from "./internal/execResult.js"
-import { ownershipLabels } from "./internal/session.js"
+import { type Lifecycle, ownershipLabels } from "./internal/session.js"
 import * as Wait from "./Wait.js"
 
 /**
@@ -185,12 +185,34 @@ export interface ContainerOperations {
     filters: ReadonlyArray<Label.Filter>
   ) => Effect.Effect<ReadonlyArray<LabeledContainer>, CliError | UnexpectedOutput>
   readonly logs: (container: string) => Effect.Effect<ReadonlyArray<LogLine>, ContainerNotFound | CliError>
+  /** The logs as they are written (see `Container.streamLogs`). */
+  readonly streamLogs: (
+    container: string,
+    options: LogStreamOptions
+  ) => Stream.Stream<LogLine, ContainerNotFound | CliError>
+  /** An exec's output as it is written; a non-zero exit ends the stream with `ContainerExitedNonZero`. */
+  readonly streamExec: (
+    container: string,
+    spec: ExecSpec,
+    options?: { readonly timeout?: Duration.DurationInput | undefined }
+  ) => Stream.Stream<LogLine, ContainerExitedNonZero | ExecError>
   readonly wait: (container: string) => Effect.Effect<number, ContainerNotFound | CliError | UnexpectedOutput>
   readonly commit: (
     container: string,
     reference: string,
     options: { readonly pause: boolean }
   ) => Effect.Effect<void, ContainerNotFound | CliError>
+}
+
+/**
+ * Options of a log stream.
+ * @since 0.1.0
+ */
+export interface LogStreamOptions {
+  /** Keep streaming until the container exits (`logs --follow`). Default false: what is there now. */
+  readonly follow?: boolean | undefined
+  /** Start with only the last this many lines, both outputs counted together (`logs --tail N`). Default: all. */
+  readonly tail?: number | undefined
 }
 
 /**
@@ -248,7 +270,51 @@ export interface Container {
   readonly hostPorts: (
     port: Port.ContainerPort
   ) => Effect.Effect<ReadonlyArray<HostPort>, ContainerNotFound | CliError | ContainerInspect.InvalidInspect>
+  /** A snapshot of the logs, stdout and stderr lines merged in the order they were written. */
   readonly logs: Effect.Effect<ReadonlyArray<LogLine>, ContainerNotFound | CliError>
+  /**
+   * The logs as a stream of lines, each tagged stdout or stderr; with `follow`, new lines arrive as
+   * the container writes them and the stream ends when it exits. Each output keeps its own order;
+   * between the two, lines come in the order they arrive (use `logs` for a time-ordered snapshot).
+   * Interrupting the stream stops the `logs` process.
+   *
+   * @example
+   * ```ts
+   * import { Console, Effect, Stream } from "effect"
+   * import { Container, ContainerDefinition as Def } from "ociman"
+   *
+   * const program = Effect.scoped(
+   *   Effect.gen(function* () {
+   *     const c = yield* Container.start(
+   *       Def.make("localhost/ociman-test/busybox:1").pipe(Def.command(["sh", "-c", "echo one; sleep 1; echo two"]))
+   *     )
+   *     yield* c.streamLogs({ follow: true }).pipe(Stream.runForEach((line) => Console.log(line.stream, line.text)))
+   *   })
+   * )
+   * ```
+   */
+  readonly streamLogs: (options?: LogStreamOptions) => Stream.Stream<LogLine, ContainerNotFound | CliError>
+  /**
+   * Runs a command inside and streams its output lines as they are written (stdout and stderr
+   * drained concurrently). The stream ends when the command exits 0; any other exit fails it with
+   * `ContainerExitedNonZero`, carrying the exit code and the last lines of each output.
+   * Interrupting the stream kills the `exec` process.
+   *
+   * @example
+   * ```ts
+   * import { Console, Effect, Stream } from "effect"
+   * import type { Container } from "ociman"
+   *
+   * const tailed = (c: Container.Container) =>
+   *   c.streamExec(["sh", "-c", "for i in 1 2 3; do echo step $i; sleep 1; done"]).pipe(
+   *     Stream.runForEach((line) => Console.log(line.text))
+   *   )
+   * ```
+   */
+  readonly streamExec: (
+    command: ReadonlyArray<string>,
+    options?: ExecOptions
+  ) => Stream.Stream<LogLine, ContainerExitedNonZero | ExecError>
   /** Stops (SIGTERM, then SIGKILL after `timeout`, default 10 s). */
   readonly stop: (options?: {
     readonly timeout?: Duration.DurationInput
@@ -317,6 +383,11 @@ export const handle = (id: string): Effect.Effect<Container, never, ContainerRun
         ),
       hostPorts,
       logs: ops.logs(id),
+      streamLogs: (options = {}) => ops.streamLogs(id, options),
+      streamExec: (command, options = {}) =>
+        Stream.unwrap(
+          Effect.map(execSpec(command, options), (spec) => ops.streamExec(id, spec, { timeout: options.timeout }))
+        ),
       stop: (options = {}) =>
         ops.stop(id, {
           timeoutSeconds: Math.ceil(Duration.toSeconds(Duration.decode(options.timeout ?? DEFAULT_STOP_TIMEOUT)))
@@ -334,6 +405,10 @@ const checked = (definition: ContainerDefinition, extraLabels: ReadonlyArray<rea
  * Runs a container in the foreground and returns its exit code and output. A non-zero exit is a
  * `ContainerExitedNonZero` error carrying both outputs.
  *
+ * It carries the ownership labels too: with `withRemove` as a scoped container (if this process
+ * dies mid-run, the container it leaves running is swept), without it as a detached one (kept
+ * after it exits on purpose, as ociman does; only `sweep({ includeDetached: true })` takes it).
+ *
  * @example
  * ```ts
  * import { Effect } from "effect"
@@ -350,7 +425,7 @@ export const run = (
 ): Effect.Effect<ExecResult, StartError | ContainerExitedNonZero, ContainerRuntime> =>
   Effect.gen(function* () {
     const runtime = yield* ContainerRuntime
-    const spec = yield* checked(definition, [])
+    const spec = yield* checked(definition, ownershipLabels(new Date(), definition.remove ? "scoped" : "detached"))
     const result = yield* runtime.containers.run(spec, {
       detach: false,
       remove: spec.remove,
@@ -362,8 +437,26 @@ export const run = (
   }).pipe(Effect.withSpan("ociman.Container.run"))
 
 /**
+ * Runs a container detached with the ownership labels: `scoped` for `start` (the sweep removes it
+ * once its process is gone), `detached` for `startDetached` (the caller's, kept by default sweeps).
+ */
+const runOwned = (
+  definition: ContainerDefinition,
+  lifecycle: Lifecycle
+): Effect.Effect<Container, StartError, ContainerRuntime> =>
+  Effect.gen(function* () {
+    const runtime = yield* ContainerRuntime
+    const spec = yield* checked(definition, ownershipLabels(new Date(), lifecycle))
+    const result = yield* runtime.containers.run(spec, { detach: true, remove: spec.remove })
+    return yield* handle(result.id ?? "")
+  })
+
+/**
  * Starts a container detached and returns its handle; the caller manages its lifecycle (ociman's
- * `run_detached`). It carries the ownership labels, so a sweep can remove it if it is leaked.
+ * `run_detached`). It outlives the scope and the process that started it: it carries the ownership
+ * labels and `ociman.lifecycle=detached`, so the automatic sweep and a default `Sweeper.sweep()`
+ * leave it alone even once that process has exited; `Sweeper.sweep({ includeDetached: true })`
+ * (`ociman prune --include-detached`) removes it then.
  *
  * @example
  * ```ts
@@ -377,17 +470,26 @@ export const run = (
  *   yield* c.remove()
  * })
  * ```
+ *
+ * @example
+ * ```ts
+ * import { Console, Effect } from "effect"
+ * import { Container, ContainerDefinition as Def, Sweeper } from "ociman"
+ *
+ * // a service left running for later processes: no sweep removes it while it is only detached
+ * const startService = Effect.flatMap(
+ *   Container.startDetached(Def.make("localhost/ociman-test/busybox:1").pipe(Def.command(["sleep", "3600"]))),
+ *   (c) => Console.log(`started ${c.id}`)
+ * )
+ * // later, from any process: remove detached containers whose starting process has exited
+ * const cleanUp = Sweeper.sweep({ includeDetached: true })
+ * ```
  * @since 0.1.0
  */
 export const startDetached = (
   definition: ContainerDefinition
 ): Effect.Effect<Container, StartError, ContainerRuntime> =>
-  Effect.gen(function* () {
-    const runtime = yield* ContainerRuntime
-    const spec = yield* checked(definition, ownershipLabels())
-    const result = yield* runtime.containers.run(spec, { detach: true, remove: spec.remove })
-    return yield* handle(result.id ?? "")
-  }).pipe(Effect.withSpan("ociman.Container.startDetached"))
+  runOwned(definition, "detached").pipe(Effect.withSpan("ociman.Container.startDetached"))
 
 /**
  * How long a scoped container's release may take: the stop's grace period, then a forced removal.
@@ -440,7 +542,7 @@ export const start = (
   definition: ContainerDefinition,
   options: StartOptions = {}
 ): Effect.Effect<Container, StartError | Wait.WaitError, ContainerRuntime | Scope.Scope> => {
-  const acquired = Effect.acquireRelease(startDetached(definition), (container) =>
+  const acquired = Effect.acquireRelease(runOwned(definition, "scoped"), (container) =>
     container.stop({ timeout: options.stopTimeout ?? DEFAULT_RELEASE_STOP }).pipe(
       Effect.ignore,
       // Whatever the stop did, the container must go: force-remove kills and removes.

@@ -56,8 +56,23 @@ export class RuntimeUnavailable extends Data.TaggedError("RuntimeUnavailable")<{
   /** What the probe saw: the CLI's error text or the unexpected output. */
   readonly detail: string
 }> {
+  /**
+   * What to do about it, for this runtime and reason (`ociman doctor` prints it).
+   *
+   * @example
+   * ```ts
+   * import { RuntimeError } from "ociman"
+   *
+   * new RuntimeError.RuntimeUnavailable({ kind: "docker", reason: "NotInstalled", detail: "" }).hint
+   * // "install docker or put it on PATH"
+   * ```
+   */
+  get hint(): string {
+    return HINTS[this.reason](this.kind)
+  }
+
   override get message(): string {
-    return `${this.kind} is not usable (${this.reason}): ${this.detail.trim()} — ${HINTS[this.reason](this.kind)}`
+    return `${this.kind} is not usable (${this.reason}): ${this.detail.trim()} — ${this.hint}`
   }
 }
 

@@ -8,9 +8,10 @@
  * **Ownership labels.** Everything the library creates for a scope (`Container.start` /
  * `startDetached`, `Network.make`, `Image.buildScoped`) carries `ociman.managed=true`,
  * `ociman.session` (one random id per process), `ociman.pid`, `ociman.host`, `ociman.created`
- * (ISO 8601) and, on Linux, `ociman.pidns` (the pid namespace). Content-addressed images
- * (`Image.build`, `buildIfAbsent`) carry none: they are a cache shared across runs, and the labels
- * would make every build unique.
+ * (ISO 8601), `ociman.lifecycle` (`scoped`, or `detached` for `Container.startDetached`) and, on
+ * Linux, `ociman.pidns` (the pid namespace). Content-addressed images (`Image.build`,
+ * `buildIfAbsent`) carry none: they are a cache shared across runs, and the labels would make every
+ * build unique.
  *
  * **The rule.** A resource is removed when it carries `ociman.managed=true` and its owner is gone:
  * - it was created on this host (same `ociman.host` and, where both are known, the same pid
@@ -18,6 +19,7 @@
  * - no process has its `ociman.pid` (`kill(pid, 0)` fails with `ESRCH`; `EPERM` means alive), and
  * - it is not this process's (same pid: never, whatever the session, so two copies of the library
  *   in one process cannot sweep each other), and
+ * - it is scoped, not detached (see below), unless `includeDetached` is given, and
  * - with `olderThan`, its `ociman.created` is at least that old (a missing or unreadable time
  *   counts as too recent).
  *
@@ -26,6 +28,16 @@
  * are assumed gone. Use it on a machine that no other host's test run shares, or together with
  * `olderThan` to spare recent ones. Resources of living processes on this host are kept in every
  * mode.
+ *
+ * **Detached containers are the caller's.** A container from `Container.startDetached` (or
+ * `ociman run --detach`) outlives its scope on purpose, and often its process: the process that
+ * starts it may exit at once. So the automatic sweep and a default {@link sweep} keep it (reason
+ * `Detached`) even when its owner is gone; `sweep({ includeDetached: true })` removes it then (a
+ * living owner's is kept in every mode).
+ *
+ * **In use.** Nothing is forced: an image some container still uses (a user's container run from
+ * a leaked image) or a network some container is still attached to is kept (reason `InUse`) after
+ * a short wait for containers being removed, and taken by a later sweep once it is free.
  *
  * **Never the library's.** Labels are inherited: a container run from a labelled image carries the
  * image's labels, and so does an image built `FROM` one or committed from a labelled container. A
@@ -42,7 +54,7 @@
  * layer is never slower and never fails because of it: errors are logged as warnings, removals at
  * info level. A sweep cut short by the process's exit is finished by the next one. Opt out with
  * `ContainerRuntime.layer({ sweep: false })` or `OCIMAN_SWEEP=0`. On demand: {@link sweep}, or
- * `ociman prune [--dry-run] [--all-sessions] [--older-than DURATION]`.
+ * `ociman prune [--dry-run] [--all-sessions] [--include-detached] [--older-than DURATION]`.
  *
  * @example
  * ```ts
@@ -87,19 +99,32 @@ export type ResourceKind = "container" | "network" | "image"
  * - `OwnerAlive`: its owner is still running (kept);
  * - `ThisProcess`: created by the process that sweeps (kept);
  * - `TooRecent`: younger than `olderThan`, or its creation time cannot be read (kept);
- * - `Inherited`: its labels were inherited, not given by the library (kept; see the module notes).
+ * - `Inherited`: its labels were inherited, not given by the library (kept; see the module notes);
+ * - `Detached`: started detached (`Container.startDetached`) by an owner that is gone: the caller's
+ *   to remove (kept, removed with `includeDetached`);
+ * - `InUse`: to be removed, but an image some container still uses or a network some container is
+ *   still attached to, after waiting a little for containers being removed (kept: the next sweep
+ *   takes it once they are gone).
  *
  * @since 0.1.0
  */
 export type Reason =
-  "OwnerGone" | "OtherHost" | "UnknownOwner" | "OwnerAlive" | "ThisProcess" | "TooRecent" | "Inherited"
+  | "OwnerGone"
+  | "OtherHost"
+  | "UnknownOwner"
+  | "OwnerAlive"
+  | "ThisProcess"
+  | "TooRecent"
+  | "Inherited"
+  | "Detached"
+  | "InUse"
 
 /**
  * What happened to a resource:
  * - `Removed`, or `WouldRemove` in a dry run;
  * - `AlreadyGone`: it was to be removed, and something else removed it first;
  * - `Failed`: it was to be removed and could not be (`error` says why);
- * - `Kept`: it is not to be removed (`reason` says why).
+ * - `Kept`: it is not to be removed, or (`InUse`) is still used by a container (`reason` says why).
  *
  * @since 0.1.0
  */
@@ -120,6 +145,8 @@ export interface Entry {
   readonly pid: string | undefined
   readonly host: string | undefined
   readonly created: string | undefined
+  /** Started detached (`ociman.lifecycle=detached`): the caller's to remove (see {@link Options}). */
+  readonly detached?: boolean | undefined
   readonly reason: Reason
   readonly outcome: Outcome
   /** Why a removal failed. */
@@ -146,6 +173,11 @@ export interface Options {
   readonly olderThan?: Duration.DurationInput | undefined
   /** Find and decide, but remove nothing (`WouldRemove`). */
   readonly dryRun?: boolean | undefined
+  /**
+   * Also remove containers started detached (`Container.startDetached`, `ociman run --detach`)
+   * whose owner is gone. Without it they are kept (reason `Detached`): they are the caller's.
+   */
+  readonly includeDetached?: boolean | undefined
 }
 
 /**
@@ -171,7 +203,8 @@ export const session: string = sessionId
 
 /**
  * Removes the resources whose owner is gone (see the module notes for the exact rule), on the
- * runtime in context, and reports every resource it found with the ownership labels.
+ * runtime in context, and reports every resource it found with the ownership labels. Detached
+ * containers are kept unless `includeDetached` is given.
  *
  * @example
  * ```ts
@@ -181,6 +214,20 @@ export const session: string = sessionId
  * const prune = Effect.gen(function* () {
  *   const report = yield* Sweeper.sweep({ olderThan: "10 minutes" })
  *   yield* Console.log(`${Sweeper.removed(report).length} leaked resources removed`)
+ * })
+ * ```
+ *
+ * @example
+ * ```ts
+ * import { Console, Effect } from "effect"
+ * import { Sweeper } from "ociman"
+ *
+ * // also the containers started with `Container.startDetached` (or `ociman run --detach`) by
+ * // processes that have exited: a default sweep keeps those (reason "Detached")
+ * const pruneDetached = Effect.gen(function* () {
+ *   const report = yield* Sweeper.sweep({ includeDetached: true })
+ *   const detached = Sweeper.removed(report).filter((entry) => entry.detached)
+ *   yield* Console.log(`${detached.length} detached containers removed`)
  * })
  * ```
  *

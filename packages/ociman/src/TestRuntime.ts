@@ -251,6 +251,7 @@ export type Operation =
   | "containers.list"
   | "containers.listLabeled"
   | "containers.logs"
+  | "containers.streamLogs"
   | "containers.wait"
   | "containers.commit"
   | "images.exists"

@@ -56,6 +56,9 @@ export * as ContentHash from "./ContentHash.js"
 export * as Image from "./Image.js"
 
 /** @since 0.1.0 */
+export * as BuildDefinition from "./BuildDefinition.js"
+
+/** @since 0.1.0 */
 export * as ImageError from "./ImageError.js"
 
 /** @since 0.1.0 */

@@ -1,8 +1,14 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Either, Redacted } from "effect"
+import { Effect, Either, Redacted } from "effect"
 import { ContainerDefinition as Def, Mount, Port } from "../src/index.js"
 import { remoteHost } from "../src/ContainerRuntime.js"
-import { classifyRunFailure, commitPauseFlag, mergeTimestamped, parseList } from "../src/internal/cliContainers.js"
+import {
+  classifyRunFailure,
+  commitPauseFlag,
+  dockerExists,
+  mergeTimestamped,
+  parseList
+} from "../src/internal/cliContainers.js"
 import { execArgs, runArgs, validate } from "../src/internal/containerSpec.js"
 import * as Version from "../src/Version.js"
 
@@ -233,4 +239,39 @@ describe("output parsers", () => {
   ])("remote engine host of %s", (address, host) => {
     expect(remoteHost(address)).toBe(host)
   })
+})
+
+describe("Docker presence probe (no `container exists` there)", () => {
+  const containers = [
+    { id: "abc123def456", names: ["db"] },
+    { id: "fedcba987654", names: ["cafe"] }
+  ]
+  /** Answers like `container list --filter`: id prefixes, or names containing the text. */
+  const listed = (asked: Array<string>) => (filter: string) => {
+    asked.push(filter)
+    const [key, value = ""] = filter.split("=")
+    return Effect.succeed(
+      containers.filter((c) => (key === "id" ? c.id.startsWith(value) : c.names.some((n) => n.includes(value))))
+    )
+  }
+
+  it.effect("an id prefix is found with one call; a name by its exact spelling only", () =>
+    Effect.gen(function* () {
+      const asked: Array<string> = []
+      expect(yield* dockerExists("abc1", listed(asked))).toBe(true)
+      expect(asked).toEqual(["id=abc1"])
+      expect(yield* dockerExists("db", listed([]))).toBe(true)
+      expect(yield* dockerExists("/db", listed([]))).toBe(true)
+      expect(yield* dockerExists("d", listed([]))).toBe(false)
+    })
+  )
+
+  it.effect("a hex-looking name is tried as an id first, then as a name", () =>
+    Effect.gen(function* () {
+      const asked: Array<string> = []
+      expect(yield* dockerExists("cafe", listed(asked))).toBe(true)
+      expect(asked).toEqual(["id=cafe", "name=cafe"])
+      expect(yield* dockerExists("0000", listed([]))).toBe(false)
+    })
+  )
 })

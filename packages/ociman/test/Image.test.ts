@@ -1,3 +1,4 @@
+import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Equal, Layer, Redacted, Stream } from "effect"
@@ -524,6 +525,38 @@ const fakeRuntime = (script: string) =>
   })
 
 describe("build through a runtime (fake executable)", () => {
+  it.scopedLive("Docker: a build whose cached parent vanished (a sibling image removed) is built again", () =>
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const marker = yield* fs.makeTempFileScoped()
+      // fails like the classic builder the first time, succeeds the second
+      const runtime = yield* fakeRuntime(
+        `if [ ! -s ${marker} ]; then echo once > ${marker}; echo "Step 2/3 : LABEL a=b"; ` +
+          `echo "failed to get digest sha256:${"ab".repeat(32)}: open /var/lib/docker/image/overlay2/imagedb/content/sha256/${"ab".repeat(32)}: no such file or directory" >&2; exit 1; fi; ` +
+          `echo "Successfully built"`
+      )
+      const lines = Array.from(
+        yield* Stream.runCollect(
+          runtime.images.build(request({ source: { _tag: "Instructions", dockerfile: "FROM scratch\n" } }))
+        )
+      )
+      expect(lines.map((l) => l.line).at(-1)).toBe("Successfully built")
+    }).pipe(Effect.provide(NodeContext.layer))
+  )
+
+  it.scopedLive("any other build failure is not retried", () =>
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const count = yield* fs.makeTempFileScoped()
+      const runtime = yield* fakeRuntime(`echo run >> ${count}; echo "unknown instruction: FORM" >&2; exit 1`)
+      const error = yield* Effect.flip(
+        Stream.runDrain(runtime.images.build(request({ source: { _tag: "Instructions", dockerfile: "FORM x\n" } })))
+      )
+      expect(error._tag).toBe("BuildFailed")
+      expect((yield* fs.readFileString(count)).trim().split("\n")).toEqual(["run"])
+    }).pipe(Effect.provide(NodeContext.layer))
+  )
+
   it.scopedLive("streams stdout and stderr lines, then succeeds; the Dockerfile arrives on stdin", () =>
     Effect.gen(function* () {
       const runtime = yield* fakeRuntime('echo "step 1"; echo "warn" >&2; cat; echo "args: $*"')

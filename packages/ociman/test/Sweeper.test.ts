@@ -1,24 +1,36 @@
 import { FileSystem, Path } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Either, Layer, Logger } from "effect"
+import { ConfigProvider, Effect, Either, Exit, Layer, Logger, Scope } from "effect"
 import { spawnSync } from "node:child_process"
 import { CommandFailed } from "../src/CliError.js"
+import * as Container from "../src/Container.js"
 import type { LabeledContainer } from "../src/Container.js"
+import * as Def from "../src/ContainerDefinition.js"
 import { ContainerNotFound, ImageNotFound } from "../src/ContainerError.js"
 import * as ContainerRuntime from "../src/ContainerRuntime.js"
 import type { ListedImage } from "../src/Image.js"
 import type * as Label from "../src/Label.js"
 import type { ListedNetwork } from "../src/Network.js"
+import { ImageInUse } from "../src/ImageError.js"
 import { NetworkInUse } from "../src/NetworkError.js"
 import * as Sweeper from "../src/Sweeper.js"
+import * as TestRuntime from "../src/TestRuntime.js"
 import * as Version from "../src/Version.js"
 import { forceRemoveFlags, labeledContainers } from "../src/internal/cliContainers.js"
 import { labeledImages } from "../src/internal/cliImages.js"
 import { parseIds, parseInspectLines } from "../src/internal/cliLabeled.js"
 import { labeledNetworks } from "../src/internal/cliNetworks.js"
 import { here, ownershipLabels, sessionId } from "../src/internal/session.js"
-import { builtReference, inheritsFromImage, isAlive, judge, run, type Vantage } from "../src/internal/sweep.js"
+import {
+  builtReference,
+  inheritsFromImage,
+  isAlive,
+  isDetached,
+  judge,
+  run,
+  type Vantage
+} from "../src/internal/sweep.js"
 import { fakeExecutable } from "./support/fakeExecutable.js"
 
 const NOW = Date.parse("2026-01-01T12:00:00.000Z")
@@ -101,6 +113,62 @@ describe("judging one resource by its labels", () => {
       "OwnerAlive"
     )
   })
+})
+
+describe("detached resources (ociman.lifecycle=detached)", () => {
+  const detached = (overrides: Record<string, string | undefined> = {}) =>
+    owner({ "ociman.lifecycle": "detached", ...overrides })
+
+  it("a gone owner's detached resource is the caller's: kept by default, removed with includeDetached", () => {
+    expect(judge(detached(), defaults, vantage)).toEqual({ reason: "Detached", remove: false })
+    expect(judge(detached(), { ...defaults, includeDetached: true }, vantage)).toEqual({
+      reason: "OwnerGone",
+      remove: true
+    })
+  })
+
+  it("includeDetached never takes a living owner's, this process's, or another host's without allSessions", () => {
+    const all = { ...defaults, includeDetached: true }
+    expect(judge(detached({ "ociman.pid": "2000" }), all, vantage)).toEqual({ reason: "OwnerAlive", remove: false })
+    expect(judge(detached({ "ociman.session": "this-session" }), all, vantage).reason).toBe("ThisProcess")
+    expect(judge(detached({ "ociman.host": "laptop" }), all, vantage)).toEqual({ reason: "OtherHost", remove: false })
+    // allSessions alone does not take detached ones either
+    expect(judge(detached({ "ociman.host": "laptop" }), { ...defaults, allSessions: true }, vantage)).toEqual({
+      reason: "Detached",
+      remove: false
+    })
+    expect(judge(detached(), { ...all, olderThanMillis: 2 * 3_600_000 }, vantage).reason).toBe("TooRecent")
+  })
+
+  it("scoped, or no lifecycle label (earlier versions), is scoped; an unknown lifecycle is kept as detached", () => {
+    expect(judge(owner({ "ociman.lifecycle": "scoped" }), defaults, vantage)).toEqual({
+      reason: "OwnerGone",
+      remove: true
+    })
+    expect(judge(owner({ "ociman.lifecycle": undefined }), defaults, vantage).remove).toBe(true)
+    expect(judge(owner({ "ociman.lifecycle": "persistent" }), defaults, vantage).reason).toBe("Detached")
+    expect(isDetached(new Map([["ociman.lifecycle", "detached"]]))).toBe(true)
+    expect(isDetached(new Map())).toBe(false)
+  })
+
+  it("the ownership labels always carry the lifecycle, so one inherited from an image never decides it", () => {
+    expect(new Map(ownershipLabels()).get("ociman.lifecycle")).toBe("scoped")
+    expect(new Map(ownershipLabels(new Date(), "detached")).get("ociman.lifecycle")).toBe("detached")
+  })
+
+  it.effect("startDetached labels its container detached; start labels it scoped", () =>
+    Effect.gen(function* () {
+      const image = "localhost/ociman-test/busybox:1"
+      const detachedOne = yield* Container.startDetached(Def.make(image))
+      const scope = yield* Scope.make()
+      const scopedOne = yield* Container.start(Def.make(image)).pipe(Scope.extend(scope))
+      const labels = (c: Container.Container) => Effect.map(c.labels, (l) => l.get("ociman.lifecycle"))
+      expect(yield* labels(detachedOne)).toBe("detached")
+      expect(yield* labels(scopedOne)).toBe("scoped")
+      expect((yield* detachedOne.labels).get("ociman.session")).toBe(sessionId)
+      yield* Scope.close(scope, Exit.void)
+    }).pipe(Effect.provide(TestRuntime.layer({ images: ["localhost/ociman-test/busybox:1"] })))
+  )
 })
 
 describe("liveness (kill(pid, 0))", () => {
@@ -215,8 +283,15 @@ interface World {
   networks: Array<ListedNetwork>
   images: Array<ListedImage>
   removed: Array<string>
+  /** A network with containers attached, and one whose removal fails otherwise. */
   failNetwork?: string
+  brokenNetwork?: string
+  /** An image a container still uses. */
+  busyImage?: string
 }
+
+const commandFailed = (stderr: string) =>
+  new CommandFailed({ argv: ["docker", "network", "rm"], exitCode: 1, signal: undefined, stdout: "", stderr })
 
 const stubbed = (world: World) =>
   Effect.map(ContainerRuntime.make(backend), (real): ContainerRuntime.Service => {
@@ -238,7 +313,9 @@ const stubbed = (world: World) =>
         remove: (id) =>
           id === world.failNetwork
             ? Effect.fail(new NetworkInUse({ network: id, stderr: "has active endpoints" }))
-            : Effect.sync(() => void world.removed.push(`network ${id}`))
+            : id === world.brokenNetwork
+              ? Effect.fail(commandFailed("Error response from daemon: something broke"))
+              : Effect.sync(() => void world.removed.push(`network ${id}`))
       },
       images: {
         ...real.images,
@@ -246,7 +323,9 @@ const stubbed = (world: World) =>
         remove: (ref) =>
           ref.path === "gone/meanwhile"
             ? Effect.fail(new ImageNotFound({ image: ref.path, stderr: "" }))
-            : Effect.sync(() => void world.removed.push(`image ${ref.path}:${ref.tag ?? ""}`))
+            : ref.path === world.busyImage
+              ? Effect.fail(new ImageInUse({ image: ref.path, stderr: "image is in use by a container" }))
+              : Effect.sync(() => void world.removed.push(`image ${ref.path}:${ref.tag ?? ""}`))
       }
     }
   })
@@ -270,11 +349,14 @@ describe("Sweeper (stub service)", () => {
           container("c-foreign", new Map([["com.example", "1"]])),
           // a user's container run from a leaked image: its labels are the image's
           container("c-inherited", leakedImage, "sha256:leak"),
-          container("gone-meanwhile", dead())
+          container("gone-meanwhile", dead()),
+          // started detached by a process that has exited: the caller's
+          container("c-detached", dead({ "ociman.lifecycle": "detached" }))
         ],
         networks: [
           { id: "n-dead", name: "net-dead", labels: dead() },
-          { id: "n-busy", name: "net-busy", labels: dead() }
+          { id: "n-busy", name: "net-busy", labels: dead() },
+          { id: "n-broken", name: "net-broken", labels: dead() }
         ],
         images: [
           { id: "sha256:leak", references: ["localhost/leak:1"], labels: leakedImage },
@@ -283,10 +365,14 @@ describe("Sweeper (stub service)", () => {
             id: "sha256:gone",
             references: ["gone/meanwhile:1"],
             labels: dead({ "ociman.reference": "gone/meanwhile:1" })
-          }
+          },
+          // a dead owner's image that some (user's) container still runs
+          { id: "sha256:busy", references: ["used/still:1"], labels: dead({ "ociman.reference": "used/still:1" }) }
         ],
         removed: [],
-        failNetwork: "n-busy"
+        failNetwork: "n-busy",
+        brokenNetwork: "n-broken",
+        busyImage: "used/still"
       }
       const service = yield* stubbed(world)
       const report = yield* run(service)
@@ -296,14 +382,21 @@ describe("Sweeper (stub service)", () => {
         "Kept container c-alive ThisProcess",
         "Kept container c-inherited Inherited",
         "AlreadyGone container gone-meanwhile OwnerGone",
+        "Kept container c-detached Detached",
         "Removed network n-dead OwnerGone",
-        "Failed network n-busy OwnerGone",
+        // in use after waiting: rightly left alone, not a failure; the next sweep takes it once free
+        "Kept network n-busy InUse",
+        "Failed network n-broken OwnerGone",
         "Removed image sha256:leak OwnerGone",
         "Kept image sha256:child Inherited",
-        "AlreadyGone image sha256:gone OwnerGone"
+        "AlreadyGone image sha256:gone OwnerGone",
+        "Kept image sha256:busy InUse"
       ])
       expect(world.removed).toEqual(["container c-dead", "network n-dead", "image leak:1"])
-      expect(report.entries.find((e) => e.id === "n-busy")?.error).toContain("still has containers attached")
+      expect(report.entries.find((e) => e.id === "n-busy")?.error).toBeUndefined()
+      expect(report.entries.find((e) => e.id === "n-broken")?.error).toContain("something broke")
+      expect(report.entries.find((e) => e.id === "c-detached")?.detached).toBe(true)
+      expect(report.entries.find((e) => e.id === "c-dead")?.detached).toBe(false)
       expect(report.entries.find((e) => e.id === "c-dead")).toMatchObject({
         name: "name-c-dead",
         session: "dead-session",
@@ -335,6 +428,34 @@ describe("Sweeper (stub service)", () => {
       expect(own.entries.map((e) => e.id)).toEqual(["c-dead"])
       const young = yield* run(service, { dryRun: true, olderThan: "1 hour" })
       expect(young.entries.map((e) => `${e.outcome} ${e.reason}`)).toEqual(["Kept TooRecent"])
+    }).pipe(Effect.provide(NodeContext.layer))
+  )
+
+  it.effect("includeDetached also removes the detached containers of gone owners, never a living one's", () =>
+    Effect.gen(function* () {
+      const world: World = {
+        containers: [
+          container("c-detached", dead({ "ociman.lifecycle": "detached" })),
+          container("c-detached-alive", new Map(ownershipLabels(new Date(), "detached"))),
+          container("c-scoped", dead())
+        ],
+        networks: [],
+        images: [],
+        removed: []
+      }
+      const service = yield* stubbed(world)
+      const outcomes = (report: Sweeper.Report) => report.entries.map((e) => `${e.outcome} ${e.id} ${e.reason}`)
+      expect(outcomes(yield* run(service, { dryRun: true }))).toEqual([
+        "Kept c-detached Detached",
+        "Kept c-detached-alive ThisProcess",
+        "WouldRemove c-scoped OwnerGone"
+      ])
+      expect(outcomes(yield* run(service, { includeDetached: true }))).toEqual([
+        "Removed c-detached OwnerGone",
+        "Kept c-detached-alive ThisProcess",
+        "Removed c-scoped OwnerGone"
+      ])
+      expect(world.removed).toEqual(["container c-detached", "container c-scoped"])
     }).pipe(Effect.provide(NodeContext.layer))
   )
 

@@ -148,7 +148,11 @@ describe("the recorder", () => {
         const calls = yield* TestRuntime.calls
         expect(calls.map((call) => call.operation)).toEqual(["images.exists", "containers.run", "cli"])
         expect(calls[0]?.argv).toEqual(["docker", "image", "ls", "--filter", `reference=${IMAGE}`, "--quiet"])
-        expect(calls[1]?.argv).toEqual(["docker", "container", "run", "--rm", "--env", "TOKEN", IMAGE])
+        const run = calls[1]?.argv ?? []
+        expect(run.slice(0, 6)).toEqual(["docker", "container", "run", "--rm", "--env", "TOKEN"])
+        // a foreground run carries the ownership labels too (scoped: it is --rm)
+        expect(run).toContain("ociman.lifecycle=scoped")
+        expect(run.at(-1)).toBe(IMAGE)
         expect(calls[2]?.argv).toEqual(["docker", "ps"])
         expect(JSON.stringify(calls)).not.toContain("s3cr3t")
         yield* TestRuntime.clearCalls

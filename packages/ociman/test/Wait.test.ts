@@ -1,6 +1,6 @@
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Clock, type Duration, Effect, Exit, Fiber, Layer, Option, Ref, Schedule, TestClock } from "effect"
+import { Clock, type Duration, Effect, Exit, Fiber, Layer, Option, Ref, Schedule, Stream, TestClock } from "effect"
 import { createServer as createHttpServer } from "node:http"
 import { createServer as createTcpServer, type Server } from "node:net"
 import { CommandFailed } from "../src/CliError.js"
@@ -71,6 +71,8 @@ const fakeContainer = (overrides: Partial<Container> = {}): Container => ({
   hostPort: (port) => Effect.fail(new PortNotPublished({ container: ID, port: Port.key(port) })),
   hostPorts: () => Effect.succeed([]),
   logs: Effect.succeed([]),
+  streamLogs: () => Stream.empty,
+  streamExec: () => Stream.empty,
   stop: () => Effect.void,
   remove: () => Effect.void,
   wait: Effect.succeed(0),

@@ -36,16 +36,9 @@ layer(InMemory)("countLines, in memory", (it) => {
     Effect.gen(function* () {
       yield* countsLines
       const [call] = yield* TestRuntime.calls
-      expect(call?.argv).toEqual([
-        "docker",
-        "container",
-        "run",
-        "--rm",
-        "--interactive",
-        "localhost/ociman-test/busybox:1",
-        "wc",
-        "-l"
-      ])
+      // the argv the real CLI gets; in between, the library's ownership labels
+      expect(call?.argv.slice(0, 5)).toEqual(["docker", "container", "run", "--rm", "--interactive"])
+      expect(call?.argv.slice(-3)).toEqual(["localhost/ociman-test/busybox:1", "wc", "-l"])
     })
   )
 })

@@ -127,12 +127,22 @@ export const parsePublish = (raw: string): Effect.Effect<Port.Publish, UsageErro
 
 /**
  * Ends the command with this exit code (the container's or the exec'd command's), as `docker run`
- * and `docker exec` do. NodeRuntime.runMain calls `process.exit` only for failures, so on success
- * Node exits with `process.exitCode`.
+ * and `docker exec` do: on success the entry point's teardown (`exit.ts`) exits with
+ * `process.exitCode`.
  */
 export const exitWith = (code: number | undefined): Effect.Effect<void> =>
   Effect.sync(() => {
     process.exitCode = code ?? 1
+  })
+
+/**
+ * Writes one line and a newline, and completes once the stream has taken it: a container that
+ * writes faster than the terminal reads waits for it instead of filling ociman's memory.
+ */
+export const writeLine = (stream: NodeJS.WriteStream, text: string): Effect.Effect<void> =>
+  Effect.async<void>((resume) => {
+    // a write error (the reader went away) ends nothing here: the stream's own error event does
+    stream.write(`${text}\n`, () => resume(Effect.void))
   })
 
 /** Writes bytes as they are (binary output stays intact; no newline is added). */

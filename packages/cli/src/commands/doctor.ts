@@ -62,22 +62,29 @@ export class DoctorFailed extends Data.TaggedError("DoctorFailed")<{ readonly ki
   }
 }
 
-const HINT_SEPARATOR = " — "
-
-/**
- * `RuntimeUnavailable`'s message ends with ` — <how to fix it>`: the hint is taken from there, so
- * the library stays the one place that knows how to fix each reason.
- */
-export const unavailableHint = (error: RuntimeError.RuntimeUnavailable): string => {
-  const message = error.message
-  const at = message.lastIndexOf(HINT_SEPARATOR)
-  return at < 0 ? `run \`${error.kind} info\` to see what is wrong` : message.slice(at + HINT_SEPARATOR.length)
-}
-
 const skipped = (check: Check["check"]): Check => ({ check, ok: null, detail: "not checked" })
 
-const unavailable = (kind: ContainerRuntime.Kind, error: RuntimeError.ResolveError): RuntimeReport => {
-  const hint = error._tag === "RuntimeUnavailable" ? unavailableHint(error) : `run \`${kind} info\``
+/** How to fix any failure of resolving a runtime, from its typed fields. */
+export const resolveHint = (error: RuntimeError.ResolveError): string => {
+  switch (error._tag) {
+    case "InvalidBackendSelection":
+      return error.source === "OCIMAN_BACKEND"
+        ? "set OCIMAN_BACKEND to docker or podman, or unset it to autodetect"
+        : `set default_backend in ${error.source} to auto, docker or podman`
+    case "InvalidConfigFile":
+      return `fix or remove ${error.path}`
+    case "RuntimeUnavailable":
+      return error.hint
+    case "NoRuntimeAvailable":
+      return error.attempts.length === 0
+        ? "install docker or podman"
+        : error.attempts.map((attempt) => attempt.hint).join("; ")
+  }
+}
+
+/** The report of a runtime that could not be resolved: which check failed, why, and how to fix it. */
+export const unavailable = (kind: ContainerRuntime.Kind, error: RuntimeError.ResolveError): RuntimeReport => {
+  const hint = resolveHint(error)
   const detail =
     error._tag === "RuntimeUnavailable" ? `${error.reason}: ${error.detail.trim() || "no detail"}` : error.message
   const notInstalled = error._tag === "RuntimeUnavailable" && error.reason === "NotInstalled"
@@ -160,16 +167,12 @@ export const checkRuntime = (kind: ContainerRuntime.Kind, image: string) =>
 
 const selectionHint = (error: RuntimeError.ResolveError): string => {
   switch (error._tag) {
-    case "InvalidBackendSelection":
-      return error.source === "OCIMAN_BACKEND"
-        ? "set OCIMAN_BACKEND to docker or podman, or unset it to autodetect"
-        : `set default_backend in ${error.source} to auto, docker or podman`
-    case "InvalidConfigFile":
-      return `fix or remove ${error.path}`
     case "RuntimeUnavailable":
-      return `${unavailableHint(error)}; or choose the other runtime with OCIMAN_BACKEND`
+      return `${error.hint}; or choose the other runtime with OCIMAN_BACKEND`
     case "NoRuntimeAvailable":
       return "make one runtime pass the checks above"
+    default:
+      return resolveHint(error)
   }
 }
 

@@ -1,8 +1,9 @@
 /**
  * `ociman hash [DIR] [--instructions FILE|-]`: the content tag a content-addressed build would
- * get (64 hex characters), without building. Needs no container runtime.
+ * get (64 hex characters), without building. Needs no container runtime: `--backend` is accepted,
+ * like on every command, so a script can pass the same flags everywhere, and is not used.
  */
-import { Command } from "@effect/cli"
+import { Command, Options } from "@effect/cli"
 import { NodeContext } from "@effect/platform-node"
 import { Console, Effect } from "effect"
 import { Image } from "ociman"
@@ -14,8 +15,17 @@ export const hashJson = (hash: Image.ContentTag) => ({ tag: hash.tag, files: has
 
 export const hash = Command.make(
   "hash",
-  { directory: directoryArg, ...definitionOptions, json: jsonOption },
-  ({ json, ...input }) =>
+  {
+    directory: directoryArg,
+    ...definitionOptions,
+    // the same tag on every runtime: accepted for uniformity, never probed
+    backend: Options.choice("backend", ["docker", "podman"]).pipe(
+      Options.withDescription("Accepted like on every command; hashing needs no runtime, so it is not used"),
+      Options.optional
+    ),
+    json: jsonOption
+  },
+  ({ backend: _backend, json, ...input }) =>
     Effect.gen(function* () {
       // The name is irrelevant to the tag; the definition needs one.
       const def = yield* toDefinition(input, { name: "ociman/hash" })

@@ -1,9 +1,11 @@
 /**
- * `ociman prune [--dry-run] [--all-sessions] [--older-than DURATION]`: removes the containers,
- * networks and images ociman created whose owning process is gone (`Sweeper.sweep`), and prints
- * what it found and did. Resources of living processes and resources ociman did not create are
- * never touched; `--all-sessions` also removes those created on other hosts, whose owners cannot
- * be checked from here (see the `Sweeper` module).
+ * `ociman prune [--dry-run] [--all-sessions] [--include-detached] [--older-than DURATION]`: removes
+ * the containers, networks and images ociman created whose owning process is gone
+ * (`Sweeper.sweep`), and prints what it found and did. Resources of living processes and resources
+ * ociman did not create are never touched; `--all-sessions` also removes those created on other
+ * hosts, whose owners cannot be checked from here (see the `Sweeper` module). Containers started
+ * detached (`ociman run --detach` or `--keep`) outlive their `ociman` process on purpose: they are
+ * kept unless `--include-detached` is given.
  */
 import { Command, Options } from "@effect/cli"
 import { NodeContext } from "@effect/platform-node"
@@ -26,6 +28,11 @@ const dryRunOption = Options.boolean("dry-run").pipe(
 const allSessionsOption = Options.boolean("all-sessions").pipe(
   Options.withDescription(
     "Also remove what was created on other hosts (their processes cannot be checked from here); combine with --older-than"
+  )
+)
+const includeDetachedOption = Options.boolean("include-detached").pipe(
+  Options.withDescription(
+    "Also remove containers started detached (ociman run --detach, --keep) whose process is gone; by default they are the user's and kept"
   )
 )
 const olderThanOption = Options.text("older-than").pipe(
@@ -68,7 +75,9 @@ const WHY: Record<Sweeper.Reason, string> = {
   OwnerAlive: "its process is running",
   ThisProcess: "created by this process",
   TooRecent: "younger than --older-than",
-  Inherited: "its labels were inherited, not given by ociman"
+  Inherited: "its labels were inherited, not given by ociman",
+  Detached: "started detached, so it is the user's; --include-detached removes it",
+  InUse: "still used by a container; the next prune takes it"
 }
 
 /** One line per resource: what happened, what it is, whose it was, and why. */
@@ -88,14 +97,15 @@ export const prune = Command.make(
   {
     dryRun: dryRunOption,
     allSessions: allSessionsOption,
+    includeDetached: includeDetachedOption,
     olderThan: olderThanOption,
     backend: backendOption,
     json: jsonOption
   },
-  ({ allSessions, backend, dryRun, json, olderThan }) =>
+  ({ allSessions, backend, dryRun, includeDetached, json, olderThan }) =>
     Effect.gen(function* () {
       const age = Option.isSome(olderThan) ? yield* parseAge(olderThan.value) : undefined
-      const report = yield* Sweeper.sweep({ dryRun, allSessions, olderThan: age })
+      const report = yield* Sweeper.sweep({ dryRun, allSessions, includeDetached, olderThan: age })
       yield* Console.log(json ? JSON.stringify(report) : pruneText(report))
       const failed = report.entries.filter((entry) => entry.outcome === "Failed").length
       if (failed > 0) return yield* new PruneIncomplete({ failed })
@@ -109,6 +119,6 @@ export const prune = Command.make(
     )
 ).pipe(
   Command.withDescription(
-    "Remove the containers, networks and images ociman created whose process is gone (never those of running processes)"
+    "Remove the containers, networks and images ociman created whose process is gone (never those of running processes; detached containers only with --include-detached)"
   )
 )

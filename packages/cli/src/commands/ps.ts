@@ -1,29 +1,19 @@
 /**
- * `ociman ps`: the containers ociman created (label `ociman.managed=true`), running or not, with
- * the session, process and host that created them.
+ * `ociman ps`: the containers ociman created (its ownership labels), running or not, with the
+ * session, process and host that created them.
  *
  * Every ociman process is its own session, so by default `ps` lists the containers of every
- * session on this host (label `ociman.host` equal to this host's name); `--all-sessions` also
- * lists those created from other hosts (an engine shared through DOCKER_HOST, CONTAINER_HOST or a
- * remote connection).
+ * session on this host; `--all-sessions` also lists those created from other hosts (an engine
+ * shared through DOCKER_HOST, CONTAINER_HOST or a remote connection).
+ *
+ * The list is the library's: a dry-run `Sweeper.sweep` finds what carries the ownership labels and
+ * reads them (the label names stay the library's business), then one inspect per container adds
+ * its image and status.
  */
 import { Command, Options } from "@effect/cli"
-import { Console, Effect, Either, Order, Array as Arr } from "effect"
-import { Container, type ContainerInspect, Label } from "ociman"
-import { hostname } from "node:os"
+import { Array as Arr, Console, Effect, Order } from "effect"
+import { Container, type ContainerInspect, Sweeper } from "ociman"
 import { backendOption, jsonOption, runtimeLayer } from "../shared.js"
-
-/**
- * The ownership labels the library puts on what it creates (`Container.startDetached`,
- * `Container.start`, `Network.make`).
- */
-export const OWNERSHIP_LABELS = {
-  managed: "ociman.managed",
-  session: "ociman.session",
-  pid: "ociman.pid",
-  host: "ociman.host",
-  created: "ociman.created"
-} as const
 
 const allSessionsOption = Options.boolean("all-sessions").pipe(
   Options.withDescription("Also list containers created from other hosts (default: every session on this host)")
@@ -43,39 +33,33 @@ export interface PsRow {
   readonly created: string | undefined
 }
 
-const filter = (key: string, value: string) =>
-  Either.map(Either.all([Label.key(key), Label.value(value)]), ([k, v]) => Label.exact(k, v))
+const PID = /^[1-9][0-9]*$/
 
-const rowOf = (names: ReadonlyArray<string>, info: ContainerInspect.ContainerInspect): PsRow => {
-  const pid = Number(info.labels.get(OWNERSHIP_LABELS.pid))
-  return {
-    id: info.id,
-    names,
-    image: info.image,
-    status: info.state.status === "exited" ? `exited (${info.state.exitCode})` : info.state.status,
-    session: info.labels.get(OWNERSHIP_LABELS.session),
-    pid: Number.isInteger(pid) ? pid : undefined,
-    host: info.labels.get(OWNERSHIP_LABELS.host),
-    created: info.labels.get(OWNERSHIP_LABELS.created)
-  }
-}
+/** A row from what the sweeper read of the container's ownership labels, and its inspect. */
+export const rowOf = (entry: Sweeper.Entry, info: ContainerInspect.ContainerInspect): PsRow => ({
+  id: info.id,
+  names: [info.name],
+  image: info.image,
+  status: info.state.status === "exited" ? `exited (${info.state.exitCode})` : info.state.status,
+  session: entry.session,
+  pid: entry.pid !== undefined && PID.test(entry.pid) ? Number(entry.pid) : undefined,
+  host: entry.host,
+  created: entry.created
+})
 
 const newestFirst = Order.reverse(Order.mapInput(Order.string, (row: PsRow) => row.created ?? ""))
 
-/** The rows: one `container list` with label filters, then one inspect per container. */
+/** The rows: a dry-run sweep (which lists and reads the ownership labels), then one inspect per container. */
 export const listManaged = (allSessions: boolean) =>
   Effect.gen(function* () {
-    const filters = yield* Either.all(
-      allSessions
-        ? [filter(OWNERSHIP_LABELS.managed, "true")]
-        : [filter(OWNERSHIP_LABELS.managed, "true"), filter(OWNERSHIP_LABELS.host, hostname())]
-    )
-    const listed = yield* Container.list(filters)
+    // A dry run removes nothing: it is the library's own list of what it created, owners included.
+    const report = yield* Sweeper.sweep({ dryRun: true, allSessions })
+    const containers = report.entries.filter((entry) => entry.kind === "container")
     const rows = yield* Effect.forEach(
-      listed,
-      (container) =>
-        Effect.flatMap(Container.handle(container.id), (handle) => handle.inspect).pipe(
-          Effect.map((info): ReadonlyArray<PsRow> => [rowOf(container.names, info)]),
+      containers,
+      (entry) =>
+        Effect.flatMap(Container.handle(entry.id), (handle) => handle.inspect).pipe(
+          Effect.map((info): ReadonlyArray<PsRow> => [rowOf(entry, info)]),
           // removed between the list and the inspect: no longer there to show
           Effect.catchTag("ContainerNotFound", () => Effect.succeed([]))
         ),
@@ -120,6 +104,6 @@ export const ps = Command.make(
     }).pipe(Effect.provide(runtimeLayer(backend)))
 ).pipe(
   Command.withDescription(
-    "List the containers ociman created (label ociman.managed=true), running or not, with their session, owner pid, host and creation time; by default every session on this host"
+    "List the containers ociman created (its ownership labels), running or not, with their session, owner pid, host and creation time; by default every session on this host"
   )
 )

@@ -1,19 +1,27 @@
 /**
  * `ociman run IMAGE [CMD…]`: runs a container with the usual flags. In the foreground (the
- * default) it prints the container's output and exits with its exit code, and the container is
- * removed when it exits unless `--keep` is given. With `--detach` it prints the new container's id
- * and leaves it running; it carries ociman's ownership labels, so `ociman ps` lists it and the
- * user (or `ociman prune`) removes it.
+ * default) it streams the container's output as it is written (stdout to stdout, stderr to
+ * stderr) and exits with the container's exit code; the container is removed when it exits, or
+ * when ociman is interrupted (Ctrl-C, SIGTERM: then ociman exits 130 / 143), unless `--keep` is
+ * given (then it is only stopped on interruption). With `--detach` it prints the new container's id
+ * and leaves it running.
  *
- * The foreground output is printed when the container exits (the library's `Container.run`
- * collects it), stdout to stdout and stderr to stderr: byte for byte after a zero exit, as UTF-8 text
- * after a non-zero one (the library's `ContainerExitedNonZero` carries text). A foreground container
- * without `--name` is named `ociman-run-<random>`, so that an interrupted run (Ctrl-C, SIGTERM)
- * can remove it (with `--keep`: stop it).
+ * Either way the container carries ociman's ownership labels, so `ociman ps` lists it. A
+ * foreground container is scoped: if ociman is killed outright (SIGKILL), `ociman prune` removes
+ * it. One started with `--detach` or `--keep` outlives ociman on purpose: `ociman prune` removes it
+ * only with `--include-detached`.
+ *
+ * The output is the container's log, line by line: each line is printed with a newline (a last line
+ * without one gets one), as text. `--json` prints one document when the container has exited.
+ *
+ * No `--interactive` / `--tty`: the container's output reaches the terminal through its log, which
+ * carries no stdin and no terminal; attaching the terminal would need the runtime CLI's own stdio,
+ * which the library's process layer (it drains and parses every output) does not offer. Use
+ * `docker run -it` / `podman run -it` for an interactive shell.
  */
 import { Args, Command, Options } from "@effect/cli"
-import { Console, Effect, Option } from "effect"
-import { Container, ContainerDefinition as Def } from "ociman"
+import { Console, Effect, Exit, Option, Ref, Stream } from "effect"
+import { Container, type ContainerDefinition, ContainerDefinition as Def } from "ociman"
 import { backendOption, jsonOption, runtimeLayer } from "../shared.js"
 import {
   envOption,
@@ -24,7 +32,7 @@ import {
   parsePublish,
   userOption,
   workdirOption,
-  writeOut
+  writeLine
 } from "./containerFlags.js"
 
 const imageArg = Args.text({ name: "IMAGE" }).pipe(Args.withDescription("The image to run"))
@@ -66,7 +74,9 @@ const options = {
     Options.withDescription("Start the container in the background, print its id and leave it running")
   ),
   keep: Options.boolean("keep").pipe(
-    Options.withDescription("Keep the container after a foreground run exits (default: it is removed)")
+    Options.withDescription(
+      "Keep the container after a foreground run exits (default: it is removed); on Ctrl-C it is stopped, not removed"
+    )
   ),
   backend: backendOption,
   json: jsonOption
@@ -94,68 +104,90 @@ export const toDefinition = (input: Input) =>
     if (Option.isSome(input.user)) def = Def.user(input.user.value)(def)
     if (Option.isSome(input.entrypoint)) def = Def.entrypoint(input.entrypoint.value)(def)
     if (Option.isSome(input.network)) def = Def.network(input.network.value)(def)
-    // A detached container stays until the user or `ociman prune` removes it.
-    if (!input.detach && !input.keep) def = Def.withRemove(def)
+    // No --rm, even in the foreground: its log and exit code are read until it has exited (an --rm
+    // container may vanish first); the scope that started it removes it then.
     return def
   })
 
 /** The JSON document `ociman run --json` prints: the id when detached, else the outcome. */
 export const runJson = {
   detached: (id: string) => ({ id }),
-  foreground: (exitCode: number | undefined, stdout: string, stderr: string) => ({ exitCode, stdout, stderr })
+  foreground: (exitCode: number, stdout: string, stderr: string) => ({ exitCode, stdout, stderr })
 }
 
-const encoder = new TextEncoder()
+/** What a foreground run does with each line of the container's output, as it is written. */
+export type OnLine = (line: Container.LogLine) => Effect.Effect<void>
+
+/**
+ * Started in the scope, and only stopped when the run does not end normally (Ctrl-C, a failure),
+ * so that `--keep` keeps it. A detached start: the user removes it (or `prune --include-detached`).
+ */
+const startKept = (def: ContainerDefinition.ContainerDefinition) =>
+  Effect.acquireRelease(Container.startDetached(def), (container, exit) =>
+    Exit.isSuccess(exit) ? Effect.void : Effect.ignore(container.stop())
+  )
+
+/**
+ * Runs `def` in the foreground: starts it in a scope (which removes it, or with `keep` stops it
+ * if the run is interrupted), follows its logs into `onLine` while waiting for it to exit, and
+ * returns its exit code once its output is drained.
+ */
+export const foreground = (
+  def: ContainerDefinition.ContainerDefinition,
+  options: { readonly keep: boolean; readonly onLine: OnLine }
+) =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const container = yield* options.keep ? startKept(def) : Container.start(def)
+      // Together: a failing log stream ends the wait too; `logs --follow` ends when the container exits.
+      const [, exitCode] = yield* Effect.all(
+        [container.streamLogs({ follow: true }).pipe(Stream.runForEach(options.onLine)), container.wait],
+        { concurrency: 2 }
+      )
+      return exitCode
+    })
+  )
+
+/** Each line to the terminal as it comes, on the stream it was written to. */
+const printLine: OnLine = (line) => writeLine(line.stream === "stdout" ? process.stdout : process.stderr, line.text)
+
+/** `--json`: the lines are kept, and printed as one document once the container has exited. */
+const foregroundJson = (def: ContainerDefinition.ContainerDefinition, keep: boolean) =>
+  Effect.gen(function* () {
+    const output = yield* Ref.make({ stdout: "", stderr: "" })
+    const onLine: OnLine = (line) =>
+      Ref.update(output, ({ stderr, stdout }) =>
+        line.stream === "stdout"
+          ? { stdout: `${stdout}${line.text}\n`, stderr }
+          : { stdout, stderr: `${stderr}${line.text}\n` }
+      )
+    const exitCode = yield* foreground(def, { keep, onLine })
+    const { stderr, stdout } = yield* Ref.get(output)
+    yield* Console.log(JSON.stringify(runJson.foreground(exitCode, stdout, stderr)))
+    return exitCode
+  })
+
+const detached = (def: ContainerDefinition.ContainerDefinition, json: boolean) =>
+  Effect.flatMap(Container.startDetached(def), (container) =>
+    Console.log(json ? JSON.stringify(runJson.detached(container.id)) : container.id)
+  )
+
+/** The container's exit code is its answer, not ociman's failure: the command exits with it. */
+const inForeground = (def: ContainerDefinition.ContainerDefinition, keep: boolean, json: boolean) =>
+  Effect.flatMap(json ? foregroundJson(def, keep) : foreground(def, { keep, onLine: printLine }), exitWith)
 
 export const run = Command.make(
   "run",
   { image: imageArg, command: commandArgs, ...options },
   ({ backend, json, ...input }) =>
     Effect.gen(function* () {
-      if (input.detach) {
-        const def = yield* toDefinition({ backend, json, ...input })
-        const container = yield* Container.startDetached(def).pipe(Effect.provide(runtimeLayer(backend)))
-        return yield* Console.log(json ? JSON.stringify(runJson.detached(container.id)) : container.id)
-      }
-      // Named, so that an interrupted run (Ctrl-C) can remove (with --keep: stop) its container:
-      // killing the runtime's CLI does not stop a container whose PID 1 ignores the signal.
-      const name = Option.getOrElse(input.name, () => `ociman-run-${globalThis.crypto.randomUUID().slice(0, 12)}`)
-      const def = yield* toDefinition({ backend, json, ...input, name: Option.some(name) })
-      const release = Effect.flatMap(Container.handle(name), (container) =>
-        input.keep ? container.stop() : container.remove({ force: true })
-      ).pipe(Effect.ignore)
-      // A non-zero exit is the container's answer, not ociman's failure: print it and pass the code on.
-      const outcome = yield* Container.run(def).pipe(
-        Effect.onInterrupt(() => release),
-        Effect.map((result) => ({
-          exitCode: result.exitCode,
-          stdout: result.stdoutBytes,
-          stderr: result.stderrBytes
-        })),
-        Effect.catchTag("ContainerExitedNonZero", (error) =>
-          Effect.succeed({
-            exitCode: error.exitCode,
-            stdout: encoder.encode(error.stdout),
-            stderr: encoder.encode(error.stderr)
-          })
-        ),
+      const def = yield* toDefinition({ backend, json, ...input })
+      return yield* (input.detach ? detached(def, json) : inForeground(def, input.keep, json)).pipe(
         Effect.provide(runtimeLayer(backend))
       )
-      if (json) {
-        const decoder = new TextDecoder()
-        yield* Console.log(
-          JSON.stringify(
-            runJson.foreground(outcome.exitCode, decoder.decode(outcome.stdout), decoder.decode(outcome.stderr))
-          )
-        )
-      } else {
-        yield* writeOut(process.stdout, outcome.stdout)
-        yield* writeOut(process.stderr, outcome.stderr)
-      }
-      yield* exitWith(outcome.exitCode)
     })
 ).pipe(
   Command.withDescription(
-    "Run a container: in the foreground (prints its output, exits with its exit code, removed afterwards unless --keep) or --detach'ed (prints its id, left running until removed or pruned)"
+    "Run a container: in the foreground (streams its output, exits with its exit code, removed afterwards unless --keep) or --detach'ed (prints its id, left running until removed)"
   )
 )

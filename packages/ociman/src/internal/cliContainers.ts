@@ -3,7 +3,7 @@
  * (`containerSpec.ts`); this module runs it and classifies failures into typed errors.
  * Stderr matching is the last resort, as in ociman: the CLIs exit 125 for every runtime error.
  */
-import type { FileSystem, Path } from "@effect/platform"
+import type { CommandExecutor, FileSystem, Path } from "@effect/platform"
 import { type Context, Effect, Either, type Scope } from "effect"
 import { type CliError, CommandFailed, UnexpectedOutput } from "../CliError.js"
 import type {
@@ -22,6 +22,7 @@ import * as Label from "../Label.js"
 import { type LabeledKind, listLabeled } from "./cliLabeled.js"
 import { execArgs, runArgs } from "./containerSpec.js"
 import { execResultOf } from "./execResult.js"
+import { makeContainerStreams } from "./cliContainerStreams.js"
 import { decodeText } from "./process.js"
 
 type Cli = Service["cli"]
@@ -103,6 +104,17 @@ export const mergeTimestamped = (stdout: string, stderr: string): ReadonlyArray<
 
 const LIST_FORMAT = "{{.ID}}\t{{.Names}}"
 
+/** `container list` of every container (running or not) matching the `--filter` values, as `ID<TAB>NAMES`. */
+export const listArgs = (filters: ReadonlyArray<string>): ReadonlyArray<string> => [
+  "container",
+  "list",
+  "--all",
+  "--no-trunc",
+  "--format",
+  LIST_FORMAT,
+  ...filters.flatMap((filter) => ["--filter", filter])
+]
+
 /** `ID<TAB>NAMES` lines; Docker joins several names with ",", Podman with " ". */
 export const parseList = (stdout: string): Either.Either<ReadonlyArray<ListedContainer>, string> =>
   Either.all(
@@ -120,6 +132,24 @@ export const parseList = (stdout: string): Either.Either<ReadonlyArray<ListedCon
     })
   )
 
+const HEX = /^[0-9a-f]+$/
+
+/**
+ * Docker has no `container exists`. As in its own lookup, an exact name or an id (or a prefix of
+ * one) finds a container: `--filter id=` matches ids and their prefixes; `--filter name=` is a
+ * regular expression over names, so the names it prints are then compared exactly.
+ */
+export const dockerExists = <E>(
+  container: string,
+  listed: (filter: string) => Effect.Effect<ReadonlyArray<ListedContainer>, E>
+): Effect.Effect<boolean, E> =>
+  Effect.gen(function* () {
+    if (HEX.test(container) && (yield* listed(`id=${container}`)).length > 0) return true
+    const name = container.replace(/^\//, "")
+    const named = yield* listed(`name=${name}`)
+    return named.some((c) => c.names.includes(name))
+  })
+
 /** `container inspect` lines for `listLabeled`: ID, image ID, name (Docker's with a leading `/`), labels. */
 export const labeledContainers: LabeledKind<LabeledContainer> = {
   list: ["container", "list", "--all"],
@@ -136,7 +166,7 @@ export const labeledContainers: LabeledKind<LabeledContainer> = {
 export const makeContainerOperations = (
   backend: Backend,
   cli: Cli,
-  platform: Context.Context<Platform>
+  platform: Context.Context<Platform | CommandExecutor.CommandExecutor>
 ): ContainerOperations => {
   const provided = <A, E>(effect: Effect.Effect<A, E, Platform | Scope.Scope>): Effect.Effect<A, E> =>
     effect.pipe(Effect.scoped, Effect.provide(platform))
@@ -157,7 +187,49 @@ export const makeContainerOperations = (
       )
     )
 
+  /** Containers matching the `--filter` values, parsed. */
+  const listed = (
+    filters: ReadonlyArray<string>
+  ): Effect.Effect<ReadonlyArray<ListedContainer>, CliError | UnexpectedOutput> =>
+    Effect.flatMap(
+      cli(listArgs(filters), {
+        timeout: QUERY_TIMEOUT
+      }),
+      (result): Effect.Effect<ReadonlyArray<ListedContainer>, CliError | UnexpectedOutput> =>
+        result.exitCode === 0
+          ? Either.match(parseList(decodeText(result.stdout)), {
+              onLeft: (line) =>
+                Effect.fail(new UnexpectedOutput({ argv: result.argv, expected: "ID<TAB>NAMES lines", output: line })),
+              onRight: Effect.succeed
+            })
+          : Effect.fail(failed(result))
+    )
+
+  const exists = (container: string): Effect.Effect<boolean, CliError | UnexpectedOutput> =>
+    // no container has an empty name or id (Podman would fail, Docker's empty filter match all)
+    container === ""
+      ? Effect.succeed(false)
+      : backend.kind === "podman"
+        ? Effect.flatMap(
+            cli(["container", "exists", "--", container], { timeout: QUERY_TIMEOUT }),
+            (result): Effect.Effect<boolean, CliError> =>
+              result.exitCode === 0
+                ? Effect.succeed(true)
+                : result.exitCode === 1
+                  ? Effect.succeed(false)
+                  : Effect.fail(failed(result))
+          )
+        : dockerExists(container, (filter) => listed([filter]))
+
   return {
+    ...makeContainerStreams(
+      backend,
+      (container) =>
+        onContainer(cli, container, ["container", "inspect", "--format", "{{.Id}}", container], {
+          timeout: QUERY_TIMEOUT
+        }),
+      platform
+    ),
     run: (spec, options) =>
       provided(
         Effect.gen(function* () {
@@ -224,52 +296,9 @@ export const makeContainerOperations = (
 
     inspect,
 
-    exists: (container) =>
-      backend.kind === "podman"
-        ? Effect.flatMap(
-            cli(["container", "exists", "--", container], { timeout: QUERY_TIMEOUT }),
-            (result): Effect.Effect<boolean, CliError> =>
-              result.exitCode === 0
-                ? Effect.succeed(true)
-                : result.exitCode === 1
-                  ? Effect.succeed(false)
-                  : Effect.fail(failed(result))
-          )
-        : Effect.flatMap(
-            cli(["container", "list", "--all", "--quiet", "--no-trunc", "--filter", `id=${container}`], {
-              timeout: QUERY_TIMEOUT
-            }),
-            (result): Effect.Effect<boolean, CliError> =>
-              result.exitCode === 0
-                ? Effect.succeed(decodeText(result.stdout).trim() !== "")
-                : Effect.fail(failed(result))
-          ),
+    exists,
 
-    list: (filters) =>
-      Effect.flatMap(
-        cli(
-          [
-            "container",
-            "list",
-            "--all",
-            "--no-trunc",
-            "--format",
-            LIST_FORMAT,
-            ...filters.flatMap((filter) => ["--filter", Label.filterArg(filter)])
-          ],
-          { timeout: QUERY_TIMEOUT }
-        ),
-        (result): Effect.Effect<ReadonlyArray<ListedContainer>, CliError | UnexpectedOutput> =>
-          result.exitCode === 0
-            ? Either.match(parseList(decodeText(result.stdout)), {
-                onLeft: (line) =>
-                  Effect.fail(
-                    new UnexpectedOutput({ argv: result.argv, expected: "ID<TAB>NAMES lines", output: line })
-                  ),
-                onRight: Effect.succeed
-              })
-            : Effect.fail(failed(result))
-      ),
+    list: (filters) => listed(filters.map(Label.filterArg)),
 
     listLabeled: (filters) => listLabeled(cli, labeledContainers, filters),
 

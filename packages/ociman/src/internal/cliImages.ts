@@ -15,7 +15,7 @@
  *   behind (Podman removes it by default; BuildKit creates none and accepts the flag).
  */
 import { type CommandExecutor } from "@effect/platform"
-import { type Context, Effect, Either, Redacted, Schema, Stream } from "effect"
+import { type Context, Effect, Either, Redacted, Schedule, Schema, Stream } from "effect"
 import type * as BuildArg from "../BuildArg.js"
 import { type CliError, type CommandFailed, type ProcessError, UnexpectedOutput } from "../CliError.js"
 import type { Backend, CliResult, Service } from "../ContainerRuntime.js"
@@ -346,6 +346,23 @@ export const labeledImages: LabeledKind<ListedImage> = {
  */
 const QUERY_TIMEOUT = "60 seconds"
 
+/**
+ * Docker's classic builder reuses cached parent images that are untagged, and `image rm` of an
+ * image prunes its untagged parents once it was their last child: a build that has just taken one
+ * from the cache while a sibling image is removed (another scope's release, a sweep) fails with
+ * one of these. Built again, it finds the cache as it is now.
+ */
+const PARENT_VANISHED =
+  /failed to get digest sha256:[0-9a-f]+:.*no such file or directory|no such image: sha256:[0-9a-f]+/i
+
+/** At most two more builds, only after a vanished parent (the output of a retried build is streamed again). */
+const PARENT_VANISHED_RETRY = Schedule.recurs(2).pipe(
+  Schedule.whileInput(
+    (error: BuildFailed | ProcessError) =>
+      error._tag === "BuildFailed" && error.lastLines.some((line) => PARENT_VANISHED.test(line))
+  )
+)
+
 /** How many lines of build output a `BuildFailed` keeps. */
 export const BUILD_TAIL_LINES = 50
 
@@ -395,7 +412,7 @@ export const makeImageOperations = (
         }),
         Stream.flattenIterables
       )
-    })
+    }).pipe((built) => (kind === "docker" ? Stream.retry(built, PARENT_VANISHED_RETRY) : built))
   }
 
   const exists = (ref: Ref): Effect.Effect<boolean, CliError> =>

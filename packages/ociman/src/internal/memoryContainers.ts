@@ -4,18 +4,26 @@
  * handlers. Failures carry what the real CLIs print (observed with Docker 20.10 and Podman 4.3) and
  * are the typed errors the CLI implementations classify them into.
  */
-import { Deferred, Duration, Effect, Either, Redacted, Ref } from "effect"
+import { Deferred, Duration, Effect, Either, Redacted, Ref, Stream } from "effect"
 import { CommandFailed, CommandTimedOut } from "../CliError.js"
-import type { ContainerOperations, LabeledContainer, ListedContainer, RunResult, RunSpec } from "../Container.js"
+import type {
+  ContainerOperations,
+  ExecSpec,
+  LabeledContainer,
+  ListedContainer,
+  LogLine,
+  RunResult,
+  RunSpec
+} from "../Container.js"
 import { ContainerNotFound, ContainerStartFailed, ImageNotFound, NameInUse } from "../ContainerError.js"
 import * as ContainerInspect from "../ContainerInspect.js"
 import * as EnvVar from "../EnvVar.js"
 import * as ImageReference from "../ImageReference.js"
 import * as Label from "../Label.js"
 import * as Port from "../Port.js"
-import { commitPauseFlag, labeledContainers } from "./cliContainers.js"
+import { commitPauseFlag, dockerExists, labeledContainers, listArgs } from "./cliContainers.js"
 import { execArgs, runArgs } from "./containerSpec.js"
-import { execResultOf } from "./execResult.js"
+import { execResultOf, exitedNonZero } from "./execResult.js"
 import { addImage, matchesFilters, sortedLabels } from "./memoryImages.js"
 import {
   answer,
@@ -51,8 +59,6 @@ const envOf = (vars: EnvVar.EnvVars) =>
   }))
 
 const fromEither = <A, E>(either: Either.Either<A, E>): Effect.Effect<A, E> => either
-
-const LIST_FORMAT = "{{.ID}}\t{{.Names}}"
 
 /** The first host port handed out, as Docker's ephemeral range starts. */
 export const FIRST_HOST_PORT = 32768
@@ -219,6 +225,19 @@ const exit = (memory: Memory, id: string, exitCode: number, logs?: ContainerReco
     })
     if (exited !== undefined) yield* Deferred.succeed(exited.exited, exitCode)
   })
+
+/** An exec as it ended: the outputs as bytes and as ordered lines. */
+interface ExecOutcome {
+  readonly exitCode: number
+  readonly stdout: Uint8Array
+  readonly stderr: Uint8Array
+  readonly output: ReadonlyArray<LogLine>
+  readonly argv: ReadonlyArray<string>
+}
+
+/** `logs --tail N`: the last N lines, both outputs counted together. */
+const lastLines = (logs: ReadonlyArray<LogLine>, tail: number | undefined): ReadonlyArray<LogLine> =>
+  tail === undefined ? logs : tail <= 0 ? [] : logs.slice(-tail)
 
 const timed = <A, E>(
   effect: Effect.Effect<A, E>,
@@ -399,46 +418,62 @@ export const makeMemoryContainerOperations = (memory: Memory): ContainerOperatio
       return pullable
     })
 
+  /** An exec's whole outcome; a container that is not running answers as the CLIs do. */
+  const execOutcome = (container: string, spec: ExecSpec, timeout: Duration.DurationInput | undefined) =>
+    Effect.gen(function* () {
+      const env = yield* fromEither(envOf(spec.env))
+      const argv = yield* record(memory, "containers.exec", execArgs(container, spec, env.args))
+      const c = yield* found(container)
+      if (c.status !== "running") {
+        // What the CLIs print (a result with a non-zero exit, not a missing container).
+        const message = docker
+          ? `Error response from daemon: Container ${c.id} is not running`
+          : "Error: can only create exec sessions on running containers: container state improper"
+        return {
+          exitCode: docker ? 1 : 255,
+          stdout: EMPTY,
+          stderr: bytes(`${message}\n`),
+          output: [{ stream: "stderr", text: message }],
+          argv
+        } satisfies ExecOutcome
+      }
+      const outcome = yield* timed(
+        answer(memory, {
+          operation: "exec",
+          kind,
+          image: c.image,
+          command: spec.command,
+          container: { id: c.id, name: c.name },
+          env: new Map([...c.env, ...env.values]),
+          user: spec.user ?? c.user,
+          workdir: spec.workdir ?? c.workdir,
+          stdin: spec.stdin,
+          stdinText: spec.stdin === undefined ? "" : new TextDecoder().decode(spec.stdin),
+          detached: false
+        }),
+        argv,
+        timeout
+      )
+      return { ...outcome, exitCode: outcome.exitCode ?? 0, argv } satisfies ExecOutcome
+    })
+
   return {
     run,
 
     exec: (container, spec, options = {}) =>
-      Effect.gen(function* () {
-        const env = yield* fromEither(envOf(spec.env))
-        const argv = yield* record(memory, "containers.exec", execArgs(container, spec, env.args))
-        const c = yield* found(container)
-        if (c.status !== "running") {
-          // What the CLIs print (a result with a non-zero exit, not a missing container).
-          return execResultOf({
-            exitCode: docker ? 1 : 255,
-            stdout: EMPTY,
-            stderr: bytes(
-              docker
-                ? `Error response from daemon: Container ${c.id} is not running\n`
-                : "Error: can only create exec sessions on running containers: container state improper\n"
-            ),
-            argv
-          })
-        }
-        const outcome = yield* timed(
-          answer(memory, {
-            operation: "exec",
-            kind,
-            image: c.image,
-            command: spec.command,
-            container: { id: c.id, name: c.name },
-            env: new Map([...c.env, ...env.values]),
-            user: spec.user ?? c.user,
-            workdir: spec.workdir ?? c.workdir,
-            stdin: spec.stdin,
-            stdinText: spec.stdin === undefined ? "" : new TextDecoder().decode(spec.stdin),
-            detached: false
-          }),
-          argv,
-          options.timeout
+      Effect.map(execOutcome(container, spec, options.timeout), ({ exitCode, stdout, stderr, argv }) =>
+        execResultOf({ exitCode, stdout, stderr, argv })
+      ),
+
+    streamExec: (container, spec, options = {}) =>
+      Stream.unwrap(
+        Effect.map(execOutcome(container, spec, options.timeout), (outcome) =>
+          Stream.concat(
+            Stream.fromIterable(outcome.output),
+            outcome.exitCode === 0 ? Stream.empty : Stream.fail(exitedNonZero(execResultOf(outcome)))
+          )
         )
-        return execResultOf({ exitCode: outcome.exitCode ?? 0, stdout: outcome.stdout, stderr: outcome.stderr, argv })
-      }),
+      ),
 
     stop: (container, { timeoutSeconds }) =>
       Effect.gen(function* () {
@@ -487,32 +522,25 @@ export const makeMemoryContainerOperations = (memory: Memory): ContainerOperatio
       }),
 
     exists: (container) =>
-      Effect.gen(function* () {
-        yield* record(
-          memory,
-          "containers.exists",
-          docker
-            ? ["container", "list", "--all", "--quiet", "--no-trunc", "--filter", `id=${container}`]
-            : ["container", "exists", "--", container]
-        )
-        const state = yield* Ref.get(memory.state)
-        // Docker is asked with `--filter id=`, which matches ids (and their prefixes), not names.
-        return docker
-          ? container !== "" && Array.from(state.containers.keys()).some((id) => id.startsWith(container))
-          : findContainer(state, container) !== undefined
-      }),
+      docker
+        ? dockerExists(container, (filter) =>
+            Effect.gen(function* () {
+              yield* record(memory, "containers.exists", listArgs([filter]))
+              const state = yield* Ref.get(memory.state)
+              const [key, value = ""] = filter.split(/=(.*)/s)
+              return Array.from(state.containers.values())
+                .filter((c) => (key === "id" ? c.id.startsWith(value) : c.name.includes(value)))
+                .map((c): ListedContainer => ({ id: c.id, names: [c.name] }))
+            })
+          )
+        : Effect.gen(function* () {
+            yield* record(memory, "containers.exists", ["container", "exists", "--", container])
+            return findContainer(yield* Ref.get(memory.state), container) !== undefined
+          }),
 
     list: (filters) =>
       Effect.gen(function* () {
-        yield* record(memory, "containers.list", [
-          "container",
-          "list",
-          "--all",
-          "--no-trunc",
-          "--format",
-          LIST_FORMAT,
-          ...filters.flatMap((filter) => ["--filter", Label.filterArg(filter)])
-        ])
+        yield* record(memory, "containers.list", listArgs(filters.map(Label.filterArg)))
         const state = yield* Ref.get(memory.state)
         // Newest first, as both CLIs list.
         return Array.from(state.containers.values())
@@ -546,6 +574,30 @@ export const makeMemoryContainerOperations = (memory: Memory): ContainerOperatio
         yield* record(memory, "containers.logs", ["container", "logs", "--timestamps", container])
         return (yield* found(container)).logs
       }),
+
+    streamLogs: (container, { follow = false, tail }) =>
+      Stream.unwrap(
+        Effect.gen(function* () {
+          yield* record(memory, "containers.streamLogs", [
+            "container",
+            "logs",
+            ...(follow ? ["--follow"] : []),
+            ...(tail === undefined ? [] : ["--tail", String(tail)]),
+            container
+          ])
+          const c = yield* found(container)
+          const now = lastLines(c.logs, tail)
+          if (!follow || c.status === "exited") return Stream.fromIterable(now)
+          // What the container writes after this point arrives when it exits (the in-memory
+          // processes write everything at once); a removed container has nothing more to give.
+          const later = Effect.gen(function* () {
+            yield* Deferred.await(c.exited)
+            const after = (yield* Ref.get(memory.state)).containers.get(c.id)
+            return after === undefined ? [] : after.logs.slice(c.logs.length)
+          })
+          return Stream.concat(Stream.fromIterable(now), Stream.flattenIterables(Stream.fromEffect(later)))
+        })
+      ),
 
     wait: (container) =>
       Effect.gen(function* () {

@@ -22,6 +22,17 @@ export const PIDNS_LABEL = `${LABEL_PREFIX}.pidns`
  */
 export const REFERENCE_LABEL = `${LABEL_PREFIX}.reference`
 
+/**
+ * How the resource's life is managed: `scoped` (released by its scope; the sweep removes it once
+ * its owner is gone) or `detached` (`Container.startDetached`: the caller's to remove, so a sweep
+ * takes it only when asked to). Always set, so a label inherited from an image (a container
+ * committed from a detached one) never decides it.
+ */
+export const LIFECYCLE_LABEL = `${LABEL_PREFIX}.lifecycle`
+
+/** The values of {@link LIFECYCLE_LABEL}. */
+export type Lifecycle = "scoped" | "detached"
+
 /** This process's session id. */
 export const sessionId: string = globalThis.crypto.randomUUID()
 
@@ -41,8 +52,12 @@ export const here: { readonly host: string; readonly pidNamespace: string | unde
 }
 
 /** The labels for a resource created now by this process. */
-export const ownershipLabels = (now: Date = new Date()): ReadonlyArray<readonly [string, string]> => [
+export const ownershipLabels = (
+  now: Date = new Date(),
+  lifecycle: Lifecycle = "scoped"
+): ReadonlyArray<readonly [string, string]> => [
   [MANAGED_LABEL, "true"],
+  [LIFECYCLE_LABEL, lifecycle],
   [SESSION_LABEL, sessionId],
   [PID_LABEL, String(process.pid)],
   [HOST_LABEL, here.host],

@@ -10,11 +10,13 @@ import type { Backend, Service } from "../ContainerRuntime.js"
 import type { ListedImage } from "../Image.js"
 import * as ImageReference from "../ImageReference.js"
 import * as Label from "../Label.js"
+import type { ListedNetwork } from "../Network.js"
 import type { Entry, Options, Outcome, Reason, Report, ResourceKind, SweepError } from "../Sweeper.js"
 import {
   CREATED_LABEL,
   here,
   HOST_LABEL,
+  LIFECYCLE_LABEL,
   MANAGED_LABEL,
   PID_LABEL,
   PIDNS_LABEL,
@@ -56,12 +58,25 @@ export const isAlive = (pid: number): boolean => {
 
 const PID = /^[1-9][0-9]*$/
 
+/** What the judge is told to take beyond the resources of gone owners on this host. */
+export interface Judgement {
+  readonly allSessions: boolean
+  readonly olderThanMillis: number | undefined
+  readonly includeDetached?: boolean | undefined
+}
+
+/**
+ * Whether a resource was started detached: the caller's to remove. Absent (resources of earlier
+ * versions) or `scoped` is scoped; any other value, a later version's kind included, is kept as
+ * detached: the safe direction.
+ */
+export const isDetached = (labels: ReadonlyMap<string, string>): boolean => {
+  const lifecycle = labels.get(LIFECYCLE_LABEL)
+  return lifecycle !== undefined && lifecycle !== "scoped"
+}
+
 /** Judges one resource from its labels (the caller has checked `ociman.managed=true`). */
-export const judge = (
-  labels: ReadonlyMap<string, string>,
-  options: { readonly allSessions: boolean; readonly olderThanMillis: number | undefined },
-  vantage: Vantage
-): Verdict => {
+export const judge = (labels: ReadonlyMap<string, string>, options: Judgement, vantage: Vantage): Verdict => {
   const host = labels.get(HOST_LABEL)
   const pidText = labels.get(PID_LABEL) ?? ""
   // pid 0 and negative pids address process groups in kill(2): never taken for an owner
@@ -84,6 +99,7 @@ export const judge = (
   const removable =
     reason === "OwnerGone" || (options.allSessions && (reason === "OtherHost" || reason === "UnknownOwner"))
   if (!removable) return { reason, remove: false }
+  if (isDetached(labels) && options.includeDetached !== true) return { reason: "Detached", remove: false }
   if (options.olderThanMillis !== undefined) {
     const created = Date.parse(labels.get(CREATED_LABEL) ?? "")
     if (Number.isNaN(created) || vantage.now - created < options.olderThanMillis) {
@@ -149,14 +165,16 @@ const OTHER_CONCURRENCY = 4
 const IN_USE_RETRY = Schedule.spaced("250 millis").pipe(Schedule.intersect(Schedule.recurs(8)))
 const BEING_REMOVED = /already in progress|is being removed/i
 
+/** What a removal found: it removed the resource, someone else did first, or a container still uses it. */
+type Removal = "Removed" | "AlreadyGone" | "InUse"
+
 interface Candidate {
   readonly kind: ResourceKind
   readonly id: string
   readonly name: string
   readonly labels: ReadonlyMap<string, string>
   readonly verdict: Verdict
-  /** Removes it: `true` removed, `false` already gone. */
-  readonly remove: Effect.Effect<boolean, { readonly message: string }>
+  readonly remove: Effect.Effect<Removal, { readonly message: string }>
 }
 
 const entryOf = (candidate: Candidate, outcome: Outcome, error?: string): Entry => ({
@@ -167,10 +185,17 @@ const entryOf = (candidate: Candidate, outcome: Outcome, error?: string): Entry 
   pid: candidate.labels.get(PID_LABEL),
   host: candidate.labels.get(HOST_LABEL),
   created: candidate.labels.get(CREATED_LABEL),
+  detached: isDetached(candidate.labels),
   reason: candidate.verdict.reason,
   outcome,
   ...(error === undefined ? {} : { error })
 })
+
+/** A resource still in use was rightly left alone: kept, not a failure (the next sweep takes it once it is free). */
+const removedEntry = (candidate: Candidate, removal: Removal): Entry =>
+  removal === "InUse"
+    ? entryOf({ ...candidate, verdict: { reason: "InUse", remove: false } }, "Kept")
+    : entryOf(candidate, removal)
 
 const settle = (candidates: ReadonlyArray<Candidate>, dryRun: boolean, concurrency: number) =>
   Effect.forEach(
@@ -181,28 +206,88 @@ const settle = (candidates: ReadonlyArray<Candidate>, dryRun: boolean, concurren
         : dryRun
           ? Effect.succeed(entryOf(candidate, "WouldRemove"))
           : candidate.remove.pipe(
-              Effect.map((removed) => entryOf(candidate, removed ? "Removed" : "AlreadyGone")),
+              Effect.map((removal) => removedEntry(candidate, removal)),
               Effect.catchAll((error) => Effect.succeed(entryOf(candidate, "Failed", error.message)))
             ),
     { concurrency }
   )
+
+/** What every candidate is judged with: where the sweep stands, what it was asked, what images say. */
+interface Context {
+  readonly service: Service
+  readonly vantage: Vantage
+  readonly judgement: Judgement
+  /** Labels of every managed image by ID (without `sha256:`), to tell inherited container labels. */
+  readonly imageLabels: ReadonlyMap<string, ReadonlyMap<string, string>>
+}
+
+const INHERITED: Verdict = { reason: "Inherited", remove: false }
+
+const containerCandidate = (context: Context, container: LabeledContainer): Candidate => {
+  const verdict = judge(container.labels, context.judgement, context.vantage)
+  return {
+    kind: "container",
+    id: container.id,
+    name: container.names[0] ?? container.id,
+    labels: container.labels,
+    verdict: verdict.remove && inheritsFromImage(container, context.imageLabels) ? INHERITED : verdict,
+    remove: context.service.containers.remove(container.id, { force: true }).pipe(
+      Effect.retry({
+        schedule: IN_USE_RETRY,
+        while: (error) => error._tag === "CommandFailed" && BEING_REMOVED.test(error.stderr)
+      }),
+      Effect.as<Removal>("Removed"),
+      Effect.catchTag("ContainerNotFound", () => Effect.succeed<Removal>("AlreadyGone"))
+    )
+  }
+}
+
+const networkCandidate = (context: Context, network: ListedNetwork): Candidate => ({
+  kind: "network",
+  id: network.id,
+  name: network.name,
+  labels: network.labels,
+  verdict: judge(network.labels, context.judgement, context.vantage),
+  // never forced: Podman's force would remove the attached containers too
+  remove: context.service.networks.remove(network.id).pipe(
+    Effect.retry({ schedule: IN_USE_RETRY, while: (error) => error._tag === "NetworkInUse" }),
+    Effect.as<Removal>("Removed"),
+    Effect.catchTags({
+      NetworkNotFound: () => Effect.succeed<Removal>("AlreadyGone"),
+      NetworkInUse: () => Effect.succeed<Removal>("InUse")
+    })
+  )
+})
+
+const imageCandidate = (context: Context, image: ListedImage): Candidate => {
+  const reference = builtReference(image)
+  const parsed = reference === undefined ? undefined : ImageReference.parse(reference)
+  const base = { kind: "image" as const, id: image.id, labels: image.labels }
+  if (reference === undefined || parsed === undefined || parsed._tag === "Left") {
+    const name = image.references[0] ?? image.id
+    return { ...base, name, verdict: INHERITED, remove: Effect.succeed<Removal>("AlreadyGone") }
+  }
+  return {
+    ...base,
+    name: reference,
+    verdict: judge(image.labels, context.judgement, context.vantage),
+    // never forced: an image some other container still uses stays (Podman's force would remove it)
+    remove: context.service.images.remove(parsed.right).pipe(
+      Effect.retry({ schedule: IN_USE_RETRY, while: (error) => error._tag === "ImageInUse" }),
+      Effect.as<Removal>("Removed"),
+      Effect.catchTags({
+        ImageNotFound: () => Effect.succeed<Removal>("AlreadyGone"),
+        ImageInUse: () => Effect.succeed<Removal>("InUse")
+      })
+    )
+  }
+}
 
 /** Runs a sweep on a service (the `Sweeper.sweep` of the runtime in context, and the automatic one). */
 export const run = (service: Service, options: Options = {}): Effect.Effect<Report, SweepError> =>
   Effect.gen(function* () {
     const allSessions = options.allSessions ?? false
     const dryRun = options.dryRun ?? false
-    const vantage: Vantage = {
-      ...here,
-      pid: process.pid,
-      session: sessionId,
-      now: yield* Clock.currentTimeMillis,
-      isAlive
-    }
-    const judgement = {
-      allSessions,
-      olderThanMillis: options.olderThan === undefined ? undefined : Duration.toMillis(options.olderThan)
-    }
     const managed = labelFilter(MANAGED_LABEL, "true")
     // Without allSessions only this host's resources can be removed: ask the runtime for those alone.
     const filters = allSessions ? [managed] : [managed, labelFilter(HOST_LABEL, here.host)]
@@ -215,72 +300,35 @@ export const run = (service: Service, options: Options = {}): Effect.Effect<Repo
       ],
       { concurrency: "unbounded" }
     )
-    const isManaged = (labels: ReadonlyMap<string, string>) => labels.get(MANAGED_LABEL) === "true"
+    const context: Context = {
+      service,
+      vantage: { ...here, pid: process.pid, session: sessionId, now: yield* Clock.currentTimeMillis, isAlive },
+      judgement: {
+        allSessions,
+        olderThanMillis: options.olderThan === undefined ? undefined : Duration.toMillis(options.olderThan),
+        includeDetached: options.includeDetached ?? false
+      },
+      imageLabels: new Map(images.map((image) => [withoutPrefix(image.id), image.labels] as const))
+    }
+    // the runtime's filter is not trusted alone: a resource is judged only if its own labels say so
     const inScope = (labels: ReadonlyMap<string, string>) =>
-      isManaged(labels) && (allSessions || labels.get(HOST_LABEL) === here.host)
-    const imageLabels = new Map(images.map((image) => [withoutPrefix(image.id), image.labels] as const))
-    const inherited: Verdict = { reason: "Inherited", remove: false }
-
-    const containerCandidates = containers
-      .filter((container) => inScope(container.labels))
-      .map((container): Candidate => {
-        const verdict = judge(container.labels, judgement, vantage)
-        return {
-          kind: "container",
-          id: container.id,
-          name: container.names[0] ?? container.id,
-          labels: container.labels,
-          verdict: verdict.remove && inheritsFromImage(container, imageLabels) ? inherited : verdict,
-          remove: service.containers.remove(container.id, { force: true }).pipe(
-            Effect.retry({
-              schedule: IN_USE_RETRY,
-              while: (error) => error._tag === "CommandFailed" && BEING_REMOVED.test(error.stderr)
-            }),
-            Effect.as(true),
-            Effect.catchTag("ContainerNotFound", () => Effect.succeed(false))
-          )
-        }
-      })
-    const networkCandidates = networks
-      .filter((network) => inScope(network.labels))
-      .map((network): Candidate => ({
-        kind: "network",
-        id: network.id,
-        name: network.name,
-        labels: network.labels,
-        verdict: judge(network.labels, judgement, vantage),
-        remove: service.networks.remove(network.id).pipe(
-          Effect.retry({ schedule: IN_USE_RETRY, while: (error) => error._tag === "NetworkInUse" }),
-          Effect.as(true),
-          Effect.catchTag("NetworkNotFound", () => Effect.succeed(false))
-        )
-      }))
-    const imageCandidates = images
-      .filter((image) => inScope(image.labels))
-      .map((image): Candidate => {
-        const reference = builtReference(image)
-        const parsed = reference === undefined ? undefined : ImageReference.parse(reference)
-        const base = { kind: "image" as const, id: image.id, labels: image.labels }
-        if (parsed === undefined || parsed._tag === "Left") {
-          return { ...base, name: image.references[0] ?? image.id, verdict: inherited, remove: Effect.succeed(false) }
-        }
-        return {
-          ...base,
-          name: reference ?? image.id,
-          verdict: judge(image.labels, judgement, vantage),
-          // never forced: an image some other container still uses stays (Podman's force would remove it)
-          remove: service.images.remove(parsed.right).pipe(
-            Effect.retry({ schedule: IN_USE_RETRY, while: (error) => error._tag === "ImageInUse" }),
-            Effect.as(true),
-            Effect.catchTag("ImageNotFound", () => Effect.succeed(false))
-          )
-        }
-      })
-
+      labels.get(MANAGED_LABEL) === "true" && (allSessions || labels.get(HOST_LABEL) === here.host)
     const entries = [
-      ...(yield* settle(containerCandidates, dryRun, CONTAINER_CONCURRENCY)),
-      ...(yield* settle(networkCandidates, dryRun, OTHER_CONCURRENCY)),
-      ...(yield* settle(imageCandidates, dryRun, OTHER_CONCURRENCY))
+      ...(yield* settle(
+        containers.filter((c) => inScope(c.labels)).map((c) => containerCandidate(context, c)),
+        dryRun,
+        CONTAINER_CONCURRENCY
+      )),
+      ...(yield* settle(
+        networks.filter((n) => inScope(n.labels)).map((n) => networkCandidate(context, n)),
+        dryRun,
+        OTHER_CONCURRENCY
+      )),
+      ...(yield* settle(
+        images.filter((i) => inScope(i.labels)).map((i) => imageCandidate(context, i)),
+        dryRun,
+        OTHER_CONCURRENCY
+      ))
     ]
     const report: Report = { dryRun, entries }
     return report

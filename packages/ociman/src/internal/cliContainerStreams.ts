@@ -1,0 +1,139 @@
+/**
+ * Container output as it happens: `container logs [--follow]` and `container exec` streamed line
+ * by line through `process.stream`, stdout and stderr drained concurrently.
+ *
+ * A missing container is asked about first (one cheap probe) so that the CLI's own "no such
+ * container" message is not handed to the caller as a line the container wrote. If the container
+ * goes away between the probe and the call, the exit is still classified as `ContainerNotFound`.
+ */
+import type { CommandExecutor, FileSystem, Path } from "@effect/platform"
+import { type Context, Effect, Either, Stream } from "effect"
+import type { CliError } from "../CliError.js"
+import type { ContainerOperations, LogLine } from "../Container.js"
+import { ContainerExitedNonZero, ContainerNotFound } from "../ContainerError.js"
+import type { Backend } from "../ContainerRuntime.js"
+import * as EnvVar from "../EnvVar.js"
+import { execArgs } from "./containerSpec.js"
+import { failure, type Invocation, stream, type StreamEvent } from "./process.js"
+
+/** How many of the last lines of each output a `ContainerExitedNonZero` of a streamed exec keeps. */
+export const STREAM_TAIL_LINES = 50
+
+const CONTAINER_NOT_FOUND = /no such container|no container with name or id/i
+
+type Platform = CommandExecutor.CommandExecutor | FileSystem.FileSystem | Path.Path
+
+/** The last lines of stdout and stderr, kept while the lines flow on. */
+class Tail {
+  readonly stdout: Array<string> = []
+  readonly stderr: Array<string> = []
+  keep(line: LogLine): void {
+    const lines = line.stream === "stdout" ? this.stdout : this.stderr
+    lines.push(line.text)
+    if (lines.length > STREAM_TAIL_LINES) lines.shift()
+  }
+  text(stream: "stdout" | "stderr"): string {
+    const lines = stream === "stdout" ? this.stdout : this.stderr
+    return lines.map((line) => `${line}\n`).join("")
+  }
+}
+
+type Exit = Extract<StreamEvent, { readonly _tag: "Exit" }>
+
+/**
+ * Turns a streamed call into its lines, deciding at the exit: `onExit` returns the failure to end
+ * with, or `undefined` for a clean end.
+ */
+const linesUntilExit = <E, F, R>(
+  events: Stream.Stream<StreamEvent, E, R>,
+  onExit: (exit: Exit, tail: Tail) => F | undefined
+): Stream.Stream<LogLine, E | F, R> =>
+  Stream.suspend(() => {
+    const tail = new Tail()
+    return events.pipe(
+      Stream.mapEffect((event) => {
+        if (event._tag === "Exit") {
+          const failed = onExit(event, tail)
+          return failed === undefined ? Effect.succeed([]) : Effect.fail(failed)
+        }
+        const line: LogLine = { stream: event._tag === "Stdout" ? "stdout" : "stderr", text: event.line }
+        tail.keep(line)
+        return Effect.succeed([line])
+      }),
+      Stream.flattenIterables
+    )
+  })
+
+const missing = (exit: Exit, tail: Tail): boolean =>
+  exit.exitCode !== 0 && CONTAINER_NOT_FOUND.test(tail.text("stderr"))
+
+/** The streaming members of the container operations of a CLI runtime. */
+export const makeContainerStreams = (
+  backend: Backend,
+  /** Fails with `ContainerNotFound` unless the container exists. */
+  present: (container: string) => Effect.Effect<void, ContainerNotFound | CliError>,
+  platform: Context.Context<Platform>
+): Pick<ContainerOperations, "streamLogs" | "streamExec"> => {
+  const run = (invocation: Omit<Invocation, "executable">) =>
+    stream({ executable: backend.executable, ...invocation }).pipe(Stream.provideContext(platform))
+
+  return {
+    streamLogs: (container, options) =>
+      Stream.unwrap(
+        Effect.as(
+          present(container),
+          linesUntilExit(
+            run({
+              args: [
+                "container",
+                "logs",
+                ...(options.follow ? ["--follow"] : []),
+                ...(options.tail === undefined ? [] : ["--tail", String(options.tail)]),
+                container
+              ]
+            }),
+            (exit, tail) =>
+              exit.exitCode === 0
+                ? undefined
+                : missing(exit, tail)
+                  ? new ContainerNotFound({ container })
+                  : failure({
+                      ...exit,
+                      stdout: new Uint8Array(),
+                      stderr: new TextEncoder().encode(tail.text("stderr"))
+                    })
+          )
+        )
+      ),
+
+    streamExec: (container, spec, options = {}) =>
+      Stream.unwrapScoped(
+        Effect.gen(function* () {
+          yield* present(container)
+          const plan = yield* Either.match(EnvVar.plan(spec.env), { onLeft: Effect.fail, onRight: Effect.succeed })
+          const file = plan.envFile === undefined ? undefined : yield* EnvVar.writeEnvFile(plan.envFile)
+          const envArgs = file === undefined ? plan.args : [...plan.args, "--env-file", file]
+          return linesUntilExit(
+            run({
+              args: execArgs(container, spec, envArgs),
+              env: plan.processEnv,
+              secrets: plan.secrets,
+              stdin: spec.stdin,
+              timeout: options.timeout
+            }),
+            (exit, tail) =>
+              exit.exitCode === 0
+                ? undefined
+                : missing(exit, tail)
+                  ? new ContainerNotFound({ container })
+                  : new ContainerExitedNonZero({
+                      argv: exit.argv,
+                      exitCode: exit.exitCode,
+                      stdout: tail.text("stdout"),
+                      stderr: tail.text("stderr")
+                    })
+          )
+        }).pipe(Effect.provide(platform))
+      )
+  }
+}
