@@ -350,10 +350,11 @@ const QUERY_TIMEOUT = "60 seconds"
  * Docker's classic builder reuses cached parent images that are untagged, and `image rm` of an
  * image prunes its untagged parents once it was their last child: a build that has just taken one
  * from the cache while a sibling image is removed (another scope's release, a sweep) fails with
- * one of these. Built again, it finds the cache as it is now.
+ * one of these. Podman (buildah) can lose a cached layer the same way while committing a step
+ * ("layer not known"). Built again, it finds the cache as it is now.
  */
 const PARENT_VANISHED =
-  /failed to get digest sha256:[0-9a-f]+:.*no such file or directory|no such image: sha256:[0-9a-f]+/i
+  /failed to get digest sha256:[0-9a-f]+:.*no such file or directory|no such image: sha256:[0-9a-f]+|committing the finished image: .*layer not known/i
 
 /** At most two more builds, only after a vanished parent (the output of a retried build is streamed again). */
 const PARENT_VANISHED_RETRY = Schedule.recurs(2).pipe(
@@ -412,7 +413,7 @@ export const makeImageOperations = (
         }),
         Stream.flattenIterables
       )
-    }).pipe((built) => (kind === "docker" ? Stream.retry(built, PARENT_VANISHED_RETRY) : built))
+    }).pipe((built) => Stream.retry(built, PARENT_VANISHED_RETRY))
   }
 
   const exists = (ref: Ref): Effect.Effect<boolean, CliError> =>

@@ -8,6 +8,10 @@
  * - an optional timeout sends SIGTERM to the process group, then SIGKILL after a grace period
  *   (@effect/platform's own finalizer sends SIGTERM and waits forever);
  * - one span per call, carrying the argv with secret values redacted.
+ *
+ * `run` (every call that completes before its result is used) spawns with `node:child_process`
+ * for speed (see `spawnCollected`); `stream` (builds, logs, streamed execs) uses
+ * `@effect/platform`'s `Command`, whose per-call cost does not matter for long-running output.
  */
 import { Command, type CommandExecutor } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"

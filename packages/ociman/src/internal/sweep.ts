@@ -162,7 +162,7 @@ const OTHER_CONCURRENCY = 4
  * sweep or by another process's sweeping at the same time (which also makes a container's removal
  * "already in progress").
  */
-const IN_USE_RETRY = Schedule.spaced("250 millis").pipe(Schedule.intersect(Schedule.recurs(8)))
+const IN_USE_RETRY = Schedule.spaced("250 millis").pipe(Schedule.intersect(Schedule.recurs(20)))
 const BEING_REMOVED = /already in progress|is being removed/i
 
 /** What a removal found: it removed the resource, someone else did first, or a container still uses it. */
