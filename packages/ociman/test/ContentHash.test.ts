@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto"
 import * as nodeFs from "node:fs"
 import * as os from "node:os"
 import * as nodePath from "node:path"
@@ -10,27 +9,9 @@ import { NodeContext } from "@effect/platform-node"
 import { afterAll, describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Layer } from "effect"
 import * as ContentHash from "../src/ContentHash.js"
+import { EMPTY_SECTIONS, fileSegments, reference } from "./support/hashReference.js"
 import { noIgnoreRules } from "../src/internal/hashIgnore.js"
 import { walk } from "../src/internal/walk.js"
-
-// ---------------------------------------------------------------------------------------------
-// An independent reference of the framing (DataView + TextEncoder, not the library's Buffer
-// code), to cross-check every pinned digest of a new case.
-// ---------------------------------------------------------------------------------------------
-
-const reference = (segments: ReadonlyArray<string | Uint8Array>): string => {
-  const hash = createHash("sha256")
-  for (const segment of segments) {
-    const bytes = typeof segment === "string" ? new TextEncoder().encode(segment) : segment
-    const length = new DataView(new ArrayBuffer(8))
-    length.setBigUint64(0, BigInt(bytes.byteLength), true)
-    hash.update(new Uint8Array(length.buffer))
-    hash.update(bytes)
-  }
-  return hash.digest("hex")
-}
-
-const EMPTY_SECTIONS = ["build-arguments", "labels"] as const
 
 // ---------------------------------------------------------------------------------------------
 // Build contexts in a temporary directory, removed after the file's tests.
@@ -63,14 +44,6 @@ const context = (files: Record<string, string | Uint8Array | null>): string => {
   }
   return root
 }
-
-const fileSegments = (path: string, content: string | Uint8Array, executable = false) => [
-  "file.path",
-  path,
-  ...(executable ? ["file.executable"] : []),
-  "file.content",
-  content
-]
 
 const hashDirectory = (root: string, options?: ContentHash.DirectoryOptions) =>
   ContentHash.directory(root, options).pipe(Effect.provide(NodeContext.layer))

@@ -4,7 +4,6 @@
  * calls can be made to fail for one path, to simulate what real permissions cannot (tests run
  * as root here, and root reads anyway).
  */
-import { createHash } from "node:crypto"
 import type * as NodeFs from "node:fs"
 import * as nodeFs from "node:fs"
 import * as os from "node:os"
@@ -14,6 +13,7 @@ import { afterAll, afterEach, describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { vi } from "vitest"
 import * as ContentHash from "../src/ContentHash.js"
+import { EMPTY_SECTIONS, fileSegments, reference } from "./support/hashReference.js"
 
 const hooks = vi.hoisted(() => ({
   /** Run before the call on the file at this path; a hook may throw, as `node:fs` does. */
@@ -75,31 +75,8 @@ const failWith = (code: string, syscall: string, path: string) => () => {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The same helpers as ContentHash.test.ts: an independent reference of the framing, and build
-// contexts in a temporary directory.
+// Build contexts in a temporary directory (the framing reference is shared: support/hashReference).
 // ---------------------------------------------------------------------------------------------
-
-const reference = (segments: ReadonlyArray<string | Uint8Array>): string => {
-  const hash = createHash("sha256")
-  for (const segment of segments) {
-    const bytes = typeof segment === "string" ? new TextEncoder().encode(segment) : segment
-    const length = new DataView(new ArrayBuffer(8))
-    length.setBigUint64(0, BigInt(bytes.byteLength), true)
-    hash.update(new Uint8Array(length.buffer))
-    hash.update(bytes)
-  }
-  return hash.digest("hex")
-}
-
-const fileSegments = (path: string, content: string | Uint8Array, executable = false) => [
-  "file.path",
-  path,
-  ...(executable ? ["file.executable"] : []),
-  "file.content",
-  content
-]
-
-const EMPTY_SECTIONS = ["build-arguments", "labels"] as const
 
 const scratch = nodeFs.mkdtempSync(nodePath.join(os.tmpdir(), "ociman-content-hash-reads-"))
 afterAll(() => nodeFs.rmSync(scratch, { recursive: true, force: true }))
