@@ -7,19 +7,20 @@
  * goes away between the probe and the call, the exit is still classified as `ContainerNotFound`.
  */
 import type { CommandExecutor, FileSystem, Path } from "@effect/platform"
-import { type Context, Effect, Either, Stream } from "effect"
+import { type Context, Effect, Stream } from "effect"
 import type { CliError } from "../CliError.js"
 import type { ContainerOperations, LogLine } from "../Container.js"
 import { ContainerExitedNonZero, ContainerNotFound } from "../ContainerError.js"
 import type { Backend } from "../ContainerRuntime.js"
-import * as EnvVar from "../EnvVar.js"
+import { envPlan } from "./cliEnv.js"
 import { execArgs } from "./containerSpec.js"
 import { failure, type Invocation, stream, type StreamEvent } from "./process.js"
 
 /** How many of the last lines of each output a `ContainerExitedNonZero` of a streamed exec keeps. */
 export const STREAM_TAIL_LINES = 50
 
-const CONTAINER_NOT_FOUND = /no such container|no container with name or id/i
+/** The CLIs' "no such container" (Docker) and "no container with name or ID" (Podman). */
+export const CONTAINER_NOT_FOUND = /no such container|no container with name or id/i
 
 type Platform = CommandExecutor.CommandExecutor | FileSystem.FileSystem | Path.Path
 
@@ -110,14 +111,12 @@ export const makeContainerStreams = (
       Stream.unwrapScoped(
         Effect.gen(function* () {
           yield* present(container)
-          const plan = yield* Either.match(EnvVar.plan(spec.env), { onLeft: Effect.fail, onRight: Effect.succeed })
-          const file = plan.envFile === undefined ? undefined : yield* EnvVar.writeEnvFile(plan.envFile)
-          const envArgs = file === undefined ? plan.args : [...plan.args, "--env-file", file]
+          const env = yield* envPlan(spec.env)
           return linesUntilExit(
             run({
-              args: execArgs(container, spec, envArgs),
-              env: plan.processEnv,
-              secrets: plan.secrets,
+              args: execArgs(container, spec, env.args),
+              env: env.env,
+              secrets: env.secrets,
               stdin: spec.stdin,
               timeout: options.timeout
             }),

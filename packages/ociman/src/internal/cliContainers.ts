@@ -17,18 +17,17 @@ import type {
 import { ContainerNotFound, ContainerStartFailed, ImageNotFound, NameInUse } from "../ContainerError.js"
 import * as ContainerInspect from "../ContainerInspect.js"
 import type { Backend, CliOptions, CliResult, Service } from "../ContainerRuntime.js"
-import * as EnvVar from "../EnvVar.js"
 import * as Label from "../Label.js"
 import { type LabeledKind, listLabeled } from "./cliLabeled.js"
 import { execArgs, runArgs } from "./containerSpec.js"
 import { execResultOf } from "./execResult.js"
-import { makeContainerStreams } from "./cliContainerStreams.js"
+import { CONTAINER_NOT_FOUND, makeContainerStreams } from "./cliContainerStreams.js"
+import { envPlan } from "./cliEnv.js"
 import { decodeText } from "./process.js"
 
 type Cli = Service["cli"]
 
 const NOT_FOUND = /no such |not known|no container with name or id/i
-const CONTAINER_NOT_FOUND = /no such container|no container with name or id/i
 const IMAGE_NOT_FOUND = /no such image|image not known|manifest unknown|unable to find image|pull access denied/i
 const NAME_IN_USE = /is already in use/i
 /**
@@ -75,15 +74,6 @@ export const classifyRunFailure = (
 }
 
 type Platform = FileSystem.FileSystem | Path.Path
-
-/** `--env NAME` arguments, the values for the CLI's environment, and an env file when needed. */
-const envPlan = (vars: EnvVar.EnvVars) =>
-  Effect.gen(function* () {
-    const plan = yield* Either.match(EnvVar.plan(vars), { onLeft: Effect.fail, onRight: Effect.succeed })
-    const file = plan.envFile === undefined ? undefined : yield* EnvVar.writeEnvFile(plan.envFile)
-    const args = file === undefined ? plan.args : [...plan.args, "--env-file", file]
-    return { args, env: plan.processEnv, secrets: plan.secrets }
-  })
 
 const lines = (text: string): ReadonlyArray<string> => text.split("\n").filter((line) => line.length > 0)
 
