@@ -1,7 +1,7 @@
 import { FileSystem, Path } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Either, Exit, Layer, Logger, Scope } from "effect"
+import { ConfigProvider, Effect, Either, Exit, Fiber, Layer, Logger, Scope, TestClock } from "effect"
 import { spawnSync } from "node:child_process"
 import { CommandFailed } from "../src/CliError.js"
 import * as Container from "../src/Container.js"
@@ -28,6 +28,7 @@ import {
   isAlive,
   isDetached,
   judge,
+  logReport,
   run,
   type Vantage
 } from "../src/internal/sweep.js"
@@ -459,6 +460,83 @@ describe("Sweeper (stub service)", () => {
     }).pipe(Effect.provide(NodeContext.layer))
   )
 
+  /** A network no container holds once `holder` is removed; counts its removal attempts and the container listings. */
+  const heldNetwork = (world: World, holder: string, lateContainer?: LabeledContainer) =>
+    Effect.map(stubbed(world), (base) => {
+      const counts = { listings: 0, networkAttempts: 0 }
+      const service: ContainerRuntime.Service = {
+        ...base,
+        containers: {
+          ...base.containers,
+          listLabeled: (filters) =>
+            Effect.suspend(() => {
+              counts.listings++
+              // created by a gone owner's in-flight `docker run` after the sweep listed containers
+              if (counts.listings === 2 && lateContainer !== undefined) world.containers.push(lateContainer)
+              return base.containers.listLabeled(filters)
+            })
+        },
+        networks: {
+          ...base.networks,
+          remove: (id) =>
+            Effect.suspend(() => {
+              counts.networkAttempts++
+              return world.removed.includes(`container ${holder}`)
+                ? base.networks.remove(id)
+                : Effect.fail(new NetworkInUse({ network: id, stderr: "has active endpoints" }))
+            })
+        }
+      }
+      return { service, counts }
+    })
+
+  it.effect("a network held by a container created after the listing: the late container goes, then the network", () =>
+    Effect.gen(function* () {
+      const world: World = {
+        containers: [container("c-dead", dead())],
+        networks: [{ id: "n-held", name: "net-held", labels: dead() }],
+        images: [],
+        removed: []
+      }
+      const { service, counts } = yield* heldNetwork(world, "c-late", container("c-late", dead()))
+      const fiber = yield* Effect.fork(run(service))
+      yield* TestClock.adjust("1 minute")
+      const report = yield* Fiber.join(fiber)
+      expect(report.entries.map((e) => `${e.outcome} ${e.kind} ${e.id} ${e.reason}`)).toEqual([
+        "Removed container c-dead OwnerGone",
+        "Removed container c-late OwnerGone",
+        "Removed network n-held OwnerGone"
+      ])
+      expect(world.removed).toEqual(["container c-dead", "container c-late", "network n-held"])
+      expect(counts.listings).toBe(2)
+    }).pipe(Effect.provide(NodeContext.layer))
+  )
+
+  it.effect("a network still held with no new container to remove stays InUse: no second wait", () =>
+    Effect.gen(function* () {
+      const world: World = {
+        containers: [container("c-dead", dead())],
+        networks: [{ id: "n-held", name: "net-held", labels: dead() }],
+        images: [],
+        removed: []
+      }
+      const { service, counts } = yield* heldNetwork(world, "c-someone-elses")
+      const fiber = yield* Effect.fork(run(service))
+      yield* TestClock.adjust("1 minute")
+      const report = yield* Fiber.join(fiber)
+      expect(report.entries.map((e) => `${e.outcome} ${e.kind} ${e.id} ${e.reason}`)).toEqual([
+        "Removed container c-dead OwnerGone",
+        "Kept network n-held InUse"
+      ])
+      expect(counts.listings).toBe(2)
+      // the first attempt and its 20 retries, once
+      expect(counts.networkAttempts).toBe(21)
+      const dry = yield* run(service, { dryRun: true })
+      expect(dry.entries.map((e) => `${e.outcome} ${e.id}`)).toEqual(["WouldRemove c-dead", "WouldRemove n-held"])
+      expect(counts.listings).toBe(3)
+    }).pipe(Effect.provide(NodeContext.layer))
+  )
+
   it.effect("a listing that fails is the sweep's typed error", () =>
     Effect.gen(function* () {
       const real = yield* ContainerRuntime.make(backend)
@@ -581,6 +659,43 @@ describe("automatic sweep (ContainerRuntime.layer)", () => {
       expect(seen.join("\n")).toContain("the automatic sweep of docker failed")
       expect(seen.join("\n")).toContain("printed unexpected output")
     }).pipe(Effect.scoped, Effect.provide(NodeContext.layer))
+  )
+
+  it.effect("says what it removed, what it kept because it is still in use, and what failed", () =>
+    Effect.gen(function* () {
+      const logged: Array<string> = []
+      const logger = Logger.make(({ logLevel, message }) => {
+        logged.push(`${logLevel.label} ${Array.isArray(message) ? message.join(" ") : String(message)}`)
+      })
+      const entry = (kind: Sweeper.ResourceKind, name: string, outcome: Sweeper.Outcome, reason: Sweeper.Reason) => ({
+        kind,
+        id: name,
+        name,
+        session: "s",
+        pid: "1",
+        host: here.host,
+        created: undefined,
+        detached: false,
+        reason,
+        outcome,
+        ...(outcome === "Failed" ? { error: "something broke" } : {})
+      })
+      yield* logReport(backend, {
+        dryRun: false,
+        entries: [
+          entry("container", "c1", "Removed", "OwnerGone"),
+          entry("container", "c2", "Removed", "OwnerGone"),
+          entry("container", "c3", "Kept", "OwnerAlive"),
+          entry("network", "net-held", "Kept", "InUse"),
+          entry("image", "img-broken", "Failed", "OwnerGone")
+        ]
+      }).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
+      expect(logged).toEqual([
+        "INFO ociman: removed 2 containers left behind by processes that are gone (docker)",
+        "INFO ociman: kept 1 network left behind by processes that are gone, still in use (docker): network net-held; a later sweep removes them once free",
+        "WARN ociman: could not remove 1 image left behind by processes that are gone (docker): image img-broken: something broke"
+      ])
+    })
   )
 
   it("the session id is this process's ownership label", () => {

@@ -283,6 +283,47 @@ const imageCandidate = (context: Context, image: ListedImage): Candidate => {
   }
 }
 
+const keyOf = (resource: { readonly kind: ResourceKind; readonly id: string }): string =>
+  `${resource.kind} ${resource.id}`
+const heldInUse = (entry: Entry): boolean => entry.outcome === "Kept" && entry.reason === "InUse"
+
+/**
+ * A network or an image still in use after the first pass may be held by a container created after
+ * the listing: a gone owner's `docker run` that was still in flight when it was killed (the CLI
+ * outlives it and the engine finishes the container). Containers are listed again; if new ones are
+ * removable, they go, and the held networks and images are tried once more. Otherwise the entries
+ * stand: the wait is already spent (and a listing that fails now leaves the first pass's report).
+ */
+const secondPass = (
+  context: Context,
+  filters: ReadonlyArray<Label.Filter>,
+  inScope: (labels: ReadonlyMap<string, string>) => boolean,
+  listed: ReadonlyArray<Candidate>,
+  others: ReadonlyArray<Candidate>,
+  first: ReadonlyArray<Entry>
+): Effect.Effect<ReadonlyArray<Entry>> =>
+  Effect.gen(function* () {
+    const held = new Set(first.filter(heldInUse).map(keyOf))
+    if (held.size === 0) return first
+    const seen = new Set(listed.map((candidate) => candidate.id))
+    const relisted = yield* context.service.containers.listLabeled(filters).pipe(Effect.orElseSucceed(() => []))
+    const late = relisted
+      .filter((container) => !seen.has(container.id) && inScope(container.labels))
+      .map((container) => containerCandidate(context, container))
+    if (!late.some((candidate) => candidate.verdict.remove)) return first
+    const lateEntries = yield* settle(late, false, CONTAINER_CONCURRENCY)
+    const retried = new Map(
+      (yield* settle(
+        others.filter((candidate) => held.has(keyOf(candidate))),
+        false,
+        OTHER_CONCURRENCY
+      )).map((entry) => [keyOf(entry), entry] as const)
+    )
+    const containerCount = first.filter((entry) => entry.kind === "container").length
+    const again = first.map((entry) => retried.get(keyOf(entry)) ?? entry)
+    return [...again.slice(0, containerCount), ...lateEntries, ...again.slice(containerCount)]
+  })
+
 /** Runs a sweep on a service (the `Sweeper.sweep` of the runtime in context, and the automatic one). */
 export const run = (service: Service, options: Options = {}): Effect.Effect<Report, SweepError> =>
   Effect.gen(function* () {
@@ -313,23 +354,18 @@ export const run = (service: Service, options: Options = {}): Effect.Effect<Repo
     // the runtime's filter is not trusted alone: a resource is judged only if its own labels say so
     const inScope = (labels: ReadonlyMap<string, string>) =>
       labels.get(MANAGED_LABEL) === "true" && (allSessions || labels.get(HOST_LABEL) === here.host)
-    const entries = [
-      ...(yield* settle(
-        containers.filter((c) => inScope(c.labels)).map((c) => containerCandidate(context, c)),
-        dryRun,
-        CONTAINER_CONCURRENCY
-      )),
-      ...(yield* settle(
-        networks.filter((n) => inScope(n.labels)).map((n) => networkCandidate(context, n)),
-        dryRun,
-        OTHER_CONCURRENCY
-      )),
-      ...(yield* settle(
-        images.filter((i) => inScope(i.labels)).map((i) => imageCandidate(context, i)),
-        dryRun,
-        OTHER_CONCURRENCY
-      ))
+    const containerCandidates = containers.filter((c) => inScope(c.labels)).map((c) => containerCandidate(context, c))
+    const otherCandidates = [
+      ...networks.filter((n) => inScope(n.labels)).map((n) => networkCandidate(context, n)),
+      ...images.filter((i) => inScope(i.labels)).map((i) => imageCandidate(context, i))
     ]
+    const first = [
+      ...(yield* settle(containerCandidates, dryRun, CONTAINER_CONCURRENCY)),
+      ...(yield* settle(otherCandidates, dryRun, OTHER_CONCURRENCY))
+    ]
+    const entries = dryRun
+      ? first
+      : yield* secondPass(context, filters, inScope, containerCandidates, otherCandidates, first)
     const report: Report = { dryRun, entries }
     return report
   }).pipe(Effect.withSpan("ociman.Sweeper.sweep", { attributes: { dryRun: options.dryRun ?? false } }))
@@ -355,14 +391,25 @@ const describe = (entries: ReadonlyArray<Entry>): string => {
     .join(", ")
 }
 
-/** Logs what an automatic sweep did: removals at info level, failures as a warning, nothing otherwise. */
-const logReport = (backend: Backend, report: Report): Effect.Effect<void> => {
+/**
+ * Logs what an automatic sweep did: removals, and what was still in use, at info level; failures as
+ * a warning; nothing otherwise.
+ */
+export const logReport = (backend: Backend, report: Report): Effect.Effect<void> => {
   const removed = report.entries.filter((entry) => entry.outcome === "Removed")
+  const held = report.entries.filter(heldInUse)
   const failed = report.entries.filter((entry) => entry.outcome === "Failed")
   return Effect.all([
     removed.length === 0
       ? Effect.void
       : Effect.logInfo(`ociman: removed ${describe(removed)} left behind by processes that are gone (${backend.kind})`),
+    held.length === 0
+      ? Effect.void
+      : Effect.logInfo(
+          `ociman: kept ${describe(held)} left behind by processes that are gone, still in use (${backend.kind}): ${held
+            .map((entry) => `${entry.kind} ${entry.name}`)
+            .join("; ")}; a later sweep removes them once free`
+        ),
     failed.length === 0
       ? Effect.void
       : Effect.logWarning(
