@@ -71,6 +71,9 @@ export * as NetworkError from "./NetworkError.js"
 export * as Wait from "./Wait.js"
 
 /** @since 0.1.0 */
+export * as WaitError from "./WaitError.js"
+
+/** @since 0.1.0 */
 export * as TestRuntime from "./TestRuntime.js"
 
 /** @since 0.1.0 */
