@@ -25,12 +25,7 @@ export default defineWorkspace([
       // files do not fight over the 2 cores and the engine's lock.
       testTimeout: 180_000,
       hookTimeout: 180_000,
-      fileParallelism: false,
-      // The leak acceptance matrix (6–11 min, 120 child programs) runs with `npm run test:leaks`:
-      // in CI it found two rare runtime races (a Podman build losing a layer removed by a sibling's
-      // release, a Docker network still "in use" right after a 50-container sweep), fixed since
-      // but not yet proven stable, so it stays out of `npm test` for now.
-      exclude: process.env["OCIMAN_LEAK_TESTS"] === "1" ? [] : ["test/leaks.test.ts"]
+      fileParallelism: false
     }
   }
 ])
