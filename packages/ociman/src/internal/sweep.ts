@@ -212,6 +212,13 @@ const settle = (candidates: ReadonlyArray<Candidate>, dryRun: boolean, concurren
     { concurrency }
   )
 
+/** Networks, then images (the order the report documents): each kind once the one before is settled. */
+const settleInTurn = (kinds: ReadonlyArray<ReadonlyArray<Candidate>>, dryRun: boolean) =>
+  Effect.map(
+    Effect.forEach(kinds, (candidates) => settle(candidates, dryRun, OTHER_CONCURRENCY)),
+    (entries) => entries.flat()
+  )
+
 /** What every candidate is judged with: where the sweep stands, what it was asked, what images say. */
 interface Context {
   readonly service: Service
@@ -299,7 +306,7 @@ const secondPass = (
   filters: ReadonlyArray<Label.Filter>,
   inScope: (labels: ReadonlyMap<string, string>) => boolean,
   listed: ReadonlyArray<Candidate>,
-  others: ReadonlyArray<Candidate>,
+  freed: ReadonlyArray<ReadonlyArray<Candidate>>,
   first: ReadonlyArray<Entry>
 ): Effect.Effect<ReadonlyArray<Entry>> =>
   Effect.gen(function* () {
@@ -312,13 +319,8 @@ const secondPass = (
       .map((container) => containerCandidate(context, container))
     if (!late.some((candidate) => candidate.verdict.remove)) return first
     const lateEntries = yield* settle(late, false, CONTAINER_CONCURRENCY)
-    const retried = new Map(
-      (yield* settle(
-        others.filter((candidate) => held.has(keyOf(candidate))),
-        false,
-        OTHER_CONCURRENCY
-      )).map((entry) => [keyOf(entry), entry] as const)
-    )
+    const stillHeld = freed.map((kind) => kind.filter((candidate) => held.has(keyOf(candidate))))
+    const retried = new Map((yield* settleInTurn(stillHeld, false)).map((entry) => [keyOf(entry), entry] as const))
     const containerCount = first.filter((entry) => entry.kind === "container").length
     const again = first.map((entry) => retried.get(keyOf(entry)) ?? entry)
     return [...again.slice(0, containerCount), ...lateEntries, ...again.slice(containerCount)]
@@ -355,17 +357,17 @@ export const run = (service: Service, options: Options = {}): Effect.Effect<Repo
     const inScope = (labels: ReadonlyMap<string, string>) =>
       labels.get(MANAGED_LABEL) === "true" && (allSessions || labels.get(HOST_LABEL) === here.host)
     const containerCandidates = containers.filter((c) => inScope(c.labels)).map((c) => containerCandidate(context, c))
-    const otherCandidates = [
-      ...networks.filter((n) => inScope(n.labels)).map((n) => networkCandidate(context, n)),
-      ...images.filter((i) => inScope(i.labels)).map((i) => imageCandidate(context, i))
+    const freedCandidates = [
+      networks.filter((n) => inScope(n.labels)).map((n) => networkCandidate(context, n)),
+      images.filter((i) => inScope(i.labels)).map((i) => imageCandidate(context, i))
     ]
     const first = [
       ...(yield* settle(containerCandidates, dryRun, CONTAINER_CONCURRENCY)),
-      ...(yield* settle(otherCandidates, dryRun, OTHER_CONCURRENCY))
+      ...(yield* settleInTurn(freedCandidates, dryRun))
     ]
     const entries = dryRun
       ? first
-      : yield* secondPass(context, filters, inScope, containerCandidates, otherCandidates, first)
+      : yield* secondPass(context, filters, inScope, containerCandidates, freedCandidates, first)
     const report: Report = { dryRun, entries }
     return report
   }).pipe(Effect.withSpan("ociman.Sweeper.sweep", { attributes: { dryRun: options.dryRun ?? false } }))
