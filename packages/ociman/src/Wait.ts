@@ -3,7 +3,8 @@
  * check (a log line, a TCP port reachable from this host, a command that succeeds inside, the
  * image's HEALTHCHECK, an HTTP status), and strategies compose with `all` and `any`.
  *
- * `forContainer` polls each check with a backoff schedule (50 ms doubling, capped at 1 s) under ONE
+ * `forContainer` follows the log for a log-line check (ready the moment the line is written) and
+ * polls every other check with a backoff schedule (50 ms doubling, capped at 1 s), under ONE
  * deadline shared by every sub-strategy. It is interruptible (an interrupt cancels the checks in
  * flight: CLI calls are killed, sockets and requests aborted). After each failed attempt it asks
  * the runtime whether the container still runs, so a container that exits before it is ready fails
@@ -54,7 +55,7 @@ export * from "./WaitError.js"
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Waits until `times` log lines match `pattern` (counted over the whole log at each attempt).
+ * Waits until `times` log lines match `pattern` (the log is followed from its first line).
  * @since 0.1.0
  */
 export interface LogLineStrategy {
@@ -149,8 +150,9 @@ const stateless = (pattern: RegExp | string): RegExp =>
 
 /**
  * Ready once `times` (default 1) log lines match: a `RegExp`, or a string matched literally
- * anywhere in the line. Lines are counted over the whole log every round, so a line is never
- * counted twice; `stream` restricts the check to stdout or stderr.
+ * anywhere in the line. The wait follows the log from its first line (one `logs --follow` for the
+ * whole wait), so it is ready as soon as the line is written and never counts a line twice;
+ * `stream` restricts the check to stdout or stderr.
  *
  * @example
  * ```ts
@@ -423,8 +425,9 @@ const DEFAULT_ATTEMPT_TIMEOUT = Duration.seconds(5)
 /**
  * Waits until `strategy` passes for `container`, under one deadline.
  *
- * Each check polls on its own with the backoff schedule (so one slow check does not hold up the
- * others; in `any`, the first to pass interrupts the rest). After each failed attempt it inspects
+ * Each check runs on its own (so one slow check does not hold up the others; in `any`, the first
+ * to pass interrupts the rest): a log line by following the log, the others by polling with the
+ * backoff schedule. After each failed attempt (for a log line: once the follow ends) it inspects
  * the container once:
  * - ready: succeeds;
  * - the container stopped first: `ContainerExitedBeforeReady` with its exit code and last 50 log

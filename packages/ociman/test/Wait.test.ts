@@ -60,7 +60,11 @@ const cliFailure = new CommandFailed({
   stderr: "Error response from daemon: i/o timeout"
 })
 
-/** A `Container` handle built by hand: each operation returns canned data unless overridden. */
+/**
+ * A `Container` handle built by hand: each operation returns canned data unless overridden. Its
+ * log follow, unless overridden, is one read of `logs` that then ends (as for a stopped container):
+ * a wait that is not ready inspects the container and follows again.
+ */
 const fakeContainer = (overrides: Partial<Container> = {}): Container => ({
   id: ID,
   name: Effect.succeed("fake"),
@@ -71,7 +75,7 @@ const fakeContainer = (overrides: Partial<Container> = {}): Container => ({
   hostPort: (port) => Effect.fail(new PortNotPublished({ container: ID, port: Port.key(port) })),
   hostPorts: () => Effect.succeed([]),
   logs: Effect.succeed([]),
-  streamLogs: () => Stream.empty,
+  streamLogs: () => Stream.flatMap(Stream.fromEffect(overrides.logs ?? Effect.succeed([])), Stream.fromIterable),
   streamExec: () => Stream.empty,
   stop: () => Effect.void,
   remove: () => Effect.void,
@@ -151,7 +155,7 @@ describe("Wait strategies", () => {
 })
 
 describe("Wait.logLine", () => {
-  it.effect("counts matching lines over the whole snapshot each round, never twice", () =>
+  it.effect("a follow that ends starts over from the first line: a line is never counted twice", () =>
     Effect.gen(function* () {
       const logs = yield* sequence([
         Effect.succeed([out("ready")]),
@@ -164,6 +168,65 @@ describe("Wait.logLine", () => {
       yield* TestClock.adjust("1 second")
       expect(Exit.isSuccess(yield* Fiber.await(fiber))).toBe(true)
       expect(yield* Ref.get(logs.calls)).toBe(3)
+    })
+  )
+
+  /** A log follow that writes `lines` at the given test-clock times, then stays open; counts its starts and ends. */
+  const followed = (lines: ReadonlyArray<readonly [Duration.DurationInput, LogLine]>) =>
+    Effect.map(Ref.make({ started: 0, ended: 0 }), (counts) => ({
+      counts,
+      streamLogs: () =>
+        Stream.concat(
+          Stream.fromIterable(lines).pipe(Stream.mapEffect(([at, line]) => Effect.as(Effect.sleep(at), line))),
+          Stream.never
+        ).pipe(
+          Stream.onStart(Ref.update(counts, (c) => ({ ...c, started: c.started + 1 }))),
+          Stream.ensuring(Ref.update(counts, (c) => ({ ...c, ended: c.ended + 1 })))
+        )
+    }))
+
+  it.effect("ready the moment the line is written: one follow, no polling of the whole log", () =>
+    Effect.gen(function* () {
+      const { counts, streamLogs } = yield* followed([
+        ["0 millis", out("starting")],
+        ["1234 millis", out("ready")]
+      ])
+      const logs = yield* sequence([Effect.succeed([out("ready")])])
+      const fiber = yield* Effect.fork(
+        Wait.forContainer(fakeContainer({ streamLogs, logs: logs.effect }), Wait.logLine("ready"))
+      )
+      yield* TestClock.adjust("1233 millis")
+      expect(Option.isNone(yield* Fiber.poll(fiber))).toBe(true)
+      // polling would see it at 1550 ms at the earliest (50, 150, 350, 750, 1550 ms)
+      yield* TestClock.adjust("1 millis")
+      expect(Exit.isSuccess(yield* Fiber.await(fiber))).toBe(true)
+      expect(yield* Ref.get(counts)).toEqual({ started: 1, ended: 1 })
+      expect(yield* Ref.get(logs.calls)).toBe(0)
+    })
+  )
+
+  it.effect("a follow is not cut short by attemptTimeout; at the deadline it says how many lines matched", () =>
+    Effect.gen(function* () {
+      const slow = yield* followed([["7 seconds", out("ready")]])
+      const fiber = yield* Effect.fork(
+        Wait.forContainer(fakeContainer({ streamLogs: slow.streamLogs }), Wait.logLine("ready"), {
+          attemptTimeout: "1 second"
+        })
+      )
+      yield* TestClock.adjust("7 seconds")
+      expect(Exit.isSuccess(yield* Fiber.await(fiber))).toBe(true)
+      expect(yield* Ref.get(slow.counts)).toEqual({ started: 1, ended: 1 })
+
+      const once = yield* followed([["100 millis", out("ready")]])
+      const error = yield* failsWithin(
+        "2 seconds",
+        Wait.forContainer(fakeContainer({ streamLogs: once.streamLogs }), Wait.logLine("ready", { times: 2 }), {
+          timeout: "2 seconds"
+        })
+      )
+      expect(error._tag === "WaitTimedOut" && error.lastError).toBe("1 of 2 log lines match /ready/")
+      // the deadline interrupted the follow
+      expect(yield* Ref.get(once.counts)).toEqual({ started: 1, ended: 1 })
     })
   )
 
@@ -712,6 +775,7 @@ describe("Container.start with waitFor", () => {
       run: () => Effect.succeed({ id: ID, exitCode: 0, stdout: new Uint8Array(), stderr: new Uint8Array(), argv: [] }),
       inspect: () => Effect.succeed(inspectOf({ status: "exited", exitCode: 3 })),
       logs: () => Effect.succeed([err("boom")]),
+      streamLogs: () => Stream.make(err("boom")),
       stop: () => Effect.void,
       remove: (id) => Ref.update(removed, (all) => [...all, id])
     }

@@ -5,9 +5,9 @@
  * `Fatal` error.
  */
 import { HttpClient, HttpClientRequest } from "@effect/platform"
-import { Data, Duration, Effect, Option, type Ref, type Schedule } from "effect"
+import { Data, Duration, Effect, Option, type Ref, type Schedule, Stream } from "effect"
 import { connect } from "node:net"
-import type { Container, HostPort } from "../Container.js"
+import type { Container, HostPort, LogLine } from "../Container.js"
 import type { ContainerNotFound, PortNotPublished } from "../ContainerError.js"
 import type * as ContainerInspect from "../ContainerInspect.js"
 import type { Service } from "../ContainerRuntime.js"
@@ -69,15 +69,29 @@ export const retryable = <A, E extends { readonly _tag: string; readonly message
     (error) => Effect.fail(notReady(error.message))
   )
 
-const checkLogLine = (context: Context, strategy: LogLineStrategy) =>
-  Effect.flatMap(retryable(context.container.logs), (lines) => {
-    const seen = lines.filter(
-      (line) => (strategy.stream === undefined || line.stream === strategy.stream) && strategy.pattern.test(line.text)
-    ).length
-    return seen >= strategy.times
-      ? Effect.void
-      : Effect.fail(notReady(`${seen} of ${strategy.times} log lines match ${String(strategy.pattern)}`))
-  })
+/**
+ * Follows the log (all of it, then lines as they are written) until `times` lines match: ready the
+ * moment the line is written, with one CLI process for the whole wait. The follow ends when the
+ * container stops; then the count so far is why it is not ready (the poller tells a stopped
+ * container from a follow cut short, and starts over, counting from the first line again).
+ */
+const checkLogLine = (context: Context, strategy: LogLineStrategy, progress: Progress) => {
+  const matches = (line: LogLine) =>
+    (strategy.stream === undefined || line.stream === strategy.stream) && strategy.pattern.test(line.text)
+  const counted = (seen: number) => `${seen} of ${strategy.times} log lines match ${String(strategy.pattern)}`
+  return context.container.streamLogs({ follow: true }).pipe(
+    Stream.filter(matches),
+    Stream.scan(0, (seen) => seen + 1),
+    Stream.tap((seen) => progress(counted(seen))),
+    Stream.takeUntil((seen) => seen >= strategy.times),
+    Stream.runLast,
+    retryable,
+    Effect.flatMap((last) => {
+      const seen = Option.getOrElse(last, () => 0)
+      return seen >= strategy.times ? Effect.void : Effect.fail(notReady(counted(seen)))
+    })
+  )
+}
 
 /** How long an accepted connection must stay open (or send data) to count (see `tcp`). */
 const TCP_SETTLE_MILLIS = 150
@@ -197,26 +211,36 @@ const checkHttp = (context: Context, strategy: HttpStrategy) =>
 /** A strategy that checks something itself (not `all` / `any`). */
 export type Leaf = Exclude<Strategy, AllStrategy | AnyStrategy>
 
-/** One attempt of a leaf check, bounded by `attemptTimeout`. */
-export const attempt = (context: Context, strategy: Leaf): Effect.Effect<void, NotReady | Fatal> => {
-  const check: Effect.Effect<void, NotReady | Fatal> = (() => {
-    switch (strategy._tag) {
-      case "LogLine":
-        return checkLogLine(context, strategy)
-      case "Tcp":
-        return checkTcp(context, strategy)
-      case "Command":
-        return checkCommand(context, strategy)
-      case "Healthy":
-        return checkHealthy(context)
-      case "Http":
-        return checkHttp(context, strategy)
-    }
-  })()
-  return check.pipe(
+/** Says why a check is not ready yet while its attempt still runs (a log follow counting lines). */
+export type Progress = (reason: string) => Effect.Effect<void>
+
+const bounded = (context: Context, check: Effect.Effect<void, NotReady | Fatal>) =>
+  check.pipe(
     Effect.timeoutFail({
       duration: context.attemptTimeout,
       onTimeout: () => notReady(`no answer within ${Duration.format(context.attemptTimeout)}`)
     })
   )
+
+/**
+ * One attempt of a leaf check, bounded by `attemptTimeout`; a log follow is bounded by the wait's
+ * deadline alone (it is meant to last until the line is written).
+ */
+export const attempt = (
+  context: Context,
+  strategy: Leaf,
+  progress: Progress
+): Effect.Effect<void, NotReady | Fatal> => {
+  switch (strategy._tag) {
+    case "LogLine":
+      return checkLogLine(context, strategy, progress)
+    case "Tcp":
+      return bounded(context, checkTcp(context, strategy))
+    case "Command":
+      return bounded(context, checkCommand(context, strategy))
+    case "Healthy":
+      return bounded(context, checkHealthy(context))
+    case "Http":
+      return bounded(context, checkHttp(context, strategy))
+  }
 }

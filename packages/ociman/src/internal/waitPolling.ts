@@ -72,7 +72,7 @@ export const pollLeaf = (context: Context, strategy: Leaf, path: string): Effect
   const record = (reason: string | undefined) =>
     Ref.update(context.states, (states) => new Map(states).set(path, reason))
   const gone = (exitCode: number | undefined) => Effect.flatMap(exitedBeforeReady(context, exitCode), Effect.fail)
-  const once: Effect.Effect<void, PollFailure> = attempt(context, strategy).pipe(
+  const once: Effect.Effect<void, PollFailure> = attempt(context, strategy, record).pipe(
     // a container removed meanwhile (e.g. `--rm` after it exited) is gone, whichever call noticed
     Effect.catchTag("ContainerNotFound", () => gone(undefined)),
     Effect.catchTag("NotReady", (error) =>
@@ -82,7 +82,7 @@ export const pollLeaf = (context: Context, strategy: Leaf, path: string): Effect
           Option.match({
             onNone: (): Effect.Effect<void, PollFailure> => Effect.fail(error),
             onSome: (exitCode): Effect.Effect<void, PollFailure> =>
-              attempt(context, strategy).pipe(
+              attempt(context, strategy, record).pipe(
                 Effect.catchTag("ContainerNotFound", () => gone(exitCode)),
                 Effect.catchTag("NotReady", () => gone(exitCode))
               )
