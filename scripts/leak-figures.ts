@@ -43,6 +43,9 @@ const answers = (kind: Kind) =>
 const cleanUp = async (result: RunResult) => {
   if (result.session === undefined) return
   const left = await leftovers(result.kind, result.session)
+  if (result.leaked.volumes > 0) {
+    await run(result.kind, ["volume", "rm", "--force", ...result.volumeNames]).catch(() => undefined)
+  }
   if (left.containers + left.networks + left.images === 0) return
   const filter = `label=ociman.session=${result.session}`
   const ids = async (words: ReadonlyArray<string>) =>
@@ -51,7 +54,7 @@ const cleanUp = async (result: RunResult) => {
   const remove = async (words: ReadonlyArray<string>, list: ReadonlyArray<string>) => {
     for (const id of list) await run(result.kind, [...words, id])
   }
-  await remove(["container", "rm", "--force"], await ids(["container", "list", "--all"]))
+  await remove(["container", "rm", "--force", "--volumes"], await ids(["container", "list", "--all"]))
   await remove(["network", "rm"], await ids(["network", "ls"]))
   await remove(["image", "rm", "--force"], await ids(["image", "ls"]))
 }

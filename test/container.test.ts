@@ -6,7 +6,7 @@ import { expect, layer } from "@effect/vitest"
 import { Chunk, Deferred, Effect, Either, Exit, Fiber, Option, Redacted, Schedule, Scope, Stream } from "effect"
 import { execFileSync, spawnSync } from "node:child_process"
 import { connect } from "node:net"
-import { Container, ContainerDefinition as Def, ContainerRuntime, Label, Port } from "ociman"
+import { Container, ContainerDefinition as Def, ContainerRuntime, Label, Mount, Port } from "ociman"
 import { describeEachRuntime, type Kind, runtimeLayer, TEST_IMAGE } from "./support/backends.js"
 
 /** A container that sleeps and exits at once on SIGTERM (so stops are fast). */
@@ -29,6 +29,17 @@ const forceRemove = (kind: Kind, name: string) => {
     // absent already
   }
 }
+
+/** The names of a container's volumes, asked of the runtime directly. */
+const volumesOf = (kind: Kind, container: string): ReadonlyArray<string> =>
+  execFileSync(kind, ["container", "inspect", "--format", "{{range .Mounts}}{{.Name}} {{end}}", container], {
+    encoding: "utf8"
+  })
+    .split(/\s+/)
+    .filter((name) => name.length > 0)
+
+const volumeExists = (kind: Kind, volume: string): boolean =>
+  spawnSync(kind, ["volume", "inspect", volume], { stdio: "ignore" }).status === 0
 
 /** One HTTP GET over a raw socket from the host: the status line, or "" when nothing answered in time. */
 const httpStatusLine = (host: string, port: number) =>
@@ -334,6 +345,26 @@ describeEachRuntime("containers", (kind) => {
         expect(cliProcesses()).not.toBe("")
         yield* Fiber.interrupt(interrupted)
         expect(cliProcesses()).toBe("")
+      })
+    )
+
+    it.effect("anonymous volumes go with the container (scoped release, remove); volumes: false keeps them", () =>
+      Effect.gen(function* () {
+        const withVolume = sleeper.pipe(Def.mount(yield* Mount.volume({ target: "/data" })))
+        const released = yield* Effect.scoped(Effect.map(Container.start(withVolume), (c) => volumesOf(kind, c.id)))
+        expect(released.length).toBe(1)
+        expect(released.filter((volume) => volumeExists(kind, volume))).toEqual([])
+
+        const removed = yield* Container.startDetached(withVolume)
+        const [removedVolume] = volumesOf(kind, removed.id)
+        yield* removed.remove({ force: true })
+        expect(removedVolume !== undefined && volumeExists(kind, removedVolume)).toBe(false)
+
+        const kept = yield* Container.startDetached(withVolume)
+        const [keptVolume = ""] = volumesOf(kind, kept.id)
+        yield* kept.remove({ force: true, volumes: false })
+        expect(volumeExists(kind, keptVolume)).toBe(true)
+        execFileSync(kind, ["volume", "rm", keptVolume], { stdio: "ignore" })
       })
     )
 

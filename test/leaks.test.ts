@@ -73,7 +73,7 @@ describeEachRuntime("no leaks", (kind) => {
       const result = await runOnce(kind, "SIGKILL", 50)
       expect(result.session).toBeDefined()
       expect(explain([result])).toBe("")
-      expect(result.leaked).toEqual({ containers: 0, networks: 0, images: 0 })
+      expect(result.leaked).toEqual({ containers: 0, networks: 0, images: 0, volumes: 0 })
     }
   )
 })

@@ -23,8 +23,18 @@ export interface RunResult {
   readonly session: string | undefined
   readonly exitCode: number | null
   readonly signal: string | null
-  /** Resources still carrying the session's label after the run (and, for SIGKILL, the sweep). */
-  readonly leaked: { readonly containers: number; readonly networks: number; readonly images: number }
+  /**
+   * Resources still carrying the session's label after the run (and, for SIGKILL, the sweep), and
+   * the containers' anonymous volumes (from the image's `VOLUME`) that still exist.
+   */
+  readonly leaked: {
+    readonly containers: number
+    readonly networks: number
+    readonly images: number
+    readonly volumes: number
+  }
+  /** The containers' anonymous volumes, as the program reported them. */
+  readonly volumeNames: ReadonlyArray<string>
   readonly millis: number
   /** What went wrong with the run itself (not ready in time, ended before ready, a hang), if anything. */
   readonly problem: string | undefined
@@ -116,7 +126,8 @@ const runFixture = (
         const last = events(`${stdout}\n`).at(-1)?.event ?? "nothing"
         problem = `ended before it was ready (exit ${exitCode ?? signal}, last event: ${last})`
       }
-      resolve({ exitCode, signal, session, ready, stdout: stdout.slice(-4_000), stderr, problem })
+      // the whole of stdout: a few JSON lines, the ready one naming every container and volume
+      resolve({ exitCode, signal, session, ready, stdout, stderr, problem })
     })
   })
 
@@ -182,6 +193,27 @@ export const leftovers = async (kind: Kind, session: string) => {
   return { containers, networks, images }
 }
 
+/** The names of the program's anonymous volumes, from its ready line. */
+const readyVolumes = (stdout: string): ReadonlyArray<string> =>
+  stdout
+    .split("\n")
+    .map(parseJson)
+    .flatMap((value) =>
+      typeof value === "object" && value !== null && "event" in value && value.event === "ready" && "volumes" in value
+        ? Array.isArray(value.volumes)
+          ? value.volumes.map(String)
+          : []
+        : []
+    )
+
+/** How many of `volumes` still exist (volumes carry no labels: they are named by the containers). */
+const volumesLeft = async (kind: Kind, volumes: ReadonlyArray<string>): Promise<number> => {
+  if (volumes.length === 0) return 0
+  const { stdout } = await run(kind, ["volume", "ls", "--quiet"])
+  const existing = new Set(stdout.split("\n").map((line) => line.trim()))
+  return volumes.filter((volume) => existing.has(volume)).length
+}
+
 /** One run: start the program, end it the `mode` way, sweep after a SIGKILL, count what is left. */
 export const runOnce = async (kind: Kind, mode: Mode, containers = 2): Promise<RunResult> => {
   const started = Date.now()
@@ -195,7 +227,11 @@ export const runOnce = async (kind: Kind, mode: Mode, containers = 2): Promise<R
     // after itself, or is SIGKILLed before it could matter).
     { OCIMAN_SWEEP: "0" }
   )
+  const volumes = readyVolumes(ended.stdout)
   let problem = ended.problem
+  if (problem === undefined && volumes.length !== containers) {
+    problem = `the program reported ${volumes.length} anonymous volumes for ${containers} containers`
+  }
   let sweepOutput = ""
   if (mode === "SIGKILL" && problem === undefined) {
     // the next process: acquires nothing, its layer's automatic sweep removes what the killed one left
@@ -208,7 +244,9 @@ export const runOnce = async (kind: Kind, mode: Mode, containers = 2): Promise<R
     sweepOutput = `${next.stdout}${next.stderr}`
   }
   const leaked =
-    ended.session === undefined ? { containers: 0, networks: 0, images: 0 } : await leftovers(kind, ended.session)
+    ended.session === undefined
+      ? { containers: 0, networks: 0, images: 0, volumes: 0 }
+      : { ...(await leftovers(kind, ended.session)), volumes: await volumesLeft(kind, volumes) }
   return {
     kind,
     mode,
@@ -217,6 +255,7 @@ export const runOnce = async (kind: Kind, mode: Mode, containers = 2): Promise<R
     exitCode: ended.exitCode,
     signal: ended.signal,
     leaked,
+    volumeNames: volumes,
     millis: Date.now() - started,
     problem,
     // what the sweeping process said, when something survived it
@@ -267,7 +306,7 @@ export const runMatrix = (
 
 /** The total a run left behind. */
 export const leakedCount = (result: RunResult): number =>
-  result.leaked.containers + result.leaked.networks + result.leaked.images
+  result.leaked.containers + result.leaked.networks + result.leaked.images + result.leaked.volumes
 
 /** One row of the figures: a mode on a runtime. */
 export interface Row {
@@ -277,7 +316,7 @@ export interface Row {
   readonly containersPerRun: number
   /** Runs that left anything behind. */
   readonly leakyRuns: number
-  /** Containers, networks and images left behind, over all runs. */
+  /** Containers, networks, images and anonymous volumes left behind, over all runs. */
   readonly leaked: number
   readonly problems: number
 }
@@ -314,6 +353,6 @@ export const markdownTable = (rows: ReadonlyArray<Row>): string =>
     "|---|---|---:|---|---:|---:|---:|",
     ...rows.map(
       (row) =>
-        `| ${row.mode} | ${row.kind} | ${row.runs} | ${row.containersPerRun} containers, 1 network, 1 image | ${row.leakyRuns} | ${row.leaked} | ${row.problems} |`
+        `| ${row.mode} | ${row.kind} | ${row.runs} | ${row.containersPerRun} containers (each with an anonymous volume), 1 network, 1 image | ${row.leakyRuns} | ${row.leaked} | ${row.problems} |`
     )
   ].join("\n")

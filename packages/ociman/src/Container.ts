@@ -171,7 +171,7 @@ export interface ContainerOperations {
   ) => Effect.Effect<void, ContainerNotFound | CliError>
   readonly remove: (
     container: string,
-    options: { readonly force: boolean }
+    options: { readonly force: boolean; readonly volumes: boolean }
   ) => Effect.Effect<void, ContainerNotFound | CliError>
   readonly inspect: (
     container: string
@@ -319,7 +319,15 @@ export interface Container {
   readonly stop: (options?: {
     readonly timeout?: Duration.DurationInput
   }) => Effect.Effect<void, ContainerNotFound | CliError>
-  readonly remove: (options?: { readonly force?: boolean }) => Effect.Effect<void, ContainerNotFound | CliError>
+  /**
+   * Removes the container (`force`: a running one too, killed at once) and, unless `volumes` is
+   * `false`, its anonymous volumes (from the image's `VOLUME` or an anonymous `Mount.volume`):
+   * nobody else can name them, so they would only pile up. Named volumes are never removed.
+   */
+  readonly remove: (options?: {
+    readonly force?: boolean
+    readonly volumes?: boolean
+  }) => Effect.Effect<void, ContainerNotFound | CliError>
   /** Waits until the container exits and returns its exit code. */
   readonly wait: Effect.Effect<number, ContainerNotFound | CliError | UnexpectedOutput>
   /** Saves the container's file system as an image (`pause`: freeze it while committing). */
@@ -392,7 +400,7 @@ export const handle = (id: string): Effect.Effect<Container, never, ContainerRun
         ops.stop(id, {
           timeoutSeconds: Math.ceil(Duration.toSeconds(Duration.decode(options.timeout ?? DEFAULT_STOP_TIMEOUT)))
         }),
-      remove: (options = {}) => ops.remove(id, { force: options.force ?? false }),
+      remove: (options = {}) => ops.remove(id, { force: options.force ?? false, volumes: options.volumes ?? true }),
       wait: ops.wait(id),
       commit: (reference, options = {}) => ops.commit(id, reference, { pause: options.pause ?? true })
     }

@@ -17,7 +17,7 @@ import { NetworkInUse } from "../src/NetworkError.js"
 import * as Sweeper from "../src/Sweeper.js"
 import * as TestRuntime from "../src/TestRuntime.js"
 import * as Version from "../src/Version.js"
-import { forceRemoveFlags, labeledContainers } from "../src/internal/cliContainers.js"
+import { forceRemoveFlags, labeledContainers, removeArgs } from "../src/internal/cliContainers.js"
 import { labeledImages } from "../src/internal/cliImages.js"
 import { parseIds, parseInspectLines } from "../src/internal/cliLabeled.js"
 import { labeledNetworks } from "../src/internal/cliNetworks.js"
@@ -709,4 +709,43 @@ describe("forced removal", () => {
     expect(forceRemoveFlags({ kind: "docker" })).toEqual(["--force"])
     expect(forceRemoveFlags({ kind: "podman" })).toEqual(["--force", "--time", "0"])
   })
+
+  it("container rm takes the anonymous volumes with --volumes (both CLIs spell it so)", () => {
+    const docker = { kind: "docker" } as const
+    expect(removeArgs(docker, "c1", { force: true, volumes: true })).toEqual([
+      "container",
+      "rm",
+      "--force",
+      "--volumes",
+      "c1"
+    ])
+    expect(removeArgs({ kind: "podman" }, "c1", { force: true, volumes: true })).toEqual([
+      "container",
+      "rm",
+      "--force",
+      "--time",
+      "0",
+      "--volumes",
+      "c1"
+    ])
+    expect(removeArgs(docker, "c1", { force: false, volumes: false })).toEqual(["container", "rm", "c1"])
+  })
+
+  it.effect("a handle's remove takes the volumes unless told not to; release and sweep always do", () =>
+    Effect.gen(function* () {
+      const removals = Effect.map(TestRuntime.calls, (calls) =>
+        calls.filter((call) => call.operation === "containers.remove").map((call) => call.argv.slice(1))
+      )
+      const detached = yield* Container.startDetached(Def.make("busybox"))
+      yield* detached.remove({ force: true })
+      const kept = yield* Container.startDetached(Def.make("busybox"))
+      yield* kept.remove({ volumes: false, force: true })
+      const scoped = yield* Effect.scoped(Effect.map(Container.start(Def.make("busybox")), (c) => c.id))
+      expect(yield* removals).toEqual([
+        ["container", "rm", "--force", "--volumes", detached.id],
+        ["container", "rm", "--force", kept.id],
+        ["container", "rm", "--force", "--volumes", scoped]
+      ])
+    }).pipe(Effect.provide(TestRuntime.layer({ images: ["busybox"] })))
+  )
 })

@@ -277,12 +277,8 @@ export const makeContainerOperations = (
         })
       ),
 
-    remove: (container, { force }) =>
-      Effect.asVoid(
-        onContainer(cli, container, ["container", "rm", ...(force ? forceRemoveFlags(backend) : []), container], {
-          timeout: "60 seconds"
-        })
-      ),
+    remove: (container, options) =>
+      Effect.asVoid(onContainer(cli, container, removeArgs(backend, container, options), { timeout: "60 seconds" })),
 
     inspect,
 
@@ -319,6 +315,22 @@ export const makeContainerOperations = (
  */
 export const forceRemoveFlags = (backend: Pick<Backend, "kind">): ReadonlyArray<string> =>
   backend.kind === "podman" ? ["--force", "--time", "0"] : ["--force"]
+
+/**
+ * `container rm`: with `volumes`, the container's anonymous volumes go with it (both CLIs'
+ * `--volumes`; a named volume is never removed by it), as `run --rm` does for a container that exits.
+ */
+export const removeArgs = (
+  backend: Pick<Backend, "kind">,
+  container: string,
+  options: { readonly force: boolean; readonly volumes: boolean }
+): ReadonlyArray<string> => [
+  "container",
+  "rm",
+  ...(options.force ? forceRemoveFlags(backend) : []),
+  ...(options.volumes ? ["--volumes"] : []),
+  container
+]
 
 /** ociman §6.5: Docker ≥ 29 has `--no-pause`, older Docker `--pause=false`; Podman `--pause`. */
 export const commitPauseFlag = (

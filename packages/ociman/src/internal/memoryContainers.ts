@@ -21,7 +21,7 @@ import * as EnvVar from "../EnvVar.js"
 import * as ImageReference from "../ImageReference.js"
 import * as Label from "../Label.js"
 import * as Port from "../Port.js"
-import { commitPauseFlag, dockerExists, labeledContainers, listArgs } from "./cliContainers.js"
+import { commitPauseFlag, dockerExists, labeledContainers, listArgs, removeArgs } from "./cliContainers.js"
 import { execArgs, runArgs } from "./containerSpec.js"
 import { execResultOf, exitedNonZero } from "./execResult.js"
 import { addImage, matchesFilters, sortedLabels } from "./memoryImages.js"
@@ -482,14 +482,11 @@ export const makeMemoryContainerOperations = (memory: Memory): ContainerOperatio
         if (c.status === "running") yield* exit(memory, c.id, c.stopExitCode)
       }),
 
-    remove: (container, { force }) =>
+    remove: (container, options) =>
       Effect.gen(function* () {
-        const argv = yield* record(memory, "containers.remove", [
-          "container",
-          "rm",
-          ...(force ? ["--force"] : []),
-          container
-        ])
+        const { force } = options
+        // no volumes here: the options shape the recorded argv only
+        const argv = yield* record(memory, "containers.remove", removeArgs(memory.backend, container, options))
         const state = yield* Ref.get(memory.state)
         const c = findContainer(state, container)
         // `rm --force` of a missing container exits 0 on both CLIs.

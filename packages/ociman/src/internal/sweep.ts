@@ -238,7 +238,7 @@ const containerCandidate = (context: Context, container: LabeledContainer): Cand
     name: container.names[0] ?? container.id,
     labels: container.labels,
     verdict: verdict.remove && inheritsFromImage(container, context.imageLabels) ? INHERITED : verdict,
-    remove: context.service.containers.remove(container.id, { force: true }).pipe(
+    remove: context.service.containers.remove(container.id, { force: true, volumes: true }).pipe(
       Effect.retry({
         schedule: IN_USE_RETRY,
         while: (error) => error._tag === "CommandFailed" && BEING_REMOVED.test(error.stderr)
