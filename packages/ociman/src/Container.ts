@@ -518,6 +518,10 @@ export interface StartOptions {
    * its time counts against the wait.
    */
   readonly timeout?: Duration.DurationInput | undefined
+  /** With `waitFor`: the delays between a check's attempts (see `Wait.ForContainerOptions`). */
+  readonly schedule?: Wait.ForContainerOptions["schedule"]
+  /** With `waitFor`: how long one attempt may take (see `Wait.ForContainerOptions`). Default 5 s. */
+  readonly attemptTimeout?: Wait.ForContainerOptions["attemptTimeout"]
 }
 
 const DEFAULT_RELEASE_STOP = Duration.seconds(5)
@@ -571,7 +575,8 @@ export const start = (
       const startedAt = yield* Clock.currentTimeMillis
       const scope = yield* Scope.fork(yield* Effect.scope, ExecutionStrategy.sequential)
       const container = yield* Scope.extend(acquired, scope)
-      yield* restore(Wait.forContainer(container, waitFor, { timeout: options.timeout, startedAt })).pipe(
+      const { timeout, schedule, attemptTimeout } = options
+      yield* restore(Wait.forContainer(container, waitFor, { timeout, startedAt, schedule, attemptTimeout })).pipe(
         Effect.onError((cause) => Scope.close(scope, Exit.failCause(cause)))
       )
       return container

@@ -804,6 +804,39 @@ describe("Container.start with waitFor", () => {
     })
   )
 
+  it.scoped("the wait's schedule and attemptTimeout are passed on", () =>
+    Effect.gen(function* () {
+      const runtime = yield* exitingRuntime
+      const execs = yield* Ref.make(0)
+      const base = yield* Effect.provide(ContainerRuntime.ContainerRuntime, runtime.layer)
+      // running, and its command never answers
+      const running: ContainerRuntime.Service = {
+        ...base,
+        containers: {
+          ...base.containers,
+          inspect: () => Effect.succeed(inspectOf()),
+          exec: () =>
+            Effect.zipRight(
+              Ref.update(execs, (n) => n + 1),
+              Effect.never
+            )
+        }
+      }
+      const fiber = yield* Effect.fork(
+        ContainerModule.start(Def.make("busybox"), {
+          waitFor: notReadyCommand,
+          schedule: Schedule.recurs(2),
+          attemptTimeout: "1 second"
+        }).pipe(Effect.provideService(ContainerRuntime.ContainerRuntime, running))
+      )
+      yield* TestClock.adjust("3 seconds")
+      const error = yield* Effect.flip(Fiber.join(fiber))
+      expect(error._tag === "WaitTimedOut" && error.lastError).toBe("no answer within 1s")
+      expect(yield* Ref.get(execs)).toBe(3)
+      expect(yield* Ref.get(runtime.removed)).toEqual([ID])
+    })
+  )
+
   it.effect("a successful wait leaves the container to the caller's scope", () =>
     Effect.gen(function* () {
       const runtime = yield* exitingRuntime
