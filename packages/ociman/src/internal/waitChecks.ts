@@ -48,7 +48,7 @@ export interface Context {
   readonly states: Ref.Ref<ReadonlyMap<string, string | undefined>>
 }
 
-export const notReady = (reason: string) => new NotReady({ reason })
+const notReady = (reason: string) => new NotReady({ reason })
 
 const FATAL_TAGS: ReadonlySet<string> = new Set([
   "ContainerExitedBeforeReady",
@@ -60,9 +60,7 @@ const FATAL_TAGS: ReadonlySet<string> = new Set([
 ])
 
 /** Transient failures (a CLI hiccup) are "not ready yet": the deadline bounds them. */
-export const retryable = <A, E extends { readonly _tag: string; readonly message: string }>(
-  effect: Effect.Effect<A, E>
-) =>
+const retryable = <A, E extends { readonly _tag: string; readonly message: string }>(effect: Effect.Effect<A, E>) =>
   Effect.catchIf(
     effect,
     (error): error is Exclude<E, Fatal> => !FATAL_TAGS.has(error._tag),
