@@ -38,6 +38,8 @@ import {
 } from "./ContainerError.js"
 import type * as ContainerInspect from "./ContainerInspect.js"
 import { ContainerRuntime } from "./ContainerRuntime.js"
+import type { PullFailed } from "./ImageError.js"
+import * as ImageReference from "./ImageReference.js"
 import * as EnvVar from "./EnvVar.js"
 import type * as Label from "./Label.js"
 import * as Port from "./Port.js"
@@ -135,6 +137,7 @@ export type StartError =
   | InvalidDefinition
   | NameInUse
   | ImageNotFound
+  | PullFailed
   | ContainerStartFailed
   | CliError
   | UnexpectedOutput
@@ -450,14 +453,39 @@ export const run = (
  */
 const runOwned = (
   definition: ContainerDefinition,
-  lifecycle: Lifecycle
+  lifecycle: Lifecycle,
+  pullPolicy: ContainerDefinition["pullPolicy"] = definition.pullPolicy
 ): Effect.Effect<Container, StartError, ContainerRuntime> =>
   Effect.gen(function* () {
     const runtime = yield* ContainerRuntime
     const spec = yield* checked(definition, ownershipLabels(new Date(), lifecycle))
-    const result = yield* runtime.containers.run(spec, { detach: true, remove: spec.remove })
+    const result = yield* runtime.containers.run({ ...spec, pullPolicy }, { detach: true, remove: spec.remove })
     return yield* handle(result.id ?? "")
   })
+
+/**
+ * Runs with `--pull never` first, and pulls only when the image is missing, before running again:
+ * the pull is not part of `start`'s acquisition, which cannot be interrupted, so Ctrl-C or a timeout
+ * during a long first pull cancels it at once. An explicit pull policy other than `missing` is left
+ * to the runtime's run.
+ */
+const pullingFirst = <A, E, R>(
+  definition: ContainerDefinition,
+  run: (pullPolicy: ContainerDefinition["pullPolicy"]) => Effect.Effect<A, E | ImageNotFound, R>
+): Effect.Effect<A, E | ImageNotFound | PullFailed | CliError, R | ContainerRuntime> => {
+  if (definition.pullPolicy !== undefined && definition.pullPolicy !== "missing") return run(definition.pullPolicy)
+  const image =
+    typeof definition.image === "string" ? ImageReference.parse(definition.image) : Either.right(definition.image)
+  return run("never").pipe(
+    Effect.catchTag("ImageNotFound", (missing) =>
+      Either.isLeft(image)
+        ? Effect.fail(missing)
+        : Effect.flatMap(ContainerRuntime, (runtime) => runtime.images.pull(image.right)).pipe(
+            Effect.zipRight(run("never"))
+          )
+    )
+  )
+}
 
 /**
  * Starts a container detached and returns its handle; the caller manages its lifecycle (ociman's
@@ -497,7 +525,9 @@ const runOwned = (
 export const startDetached = (
   definition: ContainerDefinition
 ): Effect.Effect<Container, StartError, ContainerRuntime> =>
-  runOwned(definition, "detached").pipe(Effect.withSpan("ociman.Container.startDetached"))
+  pullingFirst(definition, (pullPolicy) => runOwned(definition, "detached", pullPolicy)).pipe(
+    Effect.withSpan("ociman.Container.startDetached")
+  )
 
 /**
  * How long a scoped container's release may take: the stop's grace period, then a forced removal.
@@ -515,7 +545,7 @@ export interface StartOptions {
   /**
    * With `waitFor`: one budget for the whole start, running the container and waiting for it.
    * Default 60 s (`Wait.defaultTimeout`). The run itself is not cut short (it is the acquisition);
-   * its time counts against the wait.
+   * its time, and a pull's, count against the wait.
    */
   readonly timeout?: Duration.DurationInput | undefined
   /** With `waitFor`: the delays between a check's attempts (see `Wait.ForContainerOptions`). */
@@ -530,6 +560,10 @@ const DEFAULT_RELEASE_STOP = Duration.seconds(5)
  * Starts a container that is stopped and removed when the scope closes: after success, failure,
  * interruption, a timeout, or SIGINT/SIGTERM of a program run with `NodeRuntime.runMain`.
  * Release stops with a bounded grace period, then force-removes.
+ *
+ * A missing image is pulled first, before the run (unless the pull policy is `always` or
+ * `never`): the run is `run --pull never`, and an interrupt during the pull cancels it at once.
+ * A pull that fails is `PullFailed`.
  *
  * With `waitFor`, it returns once the container is ready (see `StartOptions`).
  *
@@ -554,7 +588,7 @@ export const start = (
   definition: ContainerDefinition,
   options: StartOptions = {}
 ): Effect.Effect<Container, StartError | Wait.WaitError, ContainerRuntime | Scope.Scope> => {
-  const acquired = Effect.acquireRelease(runOwned(definition, "scoped"), (container) =>
+  const release = (container: Container) =>
     container.stop({ timeout: options.stopTimeout ?? DEFAULT_RELEASE_STOP }).pipe(
       Effect.ignore,
       // Whatever the stop did, the container must go: force-remove kills and removes.
@@ -564,6 +598,9 @@ export const start = (
       ),
       Effect.ignore
     )
+  // the run is the acquisition; a pull it needs happens outside it (see pullingFirst)
+  const acquired = pullingFirst(definition, (pullPolicy) =>
+    Effect.acquireRelease(runOwned(definition, "scoped", pullPolicy), release)
   )
   const waitFor = options.waitFor
   if (waitFor === undefined) return acquired.pipe(Effect.withSpan("ociman.Container.start"))
@@ -574,7 +611,8 @@ export const start = (
     Effect.gen(function* () {
       const startedAt = yield* Clock.currentTimeMillis
       const scope = yield* Scope.fork(yield* Effect.scope, ExecutionStrategy.sequential)
-      const container = yield* Scope.extend(acquired, scope)
+      // interruptible until the run: a pull can be cancelled (acquireRelease keeps the run itself whole)
+      const container = yield* restore(Scope.extend(acquired, scope))
       const { timeout, schedule, attemptTimeout } = options
       yield* restore(Wait.forContainer(container, waitFor, { timeout, startedAt, schedule, attemptTimeout })).pipe(
         Effect.onError((cause) => Scope.close(scope, Exit.failCause(cause)))
