@@ -454,7 +454,7 @@ export const run = (
 const runOwned = (
   definition: ContainerDefinition,
   lifecycle: Lifecycle,
-  pullPolicy: ContainerDefinition["pullPolicy"] = definition.pullPolicy
+  pullPolicy: ContainerDefinition["pullPolicy"]
 ): Effect.Effect<Container, StartError, ContainerRuntime> =>
   Effect.gen(function* () {
     const runtime = yield* ContainerRuntime
@@ -474,8 +474,7 @@ const pullingFirst = <A, E, R>(
   run: (pullPolicy: ContainerDefinition["pullPolicy"]) => Effect.Effect<A, E | ImageNotFound, R>
 ): Effect.Effect<A, E | ImageNotFound | PullFailed | CliError, R | ContainerRuntime> => {
   if (definition.pullPolicy !== undefined && definition.pullPolicy !== "missing") return run(definition.pullPolicy)
-  const image =
-    typeof definition.image === "string" ? ImageReference.parse(definition.image) : Either.right(definition.image)
+  const image = ImageReference.fromInput(definition.image)
   return run("never").pipe(
     Effect.catchTag("ImageNotFound", (missing) =>
       Either.isLeft(image)

@@ -236,7 +236,7 @@ export interface HashOptions {
 }
 
 const toReference = (input: string | ImageReference.ImageReference) =>
-  typeof input === "string" ? ImageReference.parseEffect(input) : Effect.succeed(input)
+  Effect.suspend(() => ImageReference.fromInput(input))
 
 const hashOf = (
   def: BuildDefinition,

@@ -176,6 +176,23 @@ export const parseEffect = (input: string): Effect.Effect<ImageReference, Invali
   Effect.suspend(() => parse(input))
 
 /**
+ * What an API taking `string | ImageReference` works with: a string is parsed, a reference passes
+ * through as it is.
+ *
+ * @example
+ * ```ts
+ * import { ImageReference } from "ociman"
+ *
+ * ImageReference.fromInput("busybox:1") // Either.right({ domain: undefined, path: "busybox", tag: "1", … })
+ * ImageReference.fromInput("Bad:Ref") // Either.left(InvalidImageReference)
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const fromInput = (input: string | ImageReference): Either.Either<ImageReference, InvalidImageReference> =>
+  typeof input === "string" ? parse(input) : Either.right(input)
+
+/**
  * The reference exactly as it was parsed: `format(parse(s)) === s` for every valid `s`.
  *
  * @example

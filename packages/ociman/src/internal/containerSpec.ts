@@ -22,9 +22,7 @@ export type InvalidDefinition =
 const imageString = (
   image: ContainerDefinition["image"]
 ): Either.Either<string, ImageReference.InvalidImageReference> =>
-  typeof image === "string"
-    ? Either.map(ImageReference.parse(image), ImageReference.format)
-    : Either.right(ImageReference.format(image))
+  Either.map(ImageReference.fromInput(image), ImageReference.format)
 
 /** Checks every field; `extraLabels` (the ownership labels) are added after the user's. */
 export const validate = (

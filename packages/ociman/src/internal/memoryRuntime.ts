@@ -21,10 +21,8 @@ const DEFAULT_VERSIONS = {
   podman: new Version({ major: 4, minor: 3, patch: 1, suffix: "", raw: "4.3.1" })
 } as const
 
-const referenceOf = (seed: string | ImageSeed) => {
-  const reference = typeof seed === "string" ? seed : seed.reference
-  return typeof reference === "string" ? ImageReference.parseEffect(reference) : Effect.succeed(reference)
-}
+const referenceOf = (seed: string | ImageSeed) =>
+  ImageReference.fromInput(typeof seed === "string" ? seed : seed.reference)
 
 export const makeMemoryRuntime = (options: Options): Effect.Effect<Instance, ImageReference.InvalidImageReference> =>
   Effect.gen(function* () {
