@@ -460,6 +460,14 @@ describe("Sweeper (stub service)", () => {
     }).pipe(Effect.provide(NodeContext.layer))
   )
 
+  /** A gone owner's container and network. */
+  const heldWorld = (): World => ({
+    containers: [container("c-dead", dead())],
+    networks: [{ id: "n-held", name: "net-held", labels: dead() }],
+    images: [],
+    removed: []
+  })
+
   /** A network no container holds once `holder` is removed; counts its removal attempts and the container listings. */
   const heldNetwork = (world: World, holder: string, lateContainer?: LabeledContainer) =>
     Effect.map(stubbed(world), (base) => {
@@ -492,12 +500,7 @@ describe("Sweeper (stub service)", () => {
 
   it.effect("a network held by a container created after the listing: the late container goes, then the network", () =>
     Effect.gen(function* () {
-      const world: World = {
-        containers: [container("c-dead", dead())],
-        networks: [{ id: "n-held", name: "net-held", labels: dead() }],
-        images: [],
-        removed: []
-      }
+      const world = heldWorld()
       const { service, counts } = yield* heldNetwork(world, "c-late", container("c-late", dead()))
       const fiber = yield* Effect.fork(run(service))
       yield* TestClock.adjust("1 minute")
@@ -514,12 +517,7 @@ describe("Sweeper (stub service)", () => {
 
   it.effect("a network still held with no new container to remove stays InUse: no second wait", () =>
     Effect.gen(function* () {
-      const world: World = {
-        containers: [container("c-dead", dead())],
-        networks: [{ id: "n-held", name: "net-held", labels: dead() }],
-        images: [],
-        removed: []
-      }
+      const world = heldWorld()
       const { service, counts } = yield* heldNetwork(world, "c-someone-elses")
       const fiber = yield* Effect.fork(run(service))
       yield* TestClock.adjust("1 minute")

@@ -249,21 +249,30 @@ const containerCandidate = (context: Context, container: LabeledContainer): Cand
   }
 }
 
+/**
+ * A removal that is never forced (Podman's force would take a network's containers, or an image
+ * some other container still uses): retried while the resource is in use, then kept as `InUse`.
+ */
+const unforced = <E extends { readonly _tag: string; readonly message: string }>(
+  removal: Effect.Effect<void, E>,
+  tags: { readonly inUse: E["_tag"]; readonly notFound: E["_tag"] }
+): Effect.Effect<Removal, E> =>
+  removal.pipe(
+    Effect.retry({ schedule: IN_USE_RETRY, while: (error) => error._tag === tags.inUse }),
+    Effect.as<Removal>("Removed"),
+    Effect.catchIf(
+      (error) => error._tag === tags.inUse || error._tag === tags.notFound,
+      (error) => Effect.succeed<Removal>(error._tag === tags.inUse ? "InUse" : "AlreadyGone")
+    )
+  )
+
 const networkCandidate = (context: Context, network: ListedNetwork): Candidate => ({
   kind: "network",
   id: network.id,
   name: network.name,
   labels: network.labels,
   verdict: judge(network.labels, context.judgement, context.vantage),
-  // never forced: Podman's force would remove the attached containers too
-  remove: context.service.networks.remove(network.id).pipe(
-    Effect.retry({ schedule: IN_USE_RETRY, while: (error) => error._tag === "NetworkInUse" }),
-    Effect.as<Removal>("Removed"),
-    Effect.catchTags({
-      NetworkNotFound: () => Effect.succeed<Removal>("AlreadyGone"),
-      NetworkInUse: () => Effect.succeed<Removal>("InUse")
-    })
-  )
+  remove: unforced(context.service.networks.remove(network.id), { inUse: "NetworkInUse", notFound: "NetworkNotFound" })
 })
 
 const imageCandidate = (context: Context, image: ListedImage): Candidate => {
@@ -278,15 +287,7 @@ const imageCandidate = (context: Context, image: ListedImage): Candidate => {
     ...base,
     name: reference,
     verdict: judge(image.labels, context.judgement, context.vantage),
-    // never forced: an image some other container still uses stays (Podman's force would remove it)
-    remove: context.service.images.remove(parsed.right).pipe(
-      Effect.retry({ schedule: IN_USE_RETRY, while: (error) => error._tag === "ImageInUse" }),
-      Effect.as<Removal>("Removed"),
-      Effect.catchTags({
-        ImageNotFound: () => Effect.succeed<Removal>("AlreadyGone"),
-        ImageInUse: () => Effect.succeed<Removal>("InUse")
-      })
-    )
+    remove: unforced(context.service.images.remove(parsed.right), { inUse: "ImageInUse", notFound: "ImageNotFound" })
   }
 }
 
@@ -321,9 +322,9 @@ const secondPass = (
     const lateEntries = yield* settle(late, false, CONTAINER_CONCURRENCY)
     const stillHeld = freed.map((kind) => kind.filter((candidate) => held.has(keyOf(candidate))))
     const retried = new Map((yield* settleInTurn(stillHeld, false)).map((entry) => [keyOf(entry), entry] as const))
-    const containerCount = first.filter((entry) => entry.kind === "container").length
+    // the first pass has one entry per listed container, first
     const again = first.map((entry) => retried.get(keyOf(entry)) ?? entry)
-    return [...again.slice(0, containerCount), ...lateEntries, ...again.slice(containerCount)]
+    return [...again.slice(0, listed.length), ...lateEntries, ...again.slice(listed.length)]
   })
 
 /** Runs a sweep on a service (the `Sweeper.sweep` of the runtime in context, and the automatic one). */
