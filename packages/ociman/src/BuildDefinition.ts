@@ -19,12 +19,13 @@
  */
 import { Data, type Redacted } from "effect"
 import { dual } from "effect/Function"
-import { type Pipeable, pipeArguments } from "effect/Pipeable"
+import type { Pipeable } from "effect/Pipeable"
 import type * as BuildArg from "./BuildArg.js"
 import type { InvalidBuildDefinition } from "./ImageError.js"
 import type * as ImageReference from "./ImageReference.js"
 import type * as Label from "./Label.js"
 import { entriesOf as pairs } from "./internal/bytes.js"
+import { pipeOnPrototype } from "./internal/pipeable.js"
 
 /**
  * Where a build definition reads from.
@@ -92,13 +93,7 @@ export class BuildDefinition extends Data.Class<BuildDefinitionFields> implement
   readonly _tag = "BuildDefinition"
   declare readonly pipe: Pipeable["pipe"]
 }
-// On the prototype, not the instance, so structural equality compares only the fields.
-Object.defineProperty(BuildDefinition.prototype, "pipe", {
-  value(this: BuildDefinition) {
-    // eslint-disable-next-line prefer-rest-params
-    return pipeArguments(this, arguments)
-  }
-})
+pipeOnPrototype(BuildDefinition.prototype)
 
 const toTarget = (input: TargetInput): ImageTarget =>
   input.name !== undefined

@@ -25,10 +25,11 @@
  */
 import { Data, type Redacted } from "effect"
 import { dual } from "effect/Function"
-import { type Pipeable, pipeArguments } from "effect/Pipeable"
+import type { Pipeable } from "effect/Pipeable"
 import type { ImageReference } from "./ImageReference.js"
 import type * as Mount from "./Mount.js"
 import type * as Port from "./Port.js"
+import { pipeOnPrototype } from "./internal/pipeable.js"
 
 /** @since 0.1.0 */
 export type PullPolicy = "always" | "missing" | "never"
@@ -77,13 +78,7 @@ export class ContainerDefinition extends Data.Class<Fields> implements Pipeable 
   readonly _tag = "ContainerDefinition"
   declare readonly pipe: Pipeable["pipe"]
 }
-// On the prototype, not the instance, so structural equality compares only the fields.
-Object.defineProperty(ContainerDefinition.prototype, "pipe", {
-  value(this: ContainerDefinition) {
-    // eslint-disable-next-line prefer-rest-params
-    return pipeArguments(this, arguments)
-  }
-})
+pipeOnPrototype(ContainerDefinition.prototype)
 
 /**
  * A definition for an image (a reference string or a parsed `ImageReference`).
