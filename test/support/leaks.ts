@@ -142,21 +142,19 @@ export interface Started {
 export const runToEnd = (kind: Kind, args: ReadonlyArray<string>, sweep: boolean): Promise<Ended> =>
   runFixture(["--backend", kind, ...args], () => undefined, { OCIMAN_SWEEP: sweep ? "1" : "0" })
 
-/** The ids of the containers the fixture started with `--detached N`, from its ready line. */
-export const detachedIds = (stdout: string): ReadonlyArray<string> =>
+/** A list the fixture's ready line carries (`detached`, `volumes`, …), as strings. */
+const readyList = (stdout: string, field: string): ReadonlyArray<string> =>
   stdout
     .split("\n")
     .map(parseJson)
-    .flatMap((value) =>
-      typeof value === "object" &&
-      value !== null &&
-      "event" in value &&
-      value.event === "ready" &&
-      "detached" in value &&
-      Array.isArray(value.detached)
-        ? value.detached.map(String)
-        : []
-    )
+    .flatMap((value) => {
+      if (typeof value !== "object" || value === null || !("event" in value) || value.event !== "ready") return []
+      const list: unknown = Object.getOwnPropertyDescriptor(value, field)?.value
+      return Array.isArray(list) ? list.map(String) : []
+    })
+
+/** The ids of the containers the fixture started with `--detached N`, from its ready line. */
+export const detachedIds = (stdout: string): ReadonlyArray<string> => readyList(stdout, "detached")
 
 /** Starts the fixture in `--mode wait` and resolves once it is ready (rejects if it never is). */
 export const startWaiting = (kind: Kind, extraArgs: ReadonlyArray<string> = []): Promise<Started> =>
@@ -194,17 +192,7 @@ export const leftovers = async (kind: Kind, session: string) => {
 }
 
 /** The names of the program's anonymous volumes, from its ready line. */
-const readyVolumes = (stdout: string): ReadonlyArray<string> =>
-  stdout
-    .split("\n")
-    .map(parseJson)
-    .flatMap((value) =>
-      typeof value === "object" && value !== null && "event" in value && value.event === "ready" && "volumes" in value
-        ? Array.isArray(value.volumes)
-          ? value.volumes.map(String)
-          : []
-        : []
-    )
+const readyVolumes = (stdout: string): ReadonlyArray<string> => readyList(stdout, "volumes")
 
 /** How many of `volumes` still exist (volumes carry no labels: they are named by the containers). */
 const volumesLeft = async (kind: Kind, volumes: ReadonlyArray<string>): Promise<number> => {
