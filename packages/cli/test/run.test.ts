@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Option, Ref } from "effect"
-import { Container, type ContainerDefinition, TestRuntime } from "ociman"
+import { Container, type ContainerDefinition, type ContainerRuntime, TestRuntime } from "ociman"
 import { foreground, toDefinition } from "../src/commands/run.js"
 
 const IMAGE = "localhost/ociman-test/busybox:1"
@@ -40,7 +40,7 @@ const definition = (command: ReadonlyArray<string>, name?: string) =>
 
 const collect = (def: ContainerDefinition.ContainerDefinition, keep: boolean) =>
   Effect.gen(function* () {
-    const lines = yield* Ref.make<ReadonlyArray<Container.LogLine>>([])
+    const lines = yield* Ref.make<ReadonlyArray<ContainerRuntime.LogLine>>([])
     const exitCode = yield* foreground(def, { keep, onLine: (line) => Ref.update(lines, (all) => [...all, line]) })
     return { exitCode, lines: yield* Ref.get(lines) }
   })

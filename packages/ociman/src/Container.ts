@@ -24,199 +24,35 @@
  *
  * @since 0.1.0
  */
-import { Clock, Duration, Effect, Either, ExecutionStrategy, Exit, Option, type Redacted, Scope, Stream } from "effect"
+import { Clock, Duration, Effect, Either, ExecutionStrategy, Exit, type Redacted, Scope, Stream } from "effect"
 import type { CliError, UnexpectedOutput } from "./CliError.js"
-import type * as ContainerName from "./ContainerName.js"
-import type { ContainerDefinition, Fields as DefinitionFields } from "./ContainerDefinition.js"
-import {
-  type ContainerExitedNonZero,
-  type ContainerNotFound,
-  type ContainerStartFailed,
-  type ImageNotFound,
-  type NameInUse,
-  PortNotPublished
-} from "./ContainerError.js"
+import type { ContainerDefinition } from "./ContainerDefinition.js"
+import type { ContainerExitedNonZero, ContainerNotFound, ImageNotFound, PortNotPublished } from "./ContainerError.js"
 import type * as ContainerInspect from "./ContainerInspect.js"
-import { ContainerRuntime } from "./ContainerRuntime.js"
+import {
+  ContainerRuntime,
+  type ExecError,
+  type ExecResult,
+  type ExecSpec,
+  type HealthcheckOutcome,
+  type ListedContainer,
+  type LogLine,
+  type LogStreamOptions,
+  type PortProbe,
+  type PortProbeOutcome,
+  type StartError
+} from "./ContainerRuntime.js"
 import type { PullFailed } from "./ImageError.js"
 import * as ImageReference from "./ImageReference.js"
 import * as EnvVar from "./EnvVar.js"
 import type * as Label from "./Label.js"
-import * as Port from "./Port.js"
-import { type InvalidDefinition, validate } from "./internal/containerSpec.js"
-import { execResultOf, exitedNonZero } from "./internal/execResult.js"
+import type * as Port from "./Port.js"
+import { validate } from "./internal/containerSpec.js"
+import * as hostPorts from "./internal/hostPorts.js"
+import type { HealthcheckMissing } from "./WaitError.js"
+import { exitedNonZero } from "./internal/execResult.js"
 import { type Lifecycle, ownershipLabels } from "./internal/session.js"
 import * as Wait from "./Wait.js"
-
-/**
- * A definition whose every field has been checked (what a runtime implementation receives).
- * @since 0.1.0
- */
-export interface RunSpec extends Omit<DefinitionFields, "image" | "name" | "env" | "labels" | "publish"> {
-  readonly image: string
-  readonly name: ContainerName.ContainerName | undefined
-  readonly env: EnvVar.EnvVars
-  readonly labels: Label.Labels
-  readonly publish: ReadonlyArray<Port.Publish>
-}
-
-/**
- * What an exec runs and how.
- * @since 0.1.0
- */
-export interface ExecSpec {
-  readonly command: ReadonlyArray<string>
-  readonly env: EnvVar.EnvVars
-  readonly user: string | undefined
-  readonly workdir: string | undefined
-  readonly stdin: Uint8Array | undefined
-  readonly tty: boolean
-  readonly interactive: boolean
-}
-
-/**
- * The outcome of `container run`: for a detached run the new container's id.
- * @since 0.1.0
- */
-export interface RunResult {
-  readonly id: string | undefined
-  readonly exitCode: number | undefined
-  readonly stdout: Uint8Array
-  readonly stderr: Uint8Array
-  readonly argv: ReadonlyArray<string>
-}
-
-/**
- * The outcome of an exec or a foreground run, whatever its exit code.
- * @since 0.1.0
- */
-export interface ExecResult {
-  readonly exitCode: number | undefined
-  /** stdout as text (lossy UTF-8); the exact bytes are in `stdoutBytes`. */
-  readonly stdout: string
-  readonly stderr: string
-  readonly stdoutBytes: Uint8Array
-  readonly stderrBytes: Uint8Array
-  readonly argv: ReadonlyArray<string>
-}
-
-/**
- * One line of a container's logs and the stream it was written to.
- * @since 0.1.0
- */
-export interface LogLine {
-  readonly stream: "stdout" | "stderr"
-  readonly text: string
-}
-
-/**
- * A container found by listing.
- * @since 0.1.0
- */
-export interface ListedContainer {
-  readonly id: string
-  readonly names: ReadonlyArray<string>
-}
-
-/**
- * A container found by listing, with every label it carries (its image's included) and the ID
- * of its image (to tell labels it was given from labels it inherited).
- * @since 0.1.0
- */
-export interface LabeledContainer extends ListedContainer {
-  /** The image ID, as the runtime prints it (Docker with `sha256:`, Podman without). */
-  readonly image: string
-  readonly labels: ReadonlyMap<string, string>
-}
-
-/**
- * Failures of starting a container.
- * @since 0.1.0
- */
-export type StartError =
-  | InvalidDefinition
-  | NameInUse
-  | ImageNotFound
-  | PullFailed
-  | ContainerStartFailed
-  | CliError
-  | UnexpectedOutput
-  | EnvVar.EnvFileError
-
-/**
- * Failures of an exec.
- * @since 0.1.0
- */
-export type ExecError = ContainerNotFound | EnvVar.InvalidEnvVar | EnvVar.EnvFileError | CliError
-
-/**
- * The container operations a runtime implements (Docker, Podman, the in-memory runtime).
- * @since 0.1.0
- */
-export interface ContainerOperations {
-  readonly run: (
-    spec: RunSpec,
-    options: {
-      readonly detach: boolean
-      readonly remove: boolean
-      readonly stdin?: Uint8Array | undefined
-      readonly timeout?: Duration.DurationInput | undefined
-    }
-  ) => Effect.Effect<RunResult, StartError>
-  readonly exec: (
-    container: string,
-    spec: ExecSpec,
-    options?: { readonly timeout?: Duration.DurationInput | undefined }
-  ) => Effect.Effect<ExecResult, ExecError>
-  readonly stop: (
-    container: string,
-    options: { readonly timeoutSeconds: number }
-  ) => Effect.Effect<void, ContainerNotFound | CliError>
-  readonly remove: (
-    container: string,
-    options: { readonly force: boolean; readonly volumes: boolean }
-  ) => Effect.Effect<void, ContainerNotFound | CliError>
-  readonly inspect: (
-    container: string
-  ) => Effect.Effect<ContainerInspect.ContainerInspect, ContainerNotFound | CliError | ContainerInspect.InvalidInspect>
-  readonly exists: (container: string) => Effect.Effect<boolean, CliError | UnexpectedOutput>
-  readonly list: (
-    filters: ReadonlyArray<Label.Filter>
-  ) => Effect.Effect<ReadonlyArray<ListedContainer>, CliError | UnexpectedOutput>
-  /** Like `list`, with each container's labels and image ID (for the sweeper). */
-  readonly listLabeled: (
-    filters: ReadonlyArray<Label.Filter>
-  ) => Effect.Effect<ReadonlyArray<LabeledContainer>, CliError | UnexpectedOutput>
-  readonly logs: (container: string) => Effect.Effect<ReadonlyArray<LogLine>, ContainerNotFound | CliError>
-  /** The logs as they are written (see `Container.streamLogs`). */
-  readonly streamLogs: (
-    container: string,
-    options: LogStreamOptions
-  ) => Stream.Stream<LogLine, ContainerNotFound | CliError>
-  /** An exec's output as it is written; a non-zero exit ends the stream with `ContainerExitedNonZero`. */
-  readonly streamExec: (
-    container: string,
-    spec: ExecSpec,
-    options?: { readonly timeout?: Duration.DurationInput | undefined }
-  ) => Stream.Stream<LogLine, ContainerExitedNonZero | ExecError>
-  readonly wait: (container: string) => Effect.Effect<number, ContainerNotFound | CliError | UnexpectedOutput>
-  readonly commit: (
-    container: string,
-    reference: string,
-    options: { readonly pause: boolean }
-  ) => Effect.Effect<void, ContainerNotFound | CliError>
-}
-
-/**
- * Options of a log stream.
- * @since 0.1.0
- */
-export interface LogStreamOptions {
-  /** Keep streaming until the container exits (`logs --follow`). Default false: what is there now. */
-  readonly follow?: boolean | undefined
-  /** Start with only the last this many lines, both outputs counted together (`logs --tail N`). Default: all. */
-  readonly tail?: number | undefined
-}
 
 /**
  * Options of an exec.
@@ -236,11 +72,9 @@ export interface ExecOptions {
 /**
  * Where to connect to a published port from this host.
  * @since 0.1.0
+ * @category models
  */
-export interface HostPort {
-  readonly host: string
-  readonly port: number
-}
+export type HostPort = hostPorts.HostPort
 
 /**
  * A running (or stopped) container.
@@ -269,6 +103,25 @@ export interface Container {
   readonly hostPort: (
     port: Port.ContainerPort
   ) => Effect.Effect<HostPort, PortNotPublished | ContainerNotFound | CliError | ContainerInspect.InvalidInspect>
+  /**
+   * Checks a published port from this host once: a TCP connection the container keeps open, or
+   * an HTTP request and its status (what `Wait.tcp` and `Wait.http` poll). The in-memory runtime
+   * answers it itself.
+   */
+  readonly probePort: (
+    probe: PortProbe
+  ) => Effect.Effect<
+    PortProbeOutcome,
+    PortNotPublished | ContainerNotFound | CliError | ContainerInspect.InvalidInspect
+  >
+  /**
+   * The container's health now (what `Wait.healthy` polls): Docker's last check, or on Podman,
+   * which runs checks only when asked (no systemd timers), one check run now.
+   */
+  readonly healthcheck: Effect.Effect<
+    HealthcheckOutcome,
+    HealthcheckMissing | ContainerNotFound | CliError | ContainerInspect.InvalidInspect
+  >
   /** Every host binding of a published port (IPv4 and IPv6). */
   readonly hostPorts: (
     port: Port.ContainerPort
@@ -342,10 +195,6 @@ export interface Container {
 
 const DEFAULT_STOP_TIMEOUT = Duration.seconds(10)
 
-/** Wildcard bind addresses are reached through loopback. */
-const connectHost = (hostIp: string): string =>
-  hostIp === "" || hostIp === "0.0.0.0" ? "127.0.0.1" : hostIp === "::" ? "::1" : hostIp
-
 const toBytes = (input: Uint8Array | string | undefined): Uint8Array | undefined =>
   typeof input === "string" ? new TextEncoder().encode(input) : input
 
@@ -368,13 +217,8 @@ export const handle = (id: string): Effect.Effect<Container, never, ContainerRun
   Effect.map(ContainerRuntime, (runtime): Container => {
     const ops = runtime.containers
     const inspect = ops.inspect(id)
-    const hostPorts = (port: Port.ContainerPort) =>
-      Effect.map(inspect, (info) =>
-        (info.ports.get(Port.key(port)) ?? []).map((binding) => ({
-          host: runtime.backend.engineHost ?? connectHost(binding.hostIp),
-          port: binding.hostPort
-        }))
-      )
+    const bindings = (port: Port.ContainerPort) =>
+      Effect.map(inspect, (info) => hostPorts.bindingsOf(info, port, runtime.backend.engineHost))
     const exec = (command: ReadonlyArray<string>, options: ExecOptions = {}) =>
       Effect.flatMap(execSpec(command, options), (spec) => ops.exec(id, spec, { timeout: options.timeout }))
     return {
@@ -386,13 +230,10 @@ export const handle = (id: string): Effect.Effect<Container, never, ContainerRun
       inspect,
       labels: Effect.map(inspect, (info) => info.labels),
       hostPort: (port) =>
-        Effect.flatMap(hostPorts(port), (bindings) =>
-          Option.match(Option.fromNullable(bindings[0]), {
-            onNone: () => Effect.fail(new PortNotPublished({ container: id, port: Port.key(port) })),
-            onSome: Effect.succeed
-          })
-        ),
-      hostPorts,
+        Effect.flatMap(inspect, (info) => hostPorts.firstBindingOf(id, info, port, runtime.backend.engineHost)),
+      hostPorts: bindings,
+      healthcheck: ops.healthcheck(id),
+      probePort: (probe) => ops.probePort(id, probe),
       logs: ops.logs(id),
       streamLogs: (options = {}) => ops.streamLogs(id, options),
       streamExec: (command, options = {}) =>
@@ -437,13 +278,10 @@ export const run = (
   Effect.gen(function* () {
     const runtime = yield* ContainerRuntime
     const spec = yield* checked(definition, ownershipLabels(new Date(), definition.remove ? "scoped" : "detached"))
-    const result = yield* runtime.containers.run(spec, {
-      detach: false,
-      remove: spec.remove,
+    const outcome = yield* runtime.containers.runForeground(spec, {
       stdin: toBytes(options.stdin),
       timeout: options.timeout
     })
-    const outcome = execResultOf(result)
     return outcome.exitCode === 0 ? outcome : yield* exitedNonZero(outcome)
   }).pipe(Effect.withSpan("ociman.Container.run"))
 
@@ -459,8 +297,8 @@ const runOwned = (
   Effect.gen(function* () {
     const runtime = yield* ContainerRuntime
     const spec = yield* checked(definition, ownershipLabels(new Date(), lifecycle))
-    const result = yield* runtime.containers.run({ ...spec, pullPolicy }, { detach: true, remove: spec.remove })
-    return yield* handle(result.id ?? "")
+    const { id } = yield* runtime.containers.runDetached({ ...spec, pullPolicy })
+    return yield* handle(id)
   })
 
 /**

@@ -1,7 +1,12 @@
 /**
- * The container runtime service: the seam between the high-level API (containers, images) and a
- * runtime. Docker, Podman and the in-memory test runtime each implement it, and a layer chooses
- * one. There is no global state: two layers give two independent runtimes in one program.
+ * The container runtime service: the seam between the user-facing modules (containers, images,
+ * networks, readiness) and a runtime. Docker and Podman over their CLIs and the in-memory test
+ * runtime each implement the operations declared here, and one conformance suite holds them to
+ * the same behaviour; a layer chooses one. There is no global state: two layers give two
+ * independent runtimes in one program.
+ *
+ * This module holds the service tag, what a backend is and can do, the operation interfaces every
+ * backend implements with their data types, and the layers (thin delegations to the backends).
  *
  * @example
  * ```ts
@@ -25,28 +30,60 @@
  * @since 0.1.0
  */
 import type { CommandExecutor, FileSystem, Path } from "@effect/platform"
-import { Config, Context, type Duration, Effect, Layer, Option } from "effect"
-import type { ContainerOperations } from "./Container.js"
-import { makeContainerOperations } from "./internal/cliContainers.js"
-import type { ImageOperations } from "./Image.js"
-import { makeImageOperations } from "./internal/cliImages.js"
-import { makeNetworkOperations } from "./internal/cliNetworks.js"
-import type { NetworkOperations } from "./Network.js"
-import type { ProcessError } from "./CliError.js"
-import { type Invocation, run } from "./internal/process.js"
-import type { ProbedBackend } from "./internal/probe.js"
-import { probe } from "./internal/probe.js"
-import { resolveSelection, selectionFromEnvironment, type SelectionSource } from "./internal/resolve.js"
-import { automatic as automaticSweep } from "./internal/sweep.js"
-import type { Kind, ResolveError, RuntimeUnavailable } from "./RuntimeError.js"
+import type { HttpMethod } from "@effect/platform/HttpMethod"
+import { Context, type Duration, type Effect, Layer, type Redacted, type Stream } from "effect"
+import type * as BuildArg from "./BuildArg.js"
+import type { CliError, ProcessError, UnexpectedOutput } from "./CliError.js"
+import type { Fields as DefinitionFields } from "./ContainerDefinition.js"
+import type {
+  ContainerExitedNonZero,
+  ContainerNotFound,
+  ContainerStartFailed,
+  ImageNotFound,
+  NameInUse,
+  PortNotPublished
+} from "./ContainerError.js"
+import type * as ContainerInspect from "./ContainerInspect.js"
+import type * as ContainerName from "./ContainerName.js"
+import type * as EnvVar from "./EnvVar.js"
+import type { BuildFailed, ImageInUse, PullFailed, PushFailed } from "./ImageError.js"
+import type * as ImageReference from "./ImageReference.js"
+import type * as Label from "./Label.js"
+import type { InvalidNetworkInspect, NetworkInUse, NetworkNameInUse, NetworkNotFound } from "./NetworkError.js"
+import type * as Port from "./Port.js"
+import type { ResolveError } from "./RuntimeError.js"
 import type { Version } from "./Version.js"
+import type { HealthcheckMissing } from "./WaitError.js"
+import * as cliRuntime from "./internal/cli/runtime.js"
+import type { InvalidDefinition } from "./internal/containerSpec.js"
+import type { Cidr } from "./internal/ip.js"
+import type { Kind } from "./internal/kind.js"
+import type { NetworkId, NetworkName } from "./internal/networkName.js"
+import { automatic as automaticSweep } from "./internal/sweep.js"
 
-export type { Kind } from "./RuntimeError.js"
-export type { SelectionSource } from "./internal/resolve.js"
+// ---------------------------------------------------------------------------------------------
+// What a backend is and can do
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The runtime dialect: Docker or Podman (the in-memory runtime simulates one of them).
+ * @since 0.1.0
+ * @category models
+ */
+export type { Kind } from "./internal/kind.js"
+
+/**
+ * How the runtime was chosen: given as an argument, `OCIMAN_BACKEND`, the config file, or the
+ * default autodetection.
+ * @since 0.1.0
+ * @category models
+ */
+export type SelectionSource = "argument" | "environment" | "config-file" | "default"
 
 /**
  * What was resolved: which runtime, through which executable, its versions and rootless mode.
  * @since 0.1.0
+ * @category models
  */
 export interface Backend {
   readonly kind: Kind
@@ -68,33 +105,6 @@ export interface Backend {
 }
 
 /**
- * Options of a raw CLI call.
- * @since 0.1.0
- */
-export interface CliOptions {
-  /** Bytes for the CLI's stdin (closed afterwards). */
-  readonly stdin?: Uint8Array | undefined
-  /** Extra environment for the CLI process (never shown in argv, spans or errors). */
-  readonly env?: Readonly<Record<string, string>> | undefined
-  /** Values to redact wherever the argv is shown. */
-  readonly secrets?: ReadonlyArray<string> | undefined
-  /** Kill the CLI (SIGTERM, then SIGKILL) when it runs longer than this. */
-  readonly timeout?: Duration.DurationInput | undefined
-}
-
-/**
- * A finished CLI call, whatever its exit code.
- * @since 0.1.0
- */
-export interface CliResult {
-  readonly argv: ReadonlyArray<string>
-  readonly exitCode: number | undefined
-  readonly signal: string | undefined
-  readonly stdout: Uint8Array
-  readonly stderr: Uint8Array
-}
-
-/**
  * What a runtime can really do. Docker and Podman can do everything; the in-memory runtime
  * (`TestRuntime`) simulates containers without processes, so tests that need the real thing can
  * ask instead of guessing from `backend.kind` (which the in-memory runtime also reports).
@@ -108,6 +118,7 @@ export interface CliResult {
  * ```
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Capabilities {
   /**
@@ -117,7 +128,8 @@ export interface Capabilities {
   readonly processes: boolean
   /**
    * Published ports accept connections from this host, containers reach each other by name and
-   * alias, and `/etc/hosts` is real. `false`: ports are allocated and reported, nothing listens.
+   * alias, and `/etc/hosts` is real. `false`: ports are allocated and reported, nothing listens;
+   * port probes are answered by the runtime itself.
    */
   readonly networking: boolean
   /** The `cli` escape hatch runs the runtime's CLI. `false`: it fails with `CliUnsupported`. */
@@ -135,12 +147,488 @@ export interface Capabilities {
  * ```
  *
  * @since 0.1.0
+ * @category constants
  */
 export const fullCapabilities: Capabilities = { processes: true, networking: true, cli: true }
 
 /**
+ * Options of a raw CLI call.
+ * @since 0.1.0
+ * @category models
+ */
+export interface CliOptions {
+  /** Bytes for the CLI's stdin (closed afterwards). */
+  readonly stdin?: Uint8Array | undefined
+  /** Extra environment for the CLI process (never shown in argv, spans or errors). */
+  readonly env?: Readonly<Record<string, string>> | undefined
+  /** Values to redact wherever the argv is shown. */
+  readonly secrets?: ReadonlyArray<string> | undefined
+  /** Kill the CLI (SIGTERM, then SIGKILL) when it runs longer than this. */
+  readonly timeout?: Duration.DurationInput | undefined
+}
+
+/**
+ * A finished CLI call, whatever its exit code.
+ * @since 0.1.0
+ * @category models
+ */
+export interface CliResult {
+  readonly argv: ReadonlyArray<string>
+  readonly exitCode: number | undefined
+  readonly signal: string | undefined
+  readonly stdout: Uint8Array
+  readonly stderr: Uint8Array
+}
+
+// ---------------------------------------------------------------------------------------------
+// Containers
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A definition whose every field has been checked (what a runtime implementation receives).
+ * @since 0.1.0
+ * @category containers
+ */
+export interface RunSpec extends Omit<DefinitionFields, "image" | "name" | "env" | "labels" | "publish"> {
+  readonly image: ImageReference.ImageReference
+  readonly name: ContainerName.ContainerName | undefined
+  readonly env: EnvVar.EnvVars
+  readonly labels: Label.Labels
+  readonly publish: ReadonlyArray<Port.Publish>
+}
+
+/**
+ * What an exec runs and how.
+ * @since 0.1.0
+ * @category containers
+ */
+export interface ExecSpec {
+  readonly command: ReadonlyArray<string>
+  readonly env: EnvVar.EnvVars
+  readonly user: string | undefined
+  readonly workdir: string | undefined
+  readonly stdin: Uint8Array | undefined
+  readonly tty: boolean
+  readonly interactive: boolean
+}
+
+/**
+ * A container started in the background: its id.
+ * @since 0.1.0
+ * @category containers
+ */
+export interface DetachedRun {
+  readonly id: string
+  readonly argv: ReadonlyArray<string>
+}
+
+/**
+ * The outcome of an exec or a foreground run, whatever its exit code.
+ * @since 0.1.0
+ * @category containers
+ */
+export interface ExecResult {
+  readonly exitCode: number | undefined
+  /** stdout as text (lossy UTF-8); the exact bytes are in `stdoutBytes`. */
+  readonly stdout: string
+  readonly stderr: string
+  readonly stdoutBytes: Uint8Array
+  readonly stderrBytes: Uint8Array
+  readonly argv: ReadonlyArray<string>
+}
+
+/**
+ * One line of a container's logs and the stream it was written to.
+ * @since 0.1.0
+ * @category containers
+ */
+export interface LogLine {
+  readonly stream: "stdout" | "stderr"
+  readonly text: string
+}
+
+/**
+ * Options of a log stream.
+ * @since 0.1.0
+ * @category containers
+ */
+export interface LogStreamOptions {
+  /** Keep streaming until the container exits (`logs --follow`). Default false: what is there now. */
+  readonly follow?: boolean | undefined
+  /** Start with only the last this many lines, both outputs counted together (`logs --tail N`). Default: all. */
+  readonly tail?: number | undefined
+}
+
+/**
+ * A container found by listing.
+ * @since 0.1.0
+ * @category containers
+ */
+export interface ListedContainer {
+  readonly id: string
+  readonly names: ReadonlyArray<string>
+}
+
+/**
+ * A container found by listing, with every label it carries (its image's included) and the ID
+ * of its image (to tell labels it was given from labels it inherited).
+ * @since 0.1.0
+ * @category containers
+ */
+export interface LabeledContainer extends ListedContainer {
+  /** The image ID, as the runtime prints it (Docker with `sha256:`, Podman without). */
+  readonly image: string
+  readonly labels: ReadonlyMap<string, string>
+}
+
+/**
+ * The outcome of one health check: `Healthy`, or `Unhealthy` with what the check said.
+ * @since 0.1.0
+ * @category containers
+ */
+export type HealthcheckOutcome = { readonly _tag: "Healthy" } | { readonly _tag: "Unhealthy"; readonly reason: string }
+
+/**
+ * A check of a published port from this host: a TCP connection that the container accepts and
+ * keeps open, or an HTTP request (its status is returned, whatever it is).
+ * @since 0.1.0
+ * @category containers
+ */
+export type PortProbe =
+  | { readonly _tag: "Tcp"; readonly port: Port.ContainerPort }
+  | {
+      readonly _tag: "Http"
+      readonly port: Port.ContainerPort
+      readonly method: HttpMethod
+      readonly path: string
+      readonly headers: Readonly<Record<string, string>>
+    }
+
+/**
+ * The outcome of a {@link PortProbe}: the port answered (with the HTTP status for a request), or
+ * it could not be reached yet, and why.
+ * @since 0.1.0
+ * @category containers
+ */
+export type PortProbeOutcome =
+  | {
+      readonly _tag: "Reached"
+      /** What was reached: `host:port`, or the request's URL. */
+      readonly target: string
+      /** The HTTP status (`undefined` for TCP). */
+      readonly status: number | undefined
+    }
+  | { readonly _tag: "Unreachable"; readonly reason: string }
+
+/**
+ * Failures of starting a container.
+ * @since 0.1.0
+ * @category containers
+ */
+export type StartError =
+  | InvalidDefinition
+  | NameInUse
+  | ImageNotFound
+  | PullFailed
+  | ContainerStartFailed
+  | CliError
+  | UnexpectedOutput
+  | EnvVar.EnvFileError
+
+/**
+ * Failures of an exec.
+ * @since 0.1.0
+ * @category containers
+ */
+export type ExecError = ContainerNotFound | EnvVar.InvalidEnvVar | EnvVar.EnvFileError | CliError
+
+/**
+ * The container operations a runtime implements (Docker, Podman, the in-memory runtime).
+ * `container` arguments are an id or a name.
+ * @since 0.1.0
+ * @category containers
+ */
+export interface ContainerOperations {
+  /**
+   * Runs a container in the foreground to its end (removed after it when `spec.remove`); any exit
+   * code of its command is a result.
+   */
+  readonly runForeground: (
+    spec: RunSpec,
+    options: {
+      readonly stdin?: Uint8Array | undefined
+      readonly timeout?: Duration.DurationInput | undefined
+    }
+  ) => Effect.Effect<ExecResult, StartError>
+  /** Starts a container in the background and returns its id once the runtime has started it. */
+  readonly runDetached: (spec: RunSpec) => Effect.Effect<DetachedRun, StartError>
+  readonly exec: (
+    container: string,
+    spec: ExecSpec,
+    options?: { readonly timeout?: Duration.DurationInput | undefined }
+  ) => Effect.Effect<ExecResult, ExecError>
+  readonly stop: (
+    container: string,
+    options: { readonly timeoutSeconds: number }
+  ) => Effect.Effect<void, ContainerNotFound | CliError>
+  readonly remove: (
+    container: string,
+    options: { readonly force: boolean; readonly volumes: boolean }
+  ) => Effect.Effect<void, ContainerNotFound | CliError>
+  readonly inspect: (
+    container: string
+  ) => Effect.Effect<ContainerInspect.ContainerInspect, ContainerNotFound | CliError | ContainerInspect.InvalidInspect>
+  readonly exists: (container: string) => Effect.Effect<boolean, CliError | UnexpectedOutput>
+  readonly list: (
+    filters: ReadonlyArray<Label.Filter>
+  ) => Effect.Effect<ReadonlyArray<ListedContainer>, CliError | UnexpectedOutput>
+  /** Like `list`, with each container's labels and image ID (for the sweeper). */
+  readonly listLabeled: (
+    filters: ReadonlyArray<Label.Filter>
+  ) => Effect.Effect<ReadonlyArray<LabeledContainer>, CliError | UnexpectedOutput>
+  readonly logs: (container: string) => Effect.Effect<ReadonlyArray<LogLine>, ContainerNotFound | CliError>
+  /** The logs as they are written (see `Container.streamLogs`). */
+  readonly streamLogs: (
+    container: string,
+    options: LogStreamOptions
+  ) => Stream.Stream<LogLine, ContainerNotFound | CliError>
+  /** An exec's output as it is written; a non-zero exit ends the stream with `ContainerExitedNonZero`. */
+  readonly streamExec: (
+    container: string,
+    spec: ExecSpec,
+    options?: { readonly timeout?: Duration.DurationInput | undefined }
+  ) => Stream.Stream<LogLine, ContainerExitedNonZero | ExecError>
+  readonly wait: (container: string) => Effect.Effect<number, ContainerNotFound | CliError | UnexpectedOutput>
+  readonly commit: (
+    container: string,
+    reference: string,
+    options: { readonly pause: boolean }
+  ) => Effect.Effect<void, ContainerNotFound | CliError>
+  /**
+   * The container's health now: where the engine runs health checks by itself (Docker) its last
+   * status; where it runs them only on request (Podman without systemd) one check, run now.
+   * A container without a health check is `HealthcheckMissing`.
+   */
+  readonly healthcheck: (
+    container: string
+  ) => Effect.Effect<
+    HealthcheckOutcome,
+    HealthcheckMissing | ContainerNotFound | CliError | ContainerInspect.InvalidInspect
+  >
+  /**
+   * One check of a published port from this host (see {@link PortProbe}). A runtime without real
+   * networking answers it itself and never touches the host's network.
+   */
+  readonly probePort: (
+    container: string,
+    probe: PortProbe
+  ) => Effect.Effect<
+    PortProbeOutcome,
+    PortNotPublished | ContainerNotFound | CliError | ContainerInspect.InvalidInspect
+  >
+}
+
+// ---------------------------------------------------------------------------------------------
+// Images
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Where a build reads its Dockerfile and context: a directory (with an absolute Dockerfile path,
+ * or the runtime's default `Dockerfile` in it), or Dockerfile text sent on stdin with no context.
+ * @since 0.1.0
+ * @category images
+ */
+export type BuildRequestSource =
+  | { readonly _tag: "Directory"; readonly context: string; readonly dockerfile: string | undefined }
+  | { readonly _tag: "Instructions"; readonly dockerfile: string }
+
+/**
+ * A build, ready to run: validated values only. The runtime tags the result as `reference`.
+ * @since 0.1.0
+ * @category images
+ */
+export interface BuildRequest {
+  readonly reference: ImageReference.ImageReference
+  readonly source: BuildRequestSource
+  /** Sorted by key, each key once; a `Redacted` value is kept out of argv. */
+  readonly buildArgs: ReadonlyArray<readonly [BuildArg.Key, string | Redacted.Redacted<string>]>
+  readonly labels: Label.Labels
+  /** `--target`: the stage to build. */
+  readonly target: string | undefined
+  /** `--platform`, e.g. `linux/arm64`. */
+  readonly platform: string | undefined
+  readonly noCache: boolean
+  /** Always try to pull a newer base image. */
+  readonly pull: boolean
+  /** Kill the build (SIGTERM, then SIGKILL) when it runs longer than this. */
+  readonly timeout?: Duration.DurationInput | undefined
+  /**
+   * `false`: keep no intermediate images (Podman `--layers=false`). Podman's layer cache ignores
+   * `--label`, so the intermediate images of a build with per-session labels would be reused by
+   * other sessions' builds, and outlive the image they were built for. Docker's builder keeps
+   * `--label` off its intermediate images and needs nothing. Default `true`.
+   */
+  readonly intermediateLayers?: boolean | undefined
+}
+
+/**
+ * One line of build output, without its line ending.
+ * @since 0.1.0
+ * @category images
+ */
+export interface BuildOutput {
+  readonly stream: "stdout" | "stderr"
+  readonly line: string
+}
+
+/**
+ * What `image inspect` says about an image, decoded. Docker and Podman agree on these fields;
+ * anything else is in `raw`.
+ * @since 0.1.0
+ * @category images
+ */
+export interface ImageInspect {
+  /** The image ID as `sha256:<hex>` on both runtimes (Podman prints it without the prefix). */
+  readonly id: string
+  readonly repoTags: ReadonlyArray<string>
+  readonly repoDigests: ReadonlyArray<string>
+  readonly created: string | undefined
+  /** Bytes. */
+  readonly size: number | undefined
+  readonly architecture: string | undefined
+  readonly os: string | undefined
+  /** `Config.Labels`, sorted by key (Podman adds `io.buildah.version` to images it builds). */
+  readonly labels: ReadonlyMap<string, string>
+  readonly env: ReadonlyArray<string>
+  readonly cmd: ReadonlyArray<string> | undefined
+  readonly entrypoint: ReadonlyArray<string> | undefined
+  readonly workingDir: string | undefined
+  readonly user: string | undefined
+  /** `Config.ExposedPorts` keys, e.g. `5432/tcp`. */
+  readonly exposedPorts: ReadonlyArray<string>
+  /** The whole inspect object. */
+  readonly raw: unknown
+}
+
+/**
+ * An image found by listing, with its labels.
+ * @since 0.1.0
+ * @category images
+ */
+export interface ListedImage {
+  /** The image ID, as the runtime prints it (Docker with `sha256:`, Podman without). */
+  readonly id: string
+  /** Its `name:tag` references (`RepoTags`); empty for an untagged image. */
+  readonly references: ReadonlyArray<string>
+  readonly labels: ReadonlyMap<string, string>
+}
+
+/**
+ * The image operations of a runtime (the `images` field of {@link Service}). Docker, Podman and
+ * the in-memory runtime implement them. "Absent" is only ever reported when the runtime says so;
+ * a runtime that fails (daemon down, storage error) is a `CliError`.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Either } from "effect"
+ * import { ContainerRuntime, ImageReference } from "ociman"
+ *
+ * const present = Effect.gen(function* () {
+ *   const runtime = yield* ContainerRuntime.ContainerRuntime
+ *   return yield* runtime.images.exists(Either.getOrThrow(ImageReference.parse("busybox:1")))
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category images
+ */
+export interface ImageOperations {
+  /** Whether the image is stored locally. */
+  readonly exists: (reference: ImageReference.ImageReference) => Effect.Effect<boolean, CliError>
+  /** Runs a build; the stream ends when the image is built and tagged, and fails if the build fails. */
+  readonly build: (request: BuildRequest) => Stream.Stream<BuildOutput, BuildFailed | ProcessError>
+  /** Adds `target` as another name of `source`. */
+  readonly tag: (
+    source: ImageReference.ImageReference,
+    target: ImageReference.ImageReference
+  ) => Effect.Effect<void, ImageNotFound | CliError>
+  /** Removes a name (and the image once no name is left); `force` also removes images in use. */
+  readonly remove: (
+    reference: ImageReference.ImageReference,
+    options?: { readonly force?: boolean | undefined }
+  ) => Effect.Effect<void, ImageNotFound | ImageInUse | CliError>
+  readonly pull: (reference: ImageReference.ImageReference) => Effect.Effect<void, PullFailed | ProcessError>
+  readonly push: (reference: ImageReference.ImageReference) => Effect.Effect<void, PushFailed | ProcessError>
+  readonly inspect: (
+    reference: ImageReference.ImageReference
+  ) => Effect.Effect<ImageInspect, ImageNotFound | CliError | UnexpectedOutput | Label.InvalidInspectLabels>
+  /**
+   * Every stored `name:tag` with this name (its tag and digest are ignored). The path must match
+   * exactly; the registry must match when `name` has one, and is ignored when it has none (Podman
+   * stores local images under `localhost/`). Sorted, without duplicates or untagged images.
+   */
+  readonly listByName: (
+    name: ImageReference.ImageReference
+  ) => Effect.Effect<ReadonlyArray<ImageReference.ImageReference>, CliError | UnexpectedOutput>
+  /** The images whose labels match every filter, with their labels (for the sweeper); untagged ones too. */
+  readonly listLabeled: (
+    filters: ReadonlyArray<Label.Filter>
+  ) => Effect.Effect<ReadonlyArray<ListedImage>, CliError | UnexpectedOutput>
+}
+
+// ---------------------------------------------------------------------------------------------
+// Networks
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A network found by listing, with its labels.
+ * @since 0.1.0
+ * @category networks
+ */
+export interface ListedNetwork {
+  /** The full ID, as the runtime prints it. */
+  readonly id: string
+  readonly name: string
+  readonly labels: ReadonlyMap<string, string>
+}
+
+/**
+ * The network operations a runtime implements (Docker, Podman, the in-memory runtime). `network`
+ * arguments are a name or an id.
+ * @since 0.1.0
+ * @category networks
+ */
+export interface NetworkOperations {
+  /** Creates a network carrying exactly these labels; returns its id. */
+  readonly create: (
+    name: NetworkName,
+    options: { readonly labels: Label.Labels; readonly internal?: boolean | undefined }
+  ) => Effect.Effect<NetworkId, NetworkNameInUse | CliError | UnexpectedOutput>
+  /** Removes a network; fails with `NetworkInUse` while containers are attached (never forces). */
+  readonly remove: (network: string) => Effect.Effect<void, NetworkNotFound | NetworkInUse | CliError>
+  /** Whether the network exists; "absent" is never confused with a failure. */
+  readonly exists: (network: string) => Effect.Effect<boolean, CliError>
+  /** The subnets of the runtime's default network (Docker `bridge`, Podman `podman`). */
+  readonly bridgeSubnets: () => Effect.Effect<ReadonlyArray<Cidr>, NetworkNotFound | InvalidNetworkInspect | CliError>
+  /** The networks whose labels match every filter, with their labels (for the sweeper). */
+  readonly listLabeled: (
+    filters: ReadonlyArray<Label.Filter>
+  ) => Effect.Effect<ReadonlyArray<ListedNetwork>, CliError | UnexpectedOutput>
+  /**
+   * How a container reaches this host on this runtime: the host-gateway name, and the address to
+   * give it with `--add-host` (`undefined` where the runtime always provides the name).
+   */
+  readonly hostGateway: { readonly name: string; readonly addHostAddress: string | undefined }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The service
+// ---------------------------------------------------------------------------------------------
+
+/**
  * The operations every runtime offers.
  * @since 0.1.0
+ * @category models
  */
 export interface Service {
   readonly backend: Backend
@@ -162,41 +650,26 @@ export interface Service {
 /**
  * The service tag.
  * @since 0.1.0
+ * @category tags
  */
 export class ContainerRuntime extends Context.Tag("ociman/ContainerRuntime")<ContainerRuntime, Service>() {}
 
-/**
- * Builds the service for an already probed backend.
- * @since 0.1.0
- */
-export const make = (
-  backend: Backend
-): Effect.Effect<Service, never, CommandExecutor.CommandExecutor | FileSystem.FileSystem | Path.Path> =>
-  Effect.map(Effect.context<CommandExecutor.CommandExecutor | FileSystem.FileSystem | Path.Path>(), (platform) => {
-    const cli = (args: ReadonlyArray<string>, options: CliOptions = {}) => {
-      const invocation: Invocation = { executable: backend.executable, args, ...options }
-      return run(invocation).pipe(Effect.provide(platform))
-    }
-    return {
-      backend,
-      capabilities: fullCapabilities,
-      cli,
-      containers: makeContainerOperations(backend, cli, platform),
-      images: makeImageOperations(backend, cli, platform),
-      networks: makeNetworkOperations(backend, cli)
-    }
-  })
+// ---------------------------------------------------------------------------------------------
+// Layers
+// ---------------------------------------------------------------------------------------------
 
 /**
  * Which runtime a layer uses: `auto` reads `OCIMAN_BACKEND`, then the config file, then
  * autodetects (Docker first, Podman second).
  * @since 0.1.0
+ * @category models
  */
 export type Selection = "auto" | Kind
 
 /**
  * Options of {@link layer}.
  * @since 0.1.0
+ * @category models
  */
 export interface LayerOptions {
   readonly backend?: Selection | undefined
@@ -209,21 +682,26 @@ export interface LayerOptions {
   readonly sweep?: boolean | undefined
 }
 
-/** The host part of a remote engine address (`tcp://h:2376`, `ssh://user@h:22`), if any. */
-export const remoteHost = (address: string): string | undefined => {
-  const match = /^(?:tcp|ssh|https?):\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)/.exec(address)
-  const host = match?.[1]
-  return host === undefined ? undefined : host.replace(/^\[(.*)\]$/, "$1")
-}
+type Platform = CommandExecutor.CommandExecutor | FileSystem.FileSystem | Path.Path
 
-const engineHostOf = (kind: Kind): Effect.Effect<string | undefined> =>
-  Config.option(Config.string(kind === "docker" ? "DOCKER_HOST" : "CONTAINER_HOST")).pipe(
-    Effect.map((address) => Option.getOrUndefined(Option.flatMap(address, (a) => Option.fromNullable(remoteHost(a))))),
-    Effect.orElseSucceed(() => undefined)
-  )
-
-const withSource = (probed: ProbedBackend, source: SelectionSource): Effect.Effect<Backend> =>
-  Effect.map(engineHostOf(probed.kind), (engineHost) => ({ ...probed, source, engineHost }))
+/**
+ * Builds the service for an already probed backend (Docker or Podman, through its CLI).
+ *
+ * @example
+ * ```ts
+ * import { NodeContext } from "@effect/platform-node"
+ * import { Effect } from "effect"
+ * import { ContainerRuntime } from "ociman"
+ *
+ * const service = ContainerRuntime.resolve({ backend: "docker" }).pipe(
+ *   Effect.flatMap(ContainerRuntime.make),
+ *   Effect.provide(NodeContext.layer)
+ * )
+ * ```
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: (backend: Backend) => Effect.Effect<Service, never, Platform> = cliRuntime.make
 
 /**
  * Probes the chosen runtime once and returns its description.
@@ -237,24 +715,9 @@ const withSource = (probed: ProbedBackend, source: SelectionSource): Effect.Effe
  * const backend = ContainerRuntime.resolve({ backend: "podman" }).pipe(Effect.provide(NodeContext.layer))
  * ```
  * @since 0.1.0
+ * @category constructors
  */
-export const resolve = (
-  options: LayerOptions = {}
-): Effect.Effect<Backend, ResolveError, CommandExecutor.CommandExecutor | FileSystem.FileSystem | Path.Path> => {
-  const selection = options.backend ?? "auto"
-  if (selection !== "auto") {
-    const explicit: Effect.Effect<Backend, RuntimeUnavailable, CommandExecutor.CommandExecutor> = Effect.flatMap(
-      probe(selection, options.executables?.[selection]),
-      (probed) => withSource(probed, "argument")
-    )
-    return explicit
-  }
-  return Effect.gen(function* () {
-    const fromEnvironment = yield* selectionFromEnvironment
-    const probed = yield* resolveSelection(fromEnvironment, options.executables)
-    return yield* withSource(probed, fromEnvironment.source)
-  })
-}
+export const resolve: (options?: LayerOptions) => Effect.Effect<Backend, ResolveError, Platform> = cliRuntime.resolve
 
 /**
  * A layer that resolves a runtime once, when built. Building it also starts this process's
@@ -270,29 +733,31 @@ export const resolve = (
  * const Podman = ContainerRuntime.layer({ backend: "podman" }).pipe(Layer.provide(NodeContext.layer))
  * ```
  * @since 0.1.0
+ * @category layers
  */
-export const layer = (
-  options: LayerOptions = {}
-): Layer.Layer<ContainerRuntime, ResolveError, CommandExecutor.CommandExecutor | FileSystem.FileSystem | Path.Path> =>
+export const layer = (options: LayerOptions = {}): Layer.Layer<ContainerRuntime, ResolveError, Platform> =>
   Layer.effect(
     ContainerRuntime,
-    Effect.flatMap(resolve(options), make).pipe(Effect.tap((service) => automaticSweep(service, options.sweep)))
+    cliRuntime.build(options, (service) => automaticSweep(service, options.sweep))
   )
 
 /**
  * Docker, required (no fallback).
  * @since 0.1.0
+ * @category layers
  */
-export const layerDocker = layer({ backend: "docker" })
+export const layerDocker: Layer.Layer<ContainerRuntime, ResolveError, Platform> = layer({ backend: "docker" })
 
 /**
  * Podman, required (no fallback).
  * @since 0.1.0
+ * @category layers
  */
-export const layerPodman = layer({ backend: "podman" })
+export const layerPodman: Layer.Layer<ContainerRuntime, ResolveError, Platform> = layer({ backend: "podman" })
 
 /**
  * The runtime the environment selects: `OCIMAN_BACKEND`, then the config file, then Docker, then Podman.
  * @since 0.1.0
+ * @category layers
  */
-export const layerFromEnv = layer({ backend: "auto" })
+export const layerFromEnv: Layer.Layer<ContainerRuntime, ResolveError, Platform> = layer({ backend: "auto" })

@@ -56,8 +56,8 @@ import type { PlatformError } from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import { Data, Effect } from "effect"
-import { loadIgnoreRules } from "./internal/hashIgnore.js"
-import { readWholeSync } from "./internal/hashRead.js"
+import { loadIgnoreRules } from "./internal/hash/ignore.js"
+import { readWholeSync } from "./internal/hash/read.js"
 import {
   makeSha256,
   lengthPrefix,
@@ -65,8 +65,8 @@ import {
   pushSegment,
   pushTargetAndPlatform,
   type Sha256
-} from "./internal/hashSegments.js"
-import { walk, type ContextEntry } from "./internal/walk.js"
+} from "./internal/hash/segments.js"
+import { walk, type ContextEntry } from "./internal/hash/walk.js"
 
 // ---------------------------------------------------------------------------------------------
 // Errors

@@ -64,7 +64,7 @@ import {
   sortedUnique,
   utf8Length
 } from "./internal/bytes.js"
-import * as internalEnvFile from "./internal/envFile.js"
+import * as internalEnvFile from "./internal/cli/envFile.js"
 
 /**
  * The longest accepted value, in UTF-8 bytes (ociman's `EnvVariableValue`).

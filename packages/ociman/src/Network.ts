@@ -28,12 +28,12 @@
  *
  * @since 0.1.0
  */
-import { Brand, type Duration, Effect, Either, pipe, Schedule, Schema, type Scope } from "effect"
+import { type Duration, Effect, Either, pipe, Schedule, type Schema, type Scope } from "effect"
 import type { CliError, UnexpectedOutput } from "./CliError.js"
 import * as Container from "./Container.js"
 import * as Def from "./ContainerDefinition.js"
 import type { ContainerExitedNonZero } from "./ContainerError.js"
-import { ContainerRuntime } from "./ContainerRuntime.js"
+import { ContainerRuntime, type StartError } from "./ContainerRuntime.js"
 import type { ImageReference } from "./ImageReference.js"
 import * as Label from "./Label.js"
 import {
@@ -41,7 +41,7 @@ import {
   HostnameNotFound,
   type InvalidCidr,
   type InvalidNetworkInspect,
-  InvalidNetworkName,
+  type InvalidNetworkName,
   type NetworkInUse,
   type NetworkNameInUse,
   type NetworkNotFound
@@ -50,14 +50,11 @@ import { entriesOf } from "./internal/bytes.js"
 import { lookupHost, parseHosts } from "./internal/etcHosts.js"
 import * as ip from "./internal/ip.js"
 import { ownershipLabels, sessionId } from "./internal/session.js"
-import type { Kind } from "./RuntimeError.js"
+import * as networkName from "./internal/networkName.js"
 
 // ---------------------------------------------------------------------------------------------
 // Values
 // ---------------------------------------------------------------------------------------------
-
-/** Podman's rule (`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`); Docker accepts every name it accepts. */
-const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/
 
 /**
  * A string that decodes to a `NetworkName`, for `Config` and CLI flags.
@@ -71,19 +68,16 @@ const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/
  * ```
  *
  * @since 0.1.0
+ * @category values
  */
-export const NameFromString = Schema.String.pipe(
-  Schema.filter((input) => (NAME.test(input) ? undefined : new InvalidNetworkName({ input }).message)),
-  Schema.brand("NetworkName")
-)
+export const NameFromString = networkName.NameFromString
 
 /**
  * A valid network name.
  * @since 0.1.0
+ * @category values
  */
-export type NetworkName = typeof NameFromString.Type
-
-const brandName = Brand.nominal<NetworkName>()
+export type NetworkName = networkName.NetworkName
 
 /**
  * Validates a network name.
@@ -97,15 +91,16 @@ const brandName = Brand.nominal<NetworkName>()
  * ```
  *
  * @since 0.1.0
+ * @category values
  */
-export const name = (input: string): Either.Either<NetworkName, InvalidNetworkName> =>
-  NAME.test(input) ? Either.right(brandName(input)) : Either.left(new InvalidNetworkName({ input }))
+export const name: (input: string) => Either.Either<NetworkName, InvalidNetworkName> = networkName.name
 
 /**
  * A network id as the runtime reports it (hexadecimal).
  * @since 0.1.0
+ * @category values
  */
-export type NetworkId = Brand.Branded<string, "NetworkId">
+export type NetworkId = networkName.NetworkId
 
 /**
  * A CIDR string (`172.17.0.0/16`, `fd00::/64`), validated.
@@ -169,44 +164,6 @@ export interface Network {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The operations a runtime implements
-// ---------------------------------------------------------------------------------------------
-
-/**
- * A network found by listing, with its labels.
- * @since 0.1.0
- */
-export interface ListedNetwork {
-  /** The full ID, as the runtime prints it. */
-  readonly id: string
-  readonly name: string
-  readonly labels: ReadonlyMap<string, string>
-}
-
-/**
- * The network operations a runtime implements (Docker, Podman, the in-memory runtime). `network`
- * arguments are a name or an id.
- * @since 0.1.0
- */
-export interface NetworkOperations {
-  /** Creates a network carrying exactly these labels; returns its id. */
-  readonly create: (
-    name: NetworkName,
-    options: { readonly labels: Label.Labels; readonly internal?: boolean | undefined }
-  ) => Effect.Effect<NetworkId, NetworkNameInUse | CliError | UnexpectedOutput>
-  /** Removes a network; fails with `NetworkInUse` while containers are attached (never forces). */
-  readonly remove: (network: string) => Effect.Effect<void, NetworkNotFound | NetworkInUse | CliError>
-  /** Whether the network exists; "absent" is never confused with a failure. */
-  readonly exists: (network: string) => Effect.Effect<boolean, CliError>
-  /** The subnets of the runtime's default network (Docker `bridge`, Podman `podman`). */
-  readonly bridgeSubnets: () => Effect.Effect<ReadonlyArray<Cidr>, NetworkNotFound | InvalidNetworkInspect | CliError>
-  /** The networks whose labels match every filter, with their labels (for the sweeper). */
-  readonly listLabeled: (
-    filters: ReadonlyArray<Label.Filter>
-  ) => Effect.Effect<ReadonlyArray<ListedNetwork>, CliError | UnexpectedOutput>
-}
-
-// ---------------------------------------------------------------------------------------------
 // Scoped networks
 // ---------------------------------------------------------------------------------------------
 
@@ -233,7 +190,7 @@ export interface MakeOptions {
 export type MakeError = InvalidNetworkName | Label.InvalidLabel | NetworkNameInUse | CliError | UnexpectedOutput
 
 const uniqueName = (): NetworkName =>
-  brandName(`ociman-${sessionId.slice(0, 8)}-${globalThis.crypto.randomUUID().slice(0, 8)}`)
+  networkName.brandName(`ociman-${sessionId.slice(0, 8)}-${globalThis.crypto.randomUUID().slice(0, 8)}`)
 
 const fromEither = <A, E>(either: Either.Either<A, E>): Effect.Effect<A, E> =>
   Either.match(either, { onLeft: Effect.fail, onRight: Effect.succeed })
@@ -396,7 +353,7 @@ export interface ResolveOptions {
  * not run, or `cat` failed.
  * @since 0.1.0
  */
-export type ContainerReadError = Container.StartError | ContainerExitedNonZero
+export type ContainerReadError = StartError | ContainerExitedNonZero
 
 /** Reads `/etc/hosts` in a throwaway container (`--rm`); `--entrypoint cat` works whatever the image's entrypoint. */
 const readHosts = (
@@ -447,7 +404,7 @@ export const resolveInContainer = (
   }).pipe(Effect.withSpan("ociman.Network.resolveInContainer", { attributes: { hostname } }))
 
 /**
- * The host gateway name of a runtime: `host.docker.internal` on Docker (which needs
+ * The host gateway name of the runtime in context: `host.docker.internal` on Docker (which needs
  * `--add-host host.docker.internal:host-gateway`), `host.containers.internal` on Podman (which
  * adds it by itself).
  *
@@ -455,13 +412,16 @@ export const resolveInContainer = (
  * ```ts
  * import { Network } from "ociman"
  *
- * Network.hostGatewayName("podman") // "host.containers.internal"
+ * const name = Network.hostGatewayName // Effect<"host.docker.internal" | …, never, ContainerRuntime>
  * ```
  *
  * @since 0.1.0
+ * @category host names
  */
-export const hostGatewayName = (kind: Kind): string =>
-  kind === "docker" ? "host.docker.internal" : "host.containers.internal"
+export const hostGatewayName: Effect.Effect<string, never, ContainerRuntime> = Effect.map(
+  ContainerRuntime,
+  (runtime) => runtime.networks.hostGateway.name
+)
 
 /**
  * The address at which a container reaches this host (ociman's `resolve_container_host`), read
@@ -484,9 +444,10 @@ export const hostGateway = (
 ): Effect.Effect<string, HostGatewayNotFound | ContainerReadError, ContainerRuntime> =>
   Effect.gen(function* () {
     const runtime = yield* ContainerRuntime
-    const hostname = hostGatewayName(runtime.backend.kind)
+    const gateway = runtime.networks.hostGateway
+    const hostname = gateway.name
     // Docker adds the name only when asked; Podman always adds it (and 4.x rejects host-gateway)
-    const addHosts = runtime.backend.kind === "docker" ? { [hostname]: "host-gateway" } : {}
+    const addHosts = gateway.addHostAddress === undefined ? {} : { [hostname]: gateway.addHostAddress }
     const hosts = yield* readHosts(image, { ...options, addHosts })
     const address = lookupHost(parseHosts(hosts), hostname)
     return address === undefined ? yield* new HostGatewayNotFound({ hostname, hosts }) : address

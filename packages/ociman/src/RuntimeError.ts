@@ -17,9 +17,8 @@
  * @since 0.1.0
  */
 import { Data } from "effect"
-
-/** @since 0.1.0 */
-export type Kind = "docker" | "podman"
+import { dialectOf } from "./internal/dialect/index.js"
+import type { Kind } from "./internal/kind.js"
 
 /**
  * Why a runtime could not be used:
@@ -32,19 +31,6 @@ export type Kind = "docker" | "podman"
  * @since 0.1.0
  */
 export type UnavailableReason = "NotInstalled" | "DaemonUnreachable" | "PermissionDenied" | "ProbeFailed"
-
-const HINTS: Record<UnavailableReason, (kind: Kind) => string> = {
-  NotInstalled: (kind) => `install ${kind} or put it on PATH`,
-  DaemonUnreachable: (kind) =>
-    kind === "docker"
-      ? "start the Docker engine (dockerd), or check DOCKER_HOST / the docker context"
-      : "check the podman connection (podman system connection list) or the podman machine",
-  PermissionDenied: (kind) =>
-    kind === "docker"
-      ? "add the user to the docker group, or use rootless Docker or Podman"
-      : "check the user's subuid/subgid setup (podman system migrate)",
-  ProbeFailed: (kind) => `run \`${kind} info\` to see what is wrong`
-}
 
 /**
  * A runtime was asked for (or tried) and cannot be used.
@@ -68,7 +54,7 @@ export class RuntimeUnavailable extends Data.TaggedError("RuntimeUnavailable")<{
    * ```
    */
   get hint(): string {
-    return HINTS[this.reason](this.kind)
+    return dialectOf(this.kind).unavailableHint(this.reason)
   }
 
   override get message(): string {

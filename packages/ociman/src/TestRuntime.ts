@@ -57,13 +57,13 @@
  * @since 0.1.0
  */
 import { Context, Effect, Layer } from "effect"
-import type { LogLine } from "./Container.js"
 import { ContainerRuntime } from "./ContainerRuntime.js"
 import type { Capabilities, Service } from "./ContainerRuntime.js"
 import * as ImageReference from "./ImageReference.js"
-import { makeMemoryRuntime, memoryCapabilities } from "./internal/memoryRuntime.js"
-import type { Kind } from "./RuntimeError.js"
+import { makeMemoryRuntime, memoryCapabilities } from "./internal/memory/runtime.js"
+import type { Kind } from "./internal/kind.js"
 import { Version } from "./Version.js"
+import type { LogLine } from "./ContainerRuntime.js"
 
 // ---------------------------------------------------------------------------------------------
 // Handlers

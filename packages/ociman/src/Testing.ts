@@ -42,7 +42,8 @@ import * as Image from "./Image.js"
 import type { ImageNotFound, PullFailed } from "./ImageError.js"
 import * as ImageReference from "./ImageReference.js"
 import { isStaticExecutable } from "./internal/elf.js"
-import type { Kind, ResolveError } from "./RuntimeError.js"
+import type { ResolveError } from "./RuntimeError.js"
+import { isKind, type Kind, kinds } from "./internal/kind.js"
 import * as TestRuntime from "./TestRuntime.js"
 
 /**
@@ -389,9 +390,7 @@ export const ensureTestImage = (
  */
 export const REQUIRED_BACKENDS_VARIABLE = "OCIMAN_TEST_BACKENDS"
 
-const KINDS: ReadonlyArray<Kind> = ["docker", "podman"]
-
-const isKind = (word: string): word is Kind => word === "docker" || word === "podman"
+const KINDS: ReadonlyArray<Kind> = kinds
 
 /**
  * Parses a list of runtimes (`docker,podman`, commas and spaces, empty items ignored).

@@ -37,15 +37,13 @@
  *
  * @since 0.1.0
  */
-import { FetchHttpClient, HttpClient } from "@effect/platform"
 import type { HttpMethod } from "@effect/platform/HttpMethod"
 import { Clock, Data, Duration, Effect, type Redacted, Ref, Schedule } from "effect"
 import type { Container } from "./Container.js"
-import { ContainerRuntime } from "./ContainerRuntime.js"
 import * as Port from "./Port.js"
 import { InvalidWaitStrategy, type WaitError, WaitTimedOut } from "./WaitError.js"
-import type { Context } from "./internal/waitChecks.js"
-import { lastLogsOf, poll } from "./internal/waitPolling.js"
+import type { Context } from "./internal/wait/checks.js"
+import { lastLogsOf, poll } from "./internal/wait/polling.js"
 
 /** The errors of a wait, here too: `Wait.WaitTimedOut`, `Wait.ContainerExitedBeforeReady`, … */
 export * from "./WaitError.js"
@@ -468,8 +466,6 @@ export const forContainer = (
     const context: Context = {
       container,
       description: describe(strategy),
-      runtime: yield* Effect.serviceOption(ContainerRuntime),
-      http: yield* Effect.provide(HttpClient.HttpClient, FetchHttpClient.layer),
       schedule: options.schedule ?? defaultSchedule,
       attemptTimeout: Duration.decode(options.attemptTimeout ?? DEFAULT_ATTEMPT_TIMEOUT),
       states: yield* Ref.make<ReadonlyMap<string, string | undefined>>(new Map())

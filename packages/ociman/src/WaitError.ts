@@ -23,10 +23,10 @@
  * @since 0.1.0
  */
 import { Data } from "effect"
-import type { LogLine } from "./Container.js"
 import type { PortNotPublished } from "./ContainerError.js"
 import type * as ContainerInspect from "./ContainerInspect.js"
 import type * as EnvVar from "./EnvVar.js"
+import type { LogLine } from "./ContainerRuntime.js"
 
 /** How many of them the error messages show. */
 const MESSAGE_LOG_LINES = 10

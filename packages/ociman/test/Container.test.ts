@@ -1,14 +1,14 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Redacted } from "effect"
 import { ContainerDefinition as Def, Mount, Port } from "../src/index.js"
-import { remoteHost } from "../src/ContainerRuntime.js"
+import { remoteHost } from "../src/internal/cli/runtime.js"
 import {
   classifyRunFailure,
   commitPauseFlag,
   dockerExists,
   mergeTimestamped,
   parseList
-} from "../src/internal/cliContainers.js"
+} from "../src/internal/cli/containers.js"
 import { execArgs, runArgs, validate } from "../src/internal/containerSpec.js"
 import * as Version from "../src/Version.js"
 
@@ -36,6 +36,7 @@ describe("run argv", () => {
   it("renders ociman's order, sorted env names and labels, and no env value", () => {
     const definition = Def.make("docker.io/library/postgres:17")
       .pipe(
+        Def.withRemove,
         Def.name("session-main"),
         Def.env({ Z_VAR: "z", A_VAR: Redacted.make("secret") }),
         Def.labels({ "b.key": "2", "a.key": "1" }),
@@ -57,9 +58,7 @@ describe("run argv", () => {
         Def.withInteractive
       )
       .pipe(Def.rawFlags("--shm-size", "256m"), Def.command(["-c", "fsync=off"]))
-    expect(
-      runArgs(spec(definition), { detach: true, remove: true, envArgs: ["--env", "A_VAR", "--env", "Z_VAR"] })
-    ).toEqual([
+    expect(runArgs(spec(definition), { detach: true, envArgs: ["--env", "A_VAR", "--env", "Z_VAR"] })).toEqual([
       "container",
       "run",
       "--detach",
@@ -112,11 +111,7 @@ describe("run argv", () => {
   })
 
   it("a minimal definition is just the image", () => {
-    expect(runArgs(spec(Def.make("alpine")), { detach: false, remove: false, envArgs: [] })).toEqual([
-      "container",
-      "run",
-      "alpine"
-    ])
+    expect(runArgs(spec(Def.make("alpine")), { detach: false, envArgs: [] })).toEqual(["container", "run", "alpine"])
   })
 
   it("ownership labels are added after the user's and sorted in", () => {

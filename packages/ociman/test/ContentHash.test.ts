@@ -10,8 +10,8 @@ import { afterAll, describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Layer } from "effect"
 import * as ContentHash from "../src/ContentHash.js"
 import { EMPTY_SECTIONS, fileSegments, reference } from "./support/hashReference.js"
-import { noIgnoreRules } from "../src/internal/hashIgnore.js"
-import { walk } from "../src/internal/walk.js"
+import { noIgnoreRules } from "../src/internal/hash/ignore.js"
+import { walk } from "../src/internal/hash/walk.js"
 
 // ---------------------------------------------------------------------------------------------
 // Build contexts in a temporary directory, removed after the file's tests.

@@ -27,7 +27,7 @@ import {
   pushArgs,
   removeArgs,
   tagArgs
-} from "../src/internal/cliImages.js"
+} from "../src/internal/cli/images.js"
 import * as Version from "../src/Version.js"
 import { fakeExecutable } from "./support/fakeExecutable.js"
 
@@ -42,7 +42,7 @@ const result = (exitCode: number | undefined, stdout = "", stderr = "", argv: Re
 })
 const fixture = (name: string) => fileURLToPath(new URL(`fixtures/${name}`, import.meta.url))
 
-const request = (patch: Partial<Image.BuildRequest> = {}): Image.BuildRequest => ({
+const request = (patch: Partial<ContainerRuntime.BuildRequest> = {}): Image.BuildRequest => ({
   reference: ref("localhost/app:1"),
   source: { _tag: "Directory", context: "/ctx", dockerfile: undefined },
   buildArgs: [],

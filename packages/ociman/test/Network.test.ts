@@ -18,7 +18,7 @@ import {
   idArgs,
   makeNetworkOperations,
   removeArgs
-} from "../src/internal/cliNetworks.js"
+} from "../src/internal/cli/networks.js"
 import { sessionId } from "../src/internal/session.js"
 import { fakeExecutable } from "./support/fakeExecutable.js"
 

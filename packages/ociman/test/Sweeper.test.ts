@@ -5,22 +5,19 @@ import { ConfigProvider, Effect, Either, Exit, Fiber, Layer, Logger, Scope, Test
 import { spawnSync } from "node:child_process"
 import { CommandFailed } from "../src/CliError.js"
 import * as Container from "../src/Container.js"
-import type { LabeledContainer } from "../src/Container.js"
 import * as Def from "../src/ContainerDefinition.js"
 import { ContainerNotFound, ImageNotFound } from "../src/ContainerError.js"
 import * as ContainerRuntime from "../src/ContainerRuntime.js"
-import type { ListedImage } from "../src/Image.js"
 import type * as Label from "../src/Label.js"
-import type { ListedNetwork } from "../src/Network.js"
 import { ImageInUse } from "../src/ImageError.js"
 import { NetworkInUse } from "../src/NetworkError.js"
 import * as Sweeper from "../src/Sweeper.js"
 import * as TestRuntime from "../src/TestRuntime.js"
 import * as Version from "../src/Version.js"
-import { forceRemoveFlags, labeledContainers, removeArgs } from "../src/internal/cliContainers.js"
-import { labeledImages } from "../src/internal/cliImages.js"
-import { parseIds, parseInspectLines } from "../src/internal/cliLabeled.js"
-import { labeledNetworks } from "../src/internal/cliNetworks.js"
+import { forceRemoveFlags, labeledContainers, removeArgs } from "../src/internal/cli/containers.js"
+import { labeledImages } from "../src/internal/cli/images.js"
+import { parseIds, parseInspectLines } from "../src/internal/cli/labeled.js"
+import { labeledNetworks } from "../src/internal/cli/networks.js"
 import { here, ownershipLabels, sessionId } from "../src/internal/session.js"
 import {
   builtReference,
@@ -33,6 +30,7 @@ import {
   type Vantage
 } from "../src/internal/sweep.js"
 import { fakeExecutable } from "./support/fakeExecutable.js"
+import type { LabeledContainer, ListedImage, ListedNetwork } from "../src/ContainerRuntime.js"
 
 const NOW = Date.parse("2026-01-01T12:00:00.000Z")
 const vantage: Vantage = {

@@ -4,7 +4,7 @@ import { Clock, type Duration, Effect, Exit, Fiber, Layer, Option, Ref, Schedule
 import { createServer as createHttpServer } from "node:http"
 import { createServer as createTcpServer, type Server } from "node:net"
 import { CommandFailed } from "../src/CliError.js"
-import type { Container, ContainerOperations, ExecResult, HostPort, LogLine } from "../src/Container.js"
+import type { Container, HostPort } from "../src/Container.js"
 import * as ContainerModule from "../src/Container.js"
 import { ContainerNotFound, PortNotPublished } from "../src/ContainerError.js"
 import type * as ContainerInspect from "../src/ContainerInspect.js"
@@ -13,6 +13,10 @@ import * as Def from "../src/ContainerDefinition.js"
 import * as Port from "../src/Port.js"
 import { Version } from "../src/Version.js"
 import * as Wait from "../src/Wait.js"
+import type { ContainerOperations, ExecResult, LogLine } from "../src/ContainerRuntime.js"
+import { HealthcheckMissing } from "../src/WaitError.js"
+import { outcomeOf } from "../src/internal/healthcheck.js"
+import { probeFromHost } from "../src/internal/hostProbe.js"
 
 const ID = "c0ffee".padEnd(64, "0")
 
@@ -65,24 +69,36 @@ const cliFailure = new CommandFailed({
  * log follow, unless overridden, is one read of `logs` that then ends (as for a stopped container):
  * a wait that is not ready inspects the container and follows again.
  */
-const fakeContainer = (overrides: Partial<Container> = {}): Container => ({
-  id: ID,
-  name: Effect.succeed("fake"),
-  exec: () => Effect.succeed(execResult(0)),
-  execSuccess: () => Effect.succeed(execResult(0)),
-  inspect: Effect.succeed(inspectOf()),
-  labels: Effect.succeed(new Map()),
-  hostPort: (port) => Effect.fail(new PortNotPublished({ container: ID, port: Port.key(port) })),
-  hostPorts: () => Effect.succeed([]),
-  logs: Effect.succeed([]),
-  streamLogs: () => Stream.flatMap(Stream.fromEffect(overrides.logs ?? Effect.succeed([])), Stream.fromIterable),
-  streamExec: () => Stream.empty,
-  stop: () => Effect.void,
-  remove: () => Effect.void,
-  wait: Effect.succeed(0),
-  commit: () => Effect.void,
-  ...overrides
-})
+const fakeContainer = (overrides: Partial<Container> = {}): Container => {
+  const inspect = overrides.inspect ?? Effect.succeed(inspectOf())
+  const hostPort: Container["hostPort"] =
+    overrides.hostPort ?? ((port) => Effect.fail(new PortNotPublished({ container: ID, port: Port.key(port) })))
+  return {
+    id: ID,
+    name: Effect.succeed("fake"),
+    exec: () => Effect.succeed(execResult(0)),
+    execSuccess: () => Effect.succeed(execResult(0)),
+    inspect,
+    labels: Effect.succeed(new Map()),
+    hostPort,
+    // as the real runtimes answer them: from this host, and from the inspected health (Docker's way)
+    probePort: (probe) => Effect.flatMap(hostPort(probe.port), (target) => probeFromHost(target, probe)),
+    healthcheck: Effect.flatMap(inspect, (info) =>
+      info.state.health === undefined
+        ? Effect.fail(new HealthcheckMissing({ container: ID }))
+        : Effect.succeed(outcomeOf(info.state.health))
+    ),
+    hostPorts: () => Effect.succeed([]),
+    logs: Effect.succeed([]),
+    streamLogs: () => Stream.flatMap(Stream.fromEffect(overrides.logs ?? Effect.succeed([])), Stream.fromIterable),
+    streamExec: () => Stream.empty,
+    stop: () => Effect.void,
+    remove: () => Effect.void,
+    wait: Effect.succeed(0),
+    commit: () => Effect.void,
+    ...overrides
+  }
+}
 
 /** An effect that answers from `answers` in turn (the last one repeats), counting its calls. */
 const sequence = <A, E>(answers: ReadonlyArray<Effect.Effect<A, E>>) =>
@@ -772,7 +788,7 @@ describe("Container.start with waitFor", () => {
     const { service } = yield* fakePodman([{ exitCode: 0 }])
     const containers: ContainerOperations = {
       ...service.containers,
-      run: () => Effect.succeed({ id: ID, exitCode: 0, stdout: new Uint8Array(), stderr: new Uint8Array(), argv: [] }),
+      runDetached: () => Effect.succeed({ id: ID, argv: [] }),
       inspect: () => Effect.succeed(inspectOf({ status: "exited", exitCode: 3 })),
       logs: () => Effect.succeed([err("boom")]),
       streamLogs: () => Stream.make(err("boom")),

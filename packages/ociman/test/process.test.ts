@@ -1,7 +1,7 @@
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
-import { decodeText, REDACTED, run, runSuccess } from "../src/internal/process.js"
+import { decodeText, REDACTED, run, runSuccess } from "../src/internal/cli/process.js"
 import { recordingTracer } from "./support/recordingTracer.js"
 
 const sh = (script: string, options: Partial<Parameters<typeof run>[0]> = {}) =>

@@ -43,7 +43,7 @@ const targetOf = (
 }
 
 /** Build output on a terminal only, dimmed so the printed reference stands out. */
-const showOutput = (output: Image.BuildOutput) =>
+const showOutput = (output: ContainerRuntime.BuildOutput) =>
   Effect.sync(() => process.stderr.write(`\u001b[2m${output.line}\u001b[0m\n`))
 
 export const build = Command.make(

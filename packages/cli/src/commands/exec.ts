@@ -4,7 +4,7 @@
  */
 import { Args, Command } from "@effect/cli"
 import { Console, Effect, Option } from "effect"
-import { Container } from "ociman"
+import { Container, type ContainerRuntime } from "ociman"
 import { backendOption, jsonOption, runtimeLayer } from "../shared.js"
 import { envOption, exitWith, parseEnv, userOption, workdirOption, writeOut } from "./containerFlags.js"
 
@@ -18,7 +18,7 @@ const commandArgs = Args.text({ name: "CMD" }).pipe(
 )
 
 /** The JSON document `ociman exec --json` prints. */
-export const execJson = (result: Container.ExecResult) => ({
+export const execJson = (result: ContainerRuntime.ExecResult) => ({
   exitCode: result.exitCode,
   stdout: result.stdout,
   stderr: result.stderr

@@ -21,7 +21,7 @@
  */
 import { Args, Command, Options } from "@effect/cli"
 import { Console, Effect, Exit, Option, Ref, Stream } from "effect"
-import { Container, type ContainerDefinition, ContainerDefinition as Def } from "ociman"
+import { Container, type ContainerDefinition, ContainerDefinition as Def, type ContainerRuntime } from "ociman"
 import { backendOption, jsonOption, runtimeLayer } from "../shared.js"
 import {
   envOption,
@@ -116,7 +116,7 @@ export const runJson = {
 }
 
 /** What a foreground run does with each line of the container's output, as it is written. */
-export type OnLine = (line: Container.LogLine) => Effect.Effect<void>
+export type OnLine = (line: ContainerRuntime.LogLine) => Effect.Effect<void>
 
 /**
  * Started in the scope, and only stopped when the run does not end normally (Ctrl-C, a failure),

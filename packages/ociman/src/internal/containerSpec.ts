@@ -3,7 +3,6 @@
  * The argv builders are pure (golden-tested); Docker and Podman take the same `run` flags.
  */
 import { Either } from "effect"
-import type { ExecSpec, RunSpec } from "../Container.js"
 import * as ContainerName from "../ContainerName.js"
 import { type ContainerDefinition, fields } from "../ContainerDefinition.js"
 import * as EnvVar from "../EnvVar.js"
@@ -11,6 +10,7 @@ import * as ImageReference from "../ImageReference.js"
 import * as Label from "../Label.js"
 import * as Mount from "../Mount.js"
 import * as Port from "../Port.js"
+import type { ExecSpec, RunSpec } from "../ContainerRuntime.js"
 
 export type InvalidDefinition =
   | ImageReference.InvalidImageReference
@@ -19,18 +19,13 @@ export type InvalidDefinition =
   | Label.InvalidLabel
   | Port.InvalidPort
 
-const imageString = (
-  image: ContainerDefinition["image"]
-): Either.Either<string, ImageReference.InvalidImageReference> =>
-  Either.map(ImageReference.fromInput(image), ImageReference.format)
-
 /** Checks every field; `extraLabels` (the ownership labels) are added after the user's. */
 export const validate = (
   definition: ContainerDefinition,
   extraLabels: ReadonlyArray<readonly [string, string]> = []
 ): Either.Either<RunSpec, InvalidDefinition> =>
   Either.gen(function* () {
-    const image = yield* imageString(definition.image)
+    const image = yield* ImageReference.fromInput(definition.image)
     const name = definition.name === undefined ? undefined : yield* ContainerName.make(definition.name)
     const env = yield* EnvVar.make(definition.env)
     const labels = yield* Label.make([...definition.labels, ...extraLabels])
@@ -53,12 +48,12 @@ const repeated = (name: string, values: ReadonlyArray<string>): ReadonlyArray<st
  */
 export const runArgs = (
   spec: RunSpec,
-  options: { readonly detach: boolean; readonly remove: boolean; readonly envArgs: ReadonlyArray<string> }
+  options: { readonly detach: boolean; readonly envArgs: ReadonlyArray<string> }
 ): ReadonlyArray<string> => [
   "container",
   "run",
   ...(options.detach ? ["--detach"] : []),
-  ...(options.remove ? ["--rm"] : []),
+  ...(spec.remove ? ["--rm"] : []),
   ...(spec.tty ? ["--tty"] : []),
   ...(spec.interactive ? ["--interactive"] : []),
   ...flag("--pull", spec.pullPolicy),
@@ -80,7 +75,7 @@ export const runArgs = (
   ...flag("--cpus", spec.cpus),
   ...(spec.init ? ["--init"] : []),
   ...spec.rawFlags,
-  spec.image,
+  ImageReference.format(spec.image),
   ...spec.command
 ]
 

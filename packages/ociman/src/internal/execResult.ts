@@ -1,9 +1,9 @@
 /**
  * The one way a finished CLI run becomes an `ExecResult` (text and bytes of both outputs).
  */
-import type { ExecResult } from "../Container.js"
 import { ContainerExitedNonZero } from "../ContainerError.js"
-import { decodeText } from "./process.js"
+import { decodeText } from "./cli/process.js"
+import type { ExecResult } from "../ContainerRuntime.js"
 
 export const execResultOf = (raw: {
   readonly exitCode: number | undefined

@@ -5,12 +5,9 @@
  * free only once its containers are gone).
  */
 import { Brand, Clock, Config, Duration, Effect, Option, Schedule } from "effect"
-import type { LabeledContainer } from "../Container.js"
 import type { Backend, Service } from "../ContainerRuntime.js"
-import type { ListedImage } from "../Image.js"
 import * as ImageReference from "../ImageReference.js"
 import * as Label from "../Label.js"
-import type { ListedNetwork } from "../Network.js"
 import type { Entry, Options, Outcome, Reason, Report, ResourceKind, SweepError } from "../Sweeper.js"
 import {
   CREATED_LABEL,
@@ -24,6 +21,7 @@ import {
   SESSION_LABEL,
   sessionId
 } from "./session.js"
+import type { LabeledContainer, ListedImage, ListedNetwork } from "../ContainerRuntime.js"
 
 // ---------------------------------------------------------------------------------------------
 // Judging one resource (pure)

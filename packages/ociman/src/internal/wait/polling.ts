@@ -4,12 +4,13 @@
  * final) from one that is just not ready yet.
  */
 import { Effect, Option, Ref } from "effect"
-import type { Container, LogLine } from "../Container.js"
-import type { ContainerNotFound } from "../ContainerError.js"
-import type * as ContainerInspect from "../ContainerInspect.js"
-import type { Strategy } from "../Wait.js"
-import { ContainerExitedBeforeReady } from "../WaitError.js"
-import { attempt, type Context, type Fatal, type Leaf, type NotReady } from "./waitChecks.js"
+import type { Container } from "../../Container.js"
+import type { ContainerNotFound } from "../../ContainerError.js"
+import type * as ContainerInspect from "../../ContainerInspect.js"
+import type { Strategy } from "../../Wait.js"
+import { ContainerExitedBeforeReady } from "../../WaitError.js"
+import { attempt, type Context, type Fatal, type Leaf, type NotReady } from "./checks.js"
+import type { LogLine } from "../../ContainerRuntime.js"
 
 /** What a poll fails with: a container that vanished is reported as `ContainerExitedBeforeReady`. */
 export type PollFailure = NotReady | Exclude<Fatal, ContainerNotFound>

@@ -7,7 +7,7 @@ import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Layer, Logger, Scope } from "effect"
 import { EnvVar } from "ociman"
-import { writeEnvFile } from "../../src/internal/envFile.js"
+import { writeEnvFile } from "../../../src/internal/cli/envFile.js"
 
 const modeOf = (path: string) => nodeFs.statSync(path).mode & 0o777
 

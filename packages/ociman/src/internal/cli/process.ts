@@ -17,7 +17,7 @@ import { Command, type CommandExecutor } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
 import { Duration, Effect, Option, Stream } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
-import { CommandFailed, CommandTimedOut, ExecutableNotFound, type ProcessError, SpawnFailed } from "../CliError.js"
+import { CommandFailed, CommandTimedOut, ExecutableNotFound, type ProcessError, SpawnFailed } from "../../CliError.js"
 
 /** One call of a CLI. */
 export interface Invocation {

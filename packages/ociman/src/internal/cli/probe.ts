@@ -4,9 +4,10 @@
  */
 import type { CommandExecutor } from "@effect/platform"
 import { Effect, Either, Schema } from "effect"
-import type { ProcessError } from "../CliError.js"
-import { type Kind, RuntimeUnavailable, type UnavailableReason } from "../RuntimeError.js"
-import * as Version from "../Version.js"
+import type { ProcessError } from "../../CliError.js"
+import { RuntimeUnavailable, type UnavailableReason } from "../../RuntimeError.js"
+import type { Kind } from "../kind.js"
+import * as Version from "../../Version.js"
 import { type Completed, decodeText, run } from "./process.js"
 
 /** What a probe learns about a runtime. */

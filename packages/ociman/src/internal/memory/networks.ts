@@ -4,15 +4,17 @@
  * each runtime: Docker counts running containers (endpoints), Podman every container attached.
  */
 import { Brand, Effect, Either, Ref } from "effect"
-import { CommandFailed } from "../CliError.js"
-import * as Label from "../Label.js"
-import type { ListedNetwork, NetworkId, NetworkOperations } from "../Network.js"
-import { InvalidNetworkInspect, NetworkInUse, NetworkNameInUse, NetworkNotFound } from "../NetworkError.js"
-import { bridgeInspectArgs, createArgs, existsArgs, labeledNetworks, removeArgs } from "./cliNetworks.js"
-import { cidr } from "./ip.js"
-import { findNetwork } from "./memoryContainers.js"
-import { matchesFilters } from "./memoryImages.js"
-import { type Memory, type NetworkRecord, newId, record } from "./memoryState.js"
+import { CommandFailed } from "../../CliError.js"
+import * as Label from "../../Label.js"
+import type { NetworkId } from "../../Network.js"
+import { InvalidNetworkInspect, NetworkInUse, NetworkNameInUse, NetworkNotFound } from "../../NetworkError.js"
+import { bridgeInspectArgs, createArgs, existsArgs, labeledNetworks, removeArgs } from "../cli/networks.js"
+import { dialectOf } from "../dialect/index.js"
+import { cidr } from "../ip.js"
+import { findNetwork } from "./containers.js"
+import { matchesFilters } from "./images.js"
+import { type Memory, type NetworkRecord, newId, record } from "./state.js"
+import type { ListedNetwork, NetworkOperations } from "../../ContainerRuntime.js"
 
 const networkId = Brand.nominal<NetworkId>()
 
@@ -38,6 +40,7 @@ export const makeMemoryNetworkOperations = (memory: Memory): NetworkOperations =
   const docker = kind === "docker"
 
   return {
+    hostGateway: dialectOf(kind).hostGateway,
     create: (name, options) =>
       Effect.gen(function* () {
         yield* record(memory, "networks.create", createArgs(name, options))

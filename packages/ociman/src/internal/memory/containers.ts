@@ -5,26 +5,20 @@
  * are the typed errors the CLI implementations classify them into.
  */
 import { Deferred, Duration, Effect, Either, Redacted, Ref, Stream } from "effect"
-import { CommandFailed, CommandTimedOut } from "../CliError.js"
-import type {
-  ContainerOperations,
-  ExecSpec,
-  LabeledContainer,
-  ListedContainer,
-  LogLine,
-  RunResult,
-  RunSpec
-} from "../Container.js"
-import { ContainerNotFound, ContainerStartFailed, ImageNotFound, NameInUse } from "../ContainerError.js"
-import * as ContainerInspect from "../ContainerInspect.js"
-import * as EnvVar from "../EnvVar.js"
-import * as ImageReference from "../ImageReference.js"
-import * as Label from "../Label.js"
-import * as Port from "../Port.js"
-import { commitPauseFlag, dockerExists, labeledContainers, listArgs, removeArgs } from "./cliContainers.js"
-import { execArgs, runArgs } from "./containerSpec.js"
-import { execResultOf, exitedNonZero } from "./execResult.js"
-import { addImage, matchesFilters, sortedLabels } from "./memoryImages.js"
+import { CommandFailed, CommandTimedOut } from "../../CliError.js"
+import { ContainerNotFound, ContainerStartFailed, ImageNotFound, NameInUse } from "../../ContainerError.js"
+import * as ContainerInspect from "../../ContainerInspect.js"
+import * as EnvVar from "../../EnvVar.js"
+import * as ImageReference from "../../ImageReference.js"
+import * as Label from "../../Label.js"
+import * as Port from "../../Port.js"
+import { HealthcheckMissing } from "../../WaitError.js"
+import { outcomeOf } from "../healthcheck.js"
+import { firstBindingOf } from "../hostPorts.js"
+import { commitPauseFlag, dockerExists, labeledContainers, listArgs, removeArgs } from "../cli/containers.js"
+import { execArgs, runArgs } from "../containerSpec.js"
+import { execResultOf, exitedNonZero } from "../execResult.js"
+import { addImage, matchesFilters, sortedLabels } from "./images.js"
 import {
   answer,
   type Binding,
@@ -46,7 +40,15 @@ import {
   shortId,
   type State,
   storedName
-} from "./memoryState.js"
+} from "./state.js"
+import type {
+  ContainerOperations,
+  ExecSpec,
+  LabeledContainer,
+  ListedContainer,
+  LogLine,
+  RunSpec
+} from "../../ContainerRuntime.js"
 
 /** Where the env file would be; the in-memory runtime writes none (values stay in memory). */
 const ENV_FILE = "<in-memory env file>"
@@ -263,14 +265,18 @@ export const makeMemoryContainerOperations = (memory: Memory): ContainerOperatio
       return c === undefined ? Effect.fail(notFound(container)) : Effect.succeed(c)
     })
 
-  const run: ContainerOperations["run"] = (spec, options) =>
+  /** One run, foreground or detached (the argv recorded as the real CLI's). */
+  const run = (
+    spec: RunSpec,
+    options: {
+      readonly detach: boolean
+      readonly stdin?: Uint8Array | undefined
+      readonly timeout?: Duration.DurationInput | undefined
+    }
+  ) =>
     Effect.gen(function* () {
       const env = yield* fromEither(envOf(spec.env))
-      const argv = yield* record(
-        memory,
-        "containers.run",
-        runArgs(spec, { detach: options.detach, remove: options.remove, envArgs: env.args })
-      )
+      const argv = yield* record(memory, "containers.run", runArgs(spec, { detach: options.detach, envArgs: env.args }))
       const startFailed = (stderr: string) => new ContainerStartFailed({ argv, exitCode: 125, stderr })
       const image = yield* resolveImage(spec, argv)
       const id = newId()
@@ -323,7 +329,7 @@ export const makeMemoryContainerOperations = (memory: Memory): ContainerOperatio
           const c: ContainerRecord = {
             id,
             name,
-            image: spec.image,
+            image: ImageReference.format(spec.image),
             imageId: image.id,
             command,
             cmd,
@@ -341,7 +347,7 @@ export const makeMemoryContainerOperations = (memory: Memory): ContainerOperatio
             aliases: spec.networkAliases,
             ipAddress,
             logs: [],
-            autoRemove: options.remove,
+            autoRemove: spec.remove,
             stopExitCode: 0,
             exited
           }
@@ -354,7 +360,7 @@ export const makeMemoryContainerOperations = (memory: Memory): ContainerOperatio
         answer(memory, {
           operation: "run",
           kind,
-          image: spec.image,
+          image: ImageReference.format(spec.image),
           command,
           container: { id, name },
           env: values,
@@ -384,19 +390,15 @@ export const makeMemoryContainerOperations = (memory: Memory): ContainerOperatio
       })
       if (code !== undefined) yield* exit(memory, id, code)
 
-      const result: RunResult = options.detach
-        ? { id: container.id, exitCode: 0, stdout: bytes(`${container.id}\n`), stderr: EMPTY, argv }
-        : { id: undefined, exitCode: code, stdout: outcome.stdout, stderr: outcome.stderr, argv }
-      return result
+      return { id: container.id, exitCode: code, stdout: outcome.stdout, stderr: outcome.stderr, argv }
     })
 
   /** The image of a run: stored, or pulled from the simulated registry when the policy allows. */
   const resolveImage = (spec: RunSpec, argv: ReadonlyArray<string>) =>
     Effect.gen(function* () {
-      const missing = (stderr: string) => new ImageNotFound({ image: spec.image, stderr })
-      const parsed = ImageReference.parse(spec.image)
-      if (Either.isLeft(parsed)) return yield* missing(`invalid reference format: ${parsed.left.message}`)
-      const ref = parsed.right
+      const image = ImageReference.format(spec.image)
+      const missing = (stderr: string) => new ImageNotFound({ image, stderr })
+      const ref = spec.image
       const state = yield* Ref.get(memory.state)
       const id = spec.pullPolicy === "always" ? undefined : lookupImage(kind, state, ref)
       const stored = id === undefined ? undefined : state.images.get(id)
@@ -406,14 +408,14 @@ export const makeMemoryContainerOperations = (memory: Memory): ContainerOperatio
         return yield* missing(
           spec.pullPolicy === "never"
             ? docker
-              ? `docker: Error response from daemon: No such image: ${spec.image}.`
-              : `Error: ${spec.image}: image not known`
+              ? `docker: Error response from daemon: No such image: ${image}.`
+              : `Error: ${image}: image not known`
             : docker
-              ? `Unable to find image '${spec.image}' locally\ndocker: Error response from daemon: pull access denied for ${spec.image}, repository does not exist or may require 'docker login': denied: requested access to the resource is denied.`
+              ? `Unable to find image '${image}' locally\ndocker: Error response from daemon: pull access denied for ${image}, repository does not exist or may require 'docker login': denied: requested access to the resource is denied.`
               : `Error: initializing source docker://${ImageReference.normalize(ref)}: reading manifest: manifest unknown`
         )
       }
-      yield* Effect.logDebug(`ociman (in-memory): ${argv.join(" ")} pulls ${spec.image}`)
+      yield* Effect.logDebug(`ociman (in-memory): ${argv.join(" ")} pulls ${image}`)
       yield* Ref.update(memory.state, (s) => addImage(s, pullable, [storedName(kind, ref)]))
       return pullable
     })
@@ -457,8 +459,21 @@ export const makeMemoryContainerOperations = (memory: Memory): ContainerOperatio
       return { ...outcome, exitCode: outcome.exitCode ?? 0, argv } satisfies ExecOutcome
     })
 
+  const inspect = (container: string) =>
+    Effect.gen(function* () {
+      yield* record(memory, "containers.inspect", ["container", "inspect", container])
+      const c = yield* found(container)
+      const state = yield* Ref.get(memory.state)
+      return yield* fromEither(ContainerInspect.decode(inspectJson(memory, state, c)))
+    })
+
   return {
-    run,
+    runForeground: (spec, options) =>
+      Effect.map(run(spec, { detach: false, ...options }), ({ exitCode, stdout, stderr, argv }) =>
+        execResultOf({ exitCode, stdout, stderr, argv })
+      ),
+
+    runDetached: (spec) => Effect.map(run(spec, { detach: true }), ({ id, argv }) => ({ id, argv })),
 
     exec: (container, spec, options = {}) =>
       Effect.map(execOutcome(container, spec, options.timeout), ({ exitCode, stdout, stderr, argv }) =>
@@ -510,12 +525,33 @@ export const makeMemoryContainerOperations = (memory: Memory): ContainerOperatio
         yield* Deferred.succeed(c.exited, c.status === "running" ? 137 : c.exitCode)
       }),
 
-    inspect: (container) =>
+    inspect,
+
+    // no container here has a health check (the Dockerfile interpreter keeps no HEALTHCHECK)
+    healthcheck: (container) =>
+      Effect.flatMap(inspect(container), (info) =>
+        info.state.health === undefined
+          ? Effect.fail(new HealthcheckMissing({ container }))
+          : Effect.succeed(outcomeOf(info.state.health))
+      ),
+
+    // nothing listens here: a running container's published port answers, and HTTP answers 200
+    probePort: (container, probe) =>
       Effect.gen(function* () {
-        yield* record(memory, "containers.inspect", ["container", "inspect", container])
-        const c = yield* found(container)
-        const state = yield* Ref.get(memory.state)
-        return yield* fromEither(ContainerInspect.decode(inspectJson(memory, state, c)))
+        const info = yield* inspect(container)
+        const target = yield* firstBindingOf(container, info, probe.port, undefined)
+        if (!info.state.running) {
+          return {
+            _tag: "Unreachable",
+            reason: `cannot connect to ${target.host}:${target.port}: the container is not running`
+          } as const
+        }
+        const where = `${target.host}:${target.port}`
+        return {
+          _tag: "Reached",
+          target: probe._tag === "Http" ? `http://${where}${probe.path}` : where,
+          status: probe._tag === "Http" ? 200 : undefined
+        } as const
       }),
 
     exists: (container) =>

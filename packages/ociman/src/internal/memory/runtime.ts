@@ -3,15 +3,15 @@
  * images and registry, the runtime's own networks) in a fresh `Ref`, and the three operation groups.
  */
 import { Effect, Ref } from "effect"
-import { CliUnsupported } from "../CliError.js"
-import type { Backend, Capabilities, Service } from "../ContainerRuntime.js"
-import * as ImageReference from "../ImageReference.js"
-import type { ImageSeed, Instance, Options } from "../TestRuntime.js"
-import { Version } from "../Version.js"
-import { FIRST_HOST_PORT, makeMemoryContainerOperations } from "./memoryContainers.js"
-import { addImage, imageOfSeed, makeMemoryImageOperations } from "./memoryImages.js"
-import { builtinNetworks, makeMemoryNetworkOperations } from "./memoryNetworks.js"
-import { type Memory, now, record, registryKeys, type State, storedName } from "./memoryState.js"
+import { CliUnsupported } from "../../CliError.js"
+import type { Backend, Capabilities, Service } from "../../ContainerRuntime.js"
+import * as ImageReference from "../../ImageReference.js"
+import type { ImageSeed, Instance, Options } from "../../TestRuntime.js"
+import { Version } from "../../Version.js"
+import { FIRST_HOST_PORT, makeMemoryContainerOperations } from "./containers.js"
+import { addImage, imageOfSeed, makeMemoryImageOperations } from "./images.js"
+import { builtinNetworks, makeMemoryNetworkOperations } from "./networks.js"
+import { type Memory, now, record, registryKeys, type State, storedName } from "./state.js"
 
 /** What the in-memory runtime can do: no processes, no networking, no CLI. */
 export const memoryCapabilities: Capabilities = { processes: false, networking: false, cli: false }

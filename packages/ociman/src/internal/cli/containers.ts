@@ -5,25 +5,34 @@
  */
 import type { CommandExecutor, FileSystem, Path } from "@effect/platform"
 import { type Context, Effect, Either, type Scope } from "effect"
-import { type CliError, CommandFailed, UnexpectedOutput } from "../CliError.js"
+import { type CliError, CommandFailed, UnexpectedOutput } from "../../CliError.js"
+import { ContainerNotFound, ContainerStartFailed, ImageNotFound, NameInUse } from "../../ContainerError.js"
+import * as ContainerInspect from "../../ContainerInspect.js"
+import * as ImageReference from "../../ImageReference.js"
+import { HealthcheckMissing } from "../../WaitError.js"
+import { dialectOf } from "../dialect/index.js"
+import { outcomeOf, tail } from "../healthcheck.js"
+import { probeFromHost } from "../hostProbe.js"
+import { firstBindingOf } from "../hostPorts.js"
+import * as Label from "../../Label.js"
+import { type LabeledKind, listLabeled } from "./labeled.js"
+import { execArgs, runArgs } from "../containerSpec.js"
+import { execResultOf } from "../execResult.js"
+import { CONTAINER_NOT_FOUND, makeContainerStreams } from "./containerStreams.js"
+import { envPlan } from "./env.js"
+import { decodeText } from "./process.js"
 import type {
+  Backend,
+  CliOptions,
+  CliResult,
   ContainerOperations,
+  HealthcheckOutcome,
   LabeledContainer,
   ListedContainer,
   LogLine,
-  RunResult,
-  RunSpec
-} from "../Container.js"
-import { ContainerNotFound, ContainerStartFailed, ImageNotFound, NameInUse } from "../ContainerError.js"
-import * as ContainerInspect from "../ContainerInspect.js"
-import type { Backend, CliOptions, CliResult, Service } from "../ContainerRuntime.js"
-import * as Label from "../Label.js"
-import { type LabeledKind, listLabeled } from "./cliLabeled.js"
-import { execArgs, runArgs } from "./containerSpec.js"
-import { execResultOf } from "./execResult.js"
-import { CONTAINER_NOT_FOUND, makeContainerStreams } from "./cliContainerStreams.js"
-import { envPlan } from "./cliEnv.js"
-import { decodeText } from "./process.js"
+  RunSpec,
+  Service
+} from "../../ContainerRuntime.js"
 
 type Cli = Service["cli"]
 
@@ -69,7 +78,7 @@ export const classifyRunFailure = (
 ): NameInUse | ImageNotFound | ContainerStartFailed => {
   const stderr = decodeText(result.stderr)
   if (spec.name !== undefined && NAME_IN_USE.test(stderr)) return new NameInUse({ name: spec.name, stderr })
-  if (IMAGE_NOT_FOUND.test(stderr)) return new ImageNotFound({ image: spec.image, stderr })
+  if (IMAGE_NOT_FOUND.test(stderr)) return new ImageNotFound({ image: ImageReference.format(spec.image), stderr })
   return new ContainerStartFailed({ argv: result.argv, exitCode: result.exitCode, stderr })
 }
 
@@ -211,7 +220,37 @@ export const makeContainerOperations = (
           )
         : dockerExists(container, (filter) => listed([filter]))
 
+  const dialect = dialectOf(backend.kind)
+
+  /** Runs the check once where the engine only runs it on request; else its last status stands. */
+  const healthcheck = (container: string) =>
+    Effect.flatMap(inspect(container), (info) => {
+      const health = info.state.health
+      if (health === undefined) return Effect.fail(new HealthcheckMissing({ container }))
+      const runArgs = dialect.healthcheckRunArgs
+      if (health.status === "healthy" || runArgs === undefined) return Effect.succeed(outcomeOf(health))
+      return Effect.flatMap(
+        cli(runArgs(container), { timeout: QUERY_TIMEOUT }),
+        (result): Effect.Effect<HealthcheckOutcome, HealthcheckMissing> => {
+          if (result.exitCode === 0) return Effect.succeed({ _tag: "Healthy" })
+          const stderr = decodeText(result.stderr)
+          if (dialect.healthcheckMissing.test(stderr)) return Effect.fail(new HealthcheckMissing({ container }))
+          const said = tail(stderr === "" ? decodeText(result.stdout) : stderr)
+          return Effect.succeed({
+            _tag: "Unhealthy",
+            reason: `${backend.kind} healthcheck run exited with ${result.exitCode ?? "a signal"}: ${said}`
+          })
+        }
+      )
+    })
+
   return {
+    healthcheck,
+    probePort: (container, probe) =>
+      inspect(container).pipe(
+        Effect.flatMap((info) => firstBindingOf(container, info, probe.port, backend.engineHost)),
+        Effect.flatMap((target) => probeFromHost(target, probe))
+      ),
     ...makeContainerStreams(
       backend,
       (container) =>
@@ -220,33 +259,38 @@ export const makeContainerOperations = (
         }),
       platform
     ),
-    run: (spec, options) =>
+    runForeground: (spec, options) =>
       provided(
         Effect.gen(function* () {
           const env = yield* envPlan(spec.env)
-          const args = runArgs(spec, { detach: options.detach, remove: options.remove, envArgs: env.args })
-          const result = yield* cli(args, {
+          const result = yield* cli(runArgs(spec, { detach: false, envArgs: env.args }), {
             env: env.env,
             secrets: env.secrets,
             stdin: options.stdin,
             timeout: options.timeout
           })
-          if (options.detach && result.exitCode !== 0) return yield* classifyRunFailure(spec, result)
-          if (!options.detach && (result.exitCode === RUNTIME_ERROR_EXIT || result.exitCode === undefined)) {
+          // 125 (or no exit code at all) is the runtime failing, not the container's command
+          if (result.exitCode === RUNTIME_ERROR_EXIT || result.exitCode === undefined) {
             return yield* classifyRunFailure(spec, result)
           }
-          const id = options.detach ? decodeText(result.stdout).trim() : undefined
-          if (id !== undefined && !/^[0-9a-f]{12,64}$/.test(id)) {
+          return execResultOf(result)
+        })
+      ),
+
+    runDetached: (spec) =>
+      provided(
+        Effect.gen(function* () {
+          const env = yield* envPlan(spec.env)
+          const result = yield* cli(runArgs(spec, { detach: true, envArgs: env.args }), {
+            env: env.env,
+            secrets: env.secrets
+          })
+          if (result.exitCode !== 0) return yield* classifyRunFailure(spec, result)
+          const id = decodeText(result.stdout).trim()
+          if (!/^[0-9a-f]{12,64}$/.test(id)) {
             return yield* new UnexpectedOutput({ argv: result.argv, expected: "a container id", output: id })
           }
-          const outcome: RunResult = {
-            id,
-            exitCode: result.exitCode,
-            stdout: result.stdout,
-            stderr: result.stderr,
-            argv: result.argv
-          }
-          return outcome
+          return { id, argv: result.argv }
         })
       ),
 

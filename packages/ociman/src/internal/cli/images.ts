@@ -16,16 +16,22 @@
  */
 import { type CommandExecutor } from "@effect/platform"
 import { type Context, Effect, Either, Redacted, Schedule, Schema, Stream } from "effect"
-import type * as BuildArg from "../BuildArg.js"
-import { type CliError, type CommandFailed, type ProcessError, UnexpectedOutput } from "../CliError.js"
-import type { Backend, CliResult, Service } from "../ContainerRuntime.js"
-import type { BuildOutput, BuildRequest, ImageOperations, Inspect, ListedImage } from "../Image.js"
-import { BuildFailed, ImageInUse, ImageNotFound, PullFailed, PushFailed } from "../ImageError.js"
-import * as ImageReference from "../ImageReference.js"
-import * as Label from "../Label.js"
-import { compareUtf8 } from "./bytes.js"
-import { type LabeledKind, listLabeled } from "./cliLabeled.js"
+import type * as BuildArg from "../../BuildArg.js"
+import { type CliError, type CommandFailed, type ProcessError, UnexpectedOutput } from "../../CliError.js"
+import type { Backend, CliResult, Service } from "../../ContainerRuntime.js"
+import { BuildFailed, ImageInUse, ImageNotFound, PullFailed, PushFailed } from "../../ImageError.js"
+import * as ImageReference from "../../ImageReference.js"
+import * as Label from "../../Label.js"
+import { compareUtf8 } from "../bytes.js"
+import { type LabeledKind, listLabeled } from "./labeled.js"
 import { decodeText, failure, stream } from "./process.js"
+import type {
+  BuildOutput,
+  BuildRequest,
+  ImageInspect as Inspect,
+  ImageOperations,
+  ListedImage
+} from "../../ContainerRuntime.js"
 
 type Kind = Backend["kind"]
 type Ref = ImageReference.ImageReference

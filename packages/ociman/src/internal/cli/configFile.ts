@@ -6,7 +6,7 @@
 import { FileSystem, Path } from "@effect/platform"
 import { Config, Effect, Option, ParseResult, Schema } from "effect"
 import { parse as parseToml } from "smol-toml"
-import { InvalidConfigFile } from "../RuntimeError.js"
+import { InvalidConfigFile } from "../../RuntimeError.js"
 
 export const Selection = Schema.Literal("auto", "docker", "podman")
 export type Selection = typeof Selection.Type

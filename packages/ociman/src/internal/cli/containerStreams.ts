@@ -8,13 +8,13 @@
  */
 import type { CommandExecutor, FileSystem, Path } from "@effect/platform"
 import { type Context, Effect, Stream } from "effect"
-import type { CliError } from "../CliError.js"
-import type { ContainerOperations, LogLine } from "../Container.js"
-import { ContainerExitedNonZero, ContainerNotFound } from "../ContainerError.js"
-import type { Backend } from "../ContainerRuntime.js"
-import { envPlan } from "./cliEnv.js"
-import { execArgs } from "./containerSpec.js"
+import type { CliError } from "../../CliError.js"
+import { ContainerExitedNonZero, ContainerNotFound } from "../../ContainerError.js"
+import type { Backend } from "../../ContainerRuntime.js"
+import { envPlan } from "./env.js"
+import { execArgs } from "../containerSpec.js"
 import { failure, type Invocation, stream, type StreamEvent } from "./process.js"
+import type { ContainerOperations, LogLine } from "../../ContainerRuntime.js"
 
 /** How many of the last lines of each output a `ContainerExitedNonZero` of a streamed exec keeps. */
 export const STREAM_TAIL_LINES = 50

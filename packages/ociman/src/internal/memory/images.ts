@@ -6,13 +6,12 @@
  * directory build is not read, so such a build only carries the request's labels.
  */
 import { Deferred, Duration, Effect, Either, Redacted, Ref, Schema, Stream } from "effect"
-import { CommandTimedOut, type ProcessError } from "../CliError.js"
-import type { BuildOutput, BuildRequest, ImageOperations, ListedImage } from "../Image.js"
-import { BuildFailed, ImageInUse, ImageNotFound, PullFailed, PushFailed } from "../ImageError.js"
-import * as ImageReference from "../ImageReference.js"
-import * as Label from "../Label.js"
-import type { ImageSeed } from "../TestRuntime.js"
-import { compareUtf8 } from "./bytes.js"
+import { CommandTimedOut, type ProcessError } from "../../CliError.js"
+import { BuildFailed, ImageInUse, ImageNotFound, PullFailed, PushFailed } from "../../ImageError.js"
+import * as ImageReference from "../../ImageReference.js"
+import * as Label from "../../Label.js"
+import type { ImageSeed } from "../../TestRuntime.js"
+import { compareUtf8 } from "../bytes.js"
 import {
   buildInvocation,
   decodeInspect,
@@ -25,7 +24,7 @@ import {
   pushArgs,
   removeArgs,
   tagArgs
-} from "./cliImages.js"
+} from "../cli/images.js"
 import {
   answer,
   candidates,
@@ -44,7 +43,8 @@ import {
   shortId,
   type State,
   storedName
-} from "./memoryState.js"
+} from "./state.js"
+import type { BuildOutput, BuildRequest, ImageOperations, ListedImage } from "../../ContainerRuntime.js"
 
 type Ref = ImageReference.ImageReference
 

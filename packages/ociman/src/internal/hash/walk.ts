@@ -7,10 +7,10 @@ import type { PlatformError } from "@effect/platform/Error"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
 import { Effect } from "effect"
-import type { IgnoreRules } from "./hashIgnore.js"
+import type { IgnoreRules } from "./ignore.js"
 // `FileSystem` has no lstat (its `stat` follows links), and the walk must see a link as a link:
 // following one would hash files outside the context, fail on a dangling link, or loop forever.
-import { LSTAT_SLICE, lstatSlice, type LinkStat } from "./hashRead.js"
+import { LSTAT_SLICE, lstatSlice, type LinkStat } from "./read.js"
 
 /**
  * `lstat(2)` of every path, in order; the first failure fails the whole list. Synchronous calls

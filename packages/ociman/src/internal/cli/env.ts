@@ -4,7 +4,7 @@
  * CLI itself reserves.
  */
 import { Effect, Either } from "effect"
-import * as EnvVar from "../EnvVar.js"
+import * as EnvVar from "../../EnvVar.js"
 
 /** Needs a scope: the env file, when there is one, is removed when it closes. */
 export const envPlan = (vars: EnvVar.EnvVars) =>

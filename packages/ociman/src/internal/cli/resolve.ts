@@ -7,23 +7,19 @@
  */
 import type { CommandExecutor, FileSystem, Path } from "@effect/platform"
 import { Config, Effect, Option } from "effect"
+import type { SelectionSource } from "../../ContainerRuntime.js"
 import {
   type InvalidConfigFile,
   InvalidBackendSelection,
-  type Kind,
   NoRuntimeAvailable,
   type RuntimeUnavailable
-} from "../RuntimeError.js"
+} from "../../RuntimeError.js"
+import { isKind, type Kind, kinds } from "../kind.js"
 import { loadConfigFile, type Selection } from "./configFile.js"
 import { probe, type ProbedBackend } from "./probe.js"
 
 export const ENV_VARIABLE = "OCIMAN_BACKEND"
-const ALLOWED_ENV_VALUES: ReadonlyArray<Kind> = ["docker", "podman"]
-
-const isKind = (value: string): value is Kind => value === "docker" || value === "podman"
-
-/** Where the choice of runtime came from, for `info` and error messages. */
-export type SelectionSource = "argument" | "environment" | "config-file" | "default"
+const ALLOWED_ENV_VALUES: ReadonlyArray<Kind> = kinds
 
 /** What the environment asks for: an explicit runtime, or a preference for autodetection. */
 export interface EnvironmentSelection {
@@ -82,6 +78,9 @@ export const resolveSelection = (
   if (selection.source === "environment" || selection.source === "argument") {
     if (selection.selection !== "auto") return probe(selection.selection, executables[selection.selection])
   }
-  const order: ReadonlyArray<Kind> = selection.selection === "podman" ? ["podman", "docker"] : ["docker", "podman"]
+  // the preferred runtime first
+  const order: ReadonlyArray<Kind> = [...kinds].sort(
+    (a, b) => Number(b === selection.selection) - Number(a === selection.selection)
+  )
   return autodetect(order, executables)
 }

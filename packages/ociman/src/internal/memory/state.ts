@@ -4,12 +4,12 @@
  * answer commands. The state is immutable data in one `Ref`, updated atomically.
  */
 import { Clock, type Deferred, Effect, Either, Ref } from "effect"
-import type { LogLine } from "../Container.js"
-import type { Backend } from "../ContainerRuntime.js"
-import * as ImageReference from "../ImageReference.js"
-import type { Kind } from "../RuntimeError.js"
-import type { Call, Handler, HandlerContext, Operation } from "../TestRuntime.js"
-import { decodeText } from "./process.js"
+import type { Backend } from "../../ContainerRuntime.js"
+import * as ImageReference from "../../ImageReference.js"
+import type { Kind } from "../kind.js"
+import type { Call, Handler, HandlerContext, Operation } from "../../TestRuntime.js"
+import { decodeText } from "../cli/process.js"
+import type { LogLine } from "../../ContainerRuntime.js"
 
 // ---------------------------------------------------------------------------------------------
 // Records

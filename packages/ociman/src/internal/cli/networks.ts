@@ -4,14 +4,16 @@
  * stderr matching is the last resort: both CLIs use one exit code for every runtime error.
  */
 import { Effect, Either, ParseResult, Schema } from "effect"
-import { type CliError, UnexpectedOutput } from "../CliError.js"
-import type { Backend, CliResult, Service } from "../ContainerRuntime.js"
-import * as Label from "../Label.js"
-import type { ListedNetwork, NetworkId, NetworkName, NetworkOperations } from "../Network.js"
-import { InvalidNetworkInspect, NetworkInUse, NetworkNameInUse, NetworkNotFound } from "../NetworkError.js"
-import { type LabeledKind, listLabeled } from "./cliLabeled.js"
-import { type Cidr, CidrFromString } from "./ip.js"
+import { type CliError, UnexpectedOutput } from "../../CliError.js"
+import type { Backend, CliResult, Service } from "../../ContainerRuntime.js"
+import * as Label from "../../Label.js"
+import type { NetworkId, NetworkName } from "../../Network.js"
+import { InvalidNetworkInspect, NetworkInUse, NetworkNameInUse, NetworkNotFound } from "../../NetworkError.js"
+import { type LabeledKind, listLabeled } from "./labeled.js"
+import { type Cidr, CidrFromString } from "../ip.js"
+import { dialectOf } from "../dialect/index.js"
 import { decodeText, failure as failed } from "./process.js"
+import type { ListedNetwork, NetworkOperations } from "../../ContainerRuntime.js"
 
 type Cli = Service["cli"]
 type Kind = Backend["kind"]
@@ -144,6 +146,7 @@ export const makeNetworkOperations = (backend: Pick<Backend, "kind">, cli: Cli):
     ).pipe(Effect.tapError(() => Effect.ignore(remove(name))))
 
   return {
+    hostGateway: dialectOf(backend.kind).hostGateway,
     create: (name, options) =>
       Effect.flatMap(
         cli(createArgs(name, options), { timeout: TIMEOUT }),

@@ -8,10 +8,10 @@
  * one resource at a time, and "no such …" answers are dropped.
  */
 import { Effect, Either, Schema } from "effect"
-import { type CliError, UnexpectedOutput } from "../CliError.js"
-import type { CliResult, Service } from "../ContainerRuntime.js"
-import * as Label from "../Label.js"
-import { compareUtf8 } from "./bytes.js"
+import { type CliError, UnexpectedOutput } from "../../CliError.js"
+import type { CliResult, Service } from "../../ContainerRuntime.js"
+import * as Label from "../../Label.js"
+import { compareUtf8 } from "../bytes.js"
 import { decodeText, failure } from "./process.js"
 
 type Cli = Service["cli"]

@@ -1,0 +1,10 @@
+/**
+ * The two runtime dialects. Defined here, below every module, so that errors and values can name
+ * it without importing the seam; its public name is `ContainerRuntime.Kind`.
+ */
+export type Kind = "docker" | "podman"
+
+/** Every kind, in autodetection order. */
+export const kinds: ReadonlyArray<Kind> = ["docker", "podman"]
+
+export const isKind = (value: string): value is Kind => value === "docker" || value === "podman"
