@@ -13,7 +13,7 @@
 import { FileSystem, Path } from "@effect/platform"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Config, Console, Duration, Effect } from "effect"
-import { ContainerRuntime, Image } from "ociman"
+import { BuildDefinition, ContainerRuntime, Image } from "ociman"
 
 const baseImage = Config.string("OCIMAN_TEST_IMAGE").pipe(Config.withDefault("localhost/ociman-test/busybox:1"))
 
@@ -26,7 +26,7 @@ const removeAll = Image.listByName(NAME).pipe(
 )
 
 /** Builds if absent, and says whether it was a hit, with the tag and the time taken. */
-const buildIfAbsent = (label: string, definition: Image.BuildDefinition) =>
+const buildIfAbsent = (label: string, definition: BuildDefinition.BuildDefinition) =>
   Effect.gen(function* () {
     // prepare hashes once; buildIfAbsent then checks presence once and builds only if absent
     const prepared = yield* Image.prepare(definition)
@@ -52,7 +52,9 @@ const program = Effect.gen(function* () {
   const context = yield* fs.makeTempDirectoryScoped({ prefix: "ociman-build-cache-" })
   yield* fs.writeFileString(path.join(context, "Dockerfile"), "ARG BASE\nFROM ${BASE}\nCOPY greeting.txt /\n")
   yield* fs.writeFileString(path.join(context, "greeting.txt"), "hello, cache\n")
-  const definition = Image.fromDirectory(context, { name: NAME }).pipe(Image.buildArg("BASE", yield* baseImage))
+  const definition = BuildDefinition.fromDirectory(context, { name: NAME }).pipe(
+    BuildDefinition.buildArg("BASE", yield* baseImage)
+  )
 
   const first = yield* buildIfAbsent("first", definition)
   const second = yield* buildIfAbsent("second", definition)

@@ -24,6 +24,7 @@ import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Clock, Config, Console, Effect, Layer } from "effect"
 import { fileURLToPath } from "node:url"
 import {
+  BuildDefinition,
   Container,
   ContainerDefinition as Def,
   ContainerRuntime,
@@ -33,7 +34,7 @@ import {
   TestRuntime,
   Wait
 } from "ociman"
-import type { ImageReference, RuntimeError } from "ociman"
+import { ImageReference, type RuntimeError } from "ociman"
 
 /** The image `scripts/provision-runtimes.sh` builds on both runtimes (override: OCIMAN_TEST_IMAGE). */
 const baseImage = Config.string("OCIMAN_TEST_IMAGE").pipe(Config.withDefault("localhost/ociman-test/busybox:1"))
@@ -49,8 +50,8 @@ const program = Effect.gen(function* () {
 
   // The tag is the hash of the context and the build arguments: same content, same tag.
   const prepared = yield* Image.prepare(
-    Image.fromDirectory(context, { name: "localhost/ociman-examples/demo" }).pipe(
-      Image.buildArg("BASE", yield* baseImage)
+    BuildDefinition.fromDirectory(context, { name: "localhost/ociman-examples/demo" }).pipe(
+      BuildDefinition.buildArg("BASE", yield* baseImage)
     )
   )
   const cached = yield* Image.exists(prepared.reference)
@@ -59,7 +60,7 @@ const program = Effect.gen(function* () {
     // Registered before the container starts, so it runs after the container is removed.
     yield* Effect.addFinalizer(() => Image.remove(image, { force: true }).pipe(Effect.ignore))
   }
-  yield* Console.log(`image:    ${Image.format(image)} (${cached ? "cached" : "built"})`)
+  yield* Console.log(`image:    ${ImageReference.format(image)} (${cached ? "cached" : "built"})`)
 
   // Removed when the scope closes, whatever happens; ready once the page is served.
   const web = yield* Container.start(

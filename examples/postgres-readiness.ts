@@ -25,7 +25,16 @@
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Config, Console, Duration, Effect } from "effect"
 import { fileURLToPath } from "node:url"
-import { Container, ContainerDefinition as Def, ContainerRuntime, Image, Port, Wait } from "ociman"
+import {
+  BuildDefinition,
+  Container,
+  ContainerDefinition as Def,
+  ContainerRuntime,
+  Image,
+  ImageReference,
+  Port,
+  Wait
+} from "ociman"
 
 const baseImage = Config.string("OCIMAN_TEST_IMAGE").pipe(Config.withDefault("localhost/ociman-test/busybox:1"))
 
@@ -39,15 +48,15 @@ const seconds = (duration: Duration.Duration): string => `${(Duration.toMillis(d
 const program = Effect.gen(function* () {
   const { backend } = yield* ContainerRuntime.ContainerRuntime
   const prepared = yield* Image.prepare(
-    Image.fromDirectory(context, { name: "localhost/ociman-examples/fake-postgres" }).pipe(
-      Image.buildArg("BASE", yield* baseImage)
+    BuildDefinition.fromDirectory(context, { name: "localhost/ociman-examples/fake-postgres" }).pipe(
+      BuildDefinition.buildArg("BASE", yield* baseImage)
     )
   )
   const cached = yield* Image.exists(prepared.reference)
   const image = yield* Image.buildIfAbsent(prepared)
   // Registered first, so it runs last: after the containers of this scope are removed.
   if (!cached) yield* Effect.addFinalizer(() => Image.remove(image, { force: true }).pipe(Effect.ignore))
-  yield* Console.log(`image:    ${Image.format(image)} on ${backend.kind} (simulated postgres)`)
+  yield* Console.log(`image:    ${ImageReference.format(image)} on ${backend.kind} (simulated postgres)`)
 
   // 1. A healthy start: ready after its two start-up phases, not at the first "ready" log line.
   const [took, db] = yield* Effect.timed(

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { Image } from "ociman"
+import { BuildDefinition, Image } from "ociman"
 import { describeEachRuntime, runtimeLayer, TEST_IMAGE } from "./support/backends.js"
 
 const cliLauncher = fileURLToPath(new URL("../packages/cli/bin/ociman.js", import.meta.url))
@@ -34,7 +34,10 @@ const ocimanCli = (args: ReadonlyArray<string>, input?: string) => {
 it.live("ociman hash --json prints the library's content tag, files and bytes, and nothing on stderr", () =>
   Effect.gen(function* () {
     const expected = yield* Image.contentHash(
-      Image.fromDirectory(fixture("build"), { name: "x" }).pipe(Image.buildArg("A", "1"), Image.label("k", "v"))
+      BuildDefinition.fromDirectory(fixture("build"), { name: "x" }).pipe(
+        BuildDefinition.buildArg("A", "1"),
+        BuildDefinition.label("k", "v")
+      )
     )
     const printed = ocimanCli(["hash", "--json", "--build-arg", "A=1", "--label", "k=v", fixture("build")])
     expect(printed.stderr).toBe("")

@@ -11,7 +11,16 @@ import { spawnSync } from "node:child_process"
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Container, ContainerDefinition as Def, ContainerRuntime, Image, Label, Network, Port } from "ociman"
+import {
+  BuildDefinition,
+  Container,
+  ContainerDefinition as Def,
+  ContainerRuntime,
+  Image,
+  Label,
+  Network,
+  Port
+} from "ociman"
 import { Sweeper } from "ociman"
 import { describeEachRuntime, type Kind, runtimeLayer, TEST_IMAGE } from "./support/backends.js"
 import {
@@ -167,7 +176,9 @@ describeEachRuntime("failure modes", (kind) => {
           expect(inspected._tag).toBe("ImageNotFound")
           const built = yield* Effect.flip(
             Image.buildScoped(
-              Image.fromInstructions(`FROM ${missing}\n`, { reference: "localhost/ociman-test/never-built:1" })
+              BuildDefinition.fromInstructions(`FROM ${missing}\n`, {
+                reference: "localhost/ociman-test/never-built:1"
+              })
             ).pipe(Effect.scoped)
           )
           expect(built._tag).toBe("BuildFailed")
@@ -191,9 +202,9 @@ describeEachRuntime("failure modes", (kind) => {
           )
           expect(Either.isLeft(Label.key("bad=key"))).toBe(true)
           const scopedContentAddressed = yield* Effect.flip(
-            Image.buildScoped(Image.fromInstructions(`FROM ${TEST_IMAGE}\n`, { name: "localhost/ociman-test/x" })).pipe(
-              Effect.scoped
-            )
+            Image.buildScoped(
+              BuildDefinition.fromInstructions(`FROM ${TEST_IMAGE}\n`, { name: "localhost/ociman-test/x" })
+            ).pipe(Effect.scoped)
           )
           expect(scopedContentAddressed._tag).toBe("InvalidBuildDefinition")
           expect(ofThisSession(kind, "container")).toEqual([])

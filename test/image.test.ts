@@ -8,7 +8,7 @@ import { NodeContext } from "@effect/platform-node"
 import { expect, layer } from "@effect/vitest"
 import { Effect, Layer, Redacted, Stream } from "effect"
 import { fileURLToPath } from "node:url"
-import { ContainerRuntime, ImageReference } from "ociman"
+import { BuildDefinition, ContainerRuntime, ImageReference } from "ociman"
 import { Image } from "ociman"
 import { describeEachRuntime, runtimeLayer, TEST_IMAGE } from "./support/backends.js"
 
@@ -42,11 +42,11 @@ describeEachRuntime("images", (kind) => {
         const image = name("instructions")
         yield* removeAllOnExit(image)
         const ref = yield* Image.build(
-          Image.fromInstructions(`FROM ${TEST_IMAGE}\nRUN echo instructions > /test-id\n`, {
+          BuildDefinition.fromInstructions(`FROM ${TEST_IMAGE}\nRUN echo instructions > /test-id\n`, {
             reference: `${image}:latest`
           })
         )
-        expect(Image.format(ref)).toBe(`${image}:latest`)
+        expect(ImageReference.format(ref)).toBe(`${image}:latest`)
         expect(yield* Image.exists(ref)).toBe(true)
         expect(yield* catInImage(ref, "/test-id")).toBe("instructions")
         yield* Image.remove(ref)
@@ -58,12 +58,14 @@ describeEachRuntime("images", (kind) => {
       Effect.gen(function* () {
         const image = name("directory")
         yield* removeAllOnExit(image)
-        const ref = yield* Image.build(Image.fromDirectory(fixture("build"), { reference: `${image}:inside` }))
+        const ref = yield* Image.build(
+          BuildDefinition.fromDirectory(fixture("build"), { reference: `${image}:inside` })
+        )
         expect(yield* Image.exists(ref)).toBe(true)
         expect(yield* catInImage(ref, "/hello.txt")).toBe("hello from the build context")
         const outside = yield* Image.build(
-          Image.fromDirectory(fixture("build"), { reference: `${image}:outside` }).pipe(
-            Image.dockerfile("../outside.Dockerfile")
+          BuildDefinition.fromDirectory(fixture("build"), { reference: `${image}:outside` }).pipe(
+            BuildDefinition.dockerfile("../outside.Dockerfile")
           )
         )
         expect(yield* catInImage(outside, "/outside-hello.txt")).toBe("hello from the build context")
@@ -74,9 +76,12 @@ describeEachRuntime("images", (kind) => {
       Effect.gen(function* () {
         const image = name("if-absent")
         yield* removeAllOnExit(image)
-        const def = Image.fromInstructions(`FROM ${TEST_IMAGE}\nRUN echo if-absent-${process.pid} > /test-id\n`, {
-          name: image
-        })
+        const def = BuildDefinition.fromInstructions(
+          `FROM ${TEST_IMAGE}\nRUN echo if-absent-${process.pid} > /test-id\n`,
+          {
+            name: image
+          }
+        )
         let lines = 0
         const count = { onOutput: () => Effect.sync(() => void lines++) }
         const first = yield* Image.buildIfAbsent(def, count)
@@ -85,7 +90,7 @@ describeEachRuntime("images", (kind) => {
         expect(afterFirst).toBeGreaterThan(0)
         expect(lines).toBe(afterFirst)
         expect(second).toEqual(first)
-        expect(Image.format(first)).toMatch(new RegExp(`^${image}:[0-9a-f]{64}$`))
+        expect(ImageReference.format(first)).toMatch(new RegExp(`^${image}:[0-9a-f]{64}$`))
         expect(first).toEqual(yield* Image.targetReference(def))
         expect(yield* Image.exists(first)).toBe(true)
       })
@@ -96,9 +101,9 @@ describeEachRuntime("images", (kind) => {
         const image = name("labels")
         yield* removeAllOnExit(image)
         const ref = yield* Image.build(
-          Image.fromInstructions(`FROM ${TEST_IMAGE}\n`, { name: image }).pipe(
-            Image.label("ociman-test.role", "integration"),
-            Image.label("ociman-test.build", "1")
+          BuildDefinition.fromInstructions(`FROM ${TEST_IMAGE}\n`, { name: image }).pipe(
+            BuildDefinition.label("ociman-test.role", "integration"),
+            BuildDefinition.label("ociman-test.build", "1")
           )
         )
         const labels = yield* Image.labelsOf(ref)
@@ -131,17 +136,21 @@ describeEachRuntime("images", (kind) => {
       Effect.gen(function* () {
         const image = name("hash")
         yield* removeAllOnExit(image)
-        const instructions = Image.fromInstructions(`FROM ${TEST_IMAGE}\nRUN echo hash > /test-id\n`, { name: image })
+        const instructions = BuildDefinition.fromInstructions(`FROM ${TEST_IMAGE}\nRUN echo hash > /test-id\n`, {
+          name: image
+        })
         const a = yield* Image.build(instructions)
         const b = yield* Image.build(
-          Image.fromInstructions(`FROM ${TEST_IMAGE}\nRUN echo hash > /test-id\n`, { name: image })
+          BuildDefinition.fromInstructions(`FROM ${TEST_IMAGE}\nRUN echo hash > /test-id\n`, { name: image })
         )
         expect(b).toEqual(a)
-        const directory = Image.fromDirectory(fixture("build-hash"), { name: image })
+        const directory = BuildDefinition.fromDirectory(fixture("build-hash"), { name: image })
         const c = yield* Image.build(directory)
-        expect(yield* Image.build(Image.fromDirectory(fixture("build-hash"), { name: image }))).toEqual(c)
+        expect(yield* Image.build(BuildDefinition.fromDirectory(fixture("build-hash"), { name: image }))).toEqual(c)
         expect(c).not.toEqual(a)
-        expect((yield* Image.listByName(image)).map(Image.format)).toEqual([Image.format(a), Image.format(c)].sort())
+        expect((yield* Image.listByName(image)).map(ImageReference.format)).toEqual(
+          [ImageReference.format(a), ImageReference.format(c)].sort()
+        )
       })
     )
 
@@ -150,10 +159,13 @@ describeEachRuntime("images", (kind) => {
         const image = name("build-args")
         yield* removeAllOnExit(image)
         const ref = yield* Image.build(
-          Image.fromInstructions(
+          BuildDefinition.fromInstructions(
             `FROM ${TEST_IMAGE}\nARG TEST_ARG\nARG TOKEN\nRUN echo "$TEST_ARG" > /test-output && test "$TOKEN" = s3cr3t\n`,
             { name: image }
-          ).pipe(Image.buildArg("TEST_ARG", "test_value"), Image.buildArg("TOKEN", Redacted.make("s3cr3t")))
+          ).pipe(
+            BuildDefinition.buildArg("TEST_ARG", "test_value"),
+            BuildDefinition.buildArg("TOKEN", Redacted.make("s3cr3t"))
+          )
         )
         expect(yield* catInImage(ref, "/test-output")).toBe("test_value")
       })
@@ -161,17 +173,17 @@ describeEachRuntime("images", (kind) => {
 
     it.effect("28–30. build arguments and labels affect the hash; invalid keys are typed errors", () =>
       Effect.gen(function* () {
-        const def = Image.fromInstructions(`FROM ${TEST_IMAGE}\n`, { name: name("hash-args") })
-        const v1 = yield* Image.targetReference(def.pipe(Image.buildArg("VERSION", "1.0")))
-        const v2 = yield* Image.targetReference(def.pipe(Image.buildArg("VERSION", "2.0")))
+        const def = BuildDefinition.fromInstructions(`FROM ${TEST_IMAGE}\n`, { name: name("hash-args") })
+        const v1 = yield* Image.targetReference(def.pipe(BuildDefinition.buildArg("VERSION", "1.0")))
+        const v2 = yield* Image.targetReference(def.pipe(BuildDefinition.buildArg("VERSION", "2.0")))
         expect(v1).not.toEqual(v2)
-        expect(yield* Image.targetReference(def.pipe(Image.buildArg("VERSION", "1.0")))).toEqual(v1)
-        const a = yield* Image.targetReference(def.pipe(Image.label("role", "a")))
-        expect(a).not.toEqual(yield* Image.targetReference(def.pipe(Image.label("role", "b"))))
+        expect(yield* Image.targetReference(def.pipe(BuildDefinition.buildArg("VERSION", "1.0")))).toEqual(v1)
+        const a = yield* Image.targetReference(def.pipe(BuildDefinition.label("role", "a")))
+        expect(a).not.toEqual(yield* Image.targetReference(def.pipe(BuildDefinition.label("role", "b"))))
         expect(a).not.toEqual(yield* Image.targetReference(def))
-        const empty = yield* Effect.flip(Image.build(def.pipe(Image.buildArg("", "x"))))
+        const empty = yield* Effect.flip(Image.build(def.pipe(BuildDefinition.buildArg("", "x"))))
         expect(empty._tag === "InvalidBuildArg" && empty.reason).toBe("Empty")
-        const equals = yield* Effect.flip(Image.build(def.pipe(Image.buildArg("KEY=VALUE", "x"))))
+        const equals = yield* Effect.flip(Image.build(def.pipe(BuildDefinition.buildArg("KEY=VALUE", "x"))))
         expect(equals._tag === "InvalidBuildArg" && equals.reason).toBe("ContainsEquals")
       })
     )
@@ -182,16 +194,19 @@ describeEachRuntime("images", (kind) => {
         yield* removeAllOnExit(image)
         const lines = yield* Stream.runCollect(
           Image.buildStream(
-            Image.fromInstructions(`FROM ${TEST_IMAGE}\nRUN echo ociman-streamed-line-${process.pid}\n`, {
+            BuildDefinition.fromInstructions(`FROM ${TEST_IMAGE}\nRUN echo ociman-streamed-line-${process.pid}\n`, {
               name: image
             })
           )
         )
         expect(Array.from(lines).some((l) => l.line.includes(`ociman-streamed-line-${process.pid}`))).toBe(true)
 
-        const failing = Image.fromInstructions(`FROM ${TEST_IMAGE}\nRUN echo ociman-failing-step && exit 3\n`, {
-          reference: `${name("failing")}:1`
-        })
+        const failing = BuildDefinition.fromInstructions(
+          `FROM ${TEST_IMAGE}\nRUN echo ociman-failing-step && exit 3\n`,
+          {
+            reference: `${name("failing")}:1`
+          }
+        )
         yield* removeAllOnExit(name("failing"))
         const error = yield* Effect.flip(Image.build(failing))
         if (error._tag !== "BuildFailed")
@@ -214,9 +229,11 @@ describeEachRuntime("images", (kind) => {
         expect(missing._tag).toBe("ImageNotFound")
         // Its own image ID (a unique label), so removing the tag would delete the image.
         const ref = yield* Image.build(
-          Image.fromInstructions(`FROM ${TEST_IMAGE}\nLABEL ociman-test.in-use=${process.pid}\n`, { name: image })
+          BuildDefinition.fromInstructions(`FROM ${TEST_IMAGE}\nLABEL ociman-test.in-use=${process.pid}\n`, {
+            name: image
+          })
         )
-        const created = yield* runtime.cli(["create", "--name", container, Image.format(ref), "true"])
+        const created = yield* runtime.cli(["create", "--name", container, ImageReference.format(ref), "true"])
         expect(created.exitCode).toBe(0)
         const inUse = yield* Effect.flip(Image.remove(ref))
         expect(inUse._tag).toBe("ImageInUse")
@@ -235,7 +252,7 @@ describeEachRuntime("images", (kind) => {
         // Same image ID under another name: Podman's filter returns it too; the client filter drops it.
         yield* Image.tag(TEST_IMAGE, `${image}-other:a`)
         yield* removeAllOnExit(`${image}-other`)
-        expect((yield* Image.listByName(image)).map(Image.format)).toEqual([`${image}:a`, `${image}:b`])
+        expect((yield* Image.listByName(image)).map(ImageReference.format)).toEqual([`${image}:a`, `${image}:b`])
         expect(yield* Image.listByName(name("list-none"))).toEqual([])
       })
     )
@@ -325,7 +342,7 @@ describeEachRuntime("images", (kind) => {
         const list = yield* Effect.flip(Image.listByName(TEST_IMAGE).pipe(Effect.provide(layerDown)))
         expect(list._tag).toBe("CommandFailed")
         const built = yield* Effect.flip(
-          Image.buildIfAbsent(Image.fromInstructions(`FROM ${TEST_IMAGE}\n`, { name: name("down") })).pipe(
+          Image.buildIfAbsent(BuildDefinition.fromInstructions(`FROM ${TEST_IMAGE}\n`, { name: name("down") })).pipe(
             Effect.provide(layerDown)
           )
         )

@@ -8,7 +8,7 @@ import { expect, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { spawnSync } from "node:child_process"
 import { hostname } from "node:os"
-import { Image } from "ociman"
+import { BuildDefinition, Image, ImageReference } from "ociman"
 import { Sweeper } from "ociman"
 import { describeEachRuntime, type Kind, runtimeLayer, TEST_IMAGE } from "./support/backends.js"
 import { detachedIds, runToEnd } from "./support/leaks.js"
@@ -213,16 +213,16 @@ describeEachRuntime("sweeper", (kind) => {
           const reference = `localhost/ociman-test/scoped-image-${process.pid}:1`
           const built = yield* Effect.scoped(
             Image.buildScoped(
-              Image.fromInstructions(`FROM ${TEST_IMAGE}\nLABEL com.example.role=fixture\n`, { reference })
+              BuildDefinition.fromInstructions(`FROM ${TEST_IMAGE}\nLABEL com.example.role=fixture\n`, { reference })
             )
           )
-          expect(Image.format(built)).toBe(reference)
+          expect(ImageReference.format(built)).toBe(reference)
           expect(exists(kind, "image", reference)).toBe(false)
 
           const labels = yield* Effect.scoped(
             Effect.flatMap(
               Image.buildScoped(
-                Image.fromInstructions(`FROM ${TEST_IMAGE}\nLABEL com.example.role=fixture\n`, { reference })
+                BuildDefinition.fromInstructions(`FROM ${TEST_IMAGE}\nLABEL com.example.role=fixture\n`, { reference })
               ),
               Image.labelsOf
             )
@@ -245,7 +245,7 @@ describeEachRuntime("sweeper", (kind) => {
           )
           const error = yield* Effect.flip(
             Image.buildScoped(
-              Image.fromInstructions("FROM localhost/ociman-test/does-not-exist:1\n", { reference })
+              BuildDefinition.fromInstructions("FROM localhost/ociman-test/does-not-exist:1\n", { reference })
             ).pipe(Effect.scoped)
           )
           expect(error._tag).toBe("BuildFailed")

@@ -18,6 +18,7 @@ import { expect, layer } from "@effect/vitest"
 import { Chunk, Deferred, Effect, Either, Exit, Fiber, Layer, Option, Redacted, Schedule, Scope, Stream } from "effect"
 import { fileURLToPath } from "node:url"
 import {
+  BuildDefinition,
   Container,
   ContainerDefinition as Def,
   ContainerRuntime,
@@ -755,12 +756,12 @@ export const conformance = (
         const image = imageName("instructions")
         yield* removeImagesOnExit(image)
         const ref = yield* Image.build(
-          Image.fromInstructions(
+          BuildDefinition.fromInstructions(
             `FROM ${SUITE_IMAGE}\nLABEL ociman-test.step=dockerfile\nENV GREETING=hi\nCMD ["echo", "built"]\n`,
             { reference: `${image}:latest` }
-          ).pipe(Image.label("ociman-test.role", "conformance"))
+          ).pipe(BuildDefinition.label("ociman-test.role", "conformance"))
         )
-        expect(Image.format(ref)).toBe(`${image}:latest`)
+        expect(ImageReference.format(ref)).toBe(`${image}:latest`)
         expect(yield* Image.exists(ref)).toBe(true)
         const inspected = yield* Image.inspect(ref)
         expect(inspected.cmd).toEqual(["echo", "built"])
@@ -783,9 +784,12 @@ export const conformance = (
       Effect.gen(function* () {
         const image = imageName("if-absent")
         yield* removeImagesOnExit(image)
-        const def = Image.fromInstructions(`FROM ${SUITE_IMAGE}\nLABEL ociman-test.if-absent=${Testing.runId}\n`, {
-          name: image
-        })
+        const def = BuildDefinition.fromInstructions(
+          `FROM ${SUITE_IMAGE}\nLABEL ociman-test.if-absent=${Testing.runId}\n`,
+          {
+            name: image
+          }
+        )
         let lines = 0
         const count = { onOutput: () => Effect.sync(() => void (lines += 1)) }
         const first = yield* Image.buildIfAbsent(def, count)
@@ -795,7 +799,7 @@ export const conformance = (
         expect(lines).toBe(afterFirst)
         expect(second).toEqual(first)
         expect(first).toEqual(yield* Image.targetReference(def))
-        expect(Image.format(first)).toMatch(new RegExp(`^${image}:[0-9a-f]{64}$`))
+        expect(ImageReference.format(first)).toMatch(new RegExp(`^${image}:[0-9a-f]{64}$`))
       })
     )
 
@@ -804,11 +808,15 @@ export const conformance = (
         const image = imageName("directory")
         yield* removeImagesOnExit(image)
         const ref = yield* Image.build(
-          Image.fromDirectory(fixture("build"), { name: image }).pipe(Image.label("ociman-test.from", "directory"))
+          BuildDefinition.fromDirectory(fixture("build"), { name: image }).pipe(
+            BuildDefinition.label("ociman-test.from", "directory")
+          )
         )
         expect(ref).toEqual(
           yield* Image.targetReference(
-            Image.fromDirectory(fixture("build"), { name: image }).pipe(Image.label("ociman-test.from", "directory"))
+            BuildDefinition.fromDirectory(fixture("build"), { name: image }).pipe(
+              BuildDefinition.label("ociman-test.from", "directory")
+            )
           )
         )
         expect((yield* Image.labelsOf(ref)).get("ociman-test.from")).toBe("directory")
@@ -824,7 +832,9 @@ export const conformance = (
         const image = imageName("failing")
         yield* removeImagesOnExit(image)
         const error = yield* Effect.flip(
-          Image.build(Image.fromInstructions(`FROM ${SUITE_IMAGE}\nRUN ${FAILING_STEP}\n`, { reference: `${image}:1` }))
+          Image.build(
+            BuildDefinition.fromInstructions(`FROM ${SUITE_IMAGE}\nRUN ${FAILING_STEP}\n`, { reference: `${image}:1` })
+          )
         )
         if (error._tag !== "BuildFailed")
           return expect.fail(`expected BuildFailed, got ${error._tag}: ${error.message}`)
@@ -841,7 +851,9 @@ export const conformance = (
         yield* removeImagesOnExit(image)
         const error = yield* Effect.flip(
           Image.build(
-            Image.fromInstructions(`FROM ${imageName("absent-base")}:1\nRUN true\n`, { reference: `${image}:1` })
+            BuildDefinition.fromInstructions(`FROM ${imageName("absent-base")}:1\nRUN true\n`, {
+              reference: `${image}:1`
+            })
           )
         )
         expect(error._tag).toBe("BuildFailed")
@@ -871,19 +883,19 @@ export const conformance = (
         yield* Image.tag(SUITE_IMAGE, `${image}:b`)
         yield* Image.tag(SUITE_IMAGE, `${image}:a`)
         yield* Image.tag(SUITE_IMAGE, `${image}-other:a`)
-        expect((yield* Image.listByName(image)).map(Image.format)).toEqual([`${image}:a`, `${image}:b`])
+        expect((yield* Image.listByName(image)).map(ImageReference.format)).toEqual([`${image}:a`, `${image}:b`])
         expect(yield* Image.listByName(imageName("list-none"))).toEqual([])
 
         const labeled = yield* Image.build(
-          Image.fromInstructions(`FROM ${SUITE_IMAGE}\n`, { reference: `${image}:labeled` }).pipe(
-            Image.label("ociman-test.list", `${Testing.runId}-${where}`)
+          BuildDefinition.fromInstructions(`FROM ${SUITE_IMAGE}\n`, { reference: `${image}:labeled` }).pipe(
+            BuildDefinition.label("ociman-test.list", `${Testing.runId}-${where}`)
           )
         )
         const service = yield* ContainerRuntime.ContainerRuntime
         const found = yield* service.images.listLabeled([
           Label.exact(labelKey("ociman-test.list"), labelValue(`${Testing.runId}-${where}`))
         ])
-        expect(found.map((listed) => listed.references)).toEqual([[Image.format(labeled)]])
+        expect(found.map((listed) => listed.references)).toEqual([[ImageReference.format(labeled)]])
         expect(`${docker ? "" : "sha256:"}${found[0]?.id ?? ""}`).toBe((yield* Image.inspect(labeled)).id)
       })
     )
@@ -897,9 +909,12 @@ export const conformance = (
           expect((yield* Effect.flip(Image.remove(`${image}:absent`)))._tag).toBe("ImageNotFound")
           // Its own image ID (a unique label), so removing the last name removes the image.
           const ref = yield* Image.build(
-            Image.fromInstructions(`FROM ${SUITE_IMAGE}\nLABEL ociman-test.in-use=${Testing.runId}-${where}\n`, {
-              reference: `${image}:1`
-            })
+            BuildDefinition.fromInstructions(
+              `FROM ${SUITE_IMAGE}\nLABEL ociman-test.in-use=${Testing.runId}-${where}\n`,
+              {
+                reference: `${image}:1`
+              }
+            )
           )
           yield* Image.tag(ref, `${image}:2`)
           const imageId = (yield* Image.inspect(ref)).id

@@ -44,7 +44,20 @@ export interface RunResult {
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url))
 const fixture = fileURLToPath(new URL("../fixtures/programs/scoped.ts", import.meta.url))
-const run = promisify(execFile)
+const execFileAsync = promisify(execFile)
+
+/** How long one listing by the harness may take: a wedged engine fails the test here, clearly. */
+const LISTING_TIMEOUT_MS = 60_000
+
+/** The harness's own `docker` / `podman` listings, bounded (the library's calls have deadlines too). */
+const run = (kind: string, args: ReadonlyArray<string>) =>
+  execFileAsync(kind, [...args], { timeout: LISTING_TIMEOUT_MS, killSignal: "SIGKILL" }).catch((error: unknown) =>
+    Promise.reject(
+      new Error(
+        `${kind} ${args.join(" ")} did not answer within ${LISTING_TIMEOUT_MS / 1000} s or failed: ${String(error)}`
+      )
+    )
+  )
 
 /** Longest a program may take to become ready, or to end once told to. */
 const STEP_TIMEOUT_MS = 120_000

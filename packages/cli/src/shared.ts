@@ -4,7 +4,7 @@
 import { Options } from "@effect/cli"
 import { NodeContext } from "@effect/platform-node"
 import { Layer, Option } from "effect"
-import { ContainerRuntime } from "ociman"
+import { ContainerRuntime, type RuntimeError } from "ociman"
 
 /** `--backend docker|podman`; without it the environment decides (OCIMAN_BACKEND, config file, autodetect). */
 export const backendOption = Options.choice("backend", ["docker", "podman"]).pipe(
@@ -18,11 +18,14 @@ export const backendOption = Options.choice("backend", ["docker", "podman"]).pip
 export const jsonOption = Options.boolean("json").pipe(Options.withDescription("Print the result as JSON"))
 
 /**
- * The runtime layer for a command, from its `--backend` option. Without the library's automatic
- * sweep: a command that only looks (`ps`, `info`, `doctor`) must not remove anything on the way;
- * `ociman prune` is the sweep, when the user asks for it.
+ * The runtime layer of every command that needs a runtime, from its `--backend` option (the one
+ * place the CLI builds it). Without the library's automatic sweep: a command that only looks
+ * (`ps`, `info`) must not remove anything on the way, and `ociman prune` is the sweep itself (the
+ * layer's own would race it).
  */
-export const runtimeLayer = (backend: Option.Option<"docker" | "podman">) =>
+export const runtimeLayer = (
+  backend: Option.Option<ContainerRuntime.Kind>
+): Layer.Layer<ContainerRuntime.ContainerRuntime, RuntimeError.ResolveError> =>
   ContainerRuntime.layer({ backend: Option.getOrElse(backend, () => "auto" as const), sweep: false }).pipe(
     Layer.provide(NodeContext.layer)
   )

@@ -17,7 +17,7 @@
  * import { BuildArg } from "ociman"
  *
  * const args = Either.getOrThrow(BuildArg.make({ VERSION: "17", BASE: "alpine" }))
- * BuildArg.toArgs(args) // ["--build-arg", "BASE=alpine", "--build-arg", "VERSION=17"]
+ * args // [["BASE", "alpine"], ["VERSION", "17"]] (`--build-arg BASE=alpine --build-arg VERSION=17`)
  * ```
  *
  * @since 0.1.0
@@ -27,44 +27,20 @@ import { dual } from "effect/Function"
 import { entriesOf, hasLoneSurrogate, hasNul, type PairsInput, quoteExcerpt, sortedUnique } from "./internal/bytes.js"
 
 /**
- * Why a build argument is rejected. `Empty` and `ContainsEquals` are ociman's; the others are
- * this library's.
+ * A valid build argument key.
  *
  * @since 0.1.0
+ * @category models
  */
-export type InvalidBuildArgReason = "Empty" | "ContainsEquals" | "InvalidCharacter" | "ValueInvalidCharacter"
+export type Key = typeof KeyFromString.Type
 
 /**
- * An invalid build argument. `input` is the key (for `ValueInvalidCharacter` too: the value is
- * not repeated).
- *
- * @example
- * ```ts
- * import { Either } from "effect"
- * import { BuildArg } from "ociman"
- *
- * Either.flip(BuildArg.key("")).pipe(Either.map((e) => e.message)) // Either.right("Build argument key cannot be empty")
- * ```
+ * A set of build arguments: pairs sorted by key in UTF-8 byte order, each key once.
  *
  * @since 0.1.0
+ * @category models
  */
-export class InvalidBuildArg extends Data.TaggedError("InvalidBuildArg")<{
-  readonly input: string
-  readonly reason: InvalidBuildArgReason
-}> {
-  override get message(): string {
-    switch (this.reason) {
-      case "Empty":
-        return "Build argument key cannot be empty"
-      case "ContainsEquals":
-        return `Build argument key cannot contain '=' character (got ${quoteExcerpt(this.input)})`
-      case "InvalidCharacter":
-        return `Build argument key cannot contain a NUL character or an unpaired UTF-16 surrogate (got ${quoteExcerpt(this.input)})`
-      case "ValueInvalidCharacter":
-        return `Value of build argument ${quoteExcerpt(this.input)} cannot contain a NUL character or an unpaired UTF-16 surrogate`
-    }
-  }
-}
+export type BuildArgs = ReadonlyArray<readonly [Key, string]>
 
 const keyReason = (input: string): InvalidBuildArgReason | undefined => {
   if (input.length === 0) return "Empty"
@@ -72,34 +48,6 @@ const keyReason = (input: string): InvalidBuildArgReason | undefined => {
   if (hasNul(input) || hasLoneSurrogate(input)) return "InvalidCharacter"
   return undefined
 }
-
-/**
- * A string that decodes to a build argument `Key`, for `Config`, CLI flags and JSON.
- *
- * @example
- * ```ts
- * import { Schema } from "effect"
- * import { BuildArg } from "ociman"
- *
- * Schema.decodeUnknownSync(BuildArg.KeyFromString)("VERSION") // "VERSION"
- * ```
- *
- * @since 0.1.0
- */
-export const KeyFromString = Schema.String.pipe(
-  Schema.filter((input) => {
-    const reason = keyReason(input)
-    return reason === undefined ? undefined : new InvalidBuildArg({ input, reason }).message
-  }),
-  Schema.brand("BuildArgKey")
-)
-
-/**
- * A valid build argument key.
- *
- * @since 0.1.0
- */
-export type Key = typeof KeyFromString.Type
 
 const brandKey = Brand.nominal<Key>()
 
@@ -115,6 +63,7 @@ const brandKey = Brand.nominal<Key>()
  * ```
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const key = (input: string): Either.Either<Key, InvalidBuildArg> => {
   const reason = keyReason(input)
@@ -122,23 +71,18 @@ export const key = (input: string): Either.Either<Key, InvalidBuildArg> => {
 }
 
 /**
- * A set of build arguments: pairs sorted by key in UTF-8 byte order, each key once.
- *
- * @since 0.1.0
- */
-export type BuildArgs = ReadonlyArray<readonly [Key, string]>
-
-/**
  * The empty set.
  *
  * @example
  * ```ts
+ * import { Either } from "effect"
  * import { BuildArg } from "ociman"
  *
- * BuildArg.toArgs(BuildArg.empty) // []
+ * BuildArg.merge(BuildArg.empty, Either.getOrThrow(BuildArg.make({ VERSION: "17" }))) // [["VERSION", "17"]]
  * ```
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const empty: BuildArgs = []
 
@@ -162,6 +106,7 @@ const pairOf = ([k, v]: readonly [string, string]): Either.Either<readonly [Key,
  * ```
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const make = (input: PairsInput<string>): Either.Either<BuildArgs, InvalidBuildArg> =>
   Either.map(Either.all(entriesOf(input).map(pairOf)), sortedUnique)
@@ -179,6 +124,7 @@ export const make = (input: PairsInput<string>): Either.Either<BuildArgs, Invali
  * ```
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const merge: {
   (that: BuildArgs): (self: BuildArgs) => BuildArgs
@@ -186,16 +132,65 @@ export const merge: {
 } = dual(2, (self: BuildArgs, that: BuildArgs): BuildArgs => sortedUnique([...self, ...that]))
 
 /**
- * The argv for `build`: `--build-arg KEY=value` per argument, in the set's order.
+ * A string that decodes to a build argument `Key`, for `Config`, CLI flags and JSON.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { BuildArg } from "ociman"
+ *
+ * Schema.decodeUnknownSync(BuildArg.KeyFromString)("VERSION") // "VERSION"
+ * ```
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const KeyFromString = Schema.String.pipe(
+  Schema.filter((input) => {
+    const reason = keyReason(input)
+    return reason === undefined ? undefined : new InvalidBuildArg({ input, reason }).message
+  }),
+  Schema.brand("BuildArgKey")
+)
+
+/**
+ * Why a build argument is rejected. `Empty` and `ContainsEquals` are ociman's; the others are
+ * this library's.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type InvalidBuildArgReason = "Empty" | "ContainsEquals" | "InvalidCharacter" | "ValueInvalidCharacter"
+
+/**
+ * An invalid build argument. `input` is the key (for `ValueInvalidCharacter` too: the value is
+ * not repeated).
  *
  * @example
  * ```ts
  * import { Either } from "effect"
  * import { BuildArg } from "ociman"
  *
- * BuildArg.toArgs(Either.getOrThrow(BuildArg.make({ VERSION: "17" }))) // ["--build-arg", "VERSION=17"]
+ * Either.flip(BuildArg.key("")).pipe(Either.map((e) => e.message)) // Either.right("Build argument key cannot be empty")
  * ```
  *
  * @since 0.1.0
+ * @category errors
  */
-export const toArgs = (args: BuildArgs): ReadonlyArray<string> => args.flatMap(([k, v]) => ["--build-arg", `${k}=${v}`])
+export class InvalidBuildArg extends Data.TaggedError("InvalidBuildArg")<{
+  readonly input: string
+  readonly reason: InvalidBuildArgReason
+}> {
+  override get message(): string {
+    switch (this.reason) {
+      case "Empty":
+        return "Build argument key cannot be empty"
+      case "ContainsEquals":
+        return `Build argument key cannot contain '=' character (got ${quoteExcerpt(this.input)})`
+      case "InvalidCharacter":
+        return `Build argument key cannot contain a NUL character or an unpaired UTF-16 surrogate (got ${quoteExcerpt(this.input)})`
+      case "ValueInvalidCharacter":
+        return `Value of build argument ${quoteExcerpt(this.input)} cannot contain a NUL character or an unpaired UTF-16 surrogate`
+    }
+  }
+}

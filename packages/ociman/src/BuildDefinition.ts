@@ -1,17 +1,16 @@
 /**
  * Build definitions: what to build (a directory or Dockerfile text) and how the image is named (a
  * fixed reference, or a name whose tag is the content hash), as immutable values changed with
- * pipeable combinators. `Image` re-exports all of it, so `Image.fromDirectory(...)` and
- * `BuildDefinition.fromDirectory(...)` are the same function; `Image` hashes and builds them.
+ * pipeable combinators; `Image` hashes and builds them.
  *
  * @example
  * ```ts
- * import { Image } from "ociman"
+ * import { BuildDefinition } from "ociman"
  *
- * const db = Image.fromDirectory("./docker/db", { name: "my-org/db" }).pipe(
- *   Image.buildArg("PG_MAJOR", "17"),
- *   Image.label("com.example.role", "db"),
- *   Image.target("runtime")
+ * const db = BuildDefinition.fromDirectory("./docker/db", { name: "my-org/db" }).pipe(
+ *   BuildDefinition.buildArg("PG_MAJOR", "17"),
+ *   BuildDefinition.label("com.example.role", "db"),
+ *   BuildDefinition.target("runtime")
  * )
  * ```
  *
@@ -30,6 +29,7 @@ import { pipeOnPrototype } from "./internal/pipeable.js"
 /**
  * Where a build definition reads from.
  * @since 0.1.0
+ * @category models
  */
 export type Source =
   | { readonly _tag: "Directory"; readonly context: string }
@@ -38,6 +38,7 @@ export type Source =
 /**
  * How a built image is named: a fixed reference, or a name whose tag is the content hash.
  * @since 0.1.0
+ * @category models
  */
 export type ImageTarget =
   | { readonly _tag: "Fixed"; readonly reference: string | ImageReference.ImageReference }
@@ -47,14 +48,24 @@ export type ImageTarget =
  * The target given to `fromDirectory` / `fromInstructions`: `{ name }` for `name:<content hash>`,
  * `{ reference }` for a fixed reference.
  * @since 0.1.0
+ * @category models
  */
 export type TargetInput =
   | { readonly name: string | ImageReference.ImageReference; readonly reference?: undefined }
   | { readonly reference: string | ImageReference.ImageReference; readonly name?: undefined }
 
 /**
+ * Any way a definition can be invalid.
+ * @since 0.1.0
+ * @category errors
+ */
+export type DefinitionError =
+  ImageReference.InvalidImageReference | BuildArg.InvalidBuildArg | Label.InvalidLabel | InvalidBuildDefinition
+
+/**
  * The fields of a {@link BuildDefinition}.
  * @since 0.1.0
+ * @category models
  */
 export interface BuildDefinitionFields {
   readonly source: Source
@@ -80,14 +91,15 @@ export interface BuildDefinitionFields {
  * @example
  * ```ts
  * import { Equal } from "effect"
- * import { Image } from "ociman"
+ * import { BuildDefinition } from "ociman"
  *
- * const a = Image.fromDirectory("./app", { name: "app" }).pipe(Image.buildArg("VERSION", "1"))
- * const b = Image.fromDirectory("./app", { name: "app" }).pipe(Image.buildArg("VERSION", "1"))
+ * const a = BuildDefinition.fromDirectory("./app", { name: "app" }).pipe(BuildDefinition.buildArg("VERSION", "1"))
+ * const b = BuildDefinition.fromDirectory("./app", { name: "app" }).pipe(BuildDefinition.buildArg("VERSION", "1"))
  * Equal.equals(a, b) // true
  * ```
  *
  * @since 0.1.0
+ * @category models
  */
 export class BuildDefinition extends Data.Class<BuildDefinitionFields> implements Pipeable {
   readonly _tag = "BuildDefinition"
@@ -134,13 +146,14 @@ const update = (self: BuildDefinition, patch: Partial<BuildDefinitionFields>): B
  *
  * @example
  * ```ts
- * import { Image } from "ociman"
+ * import { BuildDefinition } from "ociman"
  *
- * const hashed = Image.fromDirectory("./docker/db", { name: "my-org/db" })
- * const fixed = Image.fromDirectory("./docker/db", { reference: "my-org/db:dev" })
+ * const hashed = BuildDefinition.fromDirectory("./docker/db", { name: "my-org/db" })
+ * const fixed = BuildDefinition.fromDirectory("./docker/db", { reference: "my-org/db:dev" })
  * ```
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const fromDirectory = (context: string, target: TargetInput): BuildDefinition =>
   makeDefinition(Data.struct({ _tag: "Directory", context }), target)
@@ -150,12 +163,13 @@ export const fromDirectory = (context: string, target: TargetInput): BuildDefini
  *
  * @example
  * ```ts
- * import { Image } from "ociman"
+ * import { BuildDefinition } from "ociman"
  *
- * const def = Image.fromInstructions("FROM busybox:1\nRUN echo hi > /hi\n", { name: "my-org/hi" })
+ * const def = BuildDefinition.fromInstructions("FROM busybox:1\nRUN echo hi > /hi\n", { name: "my-org/hi" })
  * ```
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const fromInstructions = (dockerfile: string, target: TargetInput): BuildDefinition =>
   makeDefinition(Data.struct({ _tag: "Instructions", dockerfile }), target)
@@ -167,15 +181,16 @@ export const fromInstructions = (dockerfile: string, target: TargetInput): Build
  * @example
  * ```ts
  * import { Redacted } from "effect"
- * import { Image } from "ociman"
+ * import { BuildDefinition } from "ociman"
  *
- * const def = Image.fromDirectory("./app", { name: "app" }).pipe(
- *   Image.buildArg("VERSION", "1.2.3"),
- *   Image.buildArg("NPM_TOKEN", Redacted.make("s3cr3t"))
+ * const def = BuildDefinition.fromDirectory("./app", { name: "app" }).pipe(
+ *   BuildDefinition.buildArg("VERSION", "1.2.3"),
+ *   BuildDefinition.buildArg("NPM_TOKEN", Redacted.make("s3cr3t"))
  * )
  * ```
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const buildArg: {
   (key: string, value: string | Redacted.Redacted<string>): (self: BuildDefinition) => BuildDefinition
@@ -189,12 +204,15 @@ export const buildArg: {
  *
  * @example
  * ```ts
- * import { Image } from "ociman"
+ * import { BuildDefinition } from "ociman"
  *
- * const def = Image.fromDirectory("./app", { name: "app" }).pipe(Image.buildArgs({ A: "1", B: "2" }))
+ * const def = BuildDefinition.fromDirectory("./app", { name: "app" }).pipe(
+ *   BuildDefinition.buildArgs({ A: "1", B: "2" })
+ * )
  * ```
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const buildArgs: {
   (
@@ -227,12 +245,15 @@ export const buildArgs: {
  *
  * @example
  * ```ts
- * import { Image } from "ociman"
+ * import { BuildDefinition } from "ociman"
  *
- * const def = Image.fromInstructions("FROM busybox:1\n", { name: "x" }).pipe(Image.label("com.example.role", "db"))
+ * const def = BuildDefinition.fromInstructions("FROM busybox:1\n", { name: "x" }).pipe(
+ *   BuildDefinition.label("com.example.role", "db")
+ * )
  * ```
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const label: {
   (key: string, value: string): (self: BuildDefinition) => BuildDefinition
@@ -246,12 +267,15 @@ export const label: {
  *
  * @example
  * ```ts
- * import { Image } from "ociman"
+ * import { BuildDefinition } from "ociman"
  *
- * const def = Image.fromInstructions("FROM busybox:1\n", { name: "x" }).pipe(Image.labels({ a: "1", b: "2" }))
+ * const def = BuildDefinition.fromInstructions("FROM busybox:1\n", { name: "x" }).pipe(
+ *   BuildDefinition.labels({ a: "1", b: "2" })
+ * )
  * ```
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const labels: {
   (
@@ -275,12 +299,13 @@ export const labels: {
  *
  * @example
  * ```ts
- * import { Image } from "ociman"
+ * import { BuildDefinition } from "ociman"
  *
- * const def = Image.fromDirectory("./app", { name: "app" }).pipe(Image.target("runtime"))
+ * const def = BuildDefinition.fromDirectory("./app", { name: "app" }).pipe(BuildDefinition.target("runtime"))
  * ```
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const target: {
   (stage: string): (self: BuildDefinition) => BuildDefinition
@@ -292,12 +317,13 @@ export const target: {
  *
  * @example
  * ```ts
- * import { Image } from "ociman"
+ * import { BuildDefinition } from "ociman"
  *
- * const def = Image.fromDirectory("./app", { name: "app" }).pipe(Image.platform("linux/amd64"))
+ * const def = BuildDefinition.fromDirectory("./app", { name: "app" }).pipe(BuildDefinition.platform("linux/amd64"))
  * ```
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const platform: {
   (platform: string): (self: BuildDefinition) => BuildDefinition
@@ -311,12 +337,15 @@ export const platform: {
  *
  * @example
  * ```ts
- * import { Image } from "ociman"
+ * import { BuildDefinition } from "ociman"
  *
- * const def = Image.fromDirectory("./app", { name: "app" }).pipe(Image.dockerfile("docker/Dockerfile.prod"))
+ * const def = BuildDefinition.fromDirectory("./app", { name: "app" }).pipe(
+ *   BuildDefinition.dockerfile("docker/Dockerfile.prod")
+ * )
  * ```
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const dockerfile: {
   (path: string): (self: BuildDefinition) => BuildDefinition
@@ -328,12 +357,13 @@ export const dockerfile: {
  *
  * @example
  * ```ts
- * import { Image } from "ociman"
+ * import { BuildDefinition } from "ociman"
  *
- * const def = Image.fromDirectory("./app", { reference: "app:dev" }).pipe(Image.noCache)
+ * const def = BuildDefinition.fromDirectory("./app", { reference: "app:dev" }).pipe(BuildDefinition.noCache)
  * ```
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const noCache = (self: BuildDefinition): BuildDefinition => update(self, { noCache: true })
 
@@ -344,12 +374,13 @@ export const noCache = (self: BuildDefinition): BuildDefinition => update(self, 
  *
  * @example
  * ```ts
- * import { Image } from "ociman"
+ * import { BuildDefinition } from "ociman"
  *
- * const def = Image.fromDirectory("./app", { reference: "app:dev" }).pipe(Image.pullBase)
+ * const def = BuildDefinition.fromDirectory("./app", { reference: "app:dev" }).pipe(BuildDefinition.pullBase)
  * ```
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const pullBase = (self: BuildDefinition): BuildDefinition => update(self, { pull: true })
 
@@ -358,12 +389,13 @@ export const pullBase = (self: BuildDefinition): BuildDefinition => update(self,
  *
  * @example
  * ```ts
- * import { Image } from "ociman"
+ * import { BuildDefinition } from "ociman"
  *
- * const def = Image.fromDirectory("./app", { name: "app" }).pipe(Image.tagged("app:dev"))
+ * const def = BuildDefinition.fromDirectory("./app", { name: "app" }).pipe(BuildDefinition.tagged("app:dev"))
  * ```
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const tagged: {
   (reference: string | ImageReference.ImageReference): (self: BuildDefinition) => BuildDefinition
@@ -377,12 +409,15 @@ export const tagged: {
  *
  * @example
  * ```ts
- * import { Image } from "ociman"
+ * import { BuildDefinition } from "ociman"
  *
- * const def = Image.fromDirectory("./app", { reference: "app:dev" }).pipe(Image.contentAddressed("ghcr.io/org/app"))
+ * const def = BuildDefinition.fromDirectory("./app", { reference: "app:dev" }).pipe(
+ *   BuildDefinition.contentAddressed("ghcr.io/org/app")
+ * )
  * ```
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const contentAddressed: {
   (name: string | ImageReference.ImageReference): (self: BuildDefinition) => BuildDefinition
@@ -390,10 +425,3 @@ export const contentAddressed: {
 } = dual(2, (self: BuildDefinition, name: string | ImageReference.ImageReference): BuildDefinition =>
   update(self, { image: toTarget({ name }) })
 )
-
-/**
- * Any way a definition can be invalid.
- * @since 0.1.0
- */
-export type DefinitionError =
-  ImageReference.InvalidImageReference | BuildArg.InvalidBuildArg | Label.InvalidLabel | InvalidBuildDefinition

@@ -26,13 +26,18 @@ const excerpt = (text: string): string => {
   return trimmed.length <= MESSAGE_EXCERPT ? trimmed : `…${trimmed.slice(-MESSAGE_EXCERPT)}`
 }
 
-/** Renders an argv as a copy-pasteable shell line (for messages only: nothing is ever run through a shell). */
+/**
+ * Renders an argv as a copy-pasteable shell line (for messages only: nothing is ever run through a shell).
+ * @since 0.1.0
+ * @category utils
+ */
 export const formatArgv = (argv: ReadonlyArray<string>): string =>
   argv.map((arg) => (/^[\w@%+=:,./{}-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`)).join(" ")
 
 /**
  * The executable (`docker` or `podman`) is not installed, or not on `PATH`.
  * @since 0.1.0
+ * @category errors
  */
 export class ExecutableNotFound extends Data.TaggedError("ExecutableNotFound")<{
   readonly executable: string
@@ -46,6 +51,7 @@ export class ExecutableNotFound extends Data.TaggedError("ExecutableNotFound")<{
 /**
  * The process could not be started for another reason (permissions, bad working directory, …).
  * @since 0.1.0
+ * @category errors
  */
 export class SpawnFailed extends Data.TaggedError("SpawnFailed")<{
   readonly argv: ReadonlyArray<string>
@@ -60,6 +66,7 @@ export class SpawnFailed extends Data.TaggedError("SpawnFailed")<{
 /**
  * The process ran and exited with a non-zero code, or was killed by a signal.
  * @since 0.1.0
+ * @category errors
  */
 export class CommandFailed extends Data.TaggedError("CommandFailed")<{
   readonly argv: ReadonlyArray<string>
@@ -80,6 +87,7 @@ export class CommandFailed extends Data.TaggedError("CommandFailed")<{
 /**
  * The process did not finish within its timeout; it was sent SIGTERM, then SIGKILL.
  * @since 0.1.0
+ * @category errors
  */
 export class CommandTimedOut extends Data.TaggedError("CommandTimedOut")<{
   readonly argv: ReadonlyArray<string>
@@ -93,6 +101,7 @@ export class CommandTimedOut extends Data.TaggedError("CommandTimedOut")<{
 /**
  * The process succeeded but printed something this library cannot understand.
  * @since 0.1.0
+ * @category errors
  */
 export class UnexpectedOutput extends Data.TaggedError("UnexpectedOutput")<{
   readonly argv: ReadonlyArray<string>
@@ -121,6 +130,7 @@ export class UnexpectedOutput extends Data.TaggedError("UnexpectedOutput")<{
  * ```
  *
  * @since 0.1.0
+ * @category errors
  */
 export class CliUnsupported extends Data.TaggedError("CliUnsupported")<{
   readonly argv: ReadonlyArray<string>
@@ -135,11 +145,13 @@ export class CliUnsupported extends Data.TaggedError("CliUnsupported")<{
 /**
  * Any failure to run a CLI command to completion.
  * @since 0.1.0
+ * @category errors
  */
 export type ProcessError = ExecutableNotFound | SpawnFailed | CommandTimedOut | CliUnsupported
 
 /**
  * Any failure of a CLI call that must succeed.
  * @since 0.1.0
+ * @category errors
  */
 export type CliError = ProcessError | CommandFailed

@@ -49,7 +49,7 @@ import type * as Label from "./Label.js"
 import type * as Port from "./Port.js"
 import { validate } from "./internal/containerSpec.js"
 import * as hostPorts from "./internal/hostPorts.js"
-import type { HealthcheckMissing } from "./WaitError.js"
+import type { HealthcheckMissing, WaitError } from "./WaitError.js"
 import { exitedNonZero } from "./internal/execResult.js"
 import { type Lifecycle, ownershipLabels } from "./internal/session.js"
 import * as Wait from "./Wait.js"
@@ -57,6 +57,7 @@ import * as Wait from "./Wait.js"
 /**
  * Options of an exec.
  * @since 0.1.0
+ * @category models
  */
 export interface ExecOptions {
   readonly env?: Readonly<Record<string, string | Redacted.Redacted<string>>> | undefined
@@ -79,6 +80,7 @@ export type HostPort = hostPorts.HostPort
 /**
  * A running (or stopped) container.
  * @since 0.1.0
+ * @category models
  */
 export interface Container {
   readonly id: string
@@ -210,8 +212,34 @@ const execSpec = (command: ReadonlyArray<string>, options: ExecOptions) =>
   }))
 
 /**
+ * How long a scoped container's release may take: the stop's grace period, then a forced removal.
+ * @since 0.1.0
+ * @category models
+ */
+export interface StartOptions {
+  /** Grace period of the stop on release before the runtime kills the container. Default 5 s. */
+  readonly stopTimeout?: Duration.DurationInput | undefined
+  /**
+   * Readiness: `start` succeeds only once this strategy passes (see `Wait.forContainer`). A
+   * container that exits first, misses the deadline, or whose wait is interrupted is removed
+   * before `start` fails.
+   */
+  readonly waitFor?: Wait.Strategy | undefined
+  /**
+   * With `waitFor`: one budget for the whole start, running the container and waiting for it.
+   * Default 60 s (`Wait.defaultTimeout`). The run itself is not cut short (it is the acquisition);
+   * its time, and a pull's, count against the wait.
+   */
+  readonly timeout?: Duration.DurationInput | undefined
+  /** With `waitFor`: the delays between a check's attempts (see `Wait.ForContainerOptions`). */
+  readonly schedule?: Wait.ForContainerOptions["schedule"]
+  /** With `waitFor`: how long one attempt may take (see `Wait.ForContainerOptions`). Default 5 s. */
+  readonly attemptTimeout?: Wait.ForContainerOptions["attemptTimeout"]
+}
+/**
  * A handle for a container id, on the runtime in context.
  * @since 0.1.0
+ * @category effects
  */
 export const handle = (id: string): Effect.Effect<Container, never, ContainerRuntime> =>
   Effect.map(ContainerRuntime, (runtime): Container => {
@@ -270,6 +298,7 @@ const checked = (definition: ContainerDefinition, extraLabels: ReadonlyArray<rea
  * // Effect<ExecResult, …, ContainerRuntime>: stdout "hi\n"
  * ```
  * @since 0.1.0
+ * @category effects
  */
 export const run = (
   definition: ContainerDefinition,
@@ -358,6 +387,7 @@ const pullingFirst = <A, E, R>(
  * const cleanUp = Sweeper.sweep({ includeDetached: true })
  * ```
  * @since 0.1.0
+ * @category effects
  */
 export const startDetached = (
   definition: ContainerDefinition
@@ -365,31 +395,6 @@ export const startDetached = (
   pullingFirst(definition, (pullPolicy) => runOwned(definition, "detached", pullPolicy)).pipe(
     Effect.withSpan("ociman.Container.startDetached")
   )
-
-/**
- * How long a scoped container's release may take: the stop's grace period, then a forced removal.
- * @since 0.1.0
- */
-export interface StartOptions {
-  /** Grace period of the stop on release before the runtime kills the container. Default 5 s. */
-  readonly stopTimeout?: Duration.DurationInput | undefined
-  /**
-   * Readiness: `start` succeeds only once this strategy passes (see `Wait.forContainer`). A
-   * container that exits first, misses the deadline, or whose wait is interrupted is removed
-   * before `start` fails.
-   */
-  readonly waitFor?: Wait.Strategy | undefined
-  /**
-   * With `waitFor`: one budget for the whole start, running the container and waiting for it.
-   * Default 60 s (`Wait.defaultTimeout`). The run itself is not cut short (it is the acquisition);
-   * its time, and a pull's, count against the wait.
-   */
-  readonly timeout?: Duration.DurationInput | undefined
-  /** With `waitFor`: the delays between a check's attempts (see `Wait.ForContainerOptions`). */
-  readonly schedule?: Wait.ForContainerOptions["schedule"]
-  /** With `waitFor`: how long one attempt may take (see `Wait.ForContainerOptions`). Default 5 s. */
-  readonly attemptTimeout?: Wait.ForContainerOptions["attemptTimeout"]
-}
 
 const DEFAULT_RELEASE_STOP = Duration.seconds(5)
 
@@ -420,11 +425,12 @@ const DEFAULT_RELEASE_STOP = Duration.seconds(5)
  * )
  * ```
  * @since 0.1.0
+ * @category effects
  */
 export const start = (
   definition: ContainerDefinition,
   options: StartOptions = {}
-): Effect.Effect<Container, StartError | Wait.WaitError, ContainerRuntime | Scope.Scope> => {
+): Effect.Effect<Container, StartError | WaitError, ContainerRuntime | Scope.Scope> => {
   const release = (container: Container) =>
     container.stop({ timeout: options.stopTimeout ?? DEFAULT_RELEASE_STOP }).pipe(
       Effect.ignore,
@@ -467,6 +473,7 @@ export const start = (
  * const present = Container.exists("0".repeat(64)) // Effect<false>
  * ```
  * @since 0.1.0
+ * @category effects
  */
 export const exists = (container: string): Effect.Effect<boolean, CliError | UnexpectedOutput, ContainerRuntime> =>
   Effect.flatMap(ContainerRuntime, (runtime) => runtime.containers.exists(container))
@@ -481,6 +488,7 @@ export const exists = (container: string): Effect.Effect<boolean, CliError | Une
  * const dbs = Container.list([Label.keyOnly(key)])
  * ```
  * @since 0.1.0
+ * @category effects
  */
 export const list = (
   filters: ReadonlyArray<Label.Filter>

@@ -31,12 +31,16 @@ import type * as Mount from "./Mount.js"
 import type * as Port from "./Port.js"
 import { pipeOnPrototype } from "./internal/pipeable.js"
 
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type PullPolicy = "always" | "missing" | "never"
 
 /**
  * The fields of a container definition.
  * @since 0.1.0
+ * @category models
  */
 export interface Fields {
   readonly image: string | ImageReference
@@ -73,6 +77,7 @@ export interface Fields {
  * A container definition: an immutable value with structural equality. Change it with the
  * combinators (`definition.pipe(name("db"), …)`).
  * @since 0.1.0
+ * @category models
  */
 export class ContainerDefinition extends Data.Class<Fields> implements Pipeable {
   readonly _tag = "ContainerDefinition"
@@ -90,6 +95,7 @@ pipeOnPrototype(ContainerDefinition.prototype)
  * const def = ContainerDefinition.make("localhost/ociman-test/busybox:1")
  * ```
  * @since 0.1.0
+ * @category constructors
  */
 export const make = (image: string | ImageReference): ContainerDefinition =>
   new ContainerDefinition({
@@ -127,6 +133,7 @@ export const make = (image: string | ImageReference): ContainerDefinition =>
  * Def.fields(Def.make("busybox")).image // "busybox"
  * ```
  * @since 0.1.0
+ * @category getters
  */
 export const fields = (self: ContainerDefinition): Fields => ({
   image: self.image,
@@ -176,6 +183,7 @@ const setter =
  * Def.make("a:1").pipe(Def.image("b:2"))
  * ```
  * @since 0.1.0
+ * @category combinators
  */
 export const image: {
   (image: string | ImageReference): (self: ContainerDefinition) => ContainerDefinition
@@ -190,6 +198,7 @@ export const image: {
  * Def.make("busybox").pipe(Def.command(["sh", "-c", "echo hi"]))
  * ```
  * @since 0.1.0
+ * @category combinators
  */
 export const command: {
   (command: ReadonlyArray<string>): (self: ContainerDefinition) => ContainerDefinition
@@ -204,6 +213,7 @@ export const command: {
  * Def.make("postgres").pipe(Def.args("-c", "fsync=off"))
  * ```
  * @since 0.1.0
+ * @category combinators
  */
 export const args =
   (...args: ReadonlyArray<string>) =>
@@ -218,6 +228,7 @@ export const args =
  * Def.make("busybox").pipe(Def.entrypoint("sh"), Def.command(["-c", "true"]))
  * ```
  * @since 0.1.0
+ * @category combinators
  */
 export const entrypoint = setter("entrypoint")
 /**
@@ -228,6 +239,7 @@ export const entrypoint = setter("entrypoint")
  * Def.make("busybox").pipe(Def.workdir("/tmp"))
  * ```
  * @since 0.1.0
+ * @category combinators
  */
 export const workdir = setter("workdir")
 /**
@@ -238,6 +250,7 @@ export const workdir = setter("workdir")
  * Def.make("busybox").pipe(Def.user("1234:5678"))
  * ```
  * @since 0.1.0
+ * @category combinators
  */
 export const user = setter("user")
 /**
@@ -248,6 +261,7 @@ export const user = setter("user")
  * Def.make("busybox").pipe(Def.hostname("db"))
  * ```
  * @since 0.1.0
+ * @category combinators
  */
 export const hostname = setter("hostname")
 /**
@@ -258,6 +272,7 @@ export const hostname = setter("hostname")
  * Def.make("busybox").pipe(Def.platform("linux/amd64"))
  * ```
  * @since 0.1.0
+ * @category combinators
  */
 export const platform = setter("platform")
 /**
@@ -268,6 +283,7 @@ export const platform = setter("platform")
  * Def.make("busybox").pipe(Def.name("my-db"))
  * ```
  * @since 0.1.0
+ * @category combinators
  */
 export const name = setter("name")
 /**
@@ -278,6 +294,7 @@ export const name = setter("name")
  * Def.make("busybox").pipe(Def.pullPolicy("never"))
  * ```
  * @since 0.1.0
+ * @category combinators
  */
 export const pullPolicy = setter("pullPolicy")
 /**
@@ -288,6 +305,7 @@ export const pullPolicy = setter("pullPolicy")
  * Def.make("busybox").pipe(Def.network("my-net"))
  * ```
  * @since 0.1.0
+ * @category combinators
  */
 export const network = setter("network")
 /**
@@ -298,6 +316,7 @@ export const network = setter("network")
  * Def.make("busybox").pipe(Def.memory(256 * 1024 * 1024))
  * ```
  * @since 0.1.0
+ * @category combinators
  */
 export const memory = setter("memoryBytes")
 /**
@@ -308,6 +327,7 @@ export const memory = setter("memoryBytes")
  * Def.make("busybox").pipe(Def.cpus(0.5))
  * ```
  * @since 0.1.0
+ * @category combinators
  */
 export const cpus = setter("cpus")
 
@@ -322,6 +342,7 @@ export const cpus = setter("cpus")
  * Def.make("postgres").pipe(Def.env({ POSTGRES_PASSWORD: Redacted.make("pw"), PGDATA: "/data" }))
  * ```
  * @since 0.1.0
+ * @category combinators
  */
 export const env =
   (
@@ -340,6 +361,7 @@ export const env =
  * Def.make("busybox").pipe(Def.labels({ "com.example.role": "db" }))
  * ```
  * @since 0.1.0
+ * @category combinators
  */
 export const labels =
   (labels: Readonly<Record<string, string>> | Iterable<readonly [string, string]>) =>
@@ -354,6 +376,7 @@ export const labels =
  * Def.make("busybox").pipe(Def.publish(Port.tcp(80)))
  * ```
  * @since 0.1.0
+ * @category combinators
  */
 export const publish =
   (...ports: ReadonlyArray<Port.ContainerPort | Port.Publish>) =>
@@ -369,6 +392,7 @@ export const publish =
  * Def.make("busybox").pipe(Def.mount(Either.getOrThrow(Mount.tmpfs({ target: "/scratch" }))))
  * ```
  * @since 0.1.0
+ * @category combinators
  */
 export const mount =
   (...mounts: ReadonlyArray<Mount.Mount>) =>
@@ -383,6 +407,7 @@ export const mount =
  * Def.make("busybox").pipe(Def.securityOption("no-new-privileges"))
  * ```
  * @since 0.1.0
+ * @category combinators
  */
 export const securityOption =
   (...options: ReadonlyArray<string>) =>
@@ -397,6 +422,7 @@ export const securityOption =
  * Def.make("busybox").pipe(Def.network("net"), Def.networkAlias("db"))
  * ```
  * @since 0.1.0
+ * @category combinators
  */
 export const networkAlias =
   (...aliases: ReadonlyArray<string>) =>
@@ -411,6 +437,7 @@ export const networkAlias =
  * Def.make("busybox").pipe(Def.addHost("host.docker.internal", "host-gateway"))
  * ```
  * @since 0.1.0
+ * @category combinators
  */
 export const addHost: {
   (host: string, address: string): (self: ContainerDefinition) => ContainerDefinition
@@ -427,6 +454,7 @@ export const addHost: {
  * Def.make("busybox").pipe(Def.rawFlags("--shm-size", "256m"))
  * ```
  * @since 0.1.0
+ * @category combinators
  */
 export const rawFlags =
   (...flags: ReadonlyArray<string>) =>
@@ -441,6 +469,7 @@ export const rawFlags =
  * Def.make("busybox").pipe(Def.withInit)
  * ```
  * @since 0.1.0
+ * @category combinators
  */
 export const withInit = (self: ContainerDefinition): ContainerDefinition => update(self, { init: true })
 /**
@@ -451,6 +480,7 @@ export const withInit = (self: ContainerDefinition): ContainerDefinition => upda
  * Def.make("busybox").pipe(Def.withTty)
  * ```
  * @since 0.1.0
+ * @category combinators
  */
 export const withTty = (self: ContainerDefinition): ContainerDefinition => update(self, { tty: true })
 /**
@@ -461,6 +491,7 @@ export const withTty = (self: ContainerDefinition): ContainerDefinition => updat
  * Def.make("busybox").pipe(Def.withInteractive)
  * ```
  * @since 0.1.0
+ * @category combinators
  */
 export const withInteractive = (self: ContainerDefinition): ContainerDefinition => update(self, { interactive: true })
 /**
@@ -471,5 +502,6 @@ export const withInteractive = (self: ContainerDefinition): ContainerDefinition 
  * Def.make("busybox").pipe(Def.withRemove)
  * ```
  * @since 0.1.0
+ * @category combinators
  */
 export const withRemove = (self: ContainerDefinition): ContainerDefinition => update(self, { remove: true })

@@ -23,6 +23,7 @@ const tail = (text: string, max = 2_000): string => {
 /**
  * A container with this name already exists.
  * @since 0.1.0
+ * @category errors
  */
 export class NameInUse extends Data.TaggedError("NameInUse")<{ readonly name: string; readonly stderr: string }> {
   override get message(): string {
@@ -33,6 +34,7 @@ export class NameInUse extends Data.TaggedError("NameInUse")<{ readonly name: st
 /**
  * The image is not present locally and the pull policy (or the lack of a registry) did not fetch it.
  * @since 0.1.0
+ * @category errors
  */
 export class ImageNotFound extends Data.TaggedError("ImageNotFound")<{
   readonly image: string
@@ -46,6 +48,7 @@ export class ImageNotFound extends Data.TaggedError("ImageNotFound")<{
 /**
  * The runtime refused to create or start the container (bad flag, missing network, …).
  * @since 0.1.0
+ * @category errors
  */
 export class ContainerStartFailed extends Data.TaggedError("ContainerStartFailed")<{
   readonly argv: ReadonlyArray<string>
@@ -60,6 +63,7 @@ export class ContainerStartFailed extends Data.TaggedError("ContainerStartFailed
 /**
  * A foreground container (or an exec) exited with a non-zero code.
  * @since 0.1.0
+ * @category errors
  */
 export class ContainerExitedNonZero extends Data.TaggedError("ContainerExitedNonZero")<{
   readonly argv: ReadonlyArray<string>
@@ -76,6 +80,7 @@ export class ContainerExitedNonZero extends Data.TaggedError("ContainerExitedNon
 /**
  * No container with this id or name exists (anymore).
  * @since 0.1.0
+ * @category errors
  */
 export class ContainerNotFound extends Data.TaggedError("ContainerNotFound")<{ readonly container: string }> {
   override get message(): string {
@@ -86,6 +91,7 @@ export class ContainerNotFound extends Data.TaggedError("ContainerNotFound")<{ r
 /**
  * The container port is not published (or not yet bound).
  * @since 0.1.0
+ * @category errors
  */
 export class PortNotPublished extends Data.TaggedError("PortNotPublished")<{
   readonly container: string

@@ -42,6 +42,7 @@ import * as Label from "./Label.js"
  * does not).
  *
  * @since 0.1.0
+ * @category models
  */
 export interface HealthCheckRun {
   readonly start: string
@@ -56,6 +57,7 @@ export interface HealthCheckRun {
  * runs in a row; `log` holds the last runs, oldest first (empty before the first run).
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Health {
   readonly status: string
@@ -71,6 +73,7 @@ export interface Health {
  * - `health`: `undefined` when the container has no health check.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface State {
   readonly status: string
@@ -85,6 +88,7 @@ export interface State {
  * A published port's binding on the host. `hostIp` is `""` when it listens on every address (podman).
  *
  * @since 0.1.0
+ * @category models
  */
 export interface PortBinding {
   readonly hostIp: string
@@ -96,6 +100,7 @@ export interface PortBinding {
  * is not running, and on docker's `none` and `host` networks.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Network {
   readonly ipAddress: string
@@ -114,6 +119,7 @@ export interface Network {
  * - `raw`: the JSON object as decoded from the CLI's output.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ContainerInspect {
   readonly id: string
@@ -147,6 +153,7 @@ const EXCERPT_LENGTH = 300
  * ```
  *
  * @since 0.1.0
+ * @category errors
  */
 export class InvalidInspect extends Data.TaggedError("InvalidInspect")<{
   readonly path: string
@@ -361,6 +368,7 @@ const decodeElement = (json: unknown, index: number | undefined): Either.Either<
  * ```
  *
  * @since 0.1.0
+ * @category decoding
  */
 export const decode = (json: unknown): Either.Either<ContainerInspect, InvalidInspect> => decodeElement(json, undefined)
 
@@ -377,6 +385,7 @@ export const decode = (json: unknown): Either.Either<ContainerInspect, InvalidIn
  * ```
  *
  * @since 0.1.0
+ * @category decoding
  */
 export const decodeEffect = (json: unknown): Effect.Effect<ContainerInspect, InvalidInspect> =>
   Either.match(decode(json), { onLeft: Effect.fail, onRight: Effect.succeed })
@@ -397,6 +406,7 @@ const JsonArray = Schema.parseJson(Schema.Array(Schema.Unknown))
  * ```
  *
  * @since 0.1.0
+ * @category decoding
  */
 export const decodeArray = (stdout: string): Either.Either<ReadonlyArray<ContainerInspect>, InvalidInspect> =>
   Either.flatMap(
@@ -417,6 +427,7 @@ export const decodeArray = (stdout: string): Either.Either<ReadonlyArray<Contain
  * ```
  *
  * @since 0.1.0
+ * @category decoding
  */
 export const decodeArrayEffect = (stdout: string): Effect.Effect<ReadonlyArray<ContainerInspect>, InvalidInspect> =>
   Either.match(decodeArray(stdout), { onLeft: Effect.fail, onRight: Effect.succeed })

@@ -31,6 +31,7 @@ import { quoteExcerpt, utf8Length } from "./internal/bytes.js"
  * ```
  *
  * @since 0.1.0
+ * @category constants
  */
 export const MAX_LENGTH = 256
 
@@ -38,6 +39,7 @@ export const MAX_LENGTH = 256
  * Why a string is not a container name.
  *
  * @since 0.1.0
+ * @category models
  */
 export type InvalidContainerNameReason = "Empty" | "InvalidStartCharacter" | "InvalidCharacter" | "TooLong"
 
@@ -61,6 +63,7 @@ const REASON_MESSAGES: Readonly<Record<InvalidContainerNameReason, string>> = {
  * ```
  *
  * @since 0.1.0
+ * @category errors
  */
 export class InvalidContainerName extends Data.TaggedError("InvalidContainerName")<{
   readonly input: string
@@ -98,6 +101,7 @@ const reasonOf = (input: string): InvalidContainerNameReason | undefined => {
  * ```
  *
  * @since 0.1.0
+ * @category schemas
  */
 export const FromString = Schema.String.pipe(
   Schema.filter((input) => {
@@ -111,6 +115,7 @@ export const FromString = Schema.String.pipe(
  * A valid container name.
  *
  * @since 0.1.0
+ * @category models
  */
 export type ContainerName = typeof FromString.Type
 
@@ -129,6 +134,7 @@ const brand = Brand.nominal<ContainerName>()
  * ```
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const make = (input: string): Either.Either<ContainerName, InvalidContainerName> => {
   const reason = reasonOf(input)
@@ -148,6 +154,7 @@ export const make = (input: string): Either.Either<ContainerName, InvalidContain
  * ```
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const fromInspect = (name: string): Either.Either<ContainerName, InvalidContainerName> =>
   make(name.startsWith("/") ? name.slice(1) : name)
@@ -164,5 +171,6 @@ export const fromInspect = (name: string): Either.Either<ContainerName, InvalidC
  * ```
  *
  * @since 0.1.0
+ * @category guards
  */
 export const is = (u: unknown): u is ContainerName => typeof u === "string" && reasonOf(u) === undefined

@@ -86,6 +86,7 @@ import { walk, type ContextEntry } from "./internal/hash/walk.js"
  * ```
  *
  * @since 0.1.0
+ * @category errors
  */
 export class ContextNotFound extends Data.TaggedError("ContextNotFound")<{
   /** The absolute path that was looked up. */
@@ -110,6 +111,7 @@ export class ContextNotFound extends Data.TaggedError("ContextNotFound")<{
  * ```
  *
  * @since 0.1.0
+ * @category errors
  */
 export class ContextNotADirectory extends Data.TaggedError("ContextNotADirectory")<{
   readonly path: string
@@ -133,6 +135,7 @@ export class ContextNotADirectory extends Data.TaggedError("ContextNotADirectory
  * ```
  *
  * @since 0.1.0
+ * @category errors
  */
 export class ContextUnreadable extends Data.TaggedError("ContextUnreadable")<{
   /** The entry that failed (absolute). */
@@ -165,6 +168,7 @@ export class ContextUnreadable extends Data.TaggedError("ContextUnreadable")<{
  * ```
  *
  * @since 0.1.0
+ * @category errors
  */
 export class DockerfileNotFound extends Data.TaggedError("DockerfileNotFound")<{
   /** The absolute path the Dockerfile was expected at. */
@@ -191,6 +195,7 @@ export class DockerfileNotFound extends Data.TaggedError("DockerfileNotFound")<{
  * ```
  *
  * @since 0.1.0
+ * @category errors
  */
 export class FileChangedWhileHashing extends Data.TaggedError("FileChangedWhileHashing")<{
   readonly path: string
@@ -215,6 +220,7 @@ export class FileChangedWhileHashing extends Data.TaggedError("FileChangedWhileH
 /**
  * Every way {@link directory} can fail.
  * @since 0.1.0
+ * @category errors
  */
 export type DirectoryError =
   ContextNotFound | ContextNotADirectory | ContextUnreadable | DockerfileNotFound | FileChangedWhileHashing
@@ -238,6 +244,7 @@ export type DirectoryError =
  * ```
  *
  * @since 0.1.0
+ * @category models
  */
 export class SegmentHasher {
   private constructor(private readonly hash: Sha256) {}
@@ -312,6 +319,7 @@ export class SegmentHasher {
  * wins) and ordered by the UTF-8 bytes of their keys, so their order does not matter.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface InstructionsOptions {
   /** The Dockerfile text, hashed byte for byte (whitespace and comments count). */
@@ -340,6 +348,7 @@ export interface InstructionsOptions {
  * ```
  *
  * @since 0.1.0
+ * @category hashing
  */
 export const instructions = (options: InstructionsOptions): string => {
   const hash = makeSha256()
@@ -360,6 +369,7 @@ export const instructions = (options: InstructionsOptions): string => {
  * file content.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Progress {
   readonly files: number
@@ -372,6 +382,7 @@ export interface Progress {
  * What {@link directory} hashes besides the context's files.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface DirectoryOptions<E = never, R = never> {
   readonly buildArgs?: Iterable<readonly [string, string]> | undefined
@@ -398,6 +409,7 @@ export interface DirectoryOptions<E = never, R = never> {
  * The result of {@link directory}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface DirectoryHash {
   /** 64 lowercase hex characters. */
@@ -577,6 +589,7 @@ const hashEntries = <E, R>(
  * ```
  *
  * @since 0.1.0
+ * @category hashing
  */
 export const directory = <E = never, R = never>(
   context: string,

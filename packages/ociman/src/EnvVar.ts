@@ -8,16 +8,16 @@
  *   (ociman's `EnvVariableValue`).
  * - A set (`EnvVars`) is deduplicated (the later value wins) and sorted by name in UTF-8 byte order.
  *
- * How values reach the container (`plan`):
+ * How values reach the container (the runtime does this when it runs `run` or `exec`):
  * - Most variables: argv gets `--env NAME` only, and the value goes into the CLI's own environment
- *   (`processEnv`); both CLIs copy a bare `--env NAME` from their environment into the container.
+ *   both CLIs copy a bare `--env NAME` from their environment into the container.
  * - Variables the CLI itself would read from that environment (`isCliReserved`: `PATH`, `HOME`,
  *   `DOCKER_HOST`, `CONTAINER_HOST`, proxies, …; verified with podman 4.3: `PATH=/opt/custom/bin
  *   podman run --env PATH …` fails before the container starts) and names containing `*` (podman
  *   4.3 reads `--env FOO*` as "every variable of my environment starting with FOO"; only a final
  *   `*` globs there, but every `*` is routed, in case another version reads more) travel in an
- *   `--env-file` instead: one `NAME=value` line each, in a 0600 file that the caller writes with
- *   `writeEnvFile` and removes when its scope closes.
+ *   `--env-file` instead: one `NAME=value` line each, in a 0600 file in a private temporary
+ *   directory, removed when the call is done (`EnvFileError` if it cannot be written).
  *
  * What an env file can carry, verified with docker 20.10 and podman 4.3 (both read it line by line
  * with Go's `bufio.Scanner`, split each line at the first `=`, and keep the value verbatim: no quote
@@ -43,17 +43,15 @@
  * const vars = Either.getOrThrow(
  *   EnvVar.make({ POSTGRES_USER: "app", POSTGRES_PASSWORD: Redacted.make("s3cret"), PATH: "/opt/bin:/bin" })
  * )
- * const plan = Either.getOrThrow(EnvVar.plan(vars))
- * plan.args // ["--env", "POSTGRES_PASSWORD", "--env", "POSTGRES_USER"]
- * plan.processEnv // { POSTGRES_PASSWORD: "s3cret", POSTGRES_USER: "app" }
- * plan.envFile // "PATH=/opt/bin:/bin\n" (write it with EnvVar.writeEnvFile, then add "--env-file", path)
- * plan.secrets // ["s3cret"]
+ * // argv: --env POSTGRES_PASSWORD --env POSTGRES_USER --env-file <0600 file holding PATH=/opt/bin:/bin>
+ * EnvVar.usesEnvFile("PATH") // true
+ * EnvVar.secretValues(vars) // ["s3cret"], hidden wherever an argv or output is shown
  * ```
  *
  * @since 0.1.0
  */
-import type { FileSystem, Path } from "@effect/platform"
-import { Brand, Data, type Effect, Either, Redacted, type Scope, Schema } from "effect"
+import type { PlatformError } from "@effect/platform/Error"
+import { Brand, Data, Either, Redacted, Schema } from "effect"
 import { dual } from "effect/Function"
 import {
   entriesOf,
@@ -64,7 +62,243 @@ import {
   sortedUnique,
   utf8Length
 } from "./internal/bytes.js"
-import * as internalEnvFile from "./internal/cli/envFile.js"
+
+/**
+ * A valid environment variable name.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Name = typeof NameFromString.Type
+
+/**
+ * A value. Neither kind appears in argv; a `Redacted` one is also hidden wherever an argv or
+ * output is shown (`secretValues`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Value = string | Redacted.Redacted<string>
+
+/**
+ * A set of environment variables: pairs sorted by name in UTF-8 byte order, each name once.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type EnvVars = ReadonlyArray<readonly [Name, Value]>
+
+/** Why a variable of this name travels in the env file, for messages. */
+const whyEnvFile = (name: string): string =>
+  isCliReserved(name)
+    ? "the docker/podman CLI reads this variable itself, so it travels in an --env-file"
+    : "podman reads '*' in --env NAME as a glob, so it travels in an --env-file"
+
+/** Go's `unicode.IsSpace` (which docker strips from the start of an env-file line), plus a byte-order mark. */
+const LEADING_SPACE_OR_BOM = /^[\s\u0085\ufeff]/u
+
+const nameDetail = (input: string): string | undefined => {
+  // podman strips spaces and tabs from the start of `--env NAME`, docker from env-file lines.
+  if (input.startsWith(" ") || input.startsWith("\t"))
+    return "podman strips leading spaces and tabs from variable names"
+  if (!usesEnvFile(input)) return undefined
+  const why = whyEnvFile(input)
+  if (input.startsWith("#")) return `${why}, where a line starting with '#' is a comment`
+  if (LEADING_SPACE_OR_BOM.test(input)) return `${why}, where docker strips whitespace from the start of a line`
+  if (/[ \t]/.test(input)) return `${why}, where docker rejects a name containing a space or a tab`
+  if (/[\n\r]/.test(input)) return `${why}, where a name cannot contain a line break`
+  return undefined
+}
+
+const nameError = (input: string): InvalidEnvVar | undefined => {
+  if (input.length === 0) return new InvalidEnvVar({ input, reason: "NameEmpty" })
+  if (input.includes("=")) return new InvalidEnvVar({ input, reason: "NameContainsEquals" })
+  if (hasNul(input) || hasLoneSurrogate(input)) return new InvalidEnvVar({ input, reason: "NameInvalidCharacter" })
+  const detail = nameDetail(input)
+  return detail === undefined ? undefined : new InvalidEnvVar({ input, reason: "NameNotRepresentable", detail })
+}
+
+const brandName = Brand.nominal<Name>()
+
+/**
+ * Validates an environment variable name.
+ *
+ * @example
+ * ```ts
+ * import { EnvVar } from "ociman"
+ *
+ * EnvVar.name("POSTGRES_USER") // Either.right("POSTGRES_USER")
+ * EnvVar.name("") // Either.left(InvalidEnvVar { reason: "NameEmpty" })
+ * EnvVar.name(" LEADING") // Either.left(InvalidEnvVar { reason: "NameNotRepresentable" })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const name = (input: string): Either.Either<Name, InvalidEnvVar> => {
+  const error = nameError(input)
+  return error === undefined ? Either.right(brandName(input)) : Either.left(error)
+}
+
+const reveal = (value: Value): string => (Redacted.isRedacted(value) ? Redacted.value(value) : value)
+
+/** Why `NAME=text` cannot be an env-file line, if it cannot. */
+const envFileValueDetail = (entryName: string, text: string): string | undefined => {
+  const why = whyEnvFile(entryName)
+  if (text.includes("\n")) return `${why}, where a value cannot contain a line break`
+  if (text.endsWith("\r")) return `${why}, where a carriage return at the end of a value is dropped`
+  const lineLength = utf8Length(entryName) + 1 + utf8Length(text)
+  if (lineLength > MAX_ENV_FILE_LINE_LENGTH)
+    return `${why}, where a line NAME=value is at most ${MAX_ENV_FILE_LINE_LENGTH} bytes (this one is ${lineLength})`
+  return undefined
+}
+
+const valueError = (entryName: string, value: Value): InvalidEnvVar | undefined => {
+  const text = reveal(value)
+  if (hasNul(text) || hasLoneSurrogate(text))
+    return new InvalidEnvVar({ input: entryName, reason: "ValueInvalidCharacter" })
+  if (utf8Length(text) > MAX_VALUE_LENGTH) return new InvalidEnvVar({ input: entryName, reason: "ValueTooLong" })
+  if (!usesEnvFile(entryName)) return undefined
+  const detail = envFileValueDetail(entryName, text)
+  return detail === undefined
+    ? undefined
+    : new InvalidEnvVar({ input: entryName, reason: "ValueNotRepresentable", detail })
+}
+
+/**
+ * The empty set.
+ *
+ * @example
+ * ```ts
+ * import { Either } from "effect"
+ * import { EnvVar } from "ociman"
+ *
+ * EnvVar.merge(EnvVar.empty, Either.getOrThrow(EnvVar.make({ A: "1" }))) // [["A", "1"]]
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const empty: EnvVars = []
+
+const pairOf = ([n, v]: readonly [string, Value]): Either.Either<readonly [Name, Value], InvalidEnvVar> =>
+  Either.flatMap(name(n), (validName) => {
+    const error = valueError(n, v)
+    return error === undefined ? Either.right([validName, v] as const) : Either.left(error)
+  })
+
+/**
+ * Validates variables given as a record or as pairs, deduplicating names (the later pair wins)
+ * and sorting them by name in UTF-8 byte order. Fails with the first invalid variable, including
+ * one that could not be delivered (`…NotRepresentable`), so that the result always reaches the
+ * container.
+ *
+ * @example
+ * ```ts
+ * import { Redacted } from "effect"
+ * import { EnvVar } from "ociman"
+ *
+ * EnvVar.make([["B", "1"], ["A", Redacted.make("pw")], ["B", "2"]])
+ * // Either.right([["A", <redacted>], ["B", "2"]])
+ * EnvVar.make({ PATH: "/bin\n/usr/bin" }) // Either.left(InvalidEnvVar { reason: "ValueNotRepresentable" })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (input: PairsInput<Value>): Either.Either<EnvVars, InvalidEnvVar> =>
+  Either.map(Either.all(entriesOf(input).map(pairOf)), sortedUnique)
+
+/**
+ * Both sets; on equal names `that` wins.
+ *
+ * @example
+ * ```ts
+ * import { Either } from "effect"
+ * import { EnvVar } from "ociman"
+ *
+ * const base = Either.getOrThrow(EnvVar.make({ A: "1", B: "1" }))
+ * EnvVar.merge(base, Either.getOrThrow(EnvVar.make({ B: "2" }))) // [["A", "1"], ["B", "2"]]
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const merge: {
+  (that: EnvVars): (self: EnvVars) => EnvVars
+  (self: EnvVars, that: EnvVars): EnvVars
+} = dual(2, (self: EnvVars, that: EnvVars): EnvVars => sortedUnique([...self, ...that]))
+
+/**
+ * The values of the `Redacted` variables, to hide wherever an argv or output is shown.
+ *
+ * @example
+ * ```ts
+ * import { Either, Redacted } from "effect"
+ * import { EnvVar } from "ociman"
+ *
+ * EnvVar.secretValues(Either.getOrThrow(EnvVar.make({ USER: "app", PASSWORD: Redacted.make("pw") }))) // ["pw"]
+ * ```
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const secretValues = (vars: EnvVars): ReadonlyArray<string> =>
+  vars.flatMap(([, v]) => (Redacted.isRedacted(v) ? [Redacted.value(v)] : []))
+
+/**
+ * Whether the CLI reads a variable of this name itself (`CLI_RESERVED_NAMES`, `CLI_RESERVED_PREFIXES`).
+ *
+ * @example
+ * ```ts
+ * import { EnvVar } from "ociman"
+ *
+ * EnvVar.isCliReserved("DOCKER_HOST") // true
+ * EnvVar.isCliReserved("POSTGRES_USER") // false
+ * ```
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isCliReserved = (name: string): boolean =>
+  CLI_RESERVED_NAMES.has(name) || CLI_RESERVED_PREFIXES.some((prefix) => name.startsWith(prefix))
+
+/**
+ * Whether a variable of this name travels in the env file rather than in the CLI's environment:
+ * the CLI reads it itself (`isCliReserved`), or it contains `*`, which podman expands as a glob.
+ *
+ * @example
+ * ```ts
+ * import { EnvVar } from "ociman"
+ *
+ * EnvVar.usesEnvFile("HOME") // true
+ * EnvVar.usesEnvFile("FOO*") // true
+ * EnvVar.usesEnvFile("FOO") // false
+ * ```
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const usesEnvFile = (name: string): boolean => isCliReserved(name) || name.includes("*")
+
+/**
+ * A string that decodes to an environment variable `Name`, for `Config`, CLI flags and JSON.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { EnvVar } from "ociman"
+ *
+ * Schema.decodeUnknownSync(EnvVar.NameFromString)("POSTGRES_USER") // "POSTGRES_USER"
+ * ```
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const NameFromString = Schema.String.pipe(
+  Schema.filter((input) => nameError(input)?.message),
+  Schema.brand("EnvVarName")
+)
 
 /**
  * The longest accepted value, in UTF-8 bytes (ociman's `EnvVariableValue`).
@@ -77,6 +311,7 @@ import * as internalEnvFile from "./internal/cli/envFile.js"
  * ```
  *
  * @since 0.1.0
+ * @category constants
  */
 export const MAX_VALUE_LENGTH = 65_535
 
@@ -93,6 +328,7 @@ export const MAX_VALUE_LENGTH = 65_535
  * ```
  *
  * @since 0.1.0
+ * @category constants
  */
 export const MAX_ENV_FILE_LINE_LENGTH = 65_535
 
@@ -110,6 +346,7 @@ export const MAX_ENV_FILE_LINE_LENGTH = 65_535
  * ```
  *
  * @since 0.1.0
+ * @category constants
  */
 export const CLI_RESERVED_NAMES: ReadonlySet<string> = new Set([
   "PATH",
@@ -155,6 +392,7 @@ export const CLI_RESERVED_NAMES: ReadonlySet<string> = new Set([
  * ```
  *
  * @since 0.1.0
+ * @category constants
  */
 export const CLI_RESERVED_PREFIXES: ReadonlyArray<string> = [
   "DOCKER_",
@@ -169,39 +407,6 @@ export const CLI_RESERVED_PREFIXES: ReadonlyArray<string> = [
 ]
 
 /**
- * Whether the CLI reads a variable of this name itself (`CLI_RESERVED_NAMES`, `CLI_RESERVED_PREFIXES`).
- *
- * @example
- * ```ts
- * import { EnvVar } from "ociman"
- *
- * EnvVar.isCliReserved("DOCKER_HOST") // true
- * EnvVar.isCliReserved("POSTGRES_USER") // false
- * ```
- *
- * @since 0.1.0
- */
-export const isCliReserved = (name: string): boolean =>
-  CLI_RESERVED_NAMES.has(name) || CLI_RESERVED_PREFIXES.some((prefix) => name.startsWith(prefix))
-
-/**
- * Whether a variable of this name travels in the env file rather than in the CLI's environment:
- * the CLI reads it itself (`isCliReserved`), or it contains `*`, which podman expands as a glob.
- *
- * @example
- * ```ts
- * import { EnvVar } from "ociman"
- *
- * EnvVar.usesEnvFile("HOME") // true
- * EnvVar.usesEnvFile("FOO*") // true
- * EnvVar.usesEnvFile("FOO") // false
- * ```
- *
- * @since 0.1.0
- */
-export const usesEnvFile = (name: string): boolean => isCliReserved(name) || name.includes("*")
-
-/**
  * Why an environment variable is rejected.
  * - `NameEmpty`, `NameContainsEquals` (ociman's rules), `NameInvalidCharacter` (NUL or an
  *   unpaired surrogate), `NameNotRepresentable` (a name the CLIs would change: see the module
@@ -210,6 +415,7 @@ export const usesEnvFile = (name: string): boolean => isCliReserved(name) || nam
  *   `ValueNotRepresentable` (a value an env file cannot carry, for a variable that travels in one).
  *
  * @since 0.1.0
+ * @category errors
  */
 export type InvalidEnvVarReason =
   | "NameEmpty"
@@ -235,6 +441,7 @@ export type InvalidEnvVarReason =
  * ```
  *
  * @since 0.1.0
+ * @category errors
  */
 export class InvalidEnvVar extends Data.TaggedError("InvalidEnvVar")<{
   readonly input: string
@@ -264,310 +471,41 @@ export class InvalidEnvVar extends Data.TaggedError("InvalidEnvVar")<{
   }
 }
 
-/** Why a variable of this name travels in the env file, for messages. */
-const whyEnvFile = (name: string): string =>
-  isCliReserved(name)
-    ? "the docker/podman CLI reads this variable itself, so it travels in an --env-file"
-    : "podman reads '*' in --env NAME as a glob, so it travels in an --env-file"
-
-/** Go's `unicode.IsSpace` (which docker strips from the start of an env-file line), plus a byte-order mark. */
-const LEADING_SPACE_OR_BOM = /^[\s\u0085\ufeff]/u
-
-const nameDetail = (input: string): string | undefined => {
-  // podman strips spaces and tabs from the start of `--env NAME`, docker from env-file lines.
-  if (input.startsWith(" ") || input.startsWith("\t"))
-    return "podman strips leading spaces and tabs from variable names"
-  if (!usesEnvFile(input)) return undefined
-  const why = whyEnvFile(input)
-  if (input.startsWith("#")) return `${why}, where a line starting with '#' is a comment`
-  if (LEADING_SPACE_OR_BOM.test(input)) return `${why}, where docker strips whitespace from the start of a line`
-  if (/[ \t]/.test(input)) return `${why}, where docker rejects a name containing a space or a tab`
-  if (/[\n\r]/.test(input)) return `${why}, where a name cannot contain a line break`
-  return undefined
-}
-
-const nameError = (input: string): InvalidEnvVar | undefined => {
-  if (input.length === 0) return new InvalidEnvVar({ input, reason: "NameEmpty" })
-  if (input.includes("=")) return new InvalidEnvVar({ input, reason: "NameContainsEquals" })
-  if (hasNul(input) || hasLoneSurrogate(input)) return new InvalidEnvVar({ input, reason: "NameInvalidCharacter" })
-  const detail = nameDetail(input)
-  return detail === undefined ? undefined : new InvalidEnvVar({ input, reason: "NameNotRepresentable", detail })
-}
-
 /**
- * A string that decodes to an environment variable `Name`, for `Config`, CLI flags and JSON.
- *
- * @example
- * ```ts
- * import { Schema } from "effect"
- * import { EnvVar } from "ociman"
- *
- * Schema.decodeUnknownSync(EnvVar.NameFromString)("POSTGRES_USER") // "POSTGRES_USER"
- * ```
- *
- * @since 0.1.0
- */
-export const NameFromString = Schema.String.pipe(
-  Schema.filter((input) => nameError(input)?.message),
-  Schema.brand("EnvVarName")
-)
-
-/**
- * A valid environment variable name.
- *
- * @since 0.1.0
- */
-export type Name = typeof NameFromString.Type
-
-/**
- * A value. Neither kind appears in argv; a `Redacted` one is also listed in `EnvPlan.secrets`, to
- * be hidden wherever an argv or output is shown.
- *
- * @since 0.1.0
- */
-export type Value = string | Redacted.Redacted<string>
-
-const brandName = Brand.nominal<Name>()
-
-/**
- * Validates an environment variable name.
- *
- * @example
- * ```ts
- * import { EnvVar } from "ociman"
- *
- * EnvVar.name("POSTGRES_USER") // Either.right("POSTGRES_USER")
- * EnvVar.name("") // Either.left(InvalidEnvVar { reason: "NameEmpty" })
- * EnvVar.name(" LEADING") // Either.left(InvalidEnvVar { reason: "NameNotRepresentable" })
- * ```
- *
- * @since 0.1.0
- */
-export const name = (input: string): Either.Either<Name, InvalidEnvVar> => {
-  const error = nameError(input)
-  return error === undefined ? Either.right(brandName(input)) : Either.left(error)
-}
-
-const reveal = (value: Value): string => (Redacted.isRedacted(value) ? Redacted.value(value) : value)
-
-/** Why `NAME=text` cannot be an env-file line, if it cannot. */
-const envFileValueDetail = (entryName: string, text: string): string | undefined => {
-  const why = whyEnvFile(entryName)
-  if (text.includes("\n")) return `${why}, where a value cannot contain a line break`
-  if (text.endsWith("\r")) return `${why}, where a carriage return at the end of a value is dropped`
-  const lineLength = utf8Length(entryName) + 1 + utf8Length(text)
-  if (lineLength > MAX_ENV_FILE_LINE_LENGTH)
-    return `${why}, where a line NAME=value is at most ${MAX_ENV_FILE_LINE_LENGTH} bytes (this one is ${lineLength})`
-  return undefined
-}
-
-const valueError = (entryName: string, value: Value): InvalidEnvVar | undefined => {
-  const text = reveal(value)
-  if (hasNul(text) || hasLoneSurrogate(text))
-    return new InvalidEnvVar({ input: entryName, reason: "ValueInvalidCharacter" })
-  if (utf8Length(text) > MAX_VALUE_LENGTH) return new InvalidEnvVar({ input: entryName, reason: "ValueTooLong" })
-  if (!usesEnvFile(entryName)) return undefined
-  const detail = envFileValueDetail(entryName, text)
-  return detail === undefined
-    ? undefined
-    : new InvalidEnvVar({ input: entryName, reason: "ValueNotRepresentable", detail })
-}
-
-/**
- * A set of environment variables: pairs sorted by name in UTF-8 byte order, each name once.
- *
- * @since 0.1.0
- */
-export type EnvVars = ReadonlyArray<readonly [Name, Value]>
-
-/**
- * The empty set.
- *
- * @example
- * ```ts
- * import { Either } from "effect"
- * import { EnvVar } from "ociman"
- *
- * Either.getOrThrow(EnvVar.plan(EnvVar.empty)).args // []
- * ```
- *
- * @since 0.1.0
- */
-export const empty: EnvVars = []
-
-const pairOf = ([n, v]: readonly [string, Value]): Either.Either<readonly [Name, Value], InvalidEnvVar> =>
-  Either.flatMap(name(n), (validName) => {
-    const error = valueError(n, v)
-    return error === undefined ? Either.right([validName, v] as const) : Either.left(error)
-  })
-
-/**
- * Validates variables given as a record or as pairs, deduplicating names (the later pair wins)
- * and sorting them by name in UTF-8 byte order. Fails with the first invalid variable, including
- * one that could not be delivered (`…NotRepresentable`), so that `plan` succeeds on the result.
- *
- * @example
- * ```ts
- * import { Redacted } from "effect"
- * import { EnvVar } from "ociman"
- *
- * EnvVar.make([["B", "1"], ["A", Redacted.make("pw")], ["B", "2"]])
- * // Either.right([["A", <redacted>], ["B", "2"]])
- * EnvVar.make({ PATH: "/bin\n/usr/bin" }) // Either.left(InvalidEnvVar { reason: "ValueNotRepresentable" })
- * ```
- *
- * @since 0.1.0
- */
-export const make = (input: PairsInput<Value>): Either.Either<EnvVars, InvalidEnvVar> =>
-  Either.map(Either.all(entriesOf(input).map(pairOf)), sortedUnique)
-
-/**
- * Both sets; on equal names `that` wins.
- *
- * @example
- * ```ts
- * import { Either } from "effect"
- * import { EnvVar } from "ociman"
- *
- * const base = Either.getOrThrow(EnvVar.make({ A: "1", B: "1" }))
- * EnvVar.merge(base, Either.getOrThrow(EnvVar.make({ B: "2" }))) // [["A", "1"], ["B", "2"]]
- * ```
- *
- * @since 0.1.0
- */
-export const merge: {
-  (that: EnvVars): (self: EnvVars) => EnvVars
-  (self: EnvVars, that: EnvVars): EnvVars
-} = dual(2, (self: EnvVars, that: EnvVars): EnvVars => sortedUnique([...self, ...that]))
-
-/**
- * How a set of variables reaches the container, without any value in argv:
- * - `args`: `--env NAME` for each variable that travels in the CLI's environment, in name order;
- *   the caller adds `--env-file <path>` when `envFile` is defined;
- * - `processEnv`: those variables' values, to add to the CLI process's environment;
- * - `envFile`: the text of the env file (`NAME=value` lines, in name order) for the variables of
- *   `usesEnvFile`, or `undefined` when there are none; write it with `writeEnvFile`;
- * - `secrets`: every `Redacted` value, to hide wherever an argv or output is shown.
- *
- * @since 0.1.0
- */
-export interface EnvPlan {
-  readonly args: ReadonlyArray<string>
-  readonly processEnv: Readonly<Record<string, string>>
-  readonly envFile: string | undefined
-  readonly secrets: ReadonlyArray<string>
-}
-
-/**
- * Splits a set of variables between the CLI's environment and an env file (see `EnvPlan` and the
- * module documentation). Fails with the first variable that cannot be delivered; a set built with
- * `make` or `merge` never does.
- *
- * @example
- * ```ts
- * import { Effect, Either, Redacted } from "effect"
- * import { EnvVar } from "ociman"
- *
- * const vars = Either.getOrThrow(EnvVar.make({ TOKEN: Redacted.make("t0k"), HOME: "/srv" }))
- * const plan = Either.getOrThrow(EnvVar.plan(vars))
- * // plan.args: ["--env", "TOKEN"], plan.processEnv: { TOKEN: "t0k" }
- * // plan.envFile: "HOME=/srv\n", plan.secrets: ["t0k"]
- *
- * const argv = Effect.gen(function* () {
- *   const file = plan.envFile === undefined ? undefined : yield* EnvVar.writeEnvFile(plan.envFile)
- *   return file === undefined ? plan.args : [...plan.args, "--env-file", file]
- * }) // run the CLI inside the same scope, with plan.processEnv added to its environment
- * ```
- *
- * @since 0.1.0
- */
-export const plan = (vars: EnvVars): Either.Either<EnvPlan, InvalidEnvVar> => {
-  const args: Array<string> = []
-  const processEnv: Array<readonly [string, string]> = []
-  const lines: Array<string> = []
-  const secrets: Array<string> = []
-  // `EnvVars` may be built by hand: validate and deduplicate again.
-  for (const [n, v] of sortedUnique(vars)) {
-    const error = nameError(n) ?? valueError(n, v)
-    if (error !== undefined) return Either.left(error)
-    const text = reveal(v)
-    if (Redacted.isRedacted(v)) secrets.push(text)
-    if (usesEnvFile(n)) lines.push(`${n}=${text}\n`)
-    else {
-      args.push("--env", n)
-      processEnv.push([n, text])
-    }
-  }
-  return Either.right({
-    args,
-    // `fromEntries` defines own properties, so a variable named `__proto__` stays a variable.
-    processEnv: Object.fromEntries(processEnv),
-    envFile: lines.length === 0 ? undefined : lines.join(""),
-    secrets
-  })
-}
-
-/**
- * The values of the `Redacted` variables, to hide wherever an argv or output is shown (the same
- * list as `plan(vars).secrets`, for a set that has not been planned).
- *
- * @example
- * ```ts
- * import { Either, Redacted } from "effect"
- * import { EnvVar } from "ociman"
- *
- * EnvVar.secretValues(Either.getOrThrow(EnvVar.make({ USER: "app", PASSWORD: Redacted.make("pw") }))) // ["pw"]
- * ```
- *
- * @since 0.1.0
- */
-export const secretValues = (vars: EnvVars): ReadonlyArray<string> =>
-  vars.flatMap(([, v]) => (Redacted.isRedacted(v) ? [Redacted.value(v)] : []))
-
-/**
- * The env file could not be written (`writeEnvFile`); `operation` says which step failed and
- * `cause` carries the file system's error. The file's content is never kept in it.
+ * The env file that carries the variables the CLI must not see in its own environment could not be
+ * written (a `run` or `exec` with such a variable: see the module documentation). `operation` says
+ * which step failed and `cause` carries the file system's error; `path` is the directory or file
+ * concerned (`undefined` when the directory could not be created). The file's content is never
+ * kept in it, since it may hold secrets.
  *
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { EnvVar } from "ociman"
+ * import { Container, ContainerDefinition as Def } from "ociman"
  *
- * EnvVar.writeEnvFile("HOME=/srv\n").pipe(
- *   Effect.catchTag("EnvFileError", (e) => Effect.logError(e.message).pipe(Effect.as("")))
+ * Container.start(Def.make("postgres:17").pipe(Def.env({ PGDATA: "/data", HOME: "/srv" }))).pipe(
+ *   Effect.catchTag("EnvFileError", (e) => Effect.die(e.message))
  * )
  * ```
  *
  * @since 0.1.0
+ * @category errors
  */
-export const EnvFileError = internalEnvFile.EnvFileError
-
-/**
- * @since 0.1.0
- */
-export type EnvFileError = internalEnvFile.EnvFileError
-
-/**
- * Writes the text of an env file (`EnvPlan.envFile`) to `env` in a new private temporary directory
- * (mode 0700; the file is mode 0600) and returns the file's path, for `--env-file <path>`. The
- * directory is removed when the scope closes, so run the CLI inside the same scope.
- *
- * @example
- * ```ts
- * import { NodeContext } from "@effect/platform-node"
- * import { Effect } from "effect"
- * import { EnvVar } from "ociman"
- *
- * const program = Effect.scoped(
- *   Effect.gen(function* () {
- *     const path = yield* EnvVar.writeEnvFile("HOME=/srv\n")
- *     // … run `docker run --env-file ${path} …` here: the file is gone after the scope
- *   })
- * ).pipe(Effect.provide(NodeContext.layer))
- * ```
- *
- * @since 0.1.0
- */
-export const writeEnvFile: (
-  text: string
-) => Effect.Effect<string, EnvFileError, FileSystem.FileSystem | Path.Path | Scope.Scope> = internalEnvFile.writeEnvFile
+export class EnvFileError extends Data.TaggedError("EnvFileError")<{
+  readonly operation: "makeTempDirectory" | "chmod" | "writeFile"
+  /** The directory or file concerned; `undefined` when the directory could not be created. */
+  readonly path: string | undefined
+  readonly cause: PlatformError
+}> {
+  override get message(): string {
+    const where = this.path === undefined ? "in the temporary directory" : `at ${JSON.stringify(this.path)}`
+    const step =
+      this.operation === "makeTempDirectory"
+        ? "create a private directory"
+        : this.operation === "chmod"
+          ? "restrict the permissions of"
+          : "write"
+    const what = this.operation === "makeTempDirectory" ? "for the env file" : "the env file"
+    return `Could not ${step} ${what} ${where}: ${this.cause.message}. Check that the temporary directory (TMPDIR) exists and is writable`
+  }
+}

@@ -1,7 +1,7 @@
 /**
  * Images: hashing and building build definitions (from a directory or from Dockerfile text, under
- * a fixed reference or a content-addressed tag; the definitions themselves live in
- * `BuildDefinition` and are re-exported here), and the image operations every runtime offers
+ * a fixed reference or a content-addressed tag; the definitions themselves are made with
+ * `BuildDefinition`), and the image operations every runtime offers
  * (exists, build, pull, push, tag, remove, list by name, inspect, labels).
  *
  * A content-addressed image is `name:<64-hex>`, the tag being `ContentHash` of what the build
@@ -27,16 +27,16 @@
  * ```ts
  * import { NodeContext, NodeRuntime } from "@effect/platform-node"
  * import { Console, Effect } from "effect"
- * import { ContainerRuntime, Image } from "ociman"
+ * import { BuildDefinition, ContainerRuntime, Image, ImageReference } from "ociman"
  *
  * const program = Effect.gen(function* () {
  *   const ref = yield* Image.buildIfAbsent(
- *     Image.fromDirectory("./docker/db", { name: "my-org/db" }).pipe(
- *       Image.buildArg("PG_MAJOR", "17"),
- *       Image.label("com.example.role", "db")
+ *     BuildDefinition.fromDirectory("./docker/db", { name: "my-org/db" }).pipe(
+ *       BuildDefinition.buildArg("PG_MAJOR", "17"),
+ *       BuildDefinition.label("com.example.role", "db")
  *     )
  *   )
- *   yield* Console.log(`ready: ${Image.format(ref)}`)
+ *   yield* Console.log(`ready: ${ImageReference.format(ref)}`)
  * })
  *
  * program.pipe(Effect.provide(ContainerRuntime.layerFromEnv), Effect.provide(NodeContext.layer), NodeRuntime.runMain)
@@ -46,10 +46,16 @@
  */
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
-import { type Duration, Effect, type Redacted, type Scope, Stream } from "effect"
-import type * as BuildArg from "./BuildArg.js"
+import { type Duration, Effect, type Scope, Stream } from "effect"
 import type { CliError, ProcessError, UnexpectedOutput } from "./CliError.js"
-import { ContainerRuntime } from "./ContainerRuntime.js"
+import {
+  type BuildOutput,
+  type BuildRequest,
+  type BuildRequestSource,
+  ContainerRuntime,
+  type ImageInspect,
+  type ImageOperations
+} from "./ContainerRuntime.js"
 import * as ContentHash from "./ContentHash.js"
 import {
   type BuildFailed,
@@ -65,157 +71,14 @@ import { ownershipLabels, REFERENCE_LABEL } from "./internal/session.js"
 import { reveal, type Validated, validate } from "./internal/buildValidation.js"
 import type { BuildDefinition, DefinitionError } from "./BuildDefinition.js"
 
-export * from "./BuildDefinition.js"
-
 // ---------------------------------------------------------------------------------------------
-// Operation level: what a runtime implements
-// ---------------------------------------------------------------------------------------------
-
-/**
- * A build, ready to run: validated values only. The runtime tags the result as `reference`.
- * @since 0.1.0
- */
-export interface BuildRequest {
-  readonly reference: ImageReference.ImageReference
-  readonly source: BuildRequestSource
-  /** Sorted by key, each key once; a `Redacted` value is kept out of argv. */
-  readonly buildArgs: ReadonlyArray<readonly [BuildArg.Key, string | Redacted.Redacted<string>]>
-  readonly labels: Label.Labels
-  /** `--target`: the stage to build. */
-  readonly target: string | undefined
-  /** `--platform`, e.g. `linux/arm64`. */
-  readonly platform: string | undefined
-  readonly noCache: boolean
-  /** Always try to pull a newer base image. */
-  readonly pull: boolean
-  /** Kill the build (SIGTERM, then SIGKILL) when it runs longer than this. */
-  readonly timeout?: Duration.DurationInput | undefined
-  /**
-   * `false`: keep no intermediate images (Podman `--layers=false`). Podman's layer cache ignores
-   * `--label`, so the intermediate images of a build with per-session labels would be reused by
-   * other sessions' builds, and outlive the image they were built for. Docker's builder keeps
-   * `--label` off its intermediate images and needs nothing. Default `true`.
-   */
-  readonly intermediateLayers?: boolean | undefined
-}
-
-/**
- * Where a build reads its Dockerfile and context: a directory (with an absolute Dockerfile path,
- * or the runtime's default `Dockerfile` in it), or Dockerfile text sent on stdin with no context.
- * @since 0.1.0
- */
-export type BuildRequestSource =
-  | { readonly _tag: "Directory"; readonly context: string; readonly dockerfile: string | undefined }
-  | { readonly _tag: "Instructions"; readonly dockerfile: string }
-
-/**
- * One line of build output, without its line ending.
- * @since 0.1.0
- */
-export interface BuildOutput {
-  readonly stream: "stdout" | "stderr"
-  readonly line: string
-}
-
-/**
- * What `image inspect` says about an image, decoded. Docker and Podman agree on these fields;
- * anything else is in `raw`.
- * @since 0.1.0
- */
-export interface Inspect {
-  /** The image ID as `sha256:<hex>` on both runtimes (Podman prints it without the prefix). */
-  readonly id: string
-  readonly repoTags: ReadonlyArray<string>
-  readonly repoDigests: ReadonlyArray<string>
-  readonly created: string | undefined
-  /** Bytes. */
-  readonly size: number | undefined
-  readonly architecture: string | undefined
-  readonly os: string | undefined
-  /** `Config.Labels`, sorted by key (Podman adds `io.buildah.version` to images it builds). */
-  readonly labels: ReadonlyMap<string, string>
-  readonly env: ReadonlyArray<string>
-  readonly cmd: ReadonlyArray<string> | undefined
-  readonly entrypoint: ReadonlyArray<string> | undefined
-  readonly workingDir: string | undefined
-  readonly user: string | undefined
-  /** `Config.ExposedPorts` keys, e.g. `5432/tcp`. */
-  readonly exposedPorts: ReadonlyArray<string>
-  /** The whole inspect object. */
-  readonly raw: unknown
-}
-
-/**
- * An image found by listing, with its labels.
- * @since 0.1.0
- */
-export interface ListedImage {
-  /** The image ID, as the runtime prints it (Docker with `sha256:`, Podman without). */
-  readonly id: string
-  /** Its `name:tag` references (`RepoTags`); empty for an untagged image. */
-  readonly references: ReadonlyArray<string>
-  readonly labels: ReadonlyMap<string, string>
-}
-
-/**
- * The image operations of a runtime (the `images` field of `ContainerRuntime.Service`). Docker,
- * Podman and the in-memory runtime implement them. "Absent" is only ever reported when the
- * runtime says so; a runtime that fails (daemon down, storage error) is a `CliError`.
- *
- * @example
- * ```ts
- * import { Effect, Either } from "effect"
- * import { ContainerRuntime, ImageReference } from "ociman"
- *
- * const present = Effect.gen(function* () {
- *   const runtime = yield* ContainerRuntime.ContainerRuntime
- *   return yield* runtime.images.exists(Either.getOrThrow(ImageReference.parse("busybox:1")))
- * })
- * ```
- *
- * @since 0.1.0
- */
-export interface ImageOperations {
-  /** Whether the image is stored locally. */
-  readonly exists: (reference: ImageReference.ImageReference) => Effect.Effect<boolean, CliError>
-  /** Runs a build; the stream ends when the image is built and tagged, and fails if the build fails. */
-  readonly build: (request: BuildRequest) => Stream.Stream<BuildOutput, BuildFailed | ProcessError>
-  /** Adds `target` as another name of `source`. */
-  readonly tag: (
-    source: ImageReference.ImageReference,
-    target: ImageReference.ImageReference
-  ) => Effect.Effect<void, ImageNotFound | CliError>
-  /** Removes a name (and the image once no name is left); `force` also removes images in use. */
-  readonly remove: (
-    reference: ImageReference.ImageReference,
-    options?: { readonly force?: boolean | undefined }
-  ) => Effect.Effect<void, ImageNotFound | ImageInUse | CliError>
-  readonly pull: (reference: ImageReference.ImageReference) => Effect.Effect<void, PullFailed | ProcessError>
-  readonly push: (reference: ImageReference.ImageReference) => Effect.Effect<void, PushFailed | ProcessError>
-  readonly inspect: (
-    reference: ImageReference.ImageReference
-  ) => Effect.Effect<Inspect, ImageNotFound | CliError | UnexpectedOutput | Label.InvalidInspectLabels>
-  /**
-   * Every stored `name:tag` with this name (its tag and digest are ignored). The path must match
-   * exactly; the registry must match when `name` has one, and is ignored when it has none (Podman
-   * stores local images under `localhost/`). Sorted, without duplicates or untagged images.
-   */
-  readonly listByName: (
-    name: ImageReference.ImageReference
-  ) => Effect.Effect<ReadonlyArray<ImageReference.ImageReference>, CliError | UnexpectedOutput>
-  /** The images whose labels match every filter, with their labels (for the sweeper); untagged ones too. */
-  readonly listLabeled: (
-    filters: ReadonlyArray<Label.Filter>
-  ) => Effect.Effect<ReadonlyArray<ListedImage>, CliError | UnexpectedOutput>
-}
-
-// ---------------------------------------------------------------------------------------------
-// Validation and hashing
+// Models
 // ---------------------------------------------------------------------------------------------
 
 /**
  * The content tag of a definition and what was hashed.
  * @since 0.1.0
+ * @category models
  */
 export interface ContentTag {
   /** 64 lowercase hex characters. */
@@ -225,15 +88,60 @@ export interface ContentTag {
   /** Bytes of file content hashed (the UTF-8 length of the instructions). */
   readonly bytes: number
 }
-
 /**
  * Options of hashing: a progress callback for large contexts.
  * @since 0.1.0
+ * @category models
  */
 export interface HashOptions {
   /** Called as the context is hashed (see `ContentHash.directory`); keep it quick. */
   readonly onProgress?: ((progress: ContentHash.Progress) => Effect.Effect<void>) | undefined
 }
+/**
+ * A definition validated and hashed: the reference it builds and the request a runtime runs.
+ * Get one with {@link prepare}; {@link build} and {@link buildIfAbsent} accept it, so a context is
+ * hashed once however many times it is used.
+ * @since 0.1.0
+ * @category models
+ */
+export interface PreparedBuild {
+  readonly _tag: "PreparedBuild"
+  readonly reference: ImageReference.ImageReference
+  readonly request: BuildRequest
+  /** What was hashed, for a content-addressed target; `undefined` for a fixed one. */
+  readonly hash: ContentTag | undefined
+}
+/**
+ * Options of {@link build} and {@link buildIfAbsent}.
+ * @since 0.1.0
+ * @category models
+ */
+export interface BuildOptions extends HashOptions {
+  /** Called with each line of build output, as it comes. */
+  readonly onOutput?: ((output: BuildOutput) => Effect.Effect<void>) | undefined
+  /** Kill the build (SIGTERM, then SIGKILL) when it runs longer than this. */
+  readonly timeout?: Duration.DurationInput | undefined
+}
+/**
+ * Every way a build can fail: an invalid definition, an unreadable context, or the build itself.
+ * @since 0.1.0
+ * @category errors
+ */
+export type BuildError = DefinitionError | ContentHash.DirectoryError | BuildFailed | ProcessError
+
+const ensurePrepared = (
+  def: BuildDefinition | PreparedBuild,
+  options: BuildOptions
+): Effect.Effect<PreparedBuild, DefinitionError | ContentHash.DirectoryError, FileSystem.FileSystem | Path.Path> =>
+  def._tag === "PreparedBuild"
+    ? Effect.succeed(
+        options.timeout === undefined ? def : { ...def, request: { ...def.request, timeout: options.timeout } }
+      )
+    : prepare(def, options)
+
+// ---------------------------------------------------------------------------------------------
+// Validation and hashing
+// ---------------------------------------------------------------------------------------------
 
 const toReference = (input: string | ImageReference.ImageReference) =>
   Effect.suspend(() => ImageReference.fromInput(input))
@@ -275,35 +183,22 @@ const hashOf = (
  * ```ts
  * import { NodeContext } from "@effect/platform-node"
  * import { Effect } from "effect"
- * import { Image } from "ociman"
+ * import { BuildDefinition, Image } from "ociman"
  *
- * const tag = Image.contentHash(Image.fromInstructions("FROM busybox:1\n", { name: "x" })).pipe(
+ * const tag = Image.contentHash(BuildDefinition.fromInstructions("FROM busybox:1\n", { name: "x" })).pipe(
  *   Effect.map((hash) => hash.tag),
  *   Effect.provide(NodeContext.layer)
  * )
  * ```
  *
  * @since 0.1.0
+ * @category effects
  */
 export const contentHash = (
   def: BuildDefinition,
   options: HashOptions = {}
 ): Effect.Effect<ContentTag, DefinitionError | ContentHash.DirectoryError, FileSystem.FileSystem | Path.Path> =>
   Effect.flatMap(validate(def), (valid) => hashOf(def, valid, options))
-
-/**
- * A definition validated and hashed: the reference it builds and the request a runtime runs.
- * Get one with {@link prepare}; {@link build} and {@link buildIfAbsent} accept it, so a context is
- * hashed once however many times it is used.
- * @since 0.1.0
- */
-export interface PreparedBuild {
-  readonly _tag: "PreparedBuild"
-  readonly reference: ImageReference.ImageReference
-  readonly request: BuildRequest
-  /** What was hashed, for a content-addressed target; `undefined` for a fixed one. */
-  readonly hash: ContentTag | undefined
-}
 
 const contentAddressedReference = (
   input: string | ImageReference.ImageReference,
@@ -334,15 +229,16 @@ const contentAddressedReference = (
  * ```ts
  * import { NodeContext } from "@effect/platform-node"
  * import { Effect } from "effect"
- * import { Image } from "ociman"
+ * import { BuildDefinition, Image } from "ociman"
  *
  * const program = Effect.gen(function* () {
- *   const prepared = yield* Image.prepare(Image.fromDirectory("./app", { name: "app" }))
+ *   const prepared = yield* Image.prepare(BuildDefinition.fromDirectory("./app", { name: "app" }))
  *   return prepared.reference
  * }).pipe(Effect.provide(NodeContext.layer))
  * ```
  *
  * @since 0.1.0
+ * @category effects
  */
 export const prepare = (
   def: BuildDefinition,
@@ -393,15 +289,16 @@ export const prepare = (
  * ```ts
  * import { NodeContext } from "@effect/platform-node"
  * import { Effect } from "effect"
- * import { Image } from "ociman"
+ * import { BuildDefinition, Image, ImageReference } from "ociman"
  *
- * const ref = Image.targetReference(Image.fromInstructions("FROM busybox:1\n", { name: "my/app" })).pipe(
- *   Effect.map(Image.format), // "my/app:<64 hex>"
+ * const ref = Image.targetReference(BuildDefinition.fromInstructions("FROM busybox:1\n", { name: "my/app" })).pipe(
+ *   Effect.map(ImageReference.format), // "my/app:<64 hex>"
  *   Effect.provide(NodeContext.layer)
  * )
  * ```
  *
  * @since 0.1.0
+ * @category effects
  */
 export const targetReference = (
   def: BuildDefinition,
@@ -417,33 +314,6 @@ export const targetReference = (
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Options of {@link build} and {@link buildIfAbsent}.
- * @since 0.1.0
- */
-export interface BuildOptions extends HashOptions {
-  /** Called with each line of build output, as it comes. */
-  readonly onOutput?: ((output: BuildOutput) => Effect.Effect<void>) | undefined
-  /** Kill the build (SIGTERM, then SIGKILL) when it runs longer than this. */
-  readonly timeout?: Duration.DurationInput | undefined
-}
-
-/**
- * Every way a build can fail: an invalid definition, an unreadable context, or the build itself.
- * @since 0.1.0
- */
-export type BuildError = DefinitionError | ContentHash.DirectoryError | BuildFailed | ProcessError
-
-const ensurePrepared = (
-  def: BuildDefinition | PreparedBuild,
-  options: BuildOptions
-): Effect.Effect<PreparedBuild, DefinitionError | ContentHash.DirectoryError, FileSystem.FileSystem | Path.Path> =>
-  def._tag === "PreparedBuild"
-    ? Effect.succeed(
-        options.timeout === undefined ? def : { ...def, request: { ...def.request, timeout: options.timeout } }
-      )
-    : prepare(def, options)
-
-/**
  * Builds the image, streaming its output: the stream ends when the image is built and tagged
  * (its reference is `targetReference`), and fails with `BuildFailed` (exit code and last lines)
  * otherwise. Interrupting it kills the build.
@@ -451,14 +321,15 @@ const ensurePrepared = (
  * @example
  * ```ts
  * import { Console, Effect, Stream } from "effect"
- * import { Image } from "ociman"
+ * import { BuildDefinition, Image } from "ociman"
  *
- * const logged = Image.buildStream(Image.fromDirectory("./app", { name: "app" })).pipe(
+ * const logged = Image.buildStream(BuildDefinition.fromDirectory("./app", { name: "app" })).pipe(
  *   Stream.runForEach((output) => Console.log(output.line))
  * )
  * ```
  *
  * @since 0.1.0
+ * @category effects
  */
 export const buildStream = (
   def: BuildDefinition | PreparedBuild,
@@ -476,15 +347,16 @@ export const buildStream = (
  * @example
  * ```ts
  * import { Console, Effect } from "effect"
- * import { Image } from "ociman"
+ * import { BuildDefinition, Image } from "ociman"
  *
  * const ref = Image.build(
- *   Image.fromInstructions("FROM busybox:1\nRUN echo built > /built\n", { reference: "my/app:dev" }),
+ *   BuildDefinition.fromInstructions("FROM busybox:1\nRUN echo built > /built\n", { reference: "my/app:dev" }),
  *   { onOutput: (output) => Console.log(output.line) }
  * )
  * ```
  *
  * @since 0.1.0
+ * @category effects
  */
 export const build = (
   def: BuildDefinition | PreparedBuild,
@@ -507,12 +379,13 @@ export const build = (
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { Image } from "ociman"
+ * import { BuildDefinition, Image } from "ociman"
  *
- * const ref = Image.buildIfAbsent(Image.fromDirectory("./docker/db", { name: "my-org/db" }))
+ * const ref = Image.buildIfAbsent(BuildDefinition.fromDirectory("./docker/db", { name: "my-org/db" }))
  * ```
  *
  * @since 0.1.0
+ * @category effects
  */
 export const buildIfAbsent = (
   def: BuildDefinition | PreparedBuild,
@@ -544,12 +417,12 @@ export const buildIfAbsent = (
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { Container, ContainerDefinition as Def, Image } from "ociman"
+ * import { BuildDefinition, Container, ContainerDefinition as Def, Image } from "ociman"
  *
  * const program = Effect.scoped(
  *   Effect.gen(function* () {
  *     const image = yield* Image.buildScoped(
- *       Image.fromInstructions("FROM localhost/ociman-test/busybox:1\nRUN echo fixture > /fixture\n", {
+ *       BuildDefinition.fromInstructions("FROM localhost/ociman-test/busybox:1\nRUN echo fixture > /fixture\n", {
  *         reference: "localhost/my-tests/fixture:1"
  *       })
  *     )
@@ -559,6 +432,7 @@ export const buildIfAbsent = (
  * ```
  *
  * @since 0.1.0
+ * @category effects
  */
 export const buildScoped = (
   def: BuildDefinition,
@@ -602,21 +476,6 @@ export const buildScoped = (
 // Image operations
 // ---------------------------------------------------------------------------------------------
 
-/**
- * Formats a reference (re-exported from `ImageReference` for convenience).
- *
- * @example
- * ```ts
- * import { Either } from "effect"
- * import { Image, ImageReference } from "ociman"
- *
- * Image.format(Either.getOrThrow(ImageReference.parse("busybox:1"))) // "busybox:1"
- * ```
- *
- * @since 0.1.0
- */
-export const format = ImageReference.format
-
 const withRuntime = <A, E>(
   reference: string | ImageReference.ImageReference,
   f: (images: ImageOperations, ref: ImageReference.ImageReference) => Effect.Effect<A, E>
@@ -638,6 +497,7 @@ const withRuntime = <A, E>(
  * ```
  *
  * @since 0.1.0
+ * @category effects
  */
 export const exists = (
   reference: string | ImageReference.ImageReference
@@ -657,6 +517,7 @@ export const exists = (
  * ```
  *
  * @since 0.1.0
+ * @category effects
  */
 export const pull = (
   reference: string | ImageReference.ImageReference
@@ -676,6 +537,7 @@ export const pull = (
  * ```
  *
  * @since 0.1.0
+ * @category effects
  */
 export const pullIfAbsent = (
   reference: string | ImageReference.ImageReference
@@ -697,6 +559,7 @@ export const pullIfAbsent = (
  * ```
  *
  * @since 0.1.0
+ * @category effects
  */
 export const push = (
   reference: string | ImageReference.ImageReference
@@ -714,6 +577,7 @@ export const push = (
  * ```
  *
  * @since 0.1.0
+ * @category effects
  */
 export const tag = (
   source: string | ImageReference.ImageReference,
@@ -735,6 +599,7 @@ export const tag = (
  * ```
  *
  * @since 0.1.0
+ * @category effects
  */
 export const remove = (
   reference: string | ImageReference.ImageReference,
@@ -746,7 +611,7 @@ export const remove = (
 > => withRuntime(reference, (images, ref) => images.remove(ref, options))
 
 /**
- * Inspects the image, decoded (see {@link Inspect}).
+ * Inspects the image, decoded (see `ContainerRuntime.ImageInspect`).
  *
  * @example
  * ```ts
@@ -757,11 +622,12 @@ export const remove = (
  * ```
  *
  * @since 0.1.0
+ * @category effects
  */
 export const inspect = (
   reference: string | ImageReference.ImageReference
 ): Effect.Effect<
-  Inspect,
+  ImageInspect,
   ImageReference.InvalidImageReference | ImageNotFound | CliError | UnexpectedOutput | Label.InvalidInspectLabels,
   ContainerRuntime
 > => withRuntime(reference, (images, ref) => images.inspect(ref))
@@ -778,6 +644,7 @@ export const inspect = (
  * ```
  *
  * @since 0.1.0
+ * @category effects
  */
 export const labelsOf = (
   reference: string | ImageReference.ImageReference
@@ -788,7 +655,7 @@ export const labelsOf = (
 > => Effect.map(inspect(reference), (inspected) => inspected.labels)
 
 /**
- * Every stored `name:tag` of this name (see {@link ImageOperations.listByName}), e.g. to clean
+ * Every stored `name:tag` of this name (see `ContainerRuntime.ImageOperations.listByName`), e.g. to clean
  * up every content-addressed build of a name.
  *
  * @example
@@ -802,6 +669,7 @@ export const labelsOf = (
  * ```
  *
  * @since 0.1.0
+ * @category effects
  */
 export const listByName = (
   name: string | ImageReference.ImageReference

@@ -36,6 +36,7 @@ import { ImageNotFound } from "./ContainerError.js"
  * ```
  *
  * @since 0.1.0
+ * @category errors
  */
 export { ImageNotFound }
 
@@ -58,6 +59,7 @@ const lastLine = (text: string): string =>
  * - `Other`: anything else (no network, DNS, authentication, rate limit, a bad reference, …).
  *
  * @since 0.1.0
+ * @category models
  */
 export type PullFailureReason = "NotFound" | "Other"
 
@@ -82,6 +84,7 @@ export type PullFailureReason = "NotFound" | "Other"
  * ```
  *
  * @since 0.1.0
+ * @category errors
  */
 export class PullFailed extends Data.TaggedError("PullFailed")<{
   /** The reference as it was passed to the CLI. */
@@ -110,6 +113,7 @@ export class PullFailed extends Data.TaggedError("PullFailed")<{
  * ```
  *
  * @since 0.1.0
+ * @category errors
  */
 export class PushFailed extends Data.TaggedError("PushFailed")<{
   readonly reference: string
@@ -129,14 +133,15 @@ export class PushFailed extends Data.TaggedError("PushFailed")<{
  * @example
  * ```ts
  * import { Console, Effect } from "effect"
- * import { Image } from "ociman"
+ * import { BuildDefinition, Image } from "ociman"
  *
- * const ref = Image.build(Image.fromInstructions("FROM scratch\nRUN false\n", { reference: "x:1" })).pipe(
+ * const ref = Image.build(BuildDefinition.fromInstructions("FROM scratch\nRUN false\n", { reference: "x:1" })).pipe(
  *   Effect.tapErrorTag("BuildFailed", (e) => Console.error(e.lastLines.join("\n")))
  * )
  * ```
  *
  * @since 0.1.0
+ * @category errors
  */
 export class BuildFailed extends Data.TaggedError("BuildFailed")<{
   /** The reference the build was to tag. */
@@ -171,6 +176,7 @@ export class BuildFailed extends Data.TaggedError("BuildFailed")<{
  * ```
  *
  * @since 0.1.0
+ * @category errors
  */
 export class ImageInUse extends Data.TaggedError("ImageInUse")<{
   readonly image: string
@@ -188,14 +194,15 @@ export class ImageInUse extends Data.TaggedError("ImageInUse")<{
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { Image } from "ociman"
+ * import { BuildDefinition, Image } from "ociman"
  *
- * const ref = Image.targetReference(Image.fromInstructions("FROM scratch\n", { name: "app:1" })).pipe(
+ * const ref = Image.targetReference(BuildDefinition.fromInstructions("FROM scratch\n", { name: "app:1" })).pipe(
  *   Effect.catchTag("InvalidBuildDefinition", (e) => Effect.fail(e.message))
  * )
  * ```
  *
  * @since 0.1.0
+ * @category errors
  */
 export class InvalidBuildDefinition extends Data.TaggedError("InvalidBuildDefinition")<{
   /** Which part of the definition is wrong: `name`, `dockerfile`, `target` or `platform`. */

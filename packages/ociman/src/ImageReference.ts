@@ -71,6 +71,7 @@ import * as internal from "./internal/imageReference.js"
  * guarantee valid fields; it is a `Data` value (structural `Equal`/`Hash`).
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ImageReference {
   /** Registry host with optional port (`ghcr.io`, `localhost:5000`, `[::1]`), or `undefined` when none was written. */
@@ -92,6 +93,7 @@ export interface ImageReference {
  * - `ImageIdAsName`: the name is a 64-character hex image ID.
  *
  * @since 0.1.0
+ * @category models
  */
 export type InvalidImageReferenceReason =
   "Empty" | "InvalidFormat" | "UpperCaseInPath" | "NameTooLong" | "InvalidDigest" | "ImageIdAsName"
@@ -112,6 +114,7 @@ const MESSAGE_EXCERPT = 200
  * ```
  *
  * @since 0.1.0
+ * @category errors
  */
 export class InvalidImageReference extends Data.TaggedError("InvalidImageReference")<{
   readonly input: string
@@ -149,6 +152,7 @@ const fromParts = (parts: internal.Parts): ImageReference =>
  * ```
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const parse = (input: string): Either.Either<ImageReference, InvalidImageReference> =>
   Either.mapBoth(internal.scan(input), {
@@ -171,6 +175,7 @@ export const parse = (input: string): Either.Either<ImageReference, InvalidImage
  * ```
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const parseEffect = (input: string): Effect.Effect<ImageReference, InvalidImageReference> =>
   Effect.suspend(() => parse(input))
@@ -188,6 +193,7 @@ export const parseEffect = (input: string): Effect.Effect<ImageReference, Invali
  * ```
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const fromInput = (input: string | ImageReference): Either.Either<ImageReference, InvalidImageReference> =>
   typeof input === "string" ? parse(input) : Either.right(input)
@@ -204,6 +210,7 @@ export const fromInput = (input: string | ImageReference): Either.Either<ImageRe
  * ```
  *
  * @since 0.1.0
+ * @category getters
  */
 export const format = (ref: ImageReference): string =>
   `${name(ref)}${ref.tag === undefined ? "" : `:${ref.tag}`}${ref.digest === undefined ? "" : `@${ref.digest}`}`
@@ -220,6 +227,7 @@ export const format = (ref: ImageReference): string =>
  * ```
  *
  * @since 0.1.0
+ * @category getters
  */
 export const name = (ref: ImageReference): string => (ref.domain === undefined ? ref.path : `${ref.domain}/${ref.path}`)
 
@@ -260,6 +268,7 @@ const withSuffix = (base: string, ref: ImageReference): string =>
  * ```
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const normalize = (ref: ImageReference): string => {
   const n = normalizedName(ref)
@@ -282,6 +291,7 @@ export const normalize = (ref: ImageReference): string => {
  * ```
  *
  * @since 0.1.0
+ * @category getters
  */
 export const familiar = (ref: ImageReference): string => {
   const n = normalizedName(ref)
@@ -305,6 +315,7 @@ export const familiar = (ref: ImageReference): string => {
  * ```
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const make = (parts: {
   readonly domain?: string | undefined
@@ -349,6 +360,7 @@ export const make = (parts: {
  * ```
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const withTag: {
   (tag: string): (self: ImageReference) => Either.Either<ImageReference, InvalidImageReference>
@@ -368,6 +380,7 @@ export const withTag: {
  * ```
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const withDigest: {
   (digest: string): (self: ImageReference) => Either.Either<ImageReference, InvalidImageReference>
@@ -388,6 +401,7 @@ const isOptionalString = (u: unknown): u is string | undefined => u === undefine
  * ```
  *
  * @since 0.1.0
+ * @category guards
  */
 export const isImageReference = (u: unknown): u is ImageReference =>
   Predicate.hasProperty(u, "domain") &&
@@ -412,6 +426,7 @@ export const isImageReference = (u: unknown): u is ImageReference =>
  * ```
  *
  * @since 0.1.0
+ * @category schemas
  */
 export const FromSelf: Schema.Schema<ImageReference> = Schema.declare(isImageReference, {
   identifier: "ImageReference",
@@ -432,6 +447,7 @@ export const FromSelf: Schema.Schema<ImageReference> = Schema.declare(isImageRef
  * ```
  *
  * @since 0.1.0
+ * @category schemas
  */
 export const FromString: Schema.Schema<ImageReference, string> = Schema.transformOrFail(Schema.String, FromSelf, {
   strict: true,

@@ -11,6 +11,8 @@
  *
  * Read side: `decode` reads `Config.Labels` of a `container inspect` / `image inspect` object.
  *
+ * The runtime renders a set as `--label key=value` arguments, and a `Filter` as `--filter label=…`.
+ *
  * Deliberate differences from ociman 0.8: keys and values may not contain a lone UTF-16 surrogate
  * (it cannot be encoded as UTF-8), and values may not contain NUL (an argv element cannot); ociman
  * gets both for free from Rust strings and argv. There are no separate read-side key/value types:
@@ -22,7 +24,7 @@
  * import { Label } from "ociman"
  *
  * const labels = Either.getOrThrow(Label.make({ "pg-ephemeral.session": "main", "a.key": "1" }))
- * Label.toArgs(labels) // ["--label", "a.key=1", "--label", "pg-ephemeral.session=main"]
+ * labels // [["a.key", "1"], ["pg-ephemeral.session", "main"]]
  * ```
  *
  * @since 0.1.0
@@ -41,87 +43,38 @@ import {
 } from "./internal/bytes.js"
 
 /**
- * The longest accepted key, in UTF-8 bytes.
- *
- * @example
- * ```ts
- * import { Label } from "ociman"
- *
- * Label.key("a".repeat(Label.MAX_KEY_LENGTH)) // Either.right(…)
- * ```
+ * A valid label key.
  *
  * @since 0.1.0
+ * @category models
  */
-export const MAX_KEY_LENGTH = 256
+export type Key = typeof KeyFromString.Type
 
 /**
- * The longest accepted value, in UTF-8 bytes.
- *
- * @example
- * ```ts
- * import { Label } from "ociman"
- *
- * Label.value("x".repeat(Label.MAX_VALUE_LENGTH + 1)) // Either.left(… reason: "ValueTooLong")
- * ```
+ * A valid label value.
  *
  * @since 0.1.0
+ * @category models
  */
-export const MAX_VALUE_LENGTH = 65_536
+export type Value = typeof ValueFromString.Type
 
 /**
- * Why a label key or value is rejected. The first four are ociman's; `ValueInvalidCharacter` (NUL
- * or a lone surrogate in a value) is this library's.
+ * A set of labels: pairs sorted by key in UTF-8 byte order, each key once.
  *
  * @since 0.1.0
+ * @category models
  */
-export type InvalidLabelReason =
-  "KeyEmpty" | "KeyInvalidCharacter" | "KeyTooLong" | "ValueTooLong" | "ValueInvalidCharacter"
-
-const REASON_MESSAGES: Readonly<Record<InvalidLabelReason, string>> = {
-  KeyEmpty: "Label key cannot be empty",
-  KeyInvalidCharacter: "Label key may not contain '=', whitespace, control characters, or ','",
-  KeyTooLong: `Label key exceeds maximum length of ${MAX_KEY_LENGTH} bytes`,
-  ValueTooLong: `Label value exceeds maximum length of ${MAX_VALUE_LENGTH} bytes`,
-  ValueInvalidCharacter: "Label value may not contain a NUL character or an unpaired UTF-16 surrogate"
-}
+export type Labels = ReadonlyArray<readonly [Key, Value]>
 
 /**
- * A label key or value that is not valid. `input` is the rejected key or value; for a value,
- * `key` names the label it belongs to, when known. The message starts with ociman's wording and
- * quotes at most the start of a long input.
- *
- * @example
- * ```ts
- * import { Either } from "effect"
- * import { Label } from "ociman"
- *
- * Either.flip(Label.key("foo bar")).pipe(Either.map((e) => e.reason)) // Either.right("KeyInvalidCharacter")
- * ```
+ * A `--filter` on labels, for `container list` and `image list`: by key, or by key and value.
  *
  * @since 0.1.0
+ * @category models
  */
-export class InvalidLabel extends Data.TaggedError("InvalidLabel")<{
-  readonly input: string
-  readonly reason: InvalidLabelReason
-  readonly key?: string | undefined
-}> {
-  override get message(): string {
-    const base = REASON_MESSAGES[this.reason]
-    switch (this.reason) {
-      case "KeyEmpty":
-        return `${base}: use a reverse-DNS name such as "com.example.role"`
-      case "KeyInvalidCharacter":
-        return `${base} (got ${quoteExcerpt(this.input)})`
-      case "KeyTooLong":
-        return `${base} (got ${utf8Length(this.input)} bytes: ${quoteExcerpt(this.input, 40)})`
-      case "ValueTooLong":
-      case "ValueInvalidCharacter": {
-        const label = this.key === undefined ? "" : ` of label ${quoteExcerpt(this.key)}`
-        const size = this.reason === "ValueTooLong" ? `, got ${utf8Length(this.input)} bytes` : ""
-        return `${base} (value${label}${size})`
-      }
-    }
-  }
+export interface Filter {
+  readonly key: Key
+  readonly value?: Value | undefined
 }
 
 /** Bytes that may not appear in a key: `=`, `,`, ASCII whitespace and ASCII control characters. */
@@ -141,58 +94,8 @@ const valueReason = (input: string): InvalidLabelReason | undefined => {
   return undefined
 }
 
-const filterWith =
-  (reasonOf: (input: string) => InvalidLabelReason | undefined) =>
-  (input: string): string | undefined => {
-    const reason = reasonOf(input)
-    return reason === undefined ? undefined : new InvalidLabel({ input, reason }).message
-  }
-
-/**
- * A string that decodes to a label `Key`, for `Config`, CLI flags and JSON.
- *
- * @example
- * ```ts
- * import { Schema } from "effect"
- * import { Label } from "ociman"
- *
- * Schema.decodeUnknownSync(Label.KeyFromString)("com.example.role") // "com.example.role"
- * ```
- *
- * @since 0.1.0
- */
-export const KeyFromString = Schema.String.pipe(Schema.filter(filterWith(keyReason)), Schema.brand("LabelKey"))
-
-/**
- * A string that decodes to a label `Value`.
- *
- * @example
- * ```ts
- * import { Schema } from "effect"
- * import { Label } from "ociman"
- *
- * Schema.decodeUnknownSync(Label.ValueFromString)('{"json": true}')
- * ```
- *
- * @since 0.1.0
- */
-export const ValueFromString = Schema.String.pipe(Schema.filter(filterWith(valueReason)), Schema.brand("LabelValue"))
-
-/**
- * A valid label key.
- *
- * @since 0.1.0
- */
-export type Key = typeof KeyFromString.Type
-
-/**
- * A valid label value.
- *
- * @since 0.1.0
- */
-export type Value = typeof ValueFromString.Type
-
 const brandKey = Brand.nominal<Key>()
+
 const brandValue = Brand.nominal<Value>()
 
 /**
@@ -207,6 +110,7 @@ const brandValue = Brand.nominal<Value>()
  * ```
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const key = (input: string): Either.Either<Key, InvalidLabel> => {
   const reason = keyReason(input)
@@ -225,18 +129,12 @@ export const key = (input: string): Either.Either<Key, InvalidLabel> => {
  * ```
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const value = (input: string): Either.Either<Value, InvalidLabel> => {
   const reason = valueReason(input)
   return reason === undefined ? Either.right(brandValue(input)) : Either.left(new InvalidLabel({ input, reason }))
 }
-
-/**
- * A set of labels: pairs sorted by key in UTF-8 byte order, each key once.
- *
- * @since 0.1.0
- */
-export type Labels = ReadonlyArray<readonly [Key, Value]>
 
 /**
  * The empty set of labels.
@@ -245,10 +143,11 @@ export type Labels = ReadonlyArray<readonly [Key, Value]>
  * ```ts
  * import { Label } from "ociman"
  *
- * Label.toArgs(Label.empty) // []
+ * Label.get(Label.empty, "role") // undefined
  * ```
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const empty: Labels = []
 
@@ -275,9 +174,45 @@ const pairOf = ([k, v]: readonly [string, string]): Either.Either<readonly [Key,
  * ```
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const make = (input: PairsInput<string>): Either.Either<Labels, InvalidLabel> =>
   Either.map(Either.all(entriesOf(input).map(pairOf)), sortedUnique)
+
+/**
+ * Matches everything that has the label, whatever its value.
+ *
+ * @example
+ * ```ts
+ * import { Either } from "effect"
+ * import { Label } from "ociman"
+ *
+ * Label.keyOnly(Either.getOrThrow(Label.key("pg-ephemeral.session")))
+ * // { key: "pg-ephemeral.session", value: undefined }: `--filter label=pg-ephemeral.session`
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const keyOnly = (key: Key): Filter => Data.struct({ key, value: undefined })
+
+/**
+ * Matches everything whose label `key` has exactly `value`.
+ *
+ * @example
+ * ```ts
+ * import { Either } from "effect"
+ * import { Label } from "ociman"
+ *
+ * const k = Either.getOrThrow(Label.key("pg-ephemeral.session"))
+ * const v = Either.getOrThrow(Label.value("main"))
+ * Label.exact(k, v) // { key: "pg-ephemeral.session", value: "main" }: `--filter label=pg-ephemeral.session=main`
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const exact = (key: Key, value: Value): Filter => Data.struct({ key, value })
 
 /**
  * Both sets of labels; on equal keys `that` wins.
@@ -293,6 +228,7 @@ export const make = (input: PairsInput<string>): Either.Either<Labels, InvalidLa
  * ```
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const merge: {
   (that: Labels): (self: Labels) => Labels
@@ -312,137 +248,59 @@ export const merge: {
  * ```
  *
  * @since 0.1.0
+ * @category getters
  */
 export const get: {
   (key: string): (self: Labels) => Value | undefined
   (self: Labels, key: string): Value | undefined
 } = dual(2, (self: Labels, key: string): Value | undefined => self.find(([k]) => k === key)?.[1])
 
-/**
- * The argv for `run`/`build`: `--label key=value` per label, in the set's order.
- *
- * @example
- * ```ts
- * import { Either } from "effect"
- * import { Label } from "ociman"
- *
- * Label.toArgs(Either.getOrThrow(Label.make({ role: "db" }))) // ["--label", "role=db"]
- * ```
- *
- * @since 0.1.0
- */
-export const toArgs = (labels: Labels): ReadonlyArray<string> => labels.flatMap(([k, v]) => ["--label", `${k}=${v}`])
-
-/**
- * A `--filter` on labels, for `container list` and `image list`: by key, or by key and value.
- *
- * @since 0.1.0
- */
-export interface Filter {
-  readonly key: Key
-  readonly value?: Value | undefined
-}
-
-/**
- * Matches everything that has the label, whatever its value.
- *
- * @example
- * ```ts
- * import { Either } from "effect"
- * import { Label } from "ociman"
- *
- * Label.filterArg(Label.keyOnly(Either.getOrThrow(Label.key("pg-ephemeral.session"))))
- * // "label=pg-ephemeral.session"
- * ```
- *
- * @since 0.1.0
- */
-export const keyOnly = (key: Key): Filter => Data.struct({ key, value: undefined })
-
-/**
- * Matches everything whose label `key` has exactly `value`.
- *
- * @example
- * ```ts
- * import { Either } from "effect"
- * import { Label } from "ociman"
- *
- * const k = Either.getOrThrow(Label.key("pg-ephemeral.session"))
- * const v = Either.getOrThrow(Label.value("main"))
- * Label.filterArg(Label.exact(k, v)) // "label=pg-ephemeral.session=main"
- * ```
- *
- * @since 0.1.0
- */
-export const exact = (key: Key, value: Value): Filter => Data.struct({ key, value })
-
-/**
- * The value of `--filter` for a label filter: `label=<key>` or `label=<key>=<value>`.
- *
- * @example
- * ```ts
- * import { Either } from "effect"
- * import { Label } from "ociman"
- *
- * const k = Either.getOrThrow(Label.key("role"))
- * const args = ["--filter", Label.filterArg(Label.keyOnly(k))] // ["--filter", "label=role"]
- * ```
- *
- * @since 0.1.0
- */
-export const filterArg = (filter: Filter): string =>
-  filter.value === undefined ? `label=${filter.key}` : `label=${filter.key}=${filter.value}`
-
-// ---------------------------------------------------------------------------------------------
-// Read side
-// ---------------------------------------------------------------------------------------------
-
-/**
- * Why the labels of an inspect object could not be read (ociman's `ReadError`, without its
- * `Inspect` case, which belongs to the caller):
- * - `NotObject`: `Config.Labels` (or the inspect object, or `Config`) is present but not a JSON object;
- * - `ValueNotString`: a label value is not a string (`key` names it).
- *
- * @since 0.1.0
- */
-export type InvalidInspectLabelsReason = "NotObject" | "ValueNotString"
-
-/**
- * The labels in an inspect object have an unexpected shape.
- *
- * @example
- * ```ts
- * import { Label } from "ociman"
- *
- * Label.decode({ Config: { Labels: { a: 1 } } })
- * // Either.left(InvalidInspectLabels { reason: "ValueNotString", key: "a" })
- * ```
- *
- * @since 0.1.0
- */
-export class InvalidInspectLabels extends Data.TaggedError("InvalidInspectLabels")<{
-  readonly reason: InvalidInspectLabelsReason
-  /** Where the unexpected value is: `""` (the inspect object), `"Config"` or `"Config.Labels"`. */
-  readonly path: string
-  /** The label whose value is not a string, for `ValueNotString`. */
-  readonly key?: string | undefined
-  /** Schema's description of what was found. */
-  readonly detail: string
-}> {
-  override get message(): string {
-    return this.reason === "ValueNotString"
-      ? `inspect label ${JSON.stringify(this.key ?? "")} had a non-string value: ${this.detail}`
-      : this.path === "Config.Labels"
-        ? `inspect Config.Labels was not a JSON object: ${this.detail}`
-        : `inspect ${this.path === "" ? "output" : this.path} was not a JSON object, so Config.Labels cannot be read: ${this.detail}`
+const filterWith =
+  (reasonOf: (input: string) => InvalidLabelReason | undefined) =>
+  (input: string): string | undefined => {
+    const reason = reasonOf(input)
+    return reason === undefined ? undefined : new InvalidLabel({ input, reason }).message
   }
-}
+
+/**
+ * A string that decodes to a label `Key`, for `Config`, CLI flags and JSON.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Label } from "ociman"
+ *
+ * Schema.decodeUnknownSync(Label.KeyFromString)("com.example.role") // "com.example.role"
+ * ```
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const KeyFromString = Schema.String.pipe(Schema.filter(filterWith(keyReason)), Schema.brand("LabelKey"))
+
+/**
+ * A string that decodes to a label `Value`.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Label } from "ociman"
+ *
+ * Schema.decodeUnknownSync(Label.ValueFromString)('{"json": true}')
+ * ```
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ValueFromString = Schema.String.pipe(Schema.filter(filterWith(valueReason)), Schema.brand("LabelValue"))
 
 /** Missing and `null` both mean "no labels"; anything else must be an object. */
 const optionalObject = <A, I>(schema: Schema.Schema<A, I>) => Schema.optional(Schema.NullOr(schema))
 
 const RawLabels = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+
 const StringLabels = Schema.Record({ key: Schema.String, value: Schema.String })
+
 const InspectWithLabels = Schema.Struct({
   Config: optionalObject(Schema.Struct({ Labels: optionalObject(RawLabels) }))
 })
@@ -464,6 +322,7 @@ const describe = (error: ParseResult.ParseError): string => ParseResult.TreeForm
  * ```
  *
  * @since 0.1.0
+ * @category decoding
  */
 export const decode = (inspect: unknown): Either.Either<ReadonlyMap<string, string>, InvalidInspectLabels> => {
   const shape = Schema.decodeUnknownEither(InspectWithLabels)(inspect)
@@ -495,4 +354,135 @@ const notObjectPath = (inspect: unknown): string => {
   const config: unknown = Reflect.get(inspect, "Config")
   if (config !== undefined && config !== null && !isObject(config)) return "Config"
   return "Config.Labels"
+}
+
+/**
+ * The longest accepted key, in UTF-8 bytes.
+ *
+ * @example
+ * ```ts
+ * import { Label } from "ociman"
+ *
+ * Label.key("a".repeat(Label.MAX_KEY_LENGTH)) // Either.right(…)
+ * ```
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const MAX_KEY_LENGTH = 256
+
+/**
+ * The longest accepted value, in UTF-8 bytes.
+ *
+ * @example
+ * ```ts
+ * import { Label } from "ociman"
+ *
+ * Label.value("x".repeat(Label.MAX_VALUE_LENGTH + 1)) // Either.left(… reason: "ValueTooLong")
+ * ```
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const MAX_VALUE_LENGTH = 65_536
+
+/**
+ * Why a label key or value is rejected. The first four are ociman's; `ValueInvalidCharacter` (NUL
+ * or a lone surrogate in a value) is this library's.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type InvalidLabelReason =
+  "KeyEmpty" | "KeyInvalidCharacter" | "KeyTooLong" | "ValueTooLong" | "ValueInvalidCharacter"
+
+const REASON_MESSAGES: Readonly<Record<InvalidLabelReason, string>> = {
+  KeyEmpty: "Label key cannot be empty",
+  KeyInvalidCharacter: "Label key may not contain '=', whitespace, control characters, or ','",
+  KeyTooLong: `Label key exceeds maximum length of ${MAX_KEY_LENGTH} bytes`,
+  ValueTooLong: `Label value exceeds maximum length of ${MAX_VALUE_LENGTH} bytes`,
+  ValueInvalidCharacter: "Label value may not contain a NUL character or an unpaired UTF-16 surrogate"
+}
+
+/**
+ * A label key or value that is not valid. `input` is the rejected key or value; for a value,
+ * `key` names the label it belongs to, when known. The message starts with ociman's wording and
+ * quotes at most the start of a long input.
+ *
+ * @example
+ * ```ts
+ * import { Either } from "effect"
+ * import { Label } from "ociman"
+ *
+ * Either.flip(Label.key("foo bar")).pipe(Either.map((e) => e.reason)) // Either.right("KeyInvalidCharacter")
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidLabel extends Data.TaggedError("InvalidLabel")<{
+  readonly input: string
+  readonly reason: InvalidLabelReason
+  readonly key?: string | undefined
+}> {
+  override get message(): string {
+    const base = REASON_MESSAGES[this.reason]
+    switch (this.reason) {
+      case "KeyEmpty":
+        return `${base}: use a reverse-DNS name such as "com.example.role"`
+      case "KeyInvalidCharacter":
+        return `${base} (got ${quoteExcerpt(this.input)})`
+      case "KeyTooLong":
+        return `${base} (got ${utf8Length(this.input)} bytes: ${quoteExcerpt(this.input, 40)})`
+      case "ValueTooLong":
+      case "ValueInvalidCharacter": {
+        const label = this.key === undefined ? "" : ` of label ${quoteExcerpt(this.key)}`
+        const size = this.reason === "ValueTooLong" ? `, got ${utf8Length(this.input)} bytes` : ""
+        return `${base} (value${label}${size})`
+      }
+    }
+  }
+}
+
+/**
+ * Why the labels of an inspect object could not be read (ociman's `ReadError`, without its
+ * `Inspect` case, which belongs to the caller):
+ * - `NotObject`: `Config.Labels` (or the inspect object, or `Config`) is present but not a JSON object;
+ * - `ValueNotString`: a label value is not a string (`key` names it).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type InvalidInspectLabelsReason = "NotObject" | "ValueNotString"
+
+/**
+ * The labels in an inspect object have an unexpected shape.
+ *
+ * @example
+ * ```ts
+ * import { Label } from "ociman"
+ *
+ * Label.decode({ Config: { Labels: { a: 1 } } })
+ * // Either.left(InvalidInspectLabels { reason: "ValueNotString", key: "a" })
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidInspectLabels extends Data.TaggedError("InvalidInspectLabels")<{
+  readonly reason: InvalidInspectLabelsReason
+  /** Where the unexpected value is: `""` (the inspect object), `"Config"` or `"Config.Labels"`. */
+  readonly path: string
+  /** The label whose value is not a string, for `ValueNotString`. */
+  readonly key?: string | undefined
+  /** Schema's description of what was found. */
+  readonly detail: string
+}> {
+  override get message(): string {
+    return this.reason === "ValueNotString"
+      ? `inspect label ${JSON.stringify(this.key ?? "")} had a non-string value: ${this.detail}`
+      : this.path === "Config.Labels"
+        ? `inspect Config.Labels was not a JSON object: ${this.detail}`
+        : `inspect ${this.path === "" ? "output" : this.path} was not a JSON object, so Config.Labels cannot be read: ${this.detail}`
+  }
 }

@@ -32,7 +32,7 @@
  * import { Mount } from "ociman"
  *
  * const data = Either.getOrThrow(Mount.bind({ source: "/srv/data", target: "/data", readOnly: true }))
- * Mount.toArgs([data]) // ["--mount", "type=bind,source=/srv/data,target=/data,readonly"]
+ * Mount.format(data) // "type=bind,source=/srv/data,target=/data,readonly"
  * ```
  *
  * @since 0.1.0
@@ -44,6 +44,7 @@ import { hasNul, quoteExcerpt } from "./internal/bytes.js"
  * A host directory or file mounted into the container.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Bind {
   readonly _tag: "Bind"
@@ -56,6 +57,7 @@ export interface Bind {
  * A named volume (`source`), or an anonymous one (`source` undefined).
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Volume {
   readonly _tag: "Volume"
@@ -68,6 +70,7 @@ export interface Volume {
  * A tmpfs file system in memory.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Tmpfs {
   readonly _tag: "Tmpfs"
@@ -82,6 +85,7 @@ export interface Tmpfs {
  * A `--mount` value passed as written.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Raw {
   readonly _tag: "Raw"
@@ -93,71 +97,14 @@ export interface Raw {
  * (structural `Equal`).
  *
  * @since 0.1.0
+ * @category models
  */
 export type Mount = Bind | Volume | Tmpfs | Raw
-
-/**
- * Why a mount is rejected.
- *
- * @since 0.1.0
- */
-export type InvalidMountReason =
-  | "SourceNotAbsolute"
-  | "TargetNotAbsolute"
-  | "TargetIsRoot"
-  | "InvalidVolumeName"
-  | "ReadOnlyAnonymousVolume"
-  | "InvalidCharacter"
-  | "InvalidTmpfsSize"
-  | "InvalidTmpfsMode"
-  | "Empty"
-
-/**
- * An invalid mount. `input` is the offending field (a path, name, number or raw spec) as text.
- *
- * @example
- * ```ts
- * import { Either } from "effect"
- * import { Mount } from "ociman"
- *
- * Either.flip(Mount.bind({ source: "./data", target: "/data" })).pipe(Either.map((e) => e.reason))
- * // Either.right("SourceNotAbsolute")
- * ```
- *
- * @since 0.1.0
- */
-export class InvalidMount extends Data.TaggedError("InvalidMount")<{
-  readonly input: string
-  readonly reason: InvalidMountReason
-}> {
-  override get message(): string {
-    const got = quoteExcerpt(this.input)
-    switch (this.reason) {
-      case "SourceNotAbsolute":
-        return `Bind mount source must be an absolute host path (got ${got}): resolve it first, e.g. with path.resolve`
-      case "TargetNotAbsolute":
-        return `Mount target must be an absolute path in the container (got ${got})`
-      case "TargetIsRoot":
-        return `Mount target cannot be "/" (the container's root file system)`
-      case "InvalidVolumeName":
-        return `Volume name must match [A-Za-z0-9][A-Za-z0-9_.-]+ (at least two characters; got ${got}); for a host directory use a bind mount`
-      case "ReadOnlyAnonymousVolume":
-        return `An anonymous volume cannot be read-only (docker refuses it): give the volume a name, or drop readOnly`
-      case "InvalidCharacter":
-        return `Mount field cannot contain a NUL or carriage-return character (got ${got})`
-      case "InvalidTmpfsSize":
-        return `tmpfs size must be a positive integer number of bytes (got ${got})`
-      case "InvalidTmpfsMode":
-        return `tmpfs mode must be an integer from 0 to 0o7777, e.g. 0o1777 (got ${got})`
-      case "Empty":
-        return "Raw mount spec cannot be empty"
-    }
-  }
-}
 
 type Check = Either.Either<void, InvalidMount>
 
 const ok: Check = Either.void
+
 const fail = (input: string, reason: InvalidMountReason): Check => Either.left(new InvalidMount({ input, reason }))
 
 const checkCharacters = (field: string): Check =>
@@ -200,6 +147,7 @@ const allOk = (checks: ReadonlyArray<() => Check>): Check =>
  * ```
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const bind = (options: {
   readonly source: string
@@ -228,6 +176,7 @@ export const bind = (options: {
  * ```
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const volume = (options: {
   readonly source?: string | undefined
@@ -258,6 +207,7 @@ export const volume = (options: {
  * ```
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const tmpfs = (options: {
   readonly target: string
@@ -295,6 +245,7 @@ export const tmpfs = (options: {
  * ```
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const raw = (spec: string): Either.Either<Mount, InvalidMount> =>
   spec.length === 0
@@ -321,6 +272,7 @@ const record = (fields: ReadonlyArray<string>): string => fields.map(csvField).j
  * ```
  *
  * @since 0.1.0
+ * @category formatting
  */
 export const format = (mount: Mount): string => {
   switch (mount._tag) {
@@ -351,17 +303,62 @@ export const format = (mount: Mount): string => {
 }
 
 /**
- * The argv for `run`: `--mount <spec>` per mount, in the order given.
+ * Why a mount is rejected.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type InvalidMountReason =
+  | "SourceNotAbsolute"
+  | "TargetNotAbsolute"
+  | "TargetIsRoot"
+  | "InvalidVolumeName"
+  | "ReadOnlyAnonymousVolume"
+  | "InvalidCharacter"
+  | "InvalidTmpfsSize"
+  | "InvalidTmpfsMode"
+  | "Empty"
+
+/**
+ * An invalid mount. `input` is the offending field (a path, name, number or raw spec) as text.
  *
  * @example
  * ```ts
  * import { Either } from "effect"
  * import { Mount } from "ociman"
  *
- * Mount.toArgs([Either.getOrThrow(Mount.tmpfs({ target: "/run" }))]) // ["--mount", "type=tmpfs,target=/run"]
+ * Either.flip(Mount.bind({ source: "./data", target: "/data" })).pipe(Either.map((e) => e.reason))
+ * // Either.right("SourceNotAbsolute")
  * ```
  *
  * @since 0.1.0
+ * @category errors
  */
-export const toArgs = (mounts: ReadonlyArray<Mount>): ReadonlyArray<string> =>
-  mounts.flatMap((m) => ["--mount", format(m)])
+export class InvalidMount extends Data.TaggedError("InvalidMount")<{
+  readonly input: string
+  readonly reason: InvalidMountReason
+}> {
+  override get message(): string {
+    const got = quoteExcerpt(this.input)
+    switch (this.reason) {
+      case "SourceNotAbsolute":
+        return `Bind mount source must be an absolute host path (got ${got}): resolve it first, e.g. with path.resolve`
+      case "TargetNotAbsolute":
+        return `Mount target must be an absolute path in the container (got ${got})`
+      case "TargetIsRoot":
+        return `Mount target cannot be "/" (the container's root file system)`
+      case "InvalidVolumeName":
+        return `Volume name must match [A-Za-z0-9][A-Za-z0-9_.-]+ (at least two characters; got ${got}); for a host directory use a bind mount`
+      case "ReadOnlyAnonymousVolume":
+        return `An anonymous volume cannot be read-only (docker refuses it): give the volume a name, or drop readOnly`
+      case "InvalidCharacter":
+        return `Mount field cannot contain a NUL or carriage-return character (got ${got})`
+      case "InvalidTmpfsSize":
+        return `tmpfs size must be a positive integer number of bytes (got ${got})`
+      case "InvalidTmpfsMode":
+        return `tmpfs mode must be an integer from 0 to 0o7777, e.g. 0o1777 (got ${got})`
+      case "Empty":
+        return "Raw mount spec cannot be empty"
+    }
+  }
+}

@@ -105,6 +105,7 @@ export type NetworkId = networkName.NetworkId
 /**
  * A CIDR string (`172.17.0.0/16`, `fd00::/64`), validated.
  * @since 0.1.0
+ * @category models
  */
 export type Cidr = ip.Cidr
 
@@ -120,6 +121,7 @@ export type Cidr = ip.Cidr
  * ```
  *
  * @since 0.1.0
+ * @category schemas
  */
 export const CidrFromString: Schema.Schema<Cidr, string> = ip.CidrFromString
 
@@ -136,6 +138,7 @@ export const CidrFromString: Schema.Schema<Cidr, string> = ip.CidrFromString
  * ```
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const cidr: (input: string) => Either.Either<Cidr, InvalidCidr> = ip.cidr
 
@@ -151,12 +154,14 @@ export const cidr: (input: string) => Either.Either<Cidr, InvalidCidr> = ip.cidr
  * ```
  *
  * @since 0.1.0
+ * @category getters
  */
 export const prefixLength: (cidr: Cidr) => number = ip.prefixLength
 
 /**
  * A network created by {@link make}.
  * @since 0.1.0
+ * @category models
  */
 export interface Network {
   readonly name: NetworkName
@@ -170,6 +175,7 @@ export interface Network {
 /**
  * Options of {@link make}.
  * @since 0.1.0
+ * @category models
  */
 export interface MakeOptions {
   /** The network's name; default: unique per call, `ociman-<session>-<random>`. */
@@ -186,6 +192,7 @@ export interface MakeOptions {
 /**
  * Failures of {@link make}.
  * @since 0.1.0
+ * @category errors
  */
 export type MakeError = InvalidNetworkName | Label.InvalidLabel | NetworkNameInUse | CliError | UnexpectedOutput
 
@@ -223,6 +230,7 @@ const IN_USE_RETRIES = 8
  * ```
  *
  * @since 0.1.0
+ * @category effects
  */
 export const make = (options: MakeOptions = {}): Effect.Effect<Network, MakeError, ContainerRuntime | Scope.Scope> =>
   Effect.gen(function* () {
@@ -264,6 +272,7 @@ export const make = (options: MakeOptions = {}): Effect.Effect<Network, MakeErro
  * ```
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const attach =
   (network: Network | string, options: { readonly aliases?: ReadonlyArray<string> | undefined } = {}) =>
@@ -285,6 +294,7 @@ export const attach =
  * ```
  *
  * @since 0.1.0
+ * @category effects
  */
 export const exists = (network: string): Effect.Effect<boolean, CliError, ContainerRuntime> =>
   Effect.flatMap(ContainerRuntime, (runtime) => runtime.networks.exists(network))
@@ -301,6 +311,7 @@ export const exists = (network: string): Effect.Effect<boolean, CliError, Contai
  * ```
  *
  * @since 0.1.0
+ * @category effects
  */
 export const remove = (
   network: string
@@ -320,6 +331,7 @@ export const remove = (
  * ```
  *
  * @since 0.1.0
+ * @category effects
  */
 export const bridgeSubnets: Effect.Effect<
   ReadonlyArray<Cidr>,
@@ -336,6 +348,7 @@ export const bridgeSubnets: Effect.Effect<
 /**
  * Options of {@link resolveInContainer} (ociman's `ContainerHostnameResolver` builder).
  * @since 0.1.0
+ * @category models
  */
 export interface ResolveOptions {
   /** `--add-host` entries, host name to address (the address may be `host-gateway` on Docker). */
@@ -352,6 +365,7 @@ export interface ResolveOptions {
  * Failures of {@link resolveInContainer} besides `HostnameNotFound`: the throwaway container could
  * not run, or `cat` failed.
  * @since 0.1.0
+ * @category errors
  */
 export type ContainerReadError = StartError | ContainerExitedNonZero
 
@@ -392,6 +406,7 @@ const readHosts = (
  * ```
  *
  * @since 0.1.0
+ * @category effects
  */
 export const resolveInContainer = (
   image: string | ImageReference,
@@ -437,6 +452,7 @@ export const hostGatewayName: Effect.Effect<string, never, ContainerRuntime> = E
  * ```
  *
  * @since 0.1.0
+ * @category effects
  */
 export const hostGateway = (
   image: string | ImageReference,

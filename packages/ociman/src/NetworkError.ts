@@ -34,6 +34,7 @@ const tail = (text: string, max = 2_000): string => {
  * ```
  *
  * @since 0.1.0
+ * @category errors
  */
 export class InvalidNetworkName extends Data.TaggedError("InvalidNetworkName")<{ readonly input: string }> {
   override get message(): string {
@@ -53,6 +54,7 @@ export class InvalidNetworkName extends Data.TaggedError("InvalidNetworkName")<{
  * ```
  *
  * @since 0.1.0
+ * @category errors
  */
 export class NetworkNameInUse extends Data.TaggedError("NetworkNameInUse")<{
   readonly name: string
@@ -75,6 +77,7 @@ export class NetworkNameInUse extends Data.TaggedError("NetworkNameInUse")<{
  * ```
  *
  * @since 0.1.0
+ * @category errors
  */
 export class NetworkNotFound extends Data.TaggedError("NetworkNotFound")<{ readonly network: string }> {
   override get message(): string {
@@ -94,6 +97,7 @@ export class NetworkNotFound extends Data.TaggedError("NetworkNotFound")<{ reado
  * ```
  *
  * @since 0.1.0
+ * @category errors
  */
 export class NetworkInUse extends Data.TaggedError("NetworkInUse")<{
   readonly network: string
@@ -117,6 +121,7 @@ export class NetworkInUse extends Data.TaggedError("NetworkInUse")<{
  * ```
  *
  * @since 0.1.0
+ * @category errors
  */
 export class InvalidNetworkInspect extends Data.TaggedError("InvalidNetworkInspect")<{
   readonly network: string
@@ -140,6 +145,7 @@ export class InvalidNetworkInspect extends Data.TaggedError("InvalidNetworkInspe
  * ```
  *
  * @since 0.1.0
+ * @category errors
  */
 export class InvalidCidr extends Data.TaggedError("InvalidCidr")<{ readonly input: string }> {
   override get message(): string {
@@ -161,6 +167,7 @@ export class InvalidCidr extends Data.TaggedError("InvalidCidr")<{ readonly inpu
  * ```
  *
  * @since 0.1.0
+ * @category errors
  */
 export class HostnameNotFound extends Data.TaggedError("HostnameNotFound")<{
   readonly hostname: string
@@ -186,6 +193,7 @@ export class HostnameNotFound extends Data.TaggedError("HostnameNotFound")<{
  * ```
  *
  * @since 0.1.0
+ * @category errors
  */
 export class HostGatewayNotFound extends Data.TaggedError("HostGatewayNotFound")<{
   readonly hostname: string

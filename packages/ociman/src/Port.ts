@@ -27,7 +27,7 @@
  *
  * Port.format(Port.tcp(5432)) // "5432/tcp"
  * const local = Either.getOrThrow(Port.publish(Port.tcp(5432), { hostIp: "127.0.0.1" }))
- * Port.toArgs([local]) // ["--publish", "127.0.0.1::5432/tcp"]
+ * Port.format(local) // "127.0.0.1::5432/tcp"
  * ```
  *
  * @since 0.1.0
@@ -41,6 +41,7 @@ import { quoteExcerpt } from "./internal/bytes.js"
  * A transport protocol that both runtimes can publish.
  *
  * @since 0.1.0
+ * @category models
  */
 export type Protocol = "tcp" | "udp"
 
@@ -48,6 +49,7 @@ export type Protocol = "tcp" | "udp"
  * A port of the container, as in `EXPOSE 5432/tcp`.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ContainerPort {
   readonly port: number
@@ -58,6 +60,7 @@ export interface ContainerPort {
  * A port to publish, with its optional host side.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Publish {
   readonly containerPort: ContainerPort
@@ -65,45 +68,6 @@ export interface Publish {
   readonly hostIp?: string | undefined
   /** 1–65535; none or 0 means a free port chosen by the runtime. */
   readonly hostPort?: number | undefined
-}
-
-/**
- * Why a port or publish spec is rejected.
- *
- * @since 0.1.0
- */
-export type InvalidPortReason = "InvalidFormat" | "InvalidContainerPort" | "InvalidHostPort" | "InvalidHostIp"
-
-/**
- * An invalid port, host port, host IP or port string. `input` is the offending value as text.
- *
- * @example
- * ```ts
- * import { Either } from "effect"
- * import { Port } from "ociman"
- *
- * Either.flip(Port.parse("8080/sctp")).pipe(Either.map((e) => e.reason)) // Either.right("InvalidFormat")
- * ```
- *
- * @since 0.1.0
- */
-export class InvalidPort extends Data.TaggedError("InvalidPort")<{
-  readonly input: string
-  readonly reason: InvalidPortReason
-}> {
-  override get message(): string {
-    const got = quoteExcerpt(this.input)
-    switch (this.reason) {
-      case "InvalidFormat":
-        return `Container port must be written "<port>", "<port>/tcp" or "<port>/udp", e.g. "5432/tcp" (got ${got})`
-      case "InvalidContainerPort":
-        return `Container port must be an integer from 1 to 65535 (got ${got})`
-      case "InvalidHostPort":
-        return `Host port must be an integer from 0 to 65535, 0 meaning any free port (got ${got})`
-      case "InvalidHostIp":
-        return `Host IP must be an IPv4 or IPv6 address without brackets or zone, e.g. "127.0.0.1" or "::1" (got ${got})`
-    }
-  }
 }
 
 const isPortNumber = (n: number, min: number): boolean => Number.isInteger(n) && n >= min && n <= 65_535
@@ -122,6 +86,7 @@ const containerPortOf = (port: number, protocol: Protocol): ContainerPort => Dat
  * ```
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const tcp = (port: number): ContainerPort => containerPortOf(port, "tcp")
 
@@ -136,6 +101,7 @@ export const tcp = (port: number): ContainerPort => containerPortOf(port, "tcp")
  * ```
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const udp = (port: number): ContainerPort => containerPortOf(port, "udp")
 
@@ -151,6 +117,7 @@ export const udp = (port: number): ContainerPort => containerPortOf(port, "udp")
  * ```
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const make = (port: number, protocol: Protocol = "tcp"): Either.Either<ContainerPort, InvalidPort> =>
   isPortNumber(port, 1)
@@ -173,6 +140,7 @@ const PORT_STRING = /^(0|[1-9][0-9]*)(?:\/(tcp|udp))?$/
  * ```
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const parse = (input: string): Either.Either<ContainerPort, InvalidPort> => {
   const match = PORT_STRING.exec(input)
@@ -184,53 +152,6 @@ export const parse = (input: string): Either.Either<ContainerPort, InvalidPort> 
     ? Either.right(containerPortOf(port, protocol))
     : Either.left(new InvalidPort({ input, reason: "InvalidContainerPort" }))
 }
-
-/**
- * A string that decodes to a `ContainerPort` (`"8080"`, `"8080/tcp"`, `"53/udp"`), for `Config`
- * and CLI flags; it encodes back to `"8080/tcp"`.
- *
- * @example
- * ```ts
- * import { Schema } from "effect"
- * import { Port } from "ociman"
- *
- * Schema.decodeUnknownSync(Port.FromString)("5432") // { port: 5432, protocol: "tcp" }
- * Schema.encodeSync(Port.FromString)({ port: 53, protocol: "udp" }) // "53/udp"
- * ```
- *
- * @since 0.1.0
- */
-export const FromString: Schema.Schema<ContainerPort, string> = Schema.transformOrFail(
-  Schema.String,
-  Schema.Struct({
-    port: Schema.Int.pipe(Schema.between(1, 65_535)),
-    protocol: Schema.Literal("tcp", "udp")
-  }),
-  {
-    strict: true,
-    decode: (input, _, ast) =>
-      Either.match(parse(input), {
-        onLeft: (error) => ParseResult.fail(new ParseResult.Type(ast, input, error.message)),
-        onRight: (port) => ParseResult.succeed({ port: port.port, protocol: port.protocol })
-      }),
-    encode: (port) => ParseResult.succeed(key(port))
-  }
-)
-
-/**
- * The key of the port in `container inspect`'s `NetworkSettings.Ports` (and `EXPOSE` syntax):
- * `"8080/tcp"`.
- *
- * @example
- * ```ts
- * import { Port } from "ociman"
- *
- * Port.key(Port.tcp(8080)) // "8080/tcp"
- * ```
- *
- * @since 0.1.0
- */
-export const key = (port: ContainerPort): string => `${port.port}/${port.protocol}`
 
 const isPublish = (value: ContainerPort | Publish): value is Publish => "containerPort" in value
 
@@ -261,6 +182,7 @@ const checkHostPort = (port: number | undefined): Either.Either<number | undefin
  * ```
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const validate = (value: ContainerPort | Publish): Either.Either<Publish, InvalidPort> => {
   const spec = toPublish(value)
@@ -283,6 +205,7 @@ export const validate = (value: ContainerPort | Publish): Either.Either<Publish,
  * ```
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const publish = (
   containerPort: ContainerPort,
@@ -303,6 +226,7 @@ export const publish = (
  * ```
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const hostIp: {
   (ip: string): (self: ContainerPort | Publish) => Either.Either<Publish, InvalidPort>
@@ -323,6 +247,7 @@ export const hostIp: {
  * ```
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const hostPort: {
   (port: number): (self: ContainerPort | Publish) => Either.Either<Publish, InvalidPort>
@@ -330,6 +255,22 @@ export const hostPort: {
 } = dual(2, (self: ContainerPort | Publish, port: number): Either.Either<Publish, InvalidPort> =>
   validate({ ...toPublish(self), hostPort: port })
 )
+
+/**
+ * The key of the port in `container inspect`'s `NetworkSettings.Ports` (and `EXPOSE` syntax):
+ * `"8080/tcp"`.
+ *
+ * @example
+ * ```ts
+ * import { Port } from "ociman"
+ *
+ * Port.key(Port.tcp(8080)) // "8080/tcp"
+ * ```
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const key = (port: ContainerPort): string => `${port.port}/${port.protocol}`
 
 /**
  * The `--publish` value, accepted by both docker 20.10 and podman 4.3:
@@ -352,6 +293,7 @@ export const hostPort: {
  * ```
  *
  * @since 0.1.0
+ * @category formatting
  */
 export const format = (value: ContainerPort | Publish): string => {
   const spec = toPublish(value)
@@ -363,16 +305,75 @@ export const format = (value: ContainerPort | Publish): string => {
 }
 
 /**
- * The argv for `run`: `--publish <spec>` per entry, in the order given.
+ * A string that decodes to a `ContainerPort` (`"8080"`, `"8080/tcp"`, `"53/udp"`), for `Config`
+ * and CLI flags; it encodes back to `"8080/tcp"`.
  *
  * @example
  * ```ts
+ * import { Schema } from "effect"
  * import { Port } from "ociman"
  *
- * Port.toArgs([Port.tcp(5432), Port.udp(53)]) // ["--publish", "5432/tcp", "--publish", "53/udp"]
+ * Schema.decodeUnknownSync(Port.FromString)("5432") // { port: 5432, protocol: "tcp" }
+ * Schema.encodeSync(Port.FromString)({ port: 53, protocol: "udp" }) // "53/udp"
  * ```
  *
  * @since 0.1.0
+ * @category schemas
  */
-export const toArgs = (publishes: ReadonlyArray<ContainerPort | Publish>): ReadonlyArray<string> =>
-  publishes.flatMap((p) => ["--publish", format(p)])
+export const FromString: Schema.Schema<ContainerPort, string> = Schema.transformOrFail(
+  Schema.String,
+  Schema.Struct({
+    port: Schema.Int.pipe(Schema.between(1, 65_535)),
+    protocol: Schema.Literal("tcp", "udp")
+  }),
+  {
+    strict: true,
+    decode: (input, _, ast) =>
+      Either.match(parse(input), {
+        onLeft: (error) => ParseResult.fail(new ParseResult.Type(ast, input, error.message)),
+        onRight: (port) => ParseResult.succeed({ port: port.port, protocol: port.protocol })
+      }),
+    encode: (port) => ParseResult.succeed(key(port))
+  }
+)
+
+/**
+ * Why a port or publish spec is rejected.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type InvalidPortReason = "InvalidFormat" | "InvalidContainerPort" | "InvalidHostPort" | "InvalidHostIp"
+
+/**
+ * An invalid port, host port, host IP or port string. `input` is the offending value as text.
+ *
+ * @example
+ * ```ts
+ * import { Either } from "effect"
+ * import { Port } from "ociman"
+ *
+ * Either.flip(Port.parse("8080/sctp")).pipe(Either.map((e) => e.reason)) // Either.right("InvalidFormat")
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidPort extends Data.TaggedError("InvalidPort")<{
+  readonly input: string
+  readonly reason: InvalidPortReason
+}> {
+  override get message(): string {
+    const got = quoteExcerpt(this.input)
+    switch (this.reason) {
+      case "InvalidFormat":
+        return `Container port must be written "<port>", "<port>/tcp" or "<port>/udp", e.g. "5432/tcp" (got ${got})`
+      case "InvalidContainerPort":
+        return `Container port must be an integer from 1 to 65535 (got ${got})`
+      case "InvalidHostPort":
+        return `Host port must be an integer from 0 to 65535, 0 meaning any free port (got ${got})`
+      case "InvalidHostIp":
+        return `Host IP must be an IPv4 or IPv6 address without brackets or zone, e.g. "127.0.0.1" or "::1" (got ${got})`
+    }
+  }
+}

@@ -29,12 +29,14 @@ import type { Kind } from "./internal/kind.js"
  * - `ProbeFailed`: the CLI answered with an error or with output that could not be understood.
  *
  * @since 0.1.0
+ * @category models
  */
 export type UnavailableReason = "NotInstalled" | "DaemonUnreachable" | "PermissionDenied" | "ProbeFailed"
 
 /**
  * A runtime was asked for (or tried) and cannot be used.
  * @since 0.1.0
+ * @category errors
  */
 export class RuntimeUnavailable extends Data.TaggedError("RuntimeUnavailable")<{
   readonly kind: Kind
@@ -65,6 +67,7 @@ export class RuntimeUnavailable extends Data.TaggedError("RuntimeUnavailable")<{
 /**
  * Autodetection found no usable runtime; `attempts` says why each candidate failed.
  * @since 0.1.0
+ * @category errors
  */
 export class NoRuntimeAvailable extends Data.TaggedError("NoRuntimeAvailable")<{
   readonly attempts: ReadonlyArray<RuntimeUnavailable>
@@ -77,6 +80,7 @@ export class NoRuntimeAvailable extends Data.TaggedError("NoRuntimeAvailable")<{
 /**
  * `OCIMAN_BACKEND` or the config file's `default_backend` holds a value that is not allowed.
  * @since 0.1.0
+ * @category errors
  */
 export class InvalidBackendSelection extends Data.TaggedError("InvalidBackendSelection")<{
   /** Where the value came from: `OCIMAN_BACKEND` or the config file's path. */
@@ -93,6 +97,7 @@ export class InvalidBackendSelection extends Data.TaggedError("InvalidBackendSel
  * The config file (`$XDG_CONFIG_HOME/ociman.toml` or `~/.config/ociman.toml`) exists but cannot
  * be read or decoded (TOML syntax, unknown keys, wrong types).
  * @since 0.1.0
+ * @category errors
  */
 export class InvalidConfigFile extends Data.TaggedError("InvalidConfigFile")<{
   readonly path: string
@@ -106,5 +111,6 @@ export class InvalidConfigFile extends Data.TaggedError("InvalidConfigFile")<{
 /**
  * Any failure of resolving a runtime.
  * @since 0.1.0
+ * @category errors
  */
 export type ResolveError = RuntimeUnavailable | NoRuntimeAvailable | InvalidBackendSelection | InvalidConfigFile

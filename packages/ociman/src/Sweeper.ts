@@ -87,6 +87,7 @@ import { sessionId } from "./internal/session.js"
 /**
  * What kind of resource an entry is about.
  * @since 0.1.0
+ * @category models
  */
 export type ResourceKind = "container" | "network" | "image"
 
@@ -107,6 +108,7 @@ export type ResourceKind = "container" | "network" | "image"
  *   takes it once they are gone).
  *
  * @since 0.1.0
+ * @category models
  */
 export type Reason =
   | "OwnerGone"
@@ -127,12 +129,14 @@ export type Reason =
  * - `Kept`: it is not to be removed, or (`InUse`) is still used by a container (`reason` says why).
  *
  * @since 0.1.0
+ * @category models
  */
 export type Outcome = "Removed" | "WouldRemove" | "AlreadyGone" | "Failed" | "Kept"
 
 /**
  * One resource carrying `ociman.managed=true`, what its labels say, and what the sweep did.
  * @since 0.1.0
+ * @category models
  */
 export interface Entry {
   readonly kind: ResourceKind
@@ -156,6 +160,7 @@ export interface Entry {
 /**
  * What a sweep found and did: containers first, then networks, then images (the order of removal).
  * @since 0.1.0
+ * @category models
  */
 export interface Report {
   readonly dryRun: boolean
@@ -165,6 +170,7 @@ export interface Report {
 /**
  * Options of {@link sweep}.
  * @since 0.1.0
+ * @category models
  */
 export interface Options {
   /** Also remove resources whose owner cannot be checked from here (another host, unreadable labels). */
@@ -184,6 +190,7 @@ export interface Options {
  * Failures of {@link sweep}: listing the resources failed. A resource that cannot be removed is
  * not a failure of the sweep; its entry says `Failed`.
  * @since 0.1.0
+ * @category errors
  */
 export type SweepError = CliError | UnexpectedOutput
 
@@ -198,6 +205,7 @@ export type SweepError = CliError | UnexpectedOutput
  * ```
  *
  * @since 0.1.0
+ * @category constants
  */
 export const session: string = sessionId
 
@@ -232,6 +240,7 @@ export const session: string = sessionId
  * ```
  *
  * @since 0.1.0
+ * @category effects
  */
 export const sweep = (options: Options = {}): Effect.Effect<Report, SweepError, ContainerRuntime> =>
   Effect.flatMap(ContainerRuntime, (runtime) => internal.run(runtime, options))
@@ -248,6 +257,7 @@ export const sweep = (options: Options = {}): Effect.Effect<Report, SweepError, 
  * ```
  *
  * @since 0.1.0
+ * @category getters
  */
 export const removed = (report: Report): ReadonlyArray<Entry> =>
   report.entries.filter((entry) => entry.outcome === "Removed" || entry.outcome === "WouldRemove")

@@ -8,9 +8,10 @@
  * What it models:
  * - images: seeded (`images`), built (Dockerfile text is interpreted: `FROM`, `RUN`, `LABEL`,
  *   `ENV`, `CMD`, `ENTRYPOINT`, `WORKDIR`, `USER`, `EXPOSE`; a directory build's Dockerfile is not
- *   read, the image gets the request's labels), tagged, labelled, removed, pulled from and pushed
- *   to a simulated registry (`registry`). Content-addressed tags are computed above the runtime
- *   (`Image.build`), so they are the same as on a real runtime;
+ *   read, the image gets the request's labels; a Dockerfile the builders reject, e.g. empty or with
+ *   an instruction missing its arguments, is `BuildFailed` with their message), tagged, labelled,
+ *   removed, pulled from and pushed to a simulated registry (`registry`). Content-addressed tags
+ *   are computed above the runtime (`Image.build`), so they are the same as on a real runtime;
  * - containers: created and running (detached), exited (foreground, or when the main process's
  *   handler gives an exit code), stopped, removed (`--rm` too); unique names; labels (the image's
  *   included); published ports get distinct host ports; logs; `wait`; `commit`;
@@ -22,11 +23,13 @@
  *   (names of environment variables, never their values).
  *
  * What it cannot do is stated in `runtime.capabilities`: no real processes, no networking (ports
- * are allocated and reported but nothing listens, `/etc/hosts` is not simulated), and no CLI
+ * are allocated and reported but nothing listens: `Wait.tcp` and `Wait.http` are answered by the
+ * runtime itself, a running container's published port being reached and answering HTTP with 200,
+ * or the `httpStatus` of its main process's handler; `/etc/hosts` is not simulated), and no CLI
  * (`runtime.cli` fails with `CliUnsupported`). Mounts, resource limits, security options and raw
  * flags appear in the recorded argv and have no effect; there are no health checks
- * (`Wait.healthy` fails with `HealthcheckMissing`, as on a real runtime for an image without one). `backend.kind` is `docker` or `podman` as chosen, and the runtime follows that
- * dialect where the two differ (Docker's `/name` in inspect, image IDs with or without `sha256:`,
+ * (`Wait.healthy` fails with `HealthcheckMissing`, as on a real runtime for an image without one).
+ * `backend.kind` is `docker` or `podman` as chosen, and the runtime follows that dialect where the two differ (Docker's `/name` in inspect, image IDs with or without `sha256:`,
  * Podman's `localhost/` for short names and `io.buildah.version` label on built images, which
  * networks count as in use, `exists` by name, commit pause flags).
  *
@@ -58,89 +61,87 @@
  */
 import { Context, Effect, Layer } from "effect"
 import { ContainerRuntime } from "./ContainerRuntime.js"
-import type { Capabilities, Service } from "./ContainerRuntime.js"
+import type { Capabilities } from "./ContainerRuntime.js"
 import * as ImageReference from "./ImageReference.js"
 import { makeMemoryRuntime, memoryCapabilities } from "./internal/memory/runtime.js"
-import type { Kind } from "./internal/kind.js"
+import type * as types from "./internal/memory/types.js"
 import { Version } from "./Version.js"
-import type { LogLine } from "./ContainerRuntime.js"
 
-// ---------------------------------------------------------------------------------------------
-// Handlers
-// ---------------------------------------------------------------------------------------------
+// The types are defined in the wing (which must not import this module); these are their public names.
+
+/**
+ * One recorded call: the operation and the argv the real CLI would have been given.
+ * @since 0.1.0
+ * @category models
+ */
+export type Call = types.Call
+
+/**
+ * An answer to commands: which image and command it matches, and how the command behaves (see {@link handler}).
+ * @since 0.1.0
+ * @category models
+ */
+export type Handler = types.Handler
 
 /**
  * What a handler is asked: which command runs, where, and with what.
  * @since 0.1.0
+ * @category models
  */
-export interface HandlerContext {
-  /** `run`: a container's main process; `exec`: a command in a running container; `build`: a `RUN` step. */
-  readonly operation: "run" | "exec" | "build"
-  /** The dialect the runtime simulates. */
-  readonly kind: Kind
-  /** The image, as the run was given it (for a build: the stage's `FROM`, or `scratch`). */
-  readonly image: string
-  /**
-   * The command as the runtime would run it: entrypoint then arguments (the image's `CMD` when the
-   * run gives none); the exec's command; a shell-form `RUN` as `["/bin/sh", "-c", text]`.
-   */
-  readonly command: ReadonlyArray<string>
-  /** The container (`undefined` for a build step). */
-  readonly container: { readonly id: string; readonly name: string } | undefined
-  /** The environment the command sees: the image's, the run's, the exec's (values revealed). */
-  readonly env: ReadonlyMap<string, string>
-  readonly user: string | undefined
-  readonly workdir: string | undefined
-  /** The bytes sent to the command's stdin, if any. */
-  readonly stdin: Uint8Array | undefined
-  /** `stdin` as text (empty when there is none). */
-  readonly stdinText: string
-  /** A detached run (`Container.start`): an answer without `exitCode` keeps the container running. */
-  readonly detached: boolean
-}
+export type HandlerContext = types.HandlerContext
 
 /**
- * How the command behaves. Output is either `stdout` / `stderr` (text or bytes), or `output`: lines
- * in the order they were written, when the interleaving matters (a container's logs).
+ * An image the runtime starts with: a reference, or a reference with its labels, env, command and the like.
  * @since 0.1.0
+ * @category models
  */
-export type Result = ResultCommon &
-  (
-    | {
-        readonly stdout?: string | Uint8Array | undefined
-        readonly stderr?: string | Uint8Array | undefined
-        readonly output?: undefined
-      }
-    | { readonly output: ReadonlyArray<LogLine>; readonly stdout?: undefined; readonly stderr?: undefined }
-  )
+export type ImageSeed = types.ImageSeed
 
 /**
- * The exit codes of a {@link Result}.
+ * A built in-memory runtime: its service and its call recorder.
  * @since 0.1.0
+ * @category models
  */
-export interface ResultCommon {
-  /**
-   * The exit code. For a foreground run, an exec or a build step, `undefined` means 0. For the main
-   * process of a detached container, `undefined` means it keeps running until stopped; a number
-   * means it exits with that code right after writing its output.
-   */
-  readonly exitCode?: number | undefined
-  /** The exit code when the container is stopped (default 0: a process that exits on SIGTERM). */
-  readonly stopExitCode?: number | undefined
-}
+export type Instance = types.Instance
 
 /**
- * An answer to commands: which image and command it matches, and how the command behaves.
+ * The name of a recorded operation, e.g. `containers.runDetached`.
  * @since 0.1.0
+ * @category models
  */
-export interface Handler {
-  readonly _tag: "Handler"
-  /** `"*"` for any image; otherwise compared as references (`busybox` is `docker.io/library/busybox:latest`). */
-  readonly image: string
-  /** `"*"`, an exact argv, or a predicate. */
-  readonly command: "*" | ReadonlyArray<string> | ((command: ReadonlyArray<string>) => boolean)
-  readonly respond: (context: HandlerContext) => Effect.Effect<Result>
-}
+export type Operation = types.Operation
+
+/**
+ * Options of {@link make} and {@link layer}: the dialect, seeded images, registry, handlers, versions.
+ * @since 0.1.0
+ * @category models
+ */
+export type Options = types.Options
+
+/**
+ * What the {@link Recorder} tag gives: the recorded calls, and a way to clear them.
+ * @since 0.1.0
+ * @category models
+ */
+export type RecorderService = types.RecorderService
+
+/**
+ * How a command behaves: its output (text, bytes or ordered lines) and its exit codes.
+ * @since 0.1.0
+ * @category models
+ */
+export type Result = types.Result
+
+/**
+ * The exit codes (and a detached process's HTTP answer) of a {@link Result}.
+ * @since 0.1.0
+ * @category models
+ */
+export type ResultCommon = types.ResultCommon
+
+// ---------------------------------------------------------------------------------------------
+// Handlers
+// ---------------------------------------------------------------------------------------------
 
 /**
  * Registers how commands behave: `image` (`"*"` for any), `command` (`"*"`, an exact argv, or a
@@ -161,6 +162,7 @@ export interface Handler {
  * ```
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const handler = (
   image: string | ImageReference.ImageReference,
@@ -182,41 +184,6 @@ export const handler = (
 // ---------------------------------------------------------------------------------------------
 
 /**
- * An image present in the runtime (or in its registry) from the start, with its configuration.
- * @since 0.1.0
- */
-export interface ImageSeed {
-  readonly reference: string | ImageReference.ImageReference
-  readonly labels?: Readonly<Record<string, string>> | undefined
-  /** `CMD` (e.g. `["sh"]` for busybox). */
-  readonly cmd?: ReadonlyArray<string> | undefined
-  readonly entrypoint?: ReadonlyArray<string> | undefined
-  readonly env?: Readonly<Record<string, string>> | undefined
-  readonly workdir?: string | undefined
-  readonly user?: string | undefined
-  /** `EXPOSE`d ports, e.g. `5432/tcp`. */
-  readonly exposedPorts?: ReadonlyArray<string> | undefined
-}
-
-/**
- * Options of {@link layer}.
- * @since 0.1.0
- */
-export interface Options {
-  /** The dialect to simulate (`backend.kind`). Default `docker`. */
-  readonly kind?: Kind | undefined
-  /** Client and engine version (see {@link version}). Default Docker 20.10.24, Podman 4.3.1. */
-  readonly version?: Version | undefined
-  readonly rootless?: boolean | undefined
-  /** Images stored locally from the start. */
-  readonly images?: ReadonlyArray<string | ImageSeed> | undefined
-  /** Images the simulated registry has (pulls of anything else fail with `PullFailed`, `NotFound`). */
-  readonly registry?: ReadonlyArray<string | ImageSeed> | undefined
-  /** How commands behave; the first match answers (see {@link handler}). */
-  readonly handlers?: ReadonlyArray<Handler> | undefined
-}
-
-/**
  * A version value for {@link Options.version}.
  *
  * @example
@@ -228,6 +195,7 @@ export interface Options {
  * ```
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const version = (major: number, minor = 0, patch = 0): Version =>
   new Version({ major, minor, patch, suffix: "", raw: `${major}.${minor}.${patch}` })
@@ -235,60 +203,6 @@ export const version = (major: number, minor = 0, patch = 0): Version =>
 // ---------------------------------------------------------------------------------------------
 // Recorded calls
 // ---------------------------------------------------------------------------------------------
-
-/**
- * Which operation of the service was called.
- * @since 0.1.0
- */
-export type Operation =
-  | "cli"
-  | "containers.run"
-  | "containers.exec"
-  | "containers.stop"
-  | "containers.remove"
-  | "containers.inspect"
-  | "containers.exists"
-  | "containers.list"
-  | "containers.listLabeled"
-  | "containers.logs"
-  | "containers.streamLogs"
-  | "containers.wait"
-  | "containers.commit"
-  | "images.exists"
-  | "images.build"
-  | "images.tag"
-  | "images.remove"
-  | "images.pull"
-  | "images.push"
-  | "images.inspect"
-  | "images.listByName"
-  | "images.listLabeled"
-  | "networks.create"
-  | "networks.remove"
-  | "networks.exists"
-  | "networks.bridgeSubnets"
-  | "networks.listLabeled"
-
-/**
- * One recorded call: the operation, and the argv the real CLI would have been given (the
- * executable first; environment variables by name only, never their values).
- * @since 0.1.0
- */
-export interface Call {
-  readonly operation: Operation
-  readonly argv: ReadonlyArray<string>
-}
-
-/**
- * The calls a runtime recorded.
- * @since 0.1.0
- */
-export interface RecorderService {
-  /** Every call so far, oldest first. */
-  readonly calls: Effect.Effect<ReadonlyArray<Call>>
-  /** Forgets the calls so far. */
-  readonly clear: Effect.Effect<void>
-}
 
 /**
  * The recorder of the in-memory runtime in context (provided by {@link layer}).
@@ -302,6 +216,7 @@ export interface RecorderService {
  * ```
  *
  * @since 0.1.0
+ * @category tags
  */
 export class Recorder extends Context.Tag("ociman/TestRuntime/Recorder")<Recorder, RecorderService>() {}
 
@@ -321,6 +236,7 @@ export class Recorder extends Context.Tag("ociman/TestRuntime/Recorder")<Recorde
  * ```
  *
  * @since 0.1.0
+ * @category getters
  */
 export const calls: Effect.Effect<ReadonlyArray<Call>, never, Recorder> = Effect.flatMap(
   Recorder,
@@ -339,6 +255,7 @@ export const calls: Effect.Effect<ReadonlyArray<Call>, never, Recorder> = Effect
  * ```
  *
  * @since 0.1.0
+ * @category utils
  */
 export const clearCalls: Effect.Effect<void, never, Recorder> = Effect.flatMap(Recorder, (recorder) => recorder.clear)
 
@@ -358,17 +275,9 @@ export const clearCalls: Effect.Effect<void, never, Recorder> = Effect.flatMap(R
  * ```
  *
  * @since 0.1.0
+ * @category constants
  */
 export const capabilities: Capabilities = memoryCapabilities
-
-/**
- * One in-memory runtime: the service and its recorder.
- * @since 0.1.0
- */
-export interface Instance {
-  readonly runtime: Service
-  readonly recorder: RecorderService
-}
 
 /**
  * Builds an independent in-memory runtime (for two runtimes side by side in one test, or to
@@ -389,6 +298,7 @@ export interface Instance {
  * ```
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const make = (options: Options = {}): Effect.Effect<Instance, ImageReference.InvalidImageReference> =>
   makeMemoryRuntime(options)
@@ -407,6 +317,7 @@ export const make = (options: Options = {}): Effect.Effect<Instance, ImageRefere
  * ```
  *
  * @since 0.1.0
+ * @category layers
  */
 export const layer = (
   options: Options = {}

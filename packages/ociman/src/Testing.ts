@@ -35,6 +35,7 @@
  */
 import { type CommandExecutor, FileSystem, Path } from "@effect/platform"
 import { Config, ConfigError, Data, Effect, Either, type Layer, Option } from "effect"
+import * as BuildDefinition from "./BuildDefinition.js"
 import type { CliError } from "./CliError.js"
 import * as ContainerName from "./ContainerName.js"
 import * as ContainerRuntime from "./ContainerRuntime.js"
@@ -49,6 +50,7 @@ import * as TestRuntime from "./TestRuntime.js"
 /**
  * What probing a runtime needs from the platform (`NodeContext.layer` provides all three).
  * @since 0.1.0
+ * @category models
  */
 export type Platform = CommandExecutor.CommandExecutor | FileSystem.FileSystem | Path.Path
 
@@ -71,6 +73,7 @@ export type Platform = CommandExecutor.CommandExecutor | FileSystem.FileSystem |
  * ```
  *
  * @since 0.1.0
+ * @category errors
  */
 export class PlatformNotSupported extends Data.TaggedError("PlatformNotSupported")<{ readonly platform: string }> {
   override get message(): string {
@@ -91,6 +94,7 @@ export class PlatformNotSupported extends Data.TaggedError("PlatformNotSupported
  * ```
  *
  * @since 0.1.0
+ * @category effects
  */
 export const platformSupport: Effect.Effect<void, PlatformNotSupported> = Effect.gen(function* () {
   const onActions = yield* Config.option(Config.string("GITHUB_ACTIONS")).pipe(
@@ -113,6 +117,7 @@ export const platformSupport: Effect.Effect<void, PlatformNotSupported> = Effect
  * ```
  *
  * @since 0.1.0
+ * @category effects
  */
 export const platformNotSupported: Effect.Effect<boolean> = Effect.match(platformSupport, {
   onFailure: () => true,
@@ -135,6 +140,7 @@ export const platformNotSupported: Effect.Effect<boolean> = Effect.match(platfor
  * ```
  *
  * @since 0.1.0
+ * @category constants
  */
 export const runId: string = String(process.pid)
 
@@ -149,6 +155,7 @@ export const runId: string = String(process.pid)
  * ```
  *
  * @since 0.1.0
+ * @category utils
  */
 export const testName = (
   base: string
@@ -167,6 +174,7 @@ export const testName = (
  * ```
  *
  * @since 0.1.0
+ * @category utils
  */
 export const testReference = (
   base: string
@@ -184,15 +192,35 @@ const ref = (domain: string | undefined, path: string, tag: string): ImageRefere
   digest: undefined
 })
 
-/** `alpine:latest`. @since 0.1.0 */
+/**
+ * `alpine:latest`.
+ * @since 0.1.0
+ * @category constants
+ */
 export const ALPINE_LATEST_IMAGE: ImageReference.ImageReference = ref(undefined, "alpine", "latest")
-/** `docker.io/library/postgres:17`. @since 0.1.0 */
+/**
+ * `docker.io/library/postgres:17`.
+ * @since 0.1.0
+ * @category constants
+ */
 export const POSTGRES_IMAGE: ImageReference.ImageReference = ref("docker.io", "library/postgres", "17")
-/** `docker.io/ruby:3.4-alpine`. @since 0.1.0 */
+/**
+ * `docker.io/ruby:3.4-alpine`.
+ * @since 0.1.0
+ * @category constants
+ */
 export const RUBY_IMAGE: ImageReference.ImageReference = ref("docker.io", "ruby", "3.4-alpine")
-/** `docker.io/node:22-alpine`. @since 0.1.0 */
+/**
+ * `docker.io/node:22-alpine`.
+ * @since 0.1.0
+ * @category constants
+ */
 export const NODE_IMAGE: ImageReference.ImageReference = ref("docker.io", "node", "22-alpine")
-/** `docker.io/library/registry:2`. @since 0.1.0 */
+/**
+ * `docker.io/library/registry:2`.
+ * @since 0.1.0
+ * @category constants
+ */
 export const REGISTRY_IMAGE: ImageReference.ImageReference = ref("docker.io", "library/registry", "2")
 
 /**
@@ -208,6 +236,7 @@ export const REGISTRY_IMAGE: ImageReference.ImageReference = ref("docker.io", "l
  * ```
  *
  * @since 0.1.0
+ * @category constants
  */
 export const testImages: ReadonlyArray<ImageReference.ImageReference> = [
   ALPINE_LATEST_IMAGE,
@@ -232,6 +261,7 @@ export const testImages: ReadonlyArray<ImageReference.ImageReference> = [
  * ```
  *
  * @since 0.1.0
+ * @category constants
  */
 export const TEST_IMAGE = "localhost/ociman-test/busybox:1"
 
@@ -239,6 +269,7 @@ export const TEST_IMAGE = "localhost/ociman-test/busybox:1"
  * The busybox pulled when no static busybox is on the host: pinned by digest, so every machine
  * runs the same bytes. (`busybox:1.36.1`'s multi-platform index, as Docker Hub serves it.)
  * @since 0.1.0
+ * @category constants
  */
 export const PINNED_BUSYBOX =
   "docker.io/library/busybox:1.36.1@sha256:73aaf090f3d85aa34ee199857f03fa3a95c8ede2ffd4cc2cdb5b94e566b11662"
@@ -254,6 +285,7 @@ export const PINNED_BUSYBOX =
  * ```
  *
  * @since 0.1.0
+ * @category constants
  */
 export const testImageSeed: TestRuntime.ImageSeed = { reference: TEST_IMAGE, cmd: ["sh"] }
 
@@ -277,6 +309,7 @@ CMD ["sh"]
  * ```
  *
  * @since 0.1.0
+ * @category errors
  */
 export class TestImageSetupFailed extends Data.TaggedError("TestImageSetupFailed")<{
   readonly step: string
@@ -290,6 +323,7 @@ export class TestImageSetupFailed extends Data.TaggedError("TestImageSetupFailed
 /**
  * Options of {@link ensureTestImage}.
  * @since 0.1.0
+ * @category models
  */
 export interface EnsureTestImageOptions {
   /** The reference to provide. Default {@link TEST_IMAGE}. */
@@ -303,6 +337,7 @@ export interface EnsureTestImageOptions {
 /**
  * How {@link ensureTestImage} provided the image.
  * @since 0.1.0
+ * @category models
  */
 export interface EnsuredTestImage {
   readonly reference: ImageReference.ImageReference
@@ -313,6 +348,7 @@ export interface EnsuredTestImage {
 /**
  * Failures of {@link ensureTestImage}.
  * @since 0.1.0
+ * @category errors
  */
 export type EnsureTestImageError =
   ImageReference.InvalidImageReference | Image.BuildError | CliError | PullFailed | ImageNotFound | TestImageSetupFailed
@@ -341,6 +377,7 @@ const setupFailed =
  * ```
  *
  * @since 0.1.0
+ * @category effects
  */
 export const ensureTestImage = (
   options: EnsureTestImageOptions = {}
@@ -369,7 +406,7 @@ export const ensureTestImage = (
           yield* fs
             .writeFileString(path.join(context, "Dockerfile"), TEST_IMAGE_DOCKERFILE)
             .pipe(Effect.mapError(setupFailed("writing the Dockerfile")))
-          yield* Image.build(Image.fromDirectory(context, { reference }))
+          yield* Image.build(BuildDefinition.fromDirectory(context, { reference }))
         })
       )
       return { reference, how: "built" } satisfies EnsuredTestImage
@@ -387,6 +424,7 @@ export const ensureTestImage = (
 /**
  * The environment variable that lists the runtimes a test run requires.
  * @since 0.1.0
+ * @category constants
  */
 export const REQUIRED_BACKENDS_VARIABLE = "OCIMAN_TEST_BACKENDS"
 
@@ -404,6 +442,7 @@ const KINDS: ReadonlyArray<Kind> = kinds
  * ```
  *
  * @since 0.1.0
+ * @category utils
  */
 export const parseBackends = (input: string): Either.Either<ReadonlyArray<Kind>, string> => {
   const words = input
@@ -430,6 +469,7 @@ export const parseBackends = (input: string): Either.Either<ReadonlyArray<Kind>,
  * ```
  *
  * @since 0.1.0
+ * @category config
  */
 export const requiredBackendsConfig: Config.Config<ReadonlyArray<Kind>> = Config.string(
   REQUIRED_BACKENDS_VARIABLE
@@ -455,6 +495,7 @@ export const requiredBackendsConfig: Config.Config<ReadonlyArray<Kind>> = Config
  * ```
  *
  * @since 0.1.0
+ * @category effects
  */
 export const requiredBackends: Effect.Effect<ReadonlyArray<Kind>, ConfigError.ConfigError> = Effect.gen(function* () {
   return yield* requiredBackendsConfig
@@ -468,6 +509,7 @@ export const requiredBackends: Effect.Effect<ReadonlyArray<Kind>, ConfigError.Co
  * - `Fail`: it is missing and `OCIMAN_TEST_BACKENDS` requires it (declare a failing test with `error`).
  *
  * @since 0.1.0
+ * @category models
  */
 export type BackendPlan =
   | {
@@ -482,6 +524,7 @@ export type BackendPlan =
 /**
  * Options of {@link planBackends}.
  * @since 0.1.0
+ * @category models
  */
 export interface PlanOptions {
   /** The runtimes to plan for. Default both, Docker first. */
@@ -505,6 +548,7 @@ export interface PlanOptions {
  * ```
  *
  * @since 0.1.0
+ * @category effects
  */
 export const planBackends = (
   options: PlanOptions = {}
@@ -557,27 +601,9 @@ export const planBackends = (
  * ```
  *
  * @since 0.1.0
+ * @category layers
  */
 export const memoryLayer = (
   options: TestRuntime.Options = {}
 ): Layer.Layer<ContainerRuntime.ContainerRuntime | TestRuntime.Recorder, ImageReference.InvalidImageReference> =>
   TestRuntime.layer({ ...options, images: [testImageSeed, ...(options.images ?? [])] })
-
-/**
- * A real runtime, probed when the layer is built (no fallback to the other one). Provide the
- * platform (`NodeContext.layer`). Prefer the `layer` of a `Run` plan from {@link planBackends},
- * which honours the required-backends policy.
- *
- * @example
- * ```ts
- * import { NodeContext } from "@effect/platform-node"
- * import { Layer } from "effect"
- * import { Testing } from "ociman"
- *
- * const Docker = Testing.runtimeLayer("docker").pipe(Layer.provide(NodeContext.layer))
- * ```
- *
- * @since 0.1.0
- */
-export const runtimeLayer = (kind: Kind): Layer.Layer<ContainerRuntime.ContainerRuntime, ResolveError, Platform> =>
-  ContainerRuntime.layer({ backend: kind })

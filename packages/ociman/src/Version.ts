@@ -15,7 +15,10 @@
  */
 import { Data, Either, Order } from "effect"
 
-/** @since 0.1.0 */
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class Version extends Data.Class<{
   readonly major: number
   readonly minor: number
@@ -33,6 +36,7 @@ export class Version extends Data.Class<{
 /**
  * No version could be found in a runtime's output.
  * @since 0.1.0
+ * @category errors
  */
 export class InvalidVersion extends Data.TaggedError("InvalidVersion")<{ readonly output: string }> {
   override get message(): string {
@@ -55,6 +59,7 @@ const VERSION_WORD = /^v?(\d+)\.(\d+)(?:\.(\d+))?(.*)$/
  * v.major // 4
  * ```
  * @since 0.1.0
+ * @category constructors
  */
 export const parse = (output: string): Either.Either<Version, InvalidVersion> => {
   for (const word of output.split(/\s+/)) {
@@ -78,6 +83,7 @@ export const parse = (output: string): Either.Either<Version, InvalidVersion> =>
 /**
  * Orders by major, minor, patch (suffixes are not compared).
  * @since 0.1.0
+ * @category instances
  */
 export const order: Order.Order<Version> = Order.combine(
   Order.mapInput(Order.number, (v: Version) => v.major),
@@ -98,6 +104,7 @@ export const order: Order.Order<Version> = Order.combine(
  * Version.atLeast(Either.getOrThrow(Version.parse("29.0.1")), 29) // true
  * ```
  * @since 0.1.0
+ * @category predicates
  */
 export const atLeast = (self: Version, major: number, minor = 0, patch = 0): boolean =>
   Order.greaterThanOrEqualTo(order)(self, new Version({ major, minor, patch, suffix: "", raw: "" }))

@@ -45,9 +45,6 @@ import { InvalidWaitStrategy, type WaitError, WaitTimedOut } from "./WaitError.j
 import type { Context } from "./internal/wait/checks.js"
 import { lastLogsOf, poll } from "./internal/wait/polling.js"
 
-/** The errors of a wait, here too: `Wait.WaitTimedOut`, `Wait.ContainerExitedBeforeReady`, … */
-export * from "./WaitError.js"
-
 // ---------------------------------------------------------------------------------------------
 // Strategies
 // ---------------------------------------------------------------------------------------------
@@ -55,6 +52,7 @@ export * from "./WaitError.js"
 /**
  * Waits until `times` log lines match `pattern` (the log is followed from its first line).
  * @since 0.1.0
+ * @category models
  */
 export interface LogLineStrategy {
   readonly _tag: "LogLine"
@@ -67,6 +65,7 @@ export interface LogLineStrategy {
 /**
  * Waits until a TCP connection from this host to the published port holds.
  * @since 0.1.0
+ * @category models
  */
 export interface TcpStrategy {
   readonly _tag: "Tcp"
@@ -76,6 +75,7 @@ export interface TcpStrategy {
 /**
  * Options of a command check: how the command runs inside the container.
  * @since 0.1.0
+ * @category models
  */
 export interface CommandOptions {
   readonly env?: Readonly<Record<string, string | Redacted.Redacted<string>>> | undefined
@@ -86,6 +86,7 @@ export interface CommandOptions {
 /**
  * Waits until a command run inside the container exits 0.
  * @since 0.1.0
+ * @category models
  */
 export interface CommandStrategy {
   readonly _tag: "Command"
@@ -96,6 +97,7 @@ export interface CommandStrategy {
 /**
  * Waits until the container's HEALTHCHECK reports `healthy`.
  * @since 0.1.0
+ * @category models
  */
 export interface HealthyStrategy {
   readonly _tag: "Healthy"
@@ -104,6 +106,7 @@ export interface HealthyStrategy {
 /**
  * Waits until an HTTP request from this host to the published port answers with `status`.
  * @since 0.1.0
+ * @category models
  */
 export interface HttpStrategy {
   readonly _tag: "Http"
@@ -117,6 +120,7 @@ export interface HttpStrategy {
 /**
  * Ready when every strategy is (a strategy that passed once is not checked again).
  * @since 0.1.0
+ * @category models
  */
 export interface AllStrategy {
   readonly _tag: "All"
@@ -126,6 +130,7 @@ export interface AllStrategy {
 /**
  * Ready as soon as one strategy is (the checks still running are interrupted).
  * @since 0.1.0
+ * @category models
  */
 export interface AnyStrategy {
   readonly _tag: "Any"
@@ -136,6 +141,7 @@ export interface AnyStrategy {
  * A readiness check, as data: build it with the constructors of this module, run it with
  * `forContainer` or `Container.start(definition, { waitFor })`.
  * @since 0.1.0
+ * @category models
  */
 export type Strategy =
   LogLineStrategy | TcpStrategy | CommandStrategy | HealthyStrategy | HttpStrategy | AllStrategy | AnyStrategy
@@ -161,6 +167,7 @@ const stateless = (pattern: RegExp | string): RegExp =>
  * const nginx = Wait.logLine("start worker processes", { stream: "stderr" })
  * ```
  * @since 0.1.0
+ * @category constructors
  */
 export const logLine = (
   pattern: RegExp | string,
@@ -181,6 +188,7 @@ export const logLine = (
  * const redis = Wait.tcp(Port.tcp(6379))
  * ```
  * @since 0.1.0
+ * @category constructors
  */
 export const tcp = (port: Port.ContainerPort): Strategy => Data.struct({ _tag: "Tcp", port })
 
@@ -195,6 +203,7 @@ export const tcp = (port: Port.ContainerPort): Strategy => Data.struct({ _tag: "
  * const file = Wait.command(["test", "-f", "/tmp/ready"])
  * ```
  * @since 0.1.0
+ * @category constructors
  */
 export const command = (command: ReadonlyArray<string>, options: CommandOptions = {}): Strategy =>
   Data.struct({ _tag: "Command", command, options })
@@ -219,6 +228,7 @@ export const command = (command: ReadonlyArray<string>, options: CommandOptions 
  * const ready = Wait.healthy
  * ```
  * @since 0.1.0
+ * @category constructors
  */
 export const healthy: Strategy = Data.struct({ _tag: "Healthy" })
 
@@ -238,6 +248,7 @@ export const healthy: Strategy = Data.struct({ _tag: "Healthy" })
  * const head = Wait.http({ port: Port.tcp(8080), path: "/", method: "HEAD", status: 204 })
  * ```
  * @since 0.1.0
+ * @category constructors
  */
 export const http = (options: {
   readonly port: Port.ContainerPort
@@ -266,6 +277,7 @@ export const http = (options: {
  * const ready = Wait.all(Wait.logLine(/listening/), Wait.tcp(Port.tcp(5432)))
  * ```
  * @since 0.1.0
+ * @category combinators
  */
 export const all = (...strategies: ReadonlyArray<Strategy>): Strategy => Data.struct({ _tag: "All", strategies })
 
@@ -280,6 +292,7 @@ export const all = (...strategies: ReadonlyArray<Strategy>): Strategy => Data.st
  * const ready = Wait.any(Wait.healthy, Wait.tcp(Port.tcp(8080)))
  * ```
  * @since 0.1.0
+ * @category combinators
  */
 export const any = (...strategies: ReadonlyArray<Strategy>): Strategy => Data.struct({ _tag: "Any", strategies })
 
@@ -295,6 +308,7 @@ const portText = (port: Port.ContainerPort): string => Port.key(port)
  * Wait.describe(Wait.all(Wait.logLine(/ready/), Wait.tcp(Port.tcp(80)))) // "all(log line /ready/, tcp 80/tcp)"
  * ```
  * @since 0.1.0
+ * @category getters
  */
 export const describe = (strategy: Strategy): string => {
   switch (strategy._tag) {
@@ -388,6 +402,7 @@ const pendingReason = (
 /**
  * The default polling schedule: 50 ms, doubling, capped at 1 s.
  * @since 0.1.0
+ * @category constants
  */
 export const defaultSchedule: Schedule.Schedule<unknown> = Schedule.union(
   Schedule.exponential("50 millis"),
@@ -397,12 +412,14 @@ export const defaultSchedule: Schedule.Schedule<unknown> = Schedule.union(
 /**
  * The default deadline of a wait: 60 s.
  * @since 0.1.0
+ * @category constants
  */
 export const defaultTimeout: Duration.Duration = Duration.seconds(60)
 
 /**
  * Options of {@link forContainer}.
  * @since 0.1.0
+ * @category models
  */
 export interface ForContainerOptions {
   /** The one deadline over every sub-strategy. Default 60 s. */
@@ -451,6 +468,7 @@ const DEFAULT_ATTEMPT_TIMEOUT = Duration.seconds(5)
  * }).pipe(Effect.scoped)
  * ```
  * @since 0.1.0
+ * @category effects
  */
 export const forContainer = (
   container: Container,

@@ -1,7 +1,7 @@
 /**
  * Typed failures of a wait (`Wait.forContainer`, `Container.start(definition, { waitFor })`). The
  * container-side ones carry the container, the strategy as text and its last 50 log lines, so a
- * failed start can be diagnosed from the error alone. `Wait` re-exports every one of them.
+ * failed start can be diagnosed from the error alone.
  *
  * @example
  * ```ts
@@ -46,6 +46,7 @@ const shortId = (id: string): string => (/^[0-9a-f]{64}$/.test(id) ? id.slice(0,
  * is gone (removed after it exited, e.g. `--rm`, or by someone else); `lastLogs` holds its last
  * 50 log lines.
  * @since 0.1.0
+ * @category errors
  */
 export class ContainerExitedBeforeReady extends Data.TaggedError("ContainerExitedBeforeReady")<{
   readonly container: string
@@ -68,6 +69,7 @@ export class ContainerExitedBeforeReady extends Data.TaggedError("ContainerExite
  * still pending failed its last attempt (`;` between the checks of `all`, `|` between those of
  * `any`).
  * @since 0.1.0
+ * @category errors
  */
 export class WaitTimedOut extends Data.TaggedError("WaitTimedOut")<{
   readonly container: string
@@ -84,6 +86,7 @@ export class WaitTimedOut extends Data.TaggedError("WaitTimedOut")<{
 /**
  * `Wait.healthy` on a container whose image and definition define no HEALTHCHECK.
  * @since 0.1.0
+ * @category errors
  */
 export class HealthcheckMissing extends Data.TaggedError("HealthcheckMissing")<{ readonly container: string }> {
   override get message(): string {
@@ -94,6 +97,7 @@ export class HealthcheckMissing extends Data.TaggedError("HealthcheckMissing")<{
 /**
  * A strategy that can never pass as written (`times` below 1, a UDP port, an empty `any()`, …).
  * @since 0.1.0
+ * @category errors
  */
 export class InvalidWaitStrategy extends Data.TaggedError("InvalidWaitStrategy")<{
   readonly strategy: string
@@ -107,6 +111,7 @@ export class InvalidWaitStrategy extends Data.TaggedError("InvalidWaitStrategy")
 /**
  * Every way a wait can fail.
  * @since 0.1.0
+ * @category errors
  */
 export type WaitError =
   | ContainerExitedBeforeReady

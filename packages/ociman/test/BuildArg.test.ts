@@ -90,19 +90,4 @@ describe("BuildArg", () => {
       )
     })
   })
-
-  describe("toArgs", () => {
-    it("renders --build-arg KEY=value, sorted", () => {
-      expect(BuildArg.toArgs(args({ VERSION: "17", BASE: "alpine=3" }))).toStrictEqual([
-        "--build-arg",
-        "BASE=alpine=3",
-        "--build-arg",
-        "VERSION=17"
-      ])
-    })
-
-    it("is empty for no arguments", () => {
-      expect(BuildArg.toArgs(BuildArg.empty)).toStrictEqual([])
-    })
-  })
 })

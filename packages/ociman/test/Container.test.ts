@@ -2,14 +2,9 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Redacted } from "effect"
 import { ContainerDefinition as Def, Mount, Port } from "../src/index.js"
 import { remoteHost } from "../src/internal/cli/runtime.js"
-import {
-  classifyRunFailure,
-  commitPauseFlag,
-  dockerExists,
-  mergeTimestamped,
-  parseList
-} from "../src/internal/cli/containers.js"
-import { execArgs, runArgs, validate } from "../src/internal/containerSpec.js"
+import { classifyRunFailure, mergeTimestamped } from "../src/internal/cli/containers.js"
+import { validate } from "../src/internal/containerSpec.js"
+import { commitPauseFlag, dockerExists, execArgs, parseList, runArgs } from "../src/internal/dialect/containers.js"
 import * as Version from "../src/Version.js"
 
 const spec = (definition: Def.ContainerDefinition, extra: ReadonlyArray<readonly [string, string]> = []) =>
@@ -177,7 +172,7 @@ describe("commit pause flag (ociman §6.5)", () => {
     ["podman", "4.3.1", true, ["--pause"]],
     ["podman", "4.3.1", false, []]
   ] as const)("%s %s pause=%s", (kind, version, pause, expected) => {
-    expect(commitPauseFlag({ kind, clientVersion: v(version) }, pause)).toEqual(expected)
+    expect(commitPauseFlag(kind, v(version), pause)).toEqual(expected)
   })
 })
 

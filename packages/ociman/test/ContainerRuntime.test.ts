@@ -3,7 +3,7 @@ import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect } from "effect"
 import { ContainerRuntime } from "../src/index.js"
-import { dockerRootless } from "../src/internal/cli/probe.js"
+import { dockerRootless } from "../src/internal/dialect/probe.js"
 import { fakeDocker, fakeDockerDaemonDown, fakeExecutable, fakePodman } from "./support/fakeExecutable.js"
 
 /** Runs with exactly these "environment variables" (the real environment is not consulted). */

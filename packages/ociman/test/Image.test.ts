@@ -8,18 +8,21 @@ import * as Image from "../src/Image.js"
 import * as ImageReference from "../src/ImageReference.js"
 import * as Label from "../src/Label.js"
 import * as BuildArg from "../src/BuildArg.js"
+import * as BuildDefinition from "../src/BuildDefinition.js"
 import {
   BUILD_TAIL_LINES,
-  buildInvocation,
   classifyMissing,
   classifyPull,
   classifyPush,
   classifyRemove,
+  interpretExists
+} from "../src/internal/cli/images.js"
+import {
+  buildInvocation,
   decodeInspect,
   dockerReferencePattern,
   existsArgs,
   inspectArgs,
-  interpretExists,
   listByNameArgs,
   matchesName,
   parseListByName,
@@ -27,7 +30,7 @@ import {
   pushArgs,
   removeArgs,
   tagArgs
-} from "../src/internal/cli/images.js"
+} from "../src/internal/dialect/images.js"
 import * as Version from "../src/Version.js"
 import { fakeExecutable } from "./support/fakeExecutable.js"
 
@@ -42,7 +45,7 @@ const result = (exitCode: number | undefined, stdout = "", stderr = "", argv: Re
 })
 const fixture = (name: string) => fileURLToPath(new URL(`fixtures/${name}`, import.meta.url))
 
-const request = (patch: Partial<ContainerRuntime.BuildRequest> = {}): Image.BuildRequest => ({
+const request = (patch: Partial<ContainerRuntime.BuildRequest> = {}): ContainerRuntime.BuildRequest => ({
   reference: ref("localhost/app:1"),
   source: { _tag: "Directory", context: "/ctx", dockerfile: undefined },
   buildArgs: [],
@@ -376,22 +379,26 @@ describe("listByName: client-side filter", () => {
 
 describe("build definitions", () => {
   it("are immutable Data values with structural equality", () => {
-    const base = Image.fromInstructions("FROM scratch\n", { name: "x" })
-    const withArg = base.pipe(Image.buildArg("A", "1"), Image.label("k", "v"))
+    const base = BuildDefinition.fromInstructions("FROM scratch\n", { name: "x" })
+    const withArg = base.pipe(BuildDefinition.buildArg("A", "1"), BuildDefinition.label("k", "v"))
     expect(base.buildArgs).toEqual([])
-    expect(Equal.equals(withArg, base.pipe(Image.buildArg("A", "1"), Image.label("k", "v")))).toBe(true)
-    expect(Equal.equals(withArg, base.pipe(Image.buildArg("A", "2"), Image.label("k", "v")))).toBe(false)
+    expect(Equal.equals(withArg, base.pipe(BuildDefinition.buildArg("A", "1"), BuildDefinition.label("k", "v")))).toBe(
+      true
+    )
+    expect(Equal.equals(withArg, base.pipe(BuildDefinition.buildArg("A", "2"), BuildDefinition.label("k", "v")))).toBe(
+      false
+    )
   })
 
   it("every combinator sets its field", () => {
-    const def = Image.fromDirectory("ctx", { reference: "app:dev" }).pipe(
-      Image.buildArgs({ A: "1" }),
-      Image.labels([["l", "v"]]),
-      Image.target("runtime"),
-      Image.platform("linux/arm64"),
-      Image.dockerfile("Dockerfile.prod"),
-      Image.noCache,
-      Image.pullBase
+    const def = BuildDefinition.fromDirectory("ctx", { reference: "app:dev" }).pipe(
+      BuildDefinition.buildArgs({ A: "1" }),
+      BuildDefinition.labels([["l", "v"]]),
+      BuildDefinition.target("runtime"),
+      BuildDefinition.platform("linux/arm64"),
+      BuildDefinition.dockerfile("Dockerfile.prod"),
+      BuildDefinition.noCache,
+      BuildDefinition.pullBase
     )
     expect(def).toMatchObject({
       source: { _tag: "Directory", context: "ctx" },
@@ -404,15 +411,18 @@ describe("build definitions", () => {
       noCache: true,
       pull: true
     })
-    expect(def.pipe(Image.contentAddressed("app")).image).toMatchObject({ _tag: "ContentAddressed", name: "app" })
-    expect(def.pipe(Image.contentAddressed("app"), Image.tagged("app:2")).image).toMatchObject({
+    expect(def.pipe(BuildDefinition.contentAddressed("app")).image).toMatchObject({
+      _tag: "ContentAddressed",
+      name: "app"
+    })
+    expect(def.pipe(BuildDefinition.contentAddressed("app"), BuildDefinition.tagged("app:2")).image).toMatchObject({
       _tag: "Fixed",
       reference: "app:2"
     })
   })
 })
 
-const target = (def: Image.BuildDefinition) =>
+const target = (def: BuildDefinition.BuildDefinition) =>
   Image.targetReference(def).pipe(Effect.map(ImageReference.format), Effect.provide(NodeContext.layer))
 
 describe("targetReference vectors (inventory §5.4)", () => {
@@ -420,20 +430,24 @@ describe("targetReference vectors (inventory §5.4)", () => {
 
   it.effect("instructions", () =>
     Effect.gen(function* () {
-      expect(yield* target(Image.fromInstructions(alpine, { name: "x" }))).toBe(
+      expect(yield* target(BuildDefinition.fromInstructions(alpine, { name: "x" }))).toBe(
         "x:afebbeab875bca34d9148b626a501d2008f0e5f2da1e0edfc37150a5bc409187"
       )
-      expect(yield* target(Image.fromInstructions(alpine, { name: "x" }).pipe(Image.buildArg("VERSION", "1.0")))).toBe(
-        "x:47392ae7d1d59b9a9d66d02bfe869afb053fb1180626c2a059ee16228de1d511"
-      )
       expect(
-        yield* target(Image.fromInstructions(alpine, { name: "x" }).pipe(Image.label("ociman-test.role", "a")))
+        yield* target(
+          BuildDefinition.fromInstructions(alpine, { name: "x" }).pipe(BuildDefinition.buildArg("VERSION", "1.0"))
+        )
+      ).toBe("x:47392ae7d1d59b9a9d66d02bfe869afb053fb1180626c2a059ee16228de1d511")
+      expect(
+        yield* target(
+          BuildDefinition.fromInstructions(alpine, { name: "x" }).pipe(BuildDefinition.label("ociman-test.role", "a"))
+        )
       ).toBe("x:62666cd6e27e3ba6271e42b560c93a62dee9b184aa514aa4c19e049429a0543b")
       expect(
         yield* target(
-          Image.fromInstructions(alpine, { name: "localhost/x" }).pipe(
-            Image.buildArgs({ B: "2", A: "1" }),
-            Image.labels({ "b.key": "second", "a.key": "first" })
+          BuildDefinition.fromInstructions(alpine, { name: "localhost/x" }).pipe(
+            BuildDefinition.buildArgs({ B: "2", A: "1" }),
+            BuildDefinition.labels({ "b.key": "second", "a.key": "first" })
           )
         )
       ).toBe("localhost/x:78a279ae8c76f1aea7b43b4bb37ab66b6123e85f8b3788748dc434aa9dac7a16")
@@ -442,10 +456,10 @@ describe("targetReference vectors (inventory §5.4)", () => {
 
   it.effect("directories (ociman's fixtures)", () =>
     Effect.gen(function* () {
-      expect(yield* target(Image.fromDirectory(fixture("test-build"), { name: "x" }))).toBe(
+      expect(yield* target(BuildDefinition.fromDirectory(fixture("test-build"), { name: "x" }))).toBe(
         "x:2a754bbfb146ae9516feea92b3f9fae869ab013251c54dd7d6ee29ae8049be8e"
       )
-      expect(yield* target(Image.fromDirectory(fixture("test-build-hash"), { name: "x" }))).toBe(
+      expect(yield* target(BuildDefinition.fromDirectory(fixture("test-build-hash"), { name: "x" }))).toBe(
         "x:0c7af6cd4d9eba023f339e84ca6ffb08cff4fc4abd52d4e9d71e5a16ba7d8cc0"
       )
     })
@@ -453,22 +467,24 @@ describe("targetReference vectors (inventory §5.4)", () => {
 
   it.effect("a later value wins, a Redacted value hashes like its plain value, labels and stage matter", () =>
     Effect.gen(function* () {
-      const base = Image.fromInstructions(alpine, { name: "x" })
-      const plain = yield* target(base.pipe(Image.buildArg("VERSION", "1.0")))
-      expect(yield* target(base.pipe(Image.buildArg("VERSION", "0"), Image.buildArg("VERSION", "1.0")))).toBe(plain)
-      expect(yield* target(base.pipe(Image.buildArg("VERSION", Redacted.make("1.0"))))).toBe(plain)
-      const a = yield* target(base.pipe(Image.label("role", "a")))
-      expect(a).not.toBe(yield* target(base.pipe(Image.label("role", "b"))))
-      expect(a).toBe(yield* target(base.pipe(Image.label("role", "a"))))
-      expect(yield* target(base.pipe(Image.target("s")))).not.toBe(yield* target(base))
+      const base = BuildDefinition.fromInstructions(alpine, { name: "x" })
+      const plain = yield* target(base.pipe(BuildDefinition.buildArg("VERSION", "1.0")))
+      expect(
+        yield* target(base.pipe(BuildDefinition.buildArg("VERSION", "0"), BuildDefinition.buildArg("VERSION", "1.0")))
+      ).toBe(plain)
+      expect(yield* target(base.pipe(BuildDefinition.buildArg("VERSION", Redacted.make("1.0"))))).toBe(plain)
+      const a = yield* target(base.pipe(BuildDefinition.label("role", "a")))
+      expect(a).not.toBe(yield* target(base.pipe(BuildDefinition.label("role", "b"))))
+      expect(a).toBe(yield* target(base.pipe(BuildDefinition.label("role", "a"))))
+      expect(yield* target(base.pipe(BuildDefinition.target("s")))).not.toBe(yield* target(base))
       // noCache and pullBase do not change what is built.
-      expect(yield* target(base.pipe(Image.noCache, Image.pullBase))).toBe(yield* target(base))
+      expect(yield* target(base.pipe(BuildDefinition.noCache, BuildDefinition.pullBase))).toBe(yield* target(base))
     })
   )
 
   it.effect("a fixed target is the reference as given", () =>
     Effect.gen(function* () {
-      expect(yield* target(Image.fromInstructions(alpine, { reference: "ghcr.io/org/app:1.2" }))).toBe(
+      expect(yield* target(BuildDefinition.fromInstructions(alpine, { reference: "ghcr.io/org/app:1.2" }))).toBe(
         "ghcr.io/org/app:1.2"
       )
     })
@@ -476,26 +492,28 @@ describe("targetReference vectors (inventory §5.4)", () => {
 
   it.effect("invalid definitions fail with typed errors before anything runs", () =>
     Effect.gen(function* () {
-      const tagOf = (def: Image.BuildDefinition) =>
+      const tagOf = (def: BuildDefinition.BuildDefinition) =>
         Effect.map(Effect.flip(Image.targetReference(def)), (e) => e._tag).pipe(Effect.provide(NodeContext.layer))
-      const base = Image.fromInstructions(alpine, { name: "x" })
-      expect(yield* tagOf(Image.fromInstructions(alpine, { name: "x:1" }))).toBe("InvalidBuildDefinition")
-      expect(yield* tagOf(Image.fromInstructions(alpine, { name: "Bad" }))).toBe("InvalidImageReference")
-      expect(yield* tagOf(Image.fromInstructions(alpine, { reference: "x:.bad" }))).toBe("InvalidImageReference")
-      expect(yield* tagOf(base.pipe(Image.buildArg("A=B", "1")))).toBe("InvalidBuildArg")
-      expect(yield* tagOf(base.pipe(Image.label("bad key", "1")))).toBe("InvalidLabel")
-      expect(yield* tagOf(base.pipe(Image.dockerfile("Dockerfile")))).toBe("InvalidBuildDefinition")
-      expect(yield* tagOf(base.pipe(Image.target("")))).toBe("InvalidBuildDefinition")
-      expect(yield* tagOf(base.pipe(Image.platform("--help")))).toBe("InvalidBuildDefinition")
-      expect(yield* tagOf(Image.fromDirectory("/nonexistent/ociman", { name: "x" }))).toBe("ContextNotFound")
+      const base = BuildDefinition.fromInstructions(alpine, { name: "x" })
+      expect(yield* tagOf(BuildDefinition.fromInstructions(alpine, { name: "x:1" }))).toBe("InvalidBuildDefinition")
+      expect(yield* tagOf(BuildDefinition.fromInstructions(alpine, { name: "Bad" }))).toBe("InvalidImageReference")
+      expect(yield* tagOf(BuildDefinition.fromInstructions(alpine, { reference: "x:.bad" }))).toBe(
+        "InvalidImageReference"
+      )
+      expect(yield* tagOf(base.pipe(BuildDefinition.buildArg("A=B", "1")))).toBe("InvalidBuildArg")
+      expect(yield* tagOf(base.pipe(BuildDefinition.label("bad key", "1")))).toBe("InvalidLabel")
+      expect(yield* tagOf(base.pipe(BuildDefinition.dockerfile("Dockerfile")))).toBe("InvalidBuildDefinition")
+      expect(yield* tagOf(base.pipe(BuildDefinition.target("")))).toBe("InvalidBuildDefinition")
+      expect(yield* tagOf(base.pipe(BuildDefinition.platform("--help")))).toBe("InvalidBuildDefinition")
+      expect(yield* tagOf(BuildDefinition.fromDirectory("/nonexistent/ociman", { name: "x" }))).toBe("ContextNotFound")
     })
   )
 
   it.effect("prepare resolves the context and the Dockerfile (relative to the context)", () =>
     Effect.gen(function* () {
       const prepared = yield* Image.prepare(
-        Image.fromDirectory(fixture("test-build"), { reference: "x:1" }).pipe(
-          Image.dockerfile("../test-build-hash/Dockerfile")
+        BuildDefinition.fromDirectory(fixture("test-build"), { reference: "x:1" }).pipe(
+          BuildDefinition.dockerfile("../test-build-hash/Dockerfile")
         )
       ).pipe(Effect.provide(NodeContext.layer))
       expect(prepared.request.source).toEqual({
@@ -644,7 +662,7 @@ describe("build through a runtime (fake executable)", () => {
       )
       const layer = Layer.merge(Layer.succeed(ContainerRuntime.ContainerRuntime, runtime), NodeContext.layer)
       const seen: Array<string> = []
-      const def = Image.fromInstructions("FROM scratch\n", { name: "localhost/app" })
+      const def = BuildDefinition.fromInstructions("FROM scratch\n", { name: "localhost/app" })
       const built = yield* Image.buildIfAbsent(def, {
         onOutput: (o) => Effect.sync(() => seen.push(o.line))
       }).pipe(Effect.provide(layer))

@@ -62,16 +62,6 @@ describe("Label", () => {
       expect(read.has(key("other"))).toBe(false)
     })
 
-    it("Filter.keyOnly displays label=<key>", () => {
-      expect(Label.filterArg(Label.keyOnly(key("pg-ephemeral.session")))).toBe("label=pg-ephemeral.session")
-    })
-
-    it("Filter.exact displays label=<key>=<value>", () => {
-      expect(Label.filterArg(Label.exact(key("pg-ephemeral.session"), value("main")))).toBe(
-        "label=pg-ephemeral.session=main"
-      )
-    })
-
     it("iterates sorted: inserting b.key then a.key yields a.key then b.key", () => {
       expect(
         labels([
@@ -213,21 +203,6 @@ describe("Label", () => {
           }
         )
       )
-    })
-  })
-
-  describe("toArgs", () => {
-    it("renders --label k=v per label, sorted", () => {
-      expect(Label.toArgs(labels({ "pg-ephemeral.session": "main", "a.key": "x=y,z" }))).toStrictEqual([
-        "--label",
-        "a.key=x=y,z",
-        "--label",
-        "pg-ephemeral.session=main"
-      ])
-    })
-
-    it("is empty for no labels", () => {
-      expect(Label.toArgs(Label.empty)).toStrictEqual([])
     })
   })
 

@@ -182,22 +182,6 @@ describe("Mount", () => {
     })
   })
 
-  describe("toArgs", () => {
-    it("renders --mount per mount, in order", () => {
-      const mounts = [
-        Either.getOrThrow(Mount.bind({ source: "/a,b", target: "/x", readOnly: true })),
-        Either.getOrThrow(Mount.tmpfs({ target: "/run" }))
-      ]
-      expect(Mount.toArgs(mounts)).toStrictEqual([
-        "--mount",
-        'type=bind,"source=/a,b",target=/x,readonly',
-        "--mount",
-        "type=tmpfs,target=/run"
-      ])
-      expect(Mount.toArgs([])).toStrictEqual([])
-    })
-  })
-
   it("mounts are Data values: structural equality", () => {
     const a = Either.getOrThrow(Mount.bind({ source: "/a", target: "/b" }))
     const b = Either.getOrThrow(Mount.bind({ source: "/a", target: "/b", readOnly: false }))

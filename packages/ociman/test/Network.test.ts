@@ -8,17 +8,15 @@ import * as ContainerRuntime from "../src/ContainerRuntime.js"
 import * as Label from "../src/Label.js"
 import * as Network from "../src/Network.js"
 import { lookupHost, parseHosts } from "../src/internal/etcHosts.js"
+import { classifyCreateFailure, classifyNetworkFailure, makeNetworkOperations } from "../src/internal/cli/networks.js"
 import {
   bridgeInspectArgs,
-  classifyCreateFailure,
-  classifyNetworkFailure,
   createArgs,
   decodeBridgeSubnets,
   existsArgs,
   idArgs,
-  makeNetworkOperations,
-  removeArgs
-} from "../src/internal/cli/networks.js"
+  networkRemoveArgs
+} from "../src/internal/dialect/networks.js"
 import { sessionId } from "../src/internal/session.js"
 import { fakeExecutable } from "./support/fakeExecutable.js"
 
@@ -61,7 +59,7 @@ describe("network argv", () => {
   })
 
   it("remove never forces (Podman's --force would remove attached containers)", () => {
-    expect(removeArgs("net-1")).toEqual(["network", "rm", "--", "net-1"])
+    expect(networkRemoveArgs("net-1")).toEqual(["network", "rm", "--", "net-1"])
   })
 
   it("id, exists and bridge inspect per runtime", () => {

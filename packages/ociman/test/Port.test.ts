@@ -165,19 +165,6 @@ describe("Port", () => {
     })
   })
 
-  describe("toArgs", () => {
-    it("renders --publish per entry, in order", () => {
-      const local = ok(Port.publish(Port.tcp(5432), { hostIp: "127.0.0.1" }))
-      expect(Port.toArgs([local, Port.udp(53)])).toStrictEqual([
-        "--publish",
-        "127.0.0.1::5432/tcp",
-        "--publish",
-        "53/udp"
-      ])
-      expect(Port.toArgs([])).toStrictEqual([])
-    })
-  })
-
   it("ports are Data values: structural equality", () => {
     expect(Equal.equals(Port.tcp(80), Port.tcp(80))).toBe(true)
     expect(Equal.equals(Port.tcp(80), Port.udp(80))).toBe(false)

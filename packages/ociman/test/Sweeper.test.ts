@@ -14,10 +14,10 @@ import { NetworkInUse } from "../src/NetworkError.js"
 import * as Sweeper from "../src/Sweeper.js"
 import * as TestRuntime from "../src/TestRuntime.js"
 import * as Version from "../src/Version.js"
-import { forceRemoveFlags, labeledContainers, removeArgs } from "../src/internal/cli/containers.js"
-import { labeledImages } from "../src/internal/cli/images.js"
+import { forceRemoveFlags, labeledContainers, removeArgs } from "../src/internal/dialect/containers.js"
+import { labeledImages } from "../src/internal/dialect/images.js"
 import { parseIds, parseInspectLines } from "../src/internal/cli/labeled.js"
-import { labeledNetworks } from "../src/internal/cli/networks.js"
+import { labeledNetworks } from "../src/internal/dialect/networks.js"
 import { here, ownershipLabels, sessionId } from "../src/internal/session.js"
 import {
   builtReference,
@@ -213,7 +213,7 @@ describe("listing with labels (CLI output)", () => {
 
   it("container inspect lines: id, image, name without Docker's slash, labels (null is none; tabs in values stay)", () => {
     const stdout = [`c1\tsha256:i1\t/web\t{"b":"x\\ty","a":"1"}`, `c2\ti2\tdb\tnull`].join("\n")
-    const parsed = Either.getOrThrow(parseInspectLines(labeledContainers, argv, stdout))
+    const parsed = Either.getOrThrow(parseInspectLines(labeledContainers.docker, argv, stdout))
     expect(parsed.map((c) => [c.id, c.image, c.names, [...c.labels]])).toEqual([
       [
         "c1",
@@ -243,7 +243,7 @@ describe("listing with labels (CLI output)", () => {
   it.each(["garbage", "c1\ti1\tname\tnot json", 'c1\ti1\tname\t{"a":1}', "c1\t{}"])(
     "a line it cannot read is UnexpectedOutput: %j",
     (line) => {
-      const result = parseInspectLines(labeledContainers, argv, line)
+      const result = parseInspectLines(labeledContainers.docker, argv, line)
       expect(Either.isLeft(result) && result.left._tag).toBe("UnexpectedOutput")
     }
   )
@@ -702,20 +702,19 @@ describe("automatic sweep (ContainerRuntime.layer)", () => {
 
 describe("forced removal", () => {
   it("kills at once on both runtimes: Podman is told --time 0 (its rm --force otherwise waits 10 s)", () => {
-    expect(forceRemoveFlags({ kind: "docker" })).toEqual(["--force"])
-    expect(forceRemoveFlags({ kind: "podman" })).toEqual(["--force", "--time", "0"])
+    expect(forceRemoveFlags("docker")).toEqual(["--force"])
+    expect(forceRemoveFlags("podman")).toEqual(["--force", "--time", "0"])
   })
 
   it("container rm takes the anonymous volumes with --volumes (both CLIs spell it so)", () => {
-    const docker = { kind: "docker" } as const
-    expect(removeArgs(docker, "c1", { force: true, volumes: true })).toEqual([
+    expect(removeArgs("docker", "c1", { force: true, volumes: true })).toEqual([
       "container",
       "rm",
       "--force",
       "--volumes",
       "c1"
     ])
-    expect(removeArgs({ kind: "podman" }, "c1", { force: true, volumes: true })).toEqual([
+    expect(removeArgs("podman", "c1", { force: true, volumes: true })).toEqual([
       "container",
       "rm",
       "--force",
@@ -724,7 +723,7 @@ describe("forced removal", () => {
       "--volumes",
       "c1"
     ])
-    expect(removeArgs(docker, "c1", { force: false, volumes: false })).toEqual(["container", "rm", "c1"])
+    expect(removeArgs("docker", "c1", { force: false, volumes: false })).toEqual(["container", "rm", "c1"])
   })
 
   it.effect("a handle's remove takes the volumes unless told not to; release and sweep always do", () =>

@@ -6,7 +6,17 @@ import type { FileSystem, Path } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it, layer } from "@effect/vitest"
 import { Effect, Either, Exit, Fiber, Layer, Redacted, Ref, Stream, TestClock } from "effect"
-import { Container, ContainerDefinition as Def, ContainerRuntime, Image, Label, Port } from "../src/index.js"
+import { connect, createServer } from "node:net"
+import {
+  BuildDefinition,
+  Container,
+  ContainerDefinition as Def,
+  ContainerRuntime,
+  Image,
+  Label,
+  Port,
+  Wait
+} from "../src/index.js"
 import * as TestRuntime from "../src/TestRuntime.js"
 
 const IMAGE = "localhost/ociman-test/busybox:1"
@@ -164,9 +174,11 @@ describe("the recorder", () => {
       Effect.gen(function* () {
         yield* TestRuntime.clearCalls
         yield* Image.build(
-          Image.fromInstructions(`FROM ${IMAGE}\nARG TOKEN\n`, { reference: "localhost/secret-build:1" }).pipe(
-            Image.buildArg("TOKEN", Redacted.make("hunter2")),
-            Image.buildArg("PLAIN", "visible")
+          BuildDefinition.fromInstructions(`FROM ${IMAGE}\nARG TOKEN\n`, {
+            reference: "localhost/secret-build:1"
+          }).pipe(
+            BuildDefinition.buildArg("TOKEN", Redacted.make("hunter2")),
+            BuildDefinition.buildArg("PLAIN", "visible")
           )
         ).pipe(Effect.provide(NodeContext.layer))
         const [build] = yield* TestRuntime.calls
@@ -312,9 +324,9 @@ describe("builds", () => {
         ].join("\n")
         const lines: Array<string> = []
         const ref = yield* Image.build(
-          Image.fromInstructions(dockerfile, { reference: "localhost/app:1" }).pipe(
-            Image.target("runtime"),
-            Image.buildArg("MODE", "fast")
+          BuildDefinition.fromInstructions(dockerfile, { reference: "localhost/app:1" }).pipe(
+            BuildDefinition.target("runtime"),
+            BuildDefinition.buildArg("MODE", "fast")
           ),
           { onOutput: (output) => Effect.sync(() => void lines.push(output.line)) }
         )
@@ -331,16 +343,22 @@ describe("builds", () => {
 
         const slow = yield* Effect.flip(
           Image.build(
-            Image.fromInstructions(dockerfile, { reference: "localhost/app:2" }).pipe(Image.buildArg("MODE", "slow"))
+            BuildDefinition.fromInstructions(dockerfile, { reference: "localhost/app:2" }).pipe(
+              BuildDefinition.buildArg("MODE", "slow")
+            )
           )
         )
         expect(slow._tag === "BuildFailed" && slow.exitCode).toBe(1)
         const unknown = yield* Effect.flip(
-          Image.build(Image.fromInstructions(`FROM ${IMAGE}\nFROBNICATE\n`, { reference: "localhost/app:3" }))
+          Image.build(BuildDefinition.fromInstructions(`FROM ${IMAGE}\nFROBNICATE\n`, { reference: "localhost/app:3" }))
         )
         expect(unknown._tag === "BuildFailed" && unknown.lastLines.join("\n")).toContain("FROBNICATE")
         const noStage = yield* Effect.flip(
-          Image.build(Image.fromInstructions(dockerfile, { reference: "localhost/app:4" }).pipe(Image.target("nope")))
+          Image.build(
+            BuildDefinition.fromInstructions(dockerfile, { reference: "localhost/app:4" }).pipe(
+              BuildDefinition.target("nope")
+            )
+          )
         )
         expect(noStage._tag).toBe("BuildFailed")
       })
@@ -351,9 +369,12 @@ describe("builds", () => {
     provided(
       Effect.gen(function* () {
         const ref = yield* Image.build(
-          Image.fromInstructions(`FROM ${IMAGE} AS base\nLABEL layer=base\nENV A=1\nFROM base\nLABEL layer=top\n`, {
-            reference: "localhost/staged:1"
-          })
+          BuildDefinition.fromInstructions(
+            `FROM ${IMAGE} AS base\nLABEL layer=base\nENV A=1\nFROM base\nLABEL layer=top\n`,
+            {
+              reference: "localhost/staged:1"
+            }
+          )
         )
         const inspected = yield* Image.inspect(ref)
         expect(inspected.labels.get("layer")).toBe("top")
@@ -368,11 +389,11 @@ describe("builds", () => {
       Effect.gen(function* () {
         const runtime = yield* ContainerRuntime.ContainerRuntime
         const ok = yield* Image.build(
-          Image.fromInstructions('FROM scratch\nCMD ["x"]\n', { name: "localhost/scratch" })
+          BuildDefinition.fromInstructions('FROM scratch\nCMD ["x"]\n', { name: "localhost/scratch" })
         )
         expect((yield* Image.inspect(ok)).cmd).toEqual(["x"])
         const prepared = yield* Image.prepare(
-          Image.fromInstructions(`FROM ${IMAGE}\nRUN exit 5\n`, { reference: "localhost/failing:1" })
+          BuildDefinition.fromInstructions(`FROM ${IMAGE}\nRUN exit 5\n`, { reference: "localhost/failing:1" })
         )
         const collected = yield* Stream.runCollect(runtime.images.build(prepared.request).pipe(Stream.either))
         const all = Array.from(collected)
@@ -414,4 +435,199 @@ describe("containers", () => {
       })
     )
   })
+})
+
+describe("Dockerfiles the builders reject", () => {
+  /** The build's failure, and every line it printed. */
+  const failure = (kind: "docker" | "podman", dockerfile: string) =>
+    Effect.gen(function* () {
+      const runtime = yield* ContainerRuntime.ContainerRuntime
+      const prepared = yield* Image.prepare(
+        BuildDefinition.fromInstructions(dockerfile, { reference: "localhost/rejected:1" })
+      )
+      const collected = Array.from(yield* Stream.runCollect(runtime.images.build(prepared.request).pipe(Stream.either)))
+      const last = collected.at(-1)
+      const error = last !== undefined && Either.isLeft(last) ? last.left : undefined
+      const lines = collected.flatMap((e) => (Either.isRight(e) ? [e.right.line] : []))
+      const stored = yield* Image.exists("localhost/rejected:1")
+      return { error, lines, stored }
+    }).pipe(
+      Effect.provide(Layer.merge(TestRuntime.layer({ kind, images: [busybox] }), NodeContext.layer)),
+      Effect.map(({ error, lines, stored }) => ({
+        tag: error?._tag,
+        exitCode: error?._tag === "BuildFailed" ? error.exitCode : undefined,
+        lastLines: error?._tag === "BuildFailed" ? error.lastLines : [],
+        lines,
+        stored
+      }))
+    )
+
+  it.effect("an empty Dockerfile, or one with only comments, is BuildFailed as each builder prints it", () =>
+    Effect.gen(function* () {
+      const dockerEmpty = yield* failure("docker", "")
+      expect(dockerEmpty).toMatchObject({ tag: "BuildFailed", exitCode: 1, stored: false })
+      expect(dockerEmpty.lastLines).toEqual(["Error response from daemon: the Dockerfile (Dockerfile) cannot be empty"])
+      const podmanEmpty = yield* failure("podman", "")
+      expect(podmanEmpty).toMatchObject({ tag: "BuildFailed", exitCode: 125, stored: false })
+      expect(podmanEmpty.lastLines.join("\n")).toMatch(/^Error: stat .*Dockerfile: no such file or directory$/)
+
+      const dockerComments = yield* failure("docker", "# nothing here\n\n   \n")
+      expect(dockerComments).toMatchObject({ tag: "BuildFailed", exitCode: 1 })
+      expect(dockerComments.lastLines).toEqual([
+        "Error response from daemon: failed to parse Dockerfile: file with no instructions"
+      ])
+      const podmanComments = yield* failure("podman", "# nothing here\n\n")
+      expect(podmanComments).toMatchObject({ tag: "BuildFailed", exitCode: 125 })
+      expect(podmanComments.lastLines).toEqual(["Error: building: no stages to build"])
+    })
+  )
+
+  it.effect("an instruction without arguments fails: Docker when parsing, Podman at its step", () =>
+    Effect.gen(function* () {
+      const docker = yield* failure("docker", `FROM ${IMAGE}\nLABEL a=b\nENV\n`)
+      expect(docker).toMatchObject({ tag: "BuildFailed", exitCode: 1 })
+      // nothing of the build before the error: no step ran
+      expect(docker.lines).toEqual([
+        "Error response from daemon: dockerfile parse error line 3: ENV requires at least one argument"
+      ])
+      const podman = yield* failure("podman", `FROM ${IMAGE}\nLABEL a=b\nENV\n`)
+      expect(podman).toMatchObject({ tag: "BuildFailed", exitCode: 125 })
+      expect(podman.lines).toEqual([
+        `STEP 1/3: FROM ${IMAGE}`,
+        "STEP 2/3: LABEL a=b",
+        "STEP 3/3: ENV",
+        'Error: building at STEP "ENV ": ENV requires at least one argument'
+      ])
+
+      expect((yield* failure("docker", `FROM ${IMAGE}\nLABEL\n`)).lastLines).toEqual([
+        "Error response from daemon: dockerfile parse error line 2: LABEL requires at least one argument"
+      ])
+      expect((yield* failure("podman", `FROM ${IMAGE}\nLABEL\n`)).lastLines.at(-1)).toBe(
+        'Error: building at STEP "LABEL ": LABEL requires at least one argument'
+      )
+      expect((yield* failure("docker", `FROM ${IMAGE}\nWORKDIR\n`)).lastLines).toEqual([
+        "Error response from daemon: dockerfile parse error line 2: WORKDIR requires exactly one argument"
+      ])
+      expect((yield* failure("docker", `FROM ${IMAGE}\nCOPY\n`)).lastLines).toEqual([
+        "Error response from daemon: dockerfile parse error line 2: COPY requires at least two arguments, but only one was provided. Destination could not be determined"
+      ])
+      expect((yield* failure("podman", "FROM\n")).lastLines).toEqual([
+        "Error: FROM requires either one argument, or three: FROM <source> [as <name>]"
+      ])
+    })
+  )
+
+  it.effect("an empty RUN runs a shell without a command: exit 2, whatever the handlers say", () =>
+    Effect.gen(function* () {
+      const docker = yield* failure("docker", `FROM ${IMAGE}\nRUN\n`)
+      expect(docker).toMatchObject({ tag: "BuildFailed", exitCode: 2, stored: false })
+      expect(docker.lastLines.slice(-2)).toEqual([
+        "/bin/sh: -c requires an argument",
+        "The command '/bin/sh -c' returned a non-zero code: 2"
+      ])
+      const podman = yield* failure("podman", `FROM ${IMAGE}\nRUN\n`)
+      expect(podman).toMatchObject({ tag: "BuildFailed", exitCode: 2 })
+      expect(podman.lines).toEqual([
+        `STEP 1/2: FROM ${IMAGE}`,
+        "STEP 2/2: RUN",
+        "/bin/sh: -c requires an argument",
+        'Error: building at STEP "RUN ": while running runtime: exit status 2'
+      ])
+    })
+  )
+
+  it.effect("CMD and ENTRYPOINT may be empty, as on both builders", () =>
+    Effect.gen(function* () {
+      const built = yield* failure("podman", `FROM ${IMAGE}\nCMD\nENTRYPOINT\n`)
+      expect(built).toMatchObject({ tag: undefined, stored: true })
+    })
+  )
+})
+
+describe("readiness without a host network", () => {
+  /** A port nothing on this host listens on (bound, then released). */
+  const freePort = Effect.async<number>((resume) => {
+    const server = createServer()
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      const port = typeof address === "object" && address !== null ? address.port : 0
+      server.close(() => resume(Effect.succeed(port)))
+    })
+  })
+
+  /** Whether something accepts a TCP connection on the port. */
+  const listening = (port: number) =>
+    Effect.async<boolean>((resume) => {
+      const socket = connect({ host: "127.0.0.1", port })
+      socket.once("connect", () => {
+        socket.destroy()
+        resume(Effect.succeed(true))
+      })
+      socket.once("error", () => resume(Effect.succeed(false)))
+    })
+
+  layer(Layer.merge(TestRuntime.layer({ images: [busybox] }), NodeContext.layer))((it) => {
+    it.effect("Wait.tcp and Wait.http are ready on a running container's published port, nothing listening", () =>
+      Effect.gen(function* () {
+        const hostPort = yield* freePort
+        const published = Either.getOrThrow(Port.publish(Port.tcp(8080), { hostPort }))
+        const c = yield* Container.startDetached(Def.make(IMAGE).pipe(Def.publish(published)))
+        expect((yield* c.hostPort(Port.tcp(8080))).port).toBe(hostPort)
+        yield* Wait.forContainer(c, Wait.tcp(Port.tcp(8080)), { timeout: "1 second" })
+        yield* Wait.forContainer(c, Wait.http({ port: Port.tcp(8080), path: "/health" }), { timeout: "1 second" })
+        expect(yield* listening(hostPort)).toBe(false)
+        const runtime = yield* ContainerRuntime.ContainerRuntime
+        const probed = yield* runtime.containers.probePort(c.id, {
+          _tag: "Http",
+          port: Port.tcp(8080),
+          method: "GET",
+          path: "/health",
+          headers: {}
+        })
+        expect(probed).toEqual({ _tag: "Reached", target: `http://127.0.0.1:${hostPort}/health`, status: 200 })
+      })
+    )
+  })
+
+  it.effect("the main process's handler decides the HTTP status its ports answer", () =>
+    Effect.gen(function* () {
+      const c = yield* Container.startDetached(
+        Def.make(IMAGE).pipe(Def.command(["serve"]), Def.publish(Port.tcp(8080)))
+      )
+      const runtime = yield* ContainerRuntime.ContainerRuntime
+      const probed = yield* runtime.containers.probePort(c.id, {
+        _tag: "Http",
+        port: Port.tcp(8080),
+        method: "GET",
+        path: "/",
+        headers: {}
+      })
+      expect(probed._tag === "Reached" && probed.status).toBe(503)
+      yield* Wait.forContainer(c, Wait.http({ port: Port.tcp(8080), status: 503 }), { timeout: "1 second" })
+    }).pipe(
+      Effect.provide(
+        TestRuntime.layer({ images: [busybox], handlers: [TestRuntime.handler("*", ["serve"], { httpStatus: 503 })] })
+      )
+    )
+  )
+
+  it.effect("a stopped container's port is not ready (Docker no longer reports its bindings)", () =>
+    Effect.gen(function* () {
+      const stopped = (kind: "docker" | "podman") =>
+        Effect.gen(function* () {
+          const c = yield* Container.startDetached(Def.make(IMAGE).pipe(Def.publish(Port.tcp(8080))))
+          yield* c.stop()
+          const runtime = yield* ContainerRuntime.ContainerRuntime
+          const probed = yield* Effect.either(runtime.containers.probePort(c.id, { _tag: "Tcp", port: Port.tcp(8080) }))
+          const waited = yield* Effect.flip(Wait.forContainer(c, Wait.tcp(Port.tcp(8080)), { timeout: "1 second" }))
+          return {
+            probed: Either.isRight(probed) ? probed.right._tag : probed.left._tag,
+            waited: waited._tag
+          }
+        }).pipe(Effect.provide(TestRuntime.layer({ kind, images: [busybox] })))
+      expect(yield* stopped("podman")).toEqual({ probed: "Unreachable", waited: "ContainerExitedBeforeReady" })
+      // as on Docker itself: a stopped container has no bindings left to probe
+      expect(yield* stopped("docker")).toEqual({ probed: "PortNotPublished", waited: "PortNotPublished" })
+    })
+  )
 })

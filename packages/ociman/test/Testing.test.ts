@@ -189,8 +189,4 @@ describe("layers", () => {
       expect(yield* Image.exists("localhost/extra:1")).toBe(true)
     }).pipe(Effect.provide(Testing.memoryLayer({ kind: "podman", images: ["localhost/extra:1"] })))
   )
-
-  it("runtimeLayer is ContainerRuntime's layer for one runtime (nothing is probed until it is built)", () => {
-    expect(Layer.isLayer(Testing.runtimeLayer("podman"))).toBe(true)
-  })
 })

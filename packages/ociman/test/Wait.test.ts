@@ -1,3 +1,4 @@
+import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Clock, type Duration, Effect, Exit, Fiber, Layer, Option, Ref, Schedule, Stream, TestClock } from "effect"
@@ -13,6 +14,7 @@ import * as Def from "../src/ContainerDefinition.js"
 import * as Port from "../src/Port.js"
 import { Version } from "../src/Version.js"
 import * as Wait from "../src/Wait.js"
+import { fakeExecutable } from "./support/fakeExecutable.js"
 import type { ContainerOperations, ExecResult, LogLine } from "../src/ContainerRuntime.js"
 import { HealthcheckMissing } from "../src/WaitError.js"
 import { outcomeOf } from "../src/internal/healthcheck.js"
@@ -588,38 +590,65 @@ describe("Wait.all / Wait.any", () => {
 })
 
 /**
- * A Podman service whose `cli` answers `healthcheck run` from `answers` in turn. The rest is the
- * real service (built, never called), so this fake follows the interface as it grows.
+ * The Podman CLI backend over a fake `podman`: `container inspect` shows a health check that is
+ * `starting` (Podman without systemd never runs one by itself), and `healthcheck run` answers
+ * from `answers` in turn (the last repeats). Every call's argv is appended to a log file.
  */
-const fakePodman = (answers: ReadonlyArray<{ readonly exitCode: number; readonly stderr?: string }>) =>
+const fakePodmanRuntime = (answers: ReadonlyArray<{ readonly exitCode: number; readonly stderr?: string }>) =>
   Effect.gen(function* () {
-    const calls = yield* Ref.make<ReadonlyArray<ReadonlyArray<string>>>([])
+    const fs = yield* FileSystem.FileSystem
+    const dir = yield* fs.makeTempDirectoryScoped({ prefix: "ociman-podman-health-" })
+    const inspect = JSON.stringify([
+      {
+        Id: ID,
+        Name: "fake",
+        Config: { Image: "img:1" },
+        State: {
+          Status: "running",
+          Running: true,
+          ExitCode: 0,
+          StartedAt: "s",
+          FinishedAt: "f",
+          Health: { Status: "starting" }
+        }
+      }
+    ])
+    const cases = answers
+      .map(
+        (answer, index) =>
+          `${index === answers.length - 1 ? "*" : String(index)}) printf '%s' '${answer.stderr ?? ""}' >&2; echo unhealthy; exit ${answer.exitCode} ;;`
+      )
+      .join("\n    ")
+    const executable = yield* fakeExecutable(
+      "podman",
+      `echo "$*" >> ${dir}/calls
+case "$1 $2" in
+  "container inspect") echo '${inspect}' ;;
+  "healthcheck run")
+    n=$(cat ${dir}/runs 2>/dev/null || echo 0); echo $((n + 1)) > ${dir}/runs
+    case "$n" in
+    ${cases}
+    esac ;;
+  *) echo "unexpected: $*" >&2; exit 2 ;;
+esac`
+    )
     const version = new Version({ major: 4, minor: 3, patch: 1, suffix: "", raw: "4.3.1" })
-    const real = yield* ContainerRuntime.make({
+    const service = yield* ContainerRuntime.make({
       kind: "podman",
-      executable: "/nonexistent/podman",
+      executable,
       clientVersion: version,
       engineVersion: version,
       rootless: false,
       source: "argument",
       engineHost: undefined
-    }).pipe(Effect.provide(NodeContext.layer))
-    const service: ContainerRuntime.Service = {
-      ...real,
-      cli: (args) =>
-        Effect.gen(function* () {
-          const before = yield* Ref.getAndUpdate(calls, (all) => [...all, args])
-          const answer = answers[Math.min(before.length, answers.length - 1)] ?? { exitCode: 0 }
-          return {
-            argv: ["podman", ...args],
-            exitCode: answer.exitCode,
-            signal: undefined,
-            stdout: new TextEncoder().encode(answer.exitCode === 0 ? "" : "unhealthy\n"),
-            stderr: new TextEncoder().encode(answer.stderr ?? "")
-          }
-        })
-    }
-    return { calls, service, layer: Layer.succeed(ContainerRuntime.ContainerRuntime, service) }
+    })
+    const calls = Effect.map(fs.readFileString(`${dir}/calls`), (text) =>
+      text
+        .split("\n")
+        .filter((line) => line.length > 0)
+        .map((line) => line.split(" ").slice(0, 2).join(" "))
+    )
+    return { calls, layer: Layer.succeed(ContainerRuntime.ContainerRuntime, service) }
   })
 
 describe("Wait.healthy", () => {
@@ -645,28 +674,26 @@ describe("Wait.healthy", () => {
     })
   )
 
-  it.effect("on Podman it runs `podman healthcheck run` itself (no systemd timer needed)", () =>
+  it.scopedLive("on Podman it runs `podman healthcheck run` itself (no systemd timer needed)", () =>
     Effect.gen(function* () {
-      const podman = yield* fakePodman([{ exitCode: 1 }, { exitCode: 0 }])
-      const container = fakeContainer({ inspect: Effect.succeed(inspectOf({ health: "starting" })) })
-      const fiber = yield* Effect.fork(Wait.forContainer(container, Wait.healthy).pipe(Effect.provide(podman.layer)))
-      yield* TestClock.adjust("50 millis")
-      expect(Exit.isSuccess(yield* Fiber.await(fiber))).toBe(true)
-      expect(yield* Ref.get(podman.calls)).toEqual([
-        ["healthcheck", "run", ID],
-        ["healthcheck", "run", ID]
-      ])
-    })
+      const podman = yield* fakePodmanRuntime([{ exitCode: 1 }, { exitCode: 0 }])
+      const container = yield* ContainerModule.handle(ID).pipe(Effect.provide(podman.layer))
+      yield* Wait.forContainer(container, Wait.healthy, { timeout: "10 seconds" })
+      const runs = (yield* podman.calls).filter((call) => call === "healthcheck run")
+      expect(runs).toEqual(["healthcheck run", "healthcheck run"])
+    }).pipe(Effect.provide(NodeContext.layer))
   )
 
-  it.effect("on Podman, a container without a health check is HealthcheckMissing", () =>
+  it.scopedLive("on Podman, a container without a health check is HealthcheckMissing", () =>
     Effect.gen(function* () {
-      const podman = yield* fakePodman([{ exitCode: 125, stderr: `Error: container ${ID} has no defined healthcheck` }])
       // inspect shows a status (as a stale or odd Podman might): the CLI's answer decides
-      const container = fakeContainer({ inspect: Effect.succeed(inspectOf({ health: "starting" })) })
-      const error = yield* Effect.flip(Wait.forContainer(container, Wait.healthy).pipe(Effect.provide(podman.layer)))
+      const podman = yield* fakePodmanRuntime([
+        { exitCode: 125, stderr: `Error: container ${ID} has no defined healthcheck` }
+      ])
+      const container = yield* ContainerModule.handle(ID).pipe(Effect.provide(podman.layer))
+      const error = yield* Effect.flip(Wait.forContainer(container, Wait.healthy, { timeout: "10 seconds" }))
       expect(error._tag).toBe("HealthcheckMissing")
-    })
+    }).pipe(Effect.provide(NodeContext.layer))
   )
 })
 
@@ -785,7 +812,17 @@ describe("Container.start with waitFor", () => {
   /** A runtime whose containers exit 3 at once; records stops and removals. */
   const exitingRuntime = Effect.gen(function* () {
     const removed = yield* Ref.make<ReadonlyArray<string>>([])
-    const { service } = yield* fakePodman([{ exitCode: 0 }])
+    const version = new Version({ major: 4, minor: 3, patch: 1, suffix: "", raw: "4.3.1" })
+    // the real service (built, never called) under the overrides, so this fake follows the interface as it grows
+    const service = yield* ContainerRuntime.make({
+      kind: "podman",
+      executable: "/nonexistent/podman",
+      clientVersion: version,
+      engineVersion: version,
+      rootless: false,
+      source: "argument",
+      engineHost: undefined
+    }).pipe(Effect.provide(NodeContext.layer))
     const containers: ContainerOperations = {
       ...service.containers,
       runDetached: () => Effect.succeed({ id: ID, argv: [] }),

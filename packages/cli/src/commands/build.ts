@@ -6,7 +6,7 @@
 import { Command, Options } from "@effect/cli"
 import { NodeContext } from "@effect/platform-node"
 import { Console, Effect, Option } from "effect"
-import { ContainerRuntime } from "ociman"
+import { BuildDefinition, ContainerRuntime, ImageReference } from "ociman"
 import { Image } from "ociman"
 import { backendOption, jsonOption, runtimeLayer } from "../shared.js"
 import { definitionOptions, directoryArg, hashProgress, interactive, toDefinition, UsageError } from "./definition.js"
@@ -34,7 +34,7 @@ export const buildJson = (reference: string, built: boolean) => ({ reference, bu
 const targetOf = (
   name: Option.Option<string>,
   tag: Option.Option<string>
-): Effect.Effect<Image.TargetInput, UsageError> => {
+): Effect.Effect<BuildDefinition.TargetInput, UsageError> => {
   if (Option.isSome(name) && Option.isNone(tag)) return Effect.succeed({ name: name.value })
   if (Option.isSome(tag) && Option.isNone(name)) return Effect.succeed({ reference: tag.value })
   return Effect.fail(
@@ -63,8 +63,8 @@ export const build = Command.make(
     Effect.gen(function* () {
       const target = yield* targetOf(name, tag)
       let def = yield* toDefinition(input, target)
-      if (noCache) def = Image.noCache(def)
-      if (pull) def = Image.pullBase(def)
+      if (noCache) def = BuildDefinition.noCache(def)
+      if (pull) def = BuildDefinition.pullBase(def)
       const progress = hashProgress()
       const prepared = yield* Image.prepare(def, { onProgress: progress.onProgress }).pipe(
         Effect.ensuring(progress.done)
@@ -72,7 +72,7 @@ export const build = Command.make(
       const runtime = yield* ContainerRuntime.ContainerRuntime
       const present = ifAbsent ? yield* runtime.images.exists(prepared.reference) : false
       if (!present) yield* Image.build(prepared, { onOutput: interactive() ? showOutput : undefined })
-      const reference = Image.format(prepared.reference)
+      const reference = ImageReference.format(prepared.reference)
       yield* Console.log(json ? JSON.stringify(buildJson(reference, !present)) : reference)
     }).pipe(Effect.provide(runtimeLayer(backend)), Effect.provide(NodeContext.layer))
 ).pipe(

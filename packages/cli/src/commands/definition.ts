@@ -1,12 +1,12 @@
 /**
  * What `ociman hash` and `ociman build` share: the options that describe a build (context or
  * instructions, Dockerfile, build arguments, labels, stage, platform), turned into an
- * `Image.BuildDefinition`, and progress output that only a terminal sees.
+ * `BuildDefinition.BuildDefinition`, and progress output that only a terminal sees.
  */
 import { Args, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
 import { Data, Effect, Option, Redacted } from "effect"
-import { Image } from "ociman"
+import { BuildDefinition, type Image } from "ociman"
 import { text } from "node:stream/consumers"
 
 /** A command line that cannot describe a build (both a directory and instructions, a bad K=V, …). */
@@ -105,8 +105,8 @@ const readInstructions = (source: string): Effect.Effect<string, InstructionsUnr
 /** The build definition the options describe, targeting `target`. */
 export const toDefinition = (
   input: DefinitionInput,
-  target: Image.TargetInput
-): Effect.Effect<Image.BuildDefinition, UsageError | InstructionsUnreadable, FileSystem.FileSystem> =>
+  target: BuildDefinition.TargetInput
+): Effect.Effect<BuildDefinition.BuildDefinition, UsageError | InstructionsUnreadable, FileSystem.FileSystem> =>
   Effect.gen(function* () {
     if (Option.isSome(input.directory) && Option.isSome(input.instructions)) {
       return yield* new UsageError({ detail: "give either DIR or --instructions, not both" })
@@ -115,17 +115,17 @@ export const toDefinition = (
       return yield* new UsageError({ detail: "--file needs DIR: --instructions already is the Dockerfile" })
     }
     const base = Option.isSome(input.instructions)
-      ? Image.fromInstructions(yield* readInstructions(input.instructions.value), target)
-      : Image.fromDirectory(
+      ? BuildDefinition.fromInstructions(yield* readInstructions(input.instructions.value), target)
+      : BuildDefinition.fromDirectory(
           Option.getOrElse(input.directory, () => "."),
           target
         )
     const buildArgs = yield* Effect.forEach(input.buildArg, buildArgPair)
     const labels = yield* Effect.forEach(input.label, (raw) => splitPair("label", raw))
-    let def = base.pipe(Image.buildArgs(buildArgs), Image.labels(labels))
-    if (Option.isSome(input.file)) def = Image.dockerfile(def, input.file.value)
-    if (Option.isSome(input.target)) def = Image.target(def, input.target.value)
-    if (Option.isSome(input.platform)) def = Image.platform(def, input.platform.value)
+    let def = base.pipe(BuildDefinition.buildArgs(buildArgs), BuildDefinition.labels(labels))
+    if (Option.isSome(input.file)) def = BuildDefinition.dockerfile(def, input.file.value)
+    if (Option.isSome(input.target)) def = BuildDefinition.target(def, input.target.value)
+    if (Option.isSome(input.platform)) def = BuildDefinition.platform(def, input.platform.value)
     return def
   })
 

@@ -8,11 +8,9 @@
  * kept unless `--include-detached` is given.
  */
 import { Command, Options } from "@effect/cli"
-import { NodeContext } from "@effect/platform-node"
-import { Console, Data, Duration, Effect, Layer, Option } from "effect"
-import { ContainerRuntime } from "ociman"
+import { Console, Data, Duration, Effect, Option } from "effect"
 import { Sweeper } from "ociman"
-import { backendOption, jsonOption } from "../shared.js"
+import { backendOption, jsonOption, runtimeLayer } from "../shared.js"
 import { UsageError } from "./definition.js"
 
 /** Some resources were to be removed and could not be (the report says which and why). */
@@ -110,12 +108,8 @@ export const prune = Command.make(
       const failed = report.entries.filter((entry) => entry.outcome === "Failed").length
       if (failed > 0) return yield* new PruneIncomplete({ failed })
     }).pipe(
-      // the command is the sweep: the layer's own automatic one would race it
-      Effect.provide(
-        ContainerRuntime.layer({ backend: Option.getOrElse(backend, () => "auto" as const), sweep: false }).pipe(
-          Layer.provide(NodeContext.layer)
-        )
-      )
+      // the command is the sweep: the layer's own automatic one would race it (runtimeLayer has none)
+      Effect.provide(runtimeLayer(backend))
     )
 ).pipe(
   Command.withDescription(

@@ -76,3 +76,8 @@ export const sortedUnique = <K extends string, V>(pairs: Iterable<readonly [K, V
  */
 export const quoteExcerpt = (s: string, max = 100): string =>
   s.length <= max ? JSON.stringify(s) : `${JSON.stringify(s.slice(0, max))}… (${utf8Length(s)} bytes)`
+
+const decoder = new TextDecoder("utf-8", { fatal: false })
+
+/** Lossy UTF-8 decoding (invalid sequences become U+FFFD), for messages and text results. */
+export const decodeText = (bytes: Uint8Array): string => decoder.decode(bytes)

@@ -2,7 +2,7 @@
  * The one way a finished CLI run becomes an `ExecResult` (text and bytes of both outputs).
  */
 import { ContainerExitedNonZero } from "../ContainerError.js"
-import { decodeText } from "./cli/process.js"
+import { decodeText } from "./bytes.js"
 import type { ExecResult } from "../ContainerRuntime.js"
 
 export const execResultOf = (raw: {

@@ -7,4 +7,4 @@ export type Kind = "docker" | "podman"
 /** Every kind, in autodetection order. */
 export const kinds: ReadonlyArray<Kind> = ["docker", "podman"]
 
-export const isKind = (value: string): value is Kind => value === "docker" || value === "podman"
+export const isKind = (value: string): value is Kind => kinds.some((kind) => kind === value)

@@ -11,16 +11,13 @@ import { type Context, Effect, Stream } from "effect"
 import type { CliError } from "../../CliError.js"
 import { ContainerExitedNonZero, ContainerNotFound } from "../../ContainerError.js"
 import type { Backend } from "../../ContainerRuntime.js"
+import { CONTAINER_NOT_FOUND, execArgs, streamLogsArgs } from "../dialect/containers.js"
 import { envPlan } from "./env.js"
-import { execArgs } from "../containerSpec.js"
 import { failure, type Invocation, stream, type StreamEvent } from "./process.js"
 import type { ContainerOperations, LogLine } from "../../ContainerRuntime.js"
 
 /** How many of the last lines of each output a `ContainerExitedNonZero` of a streamed exec keeps. */
 export const STREAM_TAIL_LINES = 50
-
-/** The CLIs' "no such container" (Docker) and "no container with name or ID" (Podman). */
-export const CONTAINER_NOT_FOUND = /no such container|no container with name or id/i
 
 type Platform = CommandExecutor.CommandExecutor | FileSystem.FileSystem | Path.Path
 
@@ -83,26 +80,16 @@ export const makeContainerStreams = (
       Stream.unwrap(
         Effect.as(
           present(container),
-          linesUntilExit(
-            run({
-              args: [
-                "container",
-                "logs",
-                ...(options.follow ? ["--follow"] : []),
-                ...(options.tail === undefined ? [] : ["--tail", String(options.tail)]),
-                container
-              ]
-            }),
-            (exit, tail) =>
-              exit.exitCode === 0
-                ? undefined
-                : missing(exit, tail)
-                  ? new ContainerNotFound({ container })
-                  : failure({
-                      ...exit,
-                      stdout: new Uint8Array(),
-                      stderr: new TextEncoder().encode(tail.text("stderr"))
-                    })
+          linesUntilExit(run({ args: streamLogsArgs(container, options) }), (exit, tail) =>
+            exit.exitCode === 0
+              ? undefined
+              : missing(exit, tail)
+                ? new ContainerNotFound({ container })
+                : failure({
+                    ...exit,
+                    stdout: new Uint8Array(),
+                    stderr: new TextEncoder().encode(tail.text("stderr"))
+                  })
           )
         )
       ),

@@ -1,7 +1,8 @@
 /**
- * Container operations for the Docker and Podman CLIs. Argv is built by pure functions
- * (`containerSpec.ts`); this module runs it and classifies failures into typed errors.
- * Stderr matching is the last resort, as in ociman: the CLIs exit 125 for every runtime error.
+ * Container operations for the Docker and Podman CLIs. Argv, patterns and what differs per runtime
+ * come from the dialect (`dialect/containers.ts`); this module runs the argv and classifies
+ * failures into typed errors. Stderr matching is the last resort, as in ociman: the CLIs exit 125
+ * for every runtime error.
  */
 import type { CommandExecutor, FileSystem, Path } from "@effect/platform"
 import { type Context, Effect, Either, type Scope } from "effect"
@@ -10,16 +11,35 @@ import { ContainerNotFound, ContainerStartFailed, ImageNotFound, NameInUse } fro
 import * as ContainerInspect from "../../ContainerInspect.js"
 import * as ImageReference from "../../ImageReference.js"
 import { HealthcheckMissing } from "../../WaitError.js"
+import {
+  commitArgs,
+  CONTAINER_NOT_FOUND,
+  containerDialects,
+  dockerExists,
+  execArgs,
+  idArgs,
+  IMAGE_NOT_FOUND,
+  inspectArgs,
+  labeledContainers,
+  listArgs,
+  logsArgs,
+  NAME_IN_USE,
+  parseList,
+  removeArgs,
+  runArgs,
+  RUNTIME_ERROR_EXIT,
+  stopArgs,
+  waitArgs
+} from "../dialect/containers.js"
 import { dialectOf } from "../dialect/index.js"
+import { labelFilterArg } from "../dialect/values.js"
 import { outcomeOf, tail } from "../healthcheck.js"
 import { probeFromHost } from "../hostProbe.js"
 import { firstBindingOf } from "../hostPorts.js"
-import * as Label from "../../Label.js"
-import { type LabeledKind, listLabeled } from "./labeled.js"
-import { execArgs, runArgs } from "../containerSpec.js"
 import { execResultOf } from "../execResult.js"
-import { CONTAINER_NOT_FOUND, makeContainerStreams } from "./containerStreams.js"
+import { makeContainerStreams } from "./containerStreams.js"
 import { envPlan } from "./env.js"
+import { listLabeled } from "./labeled.js"
 import { decodeText } from "./process.js"
 import type {
   Backend,
@@ -27,7 +47,6 @@ import type {
   CliResult,
   ContainerOperations,
   HealthcheckOutcome,
-  LabeledContainer,
   ListedContainer,
   LogLine,
   RunSpec,
@@ -36,16 +55,11 @@ import type {
 
 type Cli = Service["cli"]
 
-const NOT_FOUND = /no such |not known|no container with name or id/i
-const IMAGE_NOT_FOUND = /no such image|image not known|manifest unknown|unable to find image|pull access denied/i
-const NAME_IN_USE = /is already in use/i
 /**
  * Queries (inspect, exists, list, logs) answer in milliseconds; a CLI still running after this
  * waits on an engine that hangs, and is killed with a typed `CommandTimedOut` instead.
  */
 const QUERY_TIMEOUT = "60 seconds"
-/** Both CLIs exit 125 when the runtime itself fails (not the container's command). */
-const RUNTIME_ERROR_EXIT = 125
 
 export const failed = (result: CliResult): CommandFailed =>
   new CommandFailed({
@@ -66,7 +80,7 @@ const onContainer = (
   Effect.flatMap(cli(args, options), (result): Effect.Effect<CliResult, ContainerNotFound | CliError> =>
     result.exitCode === 0
       ? Effect.succeed(result)
-      : NOT_FOUND.test(decodeText(result.stderr))
+      : CONTAINER_NOT_FOUND.test(decodeText(result.stderr))
         ? Effect.fail(new ContainerNotFound({ container }))
         : Effect.fail(failed(result))
   )
@@ -101,66 +115,6 @@ export const mergeTimestamped = (stdout: string, stderr: string): ReadonlyArray<
     .map(({ stream, text }) => ({ stream, text }))
 }
 
-const LIST_FORMAT = "{{.ID}}\t{{.Names}}"
-
-/** `container list` of every container (running or not) matching the `--filter` values, as `ID<TAB>NAMES`. */
-export const listArgs = (filters: ReadonlyArray<string>): ReadonlyArray<string> => [
-  "container",
-  "list",
-  "--all",
-  "--no-trunc",
-  "--format",
-  LIST_FORMAT,
-  ...filters.flatMap((filter) => ["--filter", filter])
-]
-
-/** `ID<TAB>NAMES` lines; Docker joins several names with ",", Podman with " ". */
-export const parseList = (stdout: string): Either.Either<ReadonlyArray<ListedContainer>, string> =>
-  Either.all(
-    lines(stdout).map((line) => {
-      const tab = line.indexOf("\t")
-      if (tab <= 0) return Either.left(line)
-      const listed: ListedContainer = {
-        id: line.slice(0, tab),
-        names: line
-          .slice(tab + 1)
-          .split(/[,\s]+/)
-          .filter((name) => name.length > 0)
-      }
-      return Either.right(listed)
-    })
-  )
-
-const HEX = /^[0-9a-f]+$/
-
-/**
- * Docker has no `container exists`. As in its own lookup, an exact name or an id (or a prefix of
- * one) finds a container: `--filter id=` matches ids and their prefixes; `--filter name=` is a
- * regular expression over names, so the names it prints are then compared exactly.
- */
-export const dockerExists = <E>(
-  container: string,
-  listed: (filter: string) => Effect.Effect<ReadonlyArray<ListedContainer>, E>
-): Effect.Effect<boolean, E> =>
-  Effect.gen(function* () {
-    if (HEX.test(container) && (yield* listed(`id=${container}`)).length > 0) return true
-    const name = container.replace(/^\//, "")
-    const named = yield* listed(`name=${name}`)
-    return named.some((c) => c.names.includes(name))
-  })
-
-/** `container inspect` lines for `listLabeled`: ID, image ID, name (Docker's with a leading `/`), labels. */
-export const labeledContainers: LabeledKind<LabeledContainer> = {
-  list: ["container", "list", "--all"],
-  inspect: ["container", "inspect"],
-  template: "{{.Id}}\t{{.Image}}\t{{.Name}}\t{{json .Config.Labels}}",
-  parse: ([id, image, name], labels) =>
-    id === undefined || image === undefined || name === undefined
-      ? Either.left("ID, image and name")
-      : Either.right({ id, image, names: [name.replace(/^\//, "")], labels }),
-  notFound: NOT_FOUND
-}
-
 /** The container operations of a CLI runtime. */
 export const makeContainerOperations = (
   backend: Backend,
@@ -173,7 +127,7 @@ export const makeContainerOperations = (
   const inspect = (
     container: string
   ): Effect.Effect<ContainerInspect.ContainerInspect, ContainerNotFound | CliError | ContainerInspect.InvalidInspect> =>
-    onContainer(cli, container, ["container", "inspect", container], { timeout: QUERY_TIMEOUT }).pipe(
+    onContainer(cli, container, inspectArgs(container), { timeout: QUERY_TIMEOUT }).pipe(
       Effect.flatMap(
         (
           result
@@ -204,21 +158,20 @@ export const makeContainerOperations = (
           : Effect.fail(failed(result))
     )
 
-  const exists = (container: string): Effect.Effect<boolean, CliError | UnexpectedOutput> =>
+  const existsStrategy = containerDialects[backend.kind].exists
+
+  const exists = (container: string): Effect.Effect<boolean, CliError | UnexpectedOutput> => {
     // no container has an empty name or id (Podman would fail, Docker's empty filter match all)
-    container === ""
-      ? Effect.succeed(false)
-      : backend.kind === "podman"
-        ? Effect.flatMap(
-            cli(["container", "exists", "--", container], { timeout: QUERY_TIMEOUT }),
-            (result): Effect.Effect<boolean, CliError> =>
-              result.exitCode === 0
-                ? Effect.succeed(true)
-                : result.exitCode === 1
-                  ? Effect.succeed(false)
-                  : Effect.fail(failed(result))
-          )
-        : dockerExists(container, (filter) => listed([filter]))
+    if (container === "") return Effect.succeed(false)
+    if (existsStrategy._tag === "ListLookup") return dockerExists(container, (filter) => listed([filter]))
+    return Effect.flatMap(
+      cli(existsStrategy.args(container), { timeout: QUERY_TIMEOUT }),
+      (result): Effect.Effect<boolean, CliError> => {
+        const present = existsStrategy.present(result.exitCode)
+        return present === undefined ? Effect.fail(failed(result)) : Effect.succeed(present)
+      }
+    )
+  }
 
   const dialect = dialectOf(backend.kind)
 
@@ -253,10 +206,7 @@ export const makeContainerOperations = (
       ),
     ...makeContainerStreams(
       backend,
-      (container) =>
-        onContainer(cli, container, ["container", "inspect", "--format", "{{.Id}}", container], {
-          timeout: QUERY_TIMEOUT
-        }),
+      (container) => onContainer(cli, container, idArgs(container), { timeout: QUERY_TIMEOUT }),
       platform
     ),
     runForeground: (spec, options) =>
@@ -315,31 +265,32 @@ export const makeContainerOperations = (
 
     stop: (container, { timeoutSeconds }) =>
       Effect.asVoid(
-        onContainer(cli, container, ["container", "stop", "--time", String(timeoutSeconds), container], {
+        onContainer(cli, container, stopArgs(container, timeoutSeconds), {
           // the CLI waits for the grace period; never longer than that plus a margin
           timeout: `${timeoutSeconds + 30} seconds`
         })
       ),
 
     remove: (container, options) =>
-      Effect.asVoid(onContainer(cli, container, removeArgs(backend, container, options), { timeout: "60 seconds" })),
+      Effect.asVoid(
+        onContainer(cli, container, removeArgs(backend.kind, container, options), { timeout: "60 seconds" })
+      ),
 
     inspect,
 
     exists,
 
-    list: (filters) => listed(filters.map(Label.filterArg)),
+    list: (filters) => listed(filters.map(labelFilterArg)),
 
-    listLabeled: (filters) => listLabeled(cli, labeledContainers, filters),
+    listLabeled: (filters) => listLabeled(cli, labeledContainers[backend.kind], filters),
 
     logs: (container) =>
-      Effect.map(
-        onContainer(cli, container, ["container", "logs", "--timestamps", container], { timeout: QUERY_TIMEOUT }),
-        (result) => mergeTimestamped(decodeText(result.stdout), decodeText(result.stderr))
+      Effect.map(onContainer(cli, container, logsArgs(container), { timeout: QUERY_TIMEOUT }), (result) =>
+        mergeTimestamped(decodeText(result.stdout), decodeText(result.stderr))
       ),
 
     wait: (container) =>
-      Effect.flatMap(onContainer(cli, container, ["container", "wait", container]), (result) => {
+      Effect.flatMap(onContainer(cli, container, waitArgs(container)), (result) => {
         const text = decodeText(result.stdout).trim()
         const code = Number(text.split("\n").at(-1))
         return Number.isInteger(code)
@@ -348,45 +299,8 @@ export const makeContainerOperations = (
       }),
 
     commit: (container, reference, { pause }) =>
-      Effect.asVoid(onContainer(cli, container, ["commit", ...commitPauseFlag(backend, pause), container, reference]))
+      Effect.asVoid(
+        onContainer(cli, container, commitArgs(backend.kind, backend.clientVersion, container, reference, pause))
+      )
   }
 }
-
-/**
- * `rm --force` kills a running container at once on Docker; Podman first stops it with a 10 s
- * grace period unless told `--time 0`. Forced removal is the escalation after a stop (a scope's
- * release) or the sweep of a dead process's container: no grace is owed either way.
- */
-export const forceRemoveFlags = (backend: Pick<Backend, "kind">): ReadonlyArray<string> =>
-  backend.kind === "podman" ? ["--force", "--time", "0"] : ["--force"]
-
-/**
- * `container rm`: with `volumes`, the container's anonymous volumes go with it (both CLIs'
- * `--volumes`; a named volume is never removed by it), as `run --rm` does for a container that exits.
- */
-export const removeArgs = (
-  backend: Pick<Backend, "kind">,
-  container: string,
-  options: { readonly force: boolean; readonly volumes: boolean }
-): ReadonlyArray<string> => [
-  "container",
-  "rm",
-  ...(options.force ? forceRemoveFlags(backend) : []),
-  ...(options.volumes ? ["--volumes"] : []),
-  container
-]
-
-/** ociman §6.5: Docker ≥ 29 has `--no-pause`, older Docker `--pause=false`; Podman `--pause`. */
-export const commitPauseFlag = (
-  backend: Pick<Backend, "kind" | "clientVersion">,
-  pause: boolean
-): ReadonlyArray<string> =>
-  backend.kind === "podman"
-    ? pause
-      ? ["--pause"]
-      : []
-    : pause
-      ? []
-      : backend.clientVersion.major >= 29
-        ? ["--no-pause"]
-        : ["--pause=false"]

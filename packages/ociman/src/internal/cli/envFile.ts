@@ -1,6 +1,6 @@
 /**
  * The `--env-file` that carries the variables the CLI must not see in its own environment (see
- * `EnvVar.plan`). The file holds values, possibly secrets, so it lives in a fresh directory of
+ * `dialect/env.ts`). The file holds values, possibly secrets, so it lives in a fresh directory of
  * mode 0700, is itself mode 0600, and is removed with that directory when the scope closes.
  *
  * Both CLIs read the file themselves (client side, also for a remote engine), so a local path is
@@ -8,39 +8,11 @@
  */
 import { FileSystem, Path } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
-import { Data, Effect, type Scope } from "effect"
+import { Effect, type Scope } from "effect"
+import { EnvFileError } from "../../EnvVar.js"
 
-/**
- * The step of `writeEnvFile` that failed.
- *
- * @since 0.1.0
- */
-export type EnvFileOperation = "makeTempDirectory" | "chmod" | "writeFile"
-
-/**
- * The env file could not be written. The file's content is never kept here, since it may hold
- * secrets; `cause` is the file system's error.
- *
- * @since 0.1.0
- */
-export class EnvFileError extends Data.TaggedError("EnvFileError")<{
-  readonly operation: EnvFileOperation
-  /** The directory or file concerned; `undefined` when the directory could not be created. */
-  readonly path: string | undefined
-  readonly cause: PlatformError
-}> {
-  override get message(): string {
-    const where = this.path === undefined ? "in the temporary directory" : `at ${JSON.stringify(this.path)}`
-    const step =
-      this.operation === "makeTempDirectory"
-        ? "create a private directory"
-        : this.operation === "chmod"
-          ? "restrict the permissions of"
-          : "write"
-    const what = this.operation === "makeTempDirectory" ? "for the env file" : "the env file"
-    return `Could not ${step} ${what} ${where}: ${this.cause.message}. Check that the temporary directory (TMPDIR) exists and is writable`
-  }
-}
+/** The step of `writeEnvFile` that failed. */
+export type EnvFileOperation = EnvFileError["operation"]
 
 const failWith =
   (operation: EnvFileOperation, path: string | undefined) =>

@@ -1,8 +1,9 @@
 /**
  * Listing containers, networks and images by label *with* their labels, on the Docker and Podman
- * CLIs: one `ls --quiet` with the label filters, then one `inspect --format` of every match. The
- * `ls` formats cannot print labels exactly on both runtimes (Docker joins them with `,`, which
- * label values may contain), while `{{json …Labels}}` in an inspect template is exact on both.
+ * CLIs: one `ls --quiet` with the label filters, then one `inspect --format` of every match (what
+ * each resource kind needs, `LabeledKind`, and both argv are in `dialect/labeled.ts`). The `ls`
+ * formats cannot print labels exactly on both runtimes (Docker joins them with `,`, which label
+ * values may contain), while `{{json …Labels}}` in an inspect template is exact on both.
  *
  * A resource removed between the two calls is skipped, not an error: the inspect is then redone
  * one resource at a time, and "no such …" answers are dropped.
@@ -10,8 +11,9 @@
 import { Effect, Either, Schema } from "effect"
 import { type CliError, UnexpectedOutput } from "../../CliError.js"
 import type { CliResult, Service } from "../../ContainerRuntime.js"
-import * as Label from "../../Label.js"
+import type * as Label from "../../Label.js"
 import { compareUtf8 } from "../bytes.js"
+import { type LabeledKind, labeledInspectArgs, labeledListArgs } from "../dialect/labeled.js"
 import { decodeText, failure } from "./process.js"
 
 type Cli = Service["cli"]
@@ -22,20 +24,6 @@ const INSPECT_TIMEOUT = "60 seconds"
 const LIST_RETRIES = 3
 /** How many single inspects run at once after a batch hit a vanished resource. */
 const RETRY_CONCURRENCY = 4
-
-/** What a listed resource kind needs: its `ls` and `inspect` words, template, and line parser. */
-export interface LabeledKind<A> {
-  /** e.g. `["container", "list", "--all"]`; `--quiet --no-trunc` and the filters are appended. */
-  readonly list: ReadonlyArray<string>
-  /** e.g. `["container", "inspect"]`; `--format TEMPLATE` and the ids are appended. */
-  readonly inspect: ReadonlyArray<string>
-  /** Tab-separated fields, the last one `{{json …Labels}}` (JSON escapes tabs, so splitting is safe). */
-  readonly template: string
-  /** Builds the value from the fields before the labels, or says what was wrong. */
-  readonly parse: (fields: ReadonlyArray<string>, labels: ReadonlyMap<string, string>) => Either.Either<A, string>
-  /** stderr of an inspect of something that is gone. */
-  readonly notFound: RegExp
-}
 
 const JsonLabels = Schema.parseJson(Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.String })))
 const decodeLabels = Schema.decodeUnknownEither(JsonLabels)
@@ -76,14 +64,6 @@ export const parseInspectLines = <A>(
     })
   )
 
-const inspectArgs = <A>(kind: LabeledKind<A>, ids: ReadonlyArray<string>): ReadonlyArray<string> => [
-  ...kind.inspect,
-  "--format",
-  kind.template,
-  "--",
-  ...ids
-]
-
 const fromEither = <A, E>(either: Either.Either<A, E>): Effect.Effect<A, E> => either
 
 /** Lists the resources matching every filter, each with its labels. */
@@ -93,12 +73,8 @@ export const listLabeled = <A>(
   filters: ReadonlyArray<Label.Filter>
 ): Effect.Effect<ReadonlyArray<A>, CliError | UnexpectedOutput> =>
   Effect.gen(function* () {
-    const list = Effect.flatMap(
-      cli(
-        [...kind.list, "--quiet", "--no-trunc", ...filters.flatMap((filter) => ["--filter", Label.filterArg(filter)])],
-        { timeout: LIST_TIMEOUT }
-      ),
-      (result) => (result.exitCode === 0 ? Effect.succeed(result) : Effect.fail(failure(result)))
+    const list = Effect.flatMap(cli(labeledListArgs(kind, filters), { timeout: LIST_TIMEOUT }), (result) =>
+      result.exitCode === 0 ? Effect.succeed(result) : Effect.fail(failure(result))
     )
     // Podman's `image ls` fails ("image not known") when an image it listed is removed before it
     // reads it: ask again.
@@ -108,7 +84,7 @@ export const listLabeled = <A>(
     })
     const ids = yield* fromEither(parseIds(listed.argv, decodeText(listed.stdout)))
     if (ids.length === 0) return []
-    const inspected = yield* cli(inspectArgs(kind, ids), { timeout: INSPECT_TIMEOUT })
+    const inspected = yield* cli(labeledInspectArgs(kind, ids), { timeout: INSPECT_TIMEOUT })
     if (inspected.exitCode === 0)
       return yield* fromEither(parseInspectLines(kind, inspected.argv, decodeText(inspected.stdout)))
     if (!kind.notFound.test(decodeText(inspected.stderr))) return yield* Effect.fail(failure(inspected))
@@ -119,7 +95,7 @@ export const listLabeled = <A>(
 
 const inspectOne = <A>(cli: Cli, kind: LabeledKind<A>, id: string) =>
   Effect.flatMap(
-    cli(inspectArgs(kind, [id]), { timeout: INSPECT_TIMEOUT }),
+    cli(labeledInspectArgs(kind, [id]), { timeout: INSPECT_TIMEOUT }),
     (result: CliResult): Effect.Effect<ReadonlyArray<A>, CliError | UnexpectedOutput> =>
       result.exitCode === 0
         ? fromEither(parseInspectLines(kind, result.argv, decodeText(result.stdout)))

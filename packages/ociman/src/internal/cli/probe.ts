@@ -3,11 +3,12 @@
  * Two CLI calls run concurrently per runtime (version and info), so resolving costs one round.
  */
 import type { CommandExecutor } from "@effect/platform"
-import { Effect, Either, Schema } from "effect"
+import { Effect, Either, type ParseResult } from "effect"
 import type { ProcessError } from "../../CliError.js"
 import { RuntimeUnavailable, type UnavailableReason } from "../../RuntimeError.js"
 import type { Kind } from "../kind.js"
 import * as Version from "../../Version.js"
+import { DAEMON_UNREACHABLE, PERMISSION_DENIED, probeDialects } from "../dialect/probe.js"
 import { type Completed, decodeText, run } from "./process.js"
 
 /** What a probe learns about a runtime. */
@@ -20,10 +21,6 @@ export interface ProbedBackend {
 }
 
 const PROBE_TIMEOUT = "30 seconds"
-
-const DAEMON_UNREACHABLE =
-  /cannot connect to (the docker daemon|podman)|is the docker daemon running|unable to connect to podman|error during connect|connection refused|no such host|dial (unix|tcp)/i
-const PERMISSION_DENIED = /permission denied/i
 
 /** Classifies a failed probe from its stderr. */
 export const classifyStderr = (stderr: string): UnavailableReason =>
@@ -67,19 +64,20 @@ const probeCall = (kind: Kind, executable: string, args: ReadonlyArray<string>) 
     })
   )
 
-const decodeJson =
-  <A, I>(kind: Kind, what: string, schema: Schema.Schema<A, I>) =>
+const decodeOutput =
+  <A>(kind: Kind, what: string, decode: (output: string) => Either.Either<A, ParseResult.ParseError>) =>
   (output: string): Effect.Effect<A, RuntimeUnavailable> =>
-    Schema.decodeUnknown(Schema.parseJson(schema))(output).pipe(
-      Effect.mapError(
-        (error) =>
+    Either.match(decode(output), {
+      onLeft: (error) =>
+        Effect.fail(
           new RuntimeUnavailable({
             kind,
             reason: "ProbeFailed",
             detail: `${what} printed unexpected output ${JSON.stringify(output.trim().slice(0, 300))}: ${error.message}`
           })
-      )
-    )
+        ),
+      onRight: Effect.succeed
+    })
 
 const parseVersion = (kind: Kind, what: string, text: string): Effect.Effect<Version.Version, RuntimeUnavailable> =>
   Either.match(Version.parse(text), {
@@ -88,74 +86,35 @@ const parseVersion = (kind: Kind, what: string, text: string): Effect.Effect<Ver
     onRight: Effect.succeed
   })
 
-const DockerVersionOutput = Schema.Struct({
-  Client: Schema.Struct({ Version: Schema.String }),
-  Server: Schema.NullOr(Schema.Struct({ Version: Schema.String }))
-})
-
-const PodmanVersionOutput = Schema.Struct({
-  Client: Schema.Struct({ Version: Schema.String }),
-  Server: Schema.optional(Schema.NullOr(Schema.Struct({ Version: Schema.String })))
-})
-
-/**
- * Docker reports rootless mode as a `name=rootless` entry in `SecurityOptions`, each entry
- * being comma-separated `key=value` pairs (ociman compares whole lines with `rootless`, a bug).
- */
-export const dockerRootless = (securityOptions: ReadonlyArray<string>): boolean =>
-  securityOptions.some((entry) => entry.split(",").some((pair) => pair.trim() === "name=rootless"))
-
-const probeDocker = (executable: string) =>
+/** Asks the CLI for its versions and whether its engine runs rootless, both calls at once. */
+const probeWith = (kind: Kind, executable: string) =>
   Effect.gen(function* () {
-    const [versionOutput, securityOptions] = yield* Effect.all(
-      [
-        probeCall("docker", executable, ["version", "--format", "{{json .}}"]).pipe(
-          Effect.flatMap(decodeJson("docker", "docker version", DockerVersionOutput))
-        ),
-        probeCall("docker", executable, ["info", "--format", "{{json .SecurityOptions}}"]).pipe(
-          Effect.flatMap(decodeJson("docker", "docker info", Schema.NullOr(Schema.Array(Schema.String))))
-        )
-      ],
-      // The version call answers in ~25 ms, so when the daemon is down its error is the one reported.
-      { concurrency: "unbounded" }
-    )
-    if (versionOutput.Server === null) {
-      return yield* new RuntimeUnavailable({ kind: "docker", reason: "DaemonUnreachable", detail: "no server version" })
-    }
-    const backend: ProbedBackend = {
-      kind: "docker",
-      executable,
-      clientVersion: yield* parseVersion("docker", "docker client version", versionOutput.Client.Version),
-      engineVersion: yield* parseVersion("docker", "docker engine version", versionOutput.Server.Version),
-      rootless: dockerRootless(securityOptions ?? [])
-    }
-    return backend
-  })
-
-const probePodman = (executable: string) =>
-  Effect.gen(function* () {
+    const dialect = probeDialects[kind]
     const [versionOutput, rootless] = yield* Effect.all(
       [
-        probeCall("podman", executable, ["version", "--format", "json"]).pipe(
-          Effect.flatMap(decodeJson("podman", "podman version", PodmanVersionOutput))
+        probeCall(kind, executable, dialect.versionArgs).pipe(
+          Effect.flatMap(decodeOutput(kind, `${kind} version`, dialect.decodeVersion))
         ),
-        probeCall("podman", executable, ["info", "--format", "{{json .Host.Security.Rootless}}"]).pipe(
-          Effect.flatMap(decodeJson("podman", "podman info", Schema.Boolean))
+        probeCall(kind, executable, dialect.rootlessArgs).pipe(
+          Effect.flatMap(decodeOutput(kind, `${kind} info`, dialect.decodeRootless))
         )
       ],
+      // Docker's version call answers in ~25 ms, so when the daemon is down its error is the one reported.
       { concurrency: "unbounded" }
     )
-    const clientVersion = yield* parseVersion("podman", "podman client version", versionOutput.Client.Version)
-    // A local podman has no separate server; a remote one (podman --remote) reports it.
-    const server = versionOutput.Server
+    const server = versionOutput.Server ?? undefined
+    if (server === undefined && dialect.withoutServer === "DaemonUnreachable") {
+      return yield* new RuntimeUnavailable({ kind, reason: "DaemonUnreachable", detail: "no server version" })
+    }
+    const clientVersion = yield* parseVersion(kind, `${kind} client version`, versionOutput.Client.Version)
     const backend: ProbedBackend = {
-      kind: "podman",
+      kind,
       executable,
       clientVersion,
       engineVersion:
-        server === undefined || server === null
+        server === undefined
           ? clientVersion
-          : yield* parseVersion("podman", "podman server version", server.Version),
+          : yield* parseVersion(kind, `${kind} ${dialect.engineVersionName}`, server.Version),
       rootless
     }
     return backend
@@ -166,6 +125,4 @@ export const probe = (
   kind: Kind,
   executable: string = kind
 ): Effect.Effect<ProbedBackend, RuntimeUnavailable, CommandExecutor.CommandExecutor> =>
-  (kind === "docker" ? probeDocker(executable) : probePodman(executable)).pipe(
-    Effect.withSpan("ociman.probe", { attributes: { kind, executable } })
-  )
+  probeWith(kind, executable).pipe(Effect.withSpan("ociman.probe", { attributes: { kind, executable } }))

@@ -13,6 +13,7 @@
  * for speed (see `spawnCollected`); `stream` (builds, logs, streamed execs) uses
  * `@effect/platform`'s `Command`, whose per-call cost does not matter for long-running output.
  */
+import { decodeText } from "../bytes.js"
 import { Command, type CommandExecutor } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
 import { Duration, Effect, Option, Stream } from "effect"
@@ -58,9 +59,8 @@ export const redactArgv = (argv: ReadonlyArray<string>, secrets: ReadonlyArray<s
 
 const DEFAULT_KILL_GRACE = Duration.seconds(2)
 
-const decoder = new TextDecoder("utf-8", { fatal: false })
-/** Lossy UTF-8 decoding for messages and text results. */
-export const decodeText = (bytes: Uint8Array): string => decoder.decode(bytes)
+/** Lossy UTF-8 decoding for messages and text results (one decoder for the whole library). */
+export { decodeText }
 
 const concatBytes = (chunks: Iterable<Uint8Array>): Uint8Array => {
   let length = 0
@@ -239,10 +239,6 @@ export const failure = (completed: Completed): CommandFailed =>
 /** Runs a CLI that must exit 0. */
 export const runSuccess = (invocation: Invocation): Effect.Effect<Completed, ProcessError | CommandFailed> =>
   Effect.filterOrFail(run(invocation), (completed) => completed.exitCode === 0, failure)
-
-/** Runs a CLI that must exit 0 and returns its stdout as text (lossy UTF-8). */
-export const runText = (invocation: Invocation): Effect.Effect<string, ProcessError | CommandFailed> =>
-  Effect.map(runSuccess(invocation), (completed) => decodeText(completed.stdout))
 
 // ---------------------------------------------------------------------------------------------
 // Streaming variant (build output): lines as they come, then the exit.

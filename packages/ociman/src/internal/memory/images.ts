@@ -1,16 +1,14 @@
 /**
- * Image operations of the in-memory runtime. Names are stored as each dialect stores them (see
- * `memoryState.storedName`); failures carry the messages and exit codes the real CLIs print, so
- * they are classified into the same typed errors. Builds of Dockerfile text are interpreted (the
- * instructions that shape an image; `RUN` steps are answered by the handlers); the Dockerfile of a
- * directory build is not read, so such a build only carries the request's labels.
+ * Image operations of the in-memory runtime. Names are stored as each runtime stores them (see
+ * `names.ts`); failures carry the messages and exit codes the real CLIs print (`messagesOf(kind)`),
+ * so they are classified into the same typed errors. Builds are played by the Dockerfile
+ * interpreter (`dockerfile.ts`).
  */
-import { Deferred, Duration, Effect, Either, Redacted, Ref, Schema, Stream } from "effect"
-import { CommandTimedOut, type ProcessError } from "../../CliError.js"
-import { BuildFailed, ImageInUse, ImageNotFound, PullFailed, PushFailed } from "../../ImageError.js"
+import { Deferred, Effect, Either, Ref, Stream } from "effect"
+import type { ProcessError } from "../../CliError.js"
+import type { BuildOutput, BuildRequest, ImageOperations, ListedImage } from "../../ContainerRuntime.js"
+import { type BuildFailed, ImageInUse, ImageNotFound, PullFailed, PushFailed } from "../../ImageError.js"
 import * as ImageReference from "../../ImageReference.js"
-import * as Label from "../../Label.js"
-import type { ImageSeed } from "../../TestRuntime.js"
 import { compareUtf8 } from "../bytes.js"
 import {
   buildInvocation,
@@ -24,52 +22,36 @@ import {
   pushArgs,
   removeArgs,
   tagArgs
-} from "../cli/images.js"
+} from "../dialect/images.js"
+import { labeledListArgs } from "../dialect/labeled.js"
+import { memoryDialectOf } from "../dialect/memory.js"
+import { messagesOf } from "../dialect/messages.js"
+import { interpret } from "./dockerfile.js"
 import {
-  answer,
   candidates,
   displayName,
-  envMap,
-  type ImageConfig,
-  type ImageRecord,
   lookupImage,
   lookupRegistry,
-  type Memory,
   namesOf,
-  newId,
-  now,
+  nameOf,
   printedImageId,
-  record,
-  shortId,
-  type State,
   storedName
+} from "./names.js"
+import {
+  addImage,
+  EMPTY_CONFIG,
+  type ImageRecord,
+  type Memory,
+  matchesFilters,
+  newId,
+  record,
+  sortedLabels,
+  type State,
+  timed
 } from "./state.js"
-import type { BuildOutput, BuildRequest, ImageOperations, ListedImage } from "../../ContainerRuntime.js"
+import type { ImageSeed } from "./types.js"
 
 type Ref = ImageReference.ImageReference
-
-/** The label Podman's builder (buildah) adds to every image it builds. */
-export const BUILDAH_LABEL = "io.buildah.version"
-export const BUILDAH_VERSION = "1.28.2"
-
-const EMPTY_CONFIG: ImageConfig = {
-  labels: new Map(),
-  cmd: undefined,
-  entrypoint: undefined,
-  env: [],
-  workdir: undefined,
-  user: undefined,
-  exposedPorts: []
-}
-
-/** Labels sorted by key (UTF-8 order), as `Label.decode` returns them. */
-export const sortedLabels = (labels: Iterable<readonly [string, string]>): ReadonlyMap<string, string> =>
-  new Map(Array.from(labels).sort(([a], [b]) => compareUtf8(a, b)))
-
-export const matchesFilters = (labels: ReadonlyMap<string, string>, filters: ReadonlyArray<Label.Filter>): boolean =>
-  filters.every((filter) =>
-    filter.value === undefined ? labels.has(filter.key) : labels.get(filter.key) === filter.value
-  )
 
 const hostArchitecture = (): string =>
   process.arch === "x64" ? "amd64" : process.arch === "ia32" ? "386" : process.arch
@@ -90,13 +72,6 @@ export const imageOfSeed = (seed: string | ImageSeed, created: string): ImageRec
         user: seed.user,
         exposedPorts: seed.exposedPorts ?? []
       }
-
-/** Adds an image under a stored name (the name moves if another image had it). */
-export const addImage = (state: State, image: ImageRecord, names: ReadonlyArray<string>): State => ({
-  ...state,
-  images: new Map(state.images).set(image.id, image),
-  tags: names.reduce((tags, name) => tags.set(name, image.id), new Map(state.tags))
-})
 
 /** The image config as `image inspect` prints it, per dialect. */
 const inspectJson = (memory: Memory, state: State, image: ImageRecord) => ({
@@ -120,374 +95,25 @@ const inspectJson = (memory: Memory, state: State, image: ImageRecord) => ({
   }
 })
 
-const notFoundText = (memory: Memory, image: string): string =>
-  memory.kind === "docker" ? `Error: No such image: ${image}` : `Error: ${image}: image not known`
-
-// ---------------------------------------------------------------------------------------------
-// Dockerfile interpretation
-// ---------------------------------------------------------------------------------------------
-
-interface Instruction {
-  readonly keyword: string
-  readonly args: string
-  /** As written (one line, continuations joined). */
-  readonly text: string
-  readonly line: number
-}
-
-/** Instructions of a Dockerfile: comments dropped, `\` continuations joined. */
-const parseDockerfile = (dockerfile: string): ReadonlyArray<Instruction> => {
-  const out: Array<Instruction> = []
-  let pending = ""
-  let startLine = 0
-  dockerfile.split(/\r?\n/).forEach((raw, index) => {
-    const trimmed = raw.trim()
-    if (pending === "" && (trimmed === "" || trimmed.startsWith("#"))) return
-    if (pending === "") startLine = index + 1
-    if (trimmed.endsWith("\\")) {
-      pending = `${pending}${trimmed.slice(0, -1)} `
-      return
-    }
-    const text = `${pending}${trimmed}`.trim()
-    pending = ""
-    const space = text.search(/\s/)
-    out.push({
-      keyword: (space < 0 ? text : text.slice(0, space)).toUpperCase(),
-      args: space < 0 ? "" : text.slice(space + 1).trim(),
-      text,
-      line: startLine
-    })
-  })
-  if (pending.trim() !== "") {
-    const text = pending.trim()
-    const space = text.search(/\s/)
-    out.push({
-      keyword: (space < 0 ? text : text.slice(0, space)).toUpperCase(),
-      args: space < 0 ? "" : text.slice(space + 1).trim(),
-      text,
-      line: startLine
-    })
-  }
-  return out
-}
-
-const KNOWN = new Set([
-  "FROM",
-  "RUN",
-  "CMD",
-  "LABEL",
-  "MAINTAINER",
-  "EXPOSE",
-  "ENV",
-  "ADD",
-  "COPY",
-  "ENTRYPOINT",
-  "VOLUME",
-  "USER",
-  "WORKDIR",
-  "ARG",
-  "ONBUILD",
-  "STOPSIGNAL",
-  "HEALTHCHECK",
-  "SHELL"
-])
-
-const decodeExecForm = Schema.decodeUnknownEither(Schema.parseJson(Schema.Array(Schema.String)))
-
-/** Exec form (`["a", "b"]`) as is; shell form as `/bin/sh -c text`. */
-const commandOf = (args: string): ReadonlyArray<string> =>
-  Either.match(decodeExecForm(args), { onLeft: () => ["/bin/sh", "-c", args], onRight: (words) => words })
-
-/** Whitespace-separated words, with `"…"` and `'…'` quoting. */
-const words = (input: string): ReadonlyArray<string> => {
-  const out: Array<string> = []
-  let current = ""
-  let quote: string | undefined = undefined
-  let any = false
-  for (const c of input) {
-    if (quote !== undefined) {
-      if (c === quote) quote = undefined
-      else current += c
-    } else if (c === '"' || c === "'") {
-      quote = c
-      any = true
-    } else if (/\s/.test(c)) {
-      if (any || current !== "") out.push(current)
-      current = ""
-      any = false
-    } else {
-      current += c
-    }
-  }
-  if (any || current !== "") out.push(current)
-  return out
-}
-
-/** `k=v k2="v 2"` pairs; ENV's legacy `ENV key value…` form too. */
-const pairs = (args: string, legacy: boolean): ReadonlyArray<readonly [string, string]> => {
-  const all = words(args)
-  const first = all[0]
-  if (legacy && first !== undefined && !first.includes("=")) return [[first, all.slice(1).join(" ")]]
-  return all.map((word) => {
-    const eq = word.indexOf("=")
-    return eq < 0 ? ([word, ""] as const) : ([word.slice(0, eq), word.slice(eq + 1)] as const)
-  })
-}
-
-interface Stage {
-  readonly from: string
-  readonly name: string | undefined
-  readonly steps: ReadonlyArray<Instruction>
-}
-
-const stagesOf = (instructions: ReadonlyArray<Instruction>): ReadonlyArray<Stage> => {
-  const stages: Array<Stage> = []
-  for (const instruction of instructions) {
-    if (instruction.keyword === "FROM") {
-      const parts = words(instruction.args).filter((word) => !word.startsWith("--"))
-      const as = parts.findIndex((word) => word.toUpperCase() === "AS")
-      stages.push({ from: parts[0] ?? "", name: as < 0 ? undefined : parts[as + 1], steps: [instruction] })
-    } else {
-      const last = stages.pop()
-      if (last !== undefined) stages.push({ ...last, steps: [...last.steps, instruction] })
-    }
-  }
-  return stages
-}
-
-/** What a build produced: its output, and the image or the failure. */
-interface Planned {
-  readonly output: ReadonlyArray<BuildOutput>
-  readonly outcome: Either.Either<ImageRecord, BuildFailed>
-}
-
-const BUILD_TAIL = 50
-
-// ---------------------------------------------------------------------------------------------
-// The operations
-// ---------------------------------------------------------------------------------------------
-
 export const makeMemoryImageOperations = (memory: Memory): ImageOperations => {
   const { kind } = memory
-  const docker = kind === "docker"
+  const messages = messagesOf(kind)
+  const removesUsers = memoryDialectOf(kind).forcedImageRemovalRemovesContainers
   const find = (state: State, ref: Ref) => lookupImage(kind, state, ref)
-
-  const plan = (request: BuildRequest, argv: ReadonlyArray<string>): Effect.Effect<Planned> =>
-    Effect.gen(function* () {
-      const output: Array<BuildOutput> = []
-      const say = (line: string, stream: "stdout" | "stderr" = "stdout") => output.push({ stream, line })
-      const reference = ImageReference.format(request.reference)
-      const fail = (exitCode: number, ...last: ReadonlyArray<string>): Planned => {
-        last.forEach((line) => say(line, "stderr"))
-        return {
-          output,
-          outcome: Either.left(
-            new BuildFailed({
-              reference,
-              argv,
-              exitCode,
-              signal: undefined,
-              lastLines: output.slice(-BUILD_TAIL).map((o) => o.line)
-            })
-          )
-        }
-      }
-      const created = yield* now
-      const buildArgs = new Map(
-        request.buildArgs.map(([key, value]) => [key, Redacted.isRedacted(value) ? Redacted.value(value) : value])
-      )
-      const finish = (config: ImageConfig): Planned => ({
-        output,
-        outcome: Either.right({
-          ...config,
-          id: newId(),
-          created,
-          size: 0,
-          labels: sortedLabels([
-            ...config.labels,
-            ...request.labels,
-            ...(docker ? [] : [[BUILDAH_LABEL, BUILDAH_VERSION] as const])
-          ])
-        })
-      })
-
-      if (request.source._tag === "Directory") {
-        say(`in-memory build of ${request.source.context}: the Dockerfile is not read (TestRuntime)`)
-        return finish(EMPTY_CONFIG)
-      }
-
-      const instructions = parseDockerfile(request.source.dockerfile)
-      const unknown = instructions.find((instruction) => !KNOWN.has(instruction.keyword))
-      if (unknown !== undefined) {
-        return fail(
-          docker ? 1 : 125,
-          docker
-            ? `Error response from daemon: dockerfile parse error line ${unknown.line}: unknown instruction: ${unknown.keyword}`
-            : `Error: building at STEP "${unknown.text}": unknown instruction: "${unknown.keyword}"`
-        )
-      }
-      const stages = stagesOf(instructions)
-      const target =
-        request.target === undefined ? stages.length - 1 : stages.findIndex((stage) => stage.name === request.target)
-      if (stages.length === 0 || instructions[0]?.keyword !== "FROM") {
-        return fail(
-          docker ? 1 : 125,
-          docker ? "Error response from daemon: No build stage in current context" : "Error: no FROM statement found"
-        )
-      }
-      if (target < 0) {
-        return fail(
-          docker ? 1 : 125,
-          docker
-            ? `failed to reach build target ${request.target ?? ""} in Dockerfile`
-            : `Error: the target "${request.target ?? ""}" was not found in the provided Dockerfile`
-        )
-      }
-      const used = stages.slice(0, target + 1)
-      const total = used.reduce((n, stage) => n + stage.steps.length, 0)
-      let step = 0
-      let config: ImageConfig = EMPTY_CONFIG
-      // What each named stage built, for a later `FROM <stage>`.
-      const built = new Map<string, ImageConfig>()
-      for (const stage of used) {
-        config = EMPTY_CONFIG
-        let base: ImageRecord | undefined = undefined
-        for (const instruction of stage.steps) {
-          step += 1
-          say(docker ? `Step ${step}/${total} : ${instruction.text}` : `STEP ${step}/${total}: ${instruction.text}`)
-          switch (instruction.keyword) {
-            case "FROM": {
-              if (stage.from === "scratch") break
-              const earlier = built.get(stage.from)
-              if (earlier !== undefined) {
-                config = earlier
-                break
-              }
-              const parsed = ImageReference.parse(stage.from)
-              if (Either.isLeft(parsed)) {
-                return fail(docker ? 1 : 125, `invalid reference format: ${parsed.left.message}`)
-              }
-              const state = yield* Ref.get(memory.state)
-              const id = find(state, parsed.right)
-              base = id === undefined ? lookupRegistry(kind, state, parsed.right) : state.images.get(id)
-              if (base === undefined) {
-                return fail(
-                  docker ? 1 : 125,
-                  docker
-                    ? `pull access denied for ${stage.from}, repository does not exist or may require 'docker login': denied: requested access to the resource is denied`
-                    : `Error: creating build container: initializing source docker://${stage.from}: reading manifest: manifest unknown`
-                )
-              }
-              if (id === undefined) {
-                // Pulled for the build, as a real builder does.
-                const pulled = base
-                yield* Ref.update(memory.state, (s) => addImage(s, pulled, [storedName(kind, parsed.right)]))
-              }
-              config = base
-              break
-            }
-            case "RUN": {
-              const command = commandOf(instruction.args)
-              const env = new Map([...buildArgs, ...envMap(config.env)])
-              const outcome = yield* answer(memory, {
-                operation: "build",
-                kind,
-                image: stage.from,
-                command,
-                container: undefined,
-                env,
-                user: config.user,
-                workdir: config.workdir,
-                stdin: undefined,
-                stdinText: "",
-                detached: false
-              })
-              if (docker) say(` ---> Running in ${shortId(newId())}`)
-              outcome.output.forEach((line) => say(line.text, line.stream))
-              const code = outcome.exitCode ?? 0
-              if (code !== 0) {
-                return fail(
-                  code,
-                  docker
-                    ? `The command '${command.join(" ")}' returned a non-zero code: ${code}`
-                    : `Error: building at STEP "${instruction.text}": while running runtime: exit status ${code}`
-                )
-              }
-              break
-            }
-            case "LABEL":
-              config = { ...config, labels: sortedLabels([...config.labels, ...pairs(instruction.args, false)]) }
-              break
-            case "ENV": {
-              const env = envMap(config.env)
-              pairs(instruction.args, true).forEach(([k, v]) => env.set(k, v))
-              config = { ...config, env: Array.from(env, ([k, v]) => `${k}=${v}`) }
-              break
-            }
-            case "CMD":
-              config = { ...config, cmd: commandOf(instruction.args) }
-              break
-            case "ENTRYPOINT":
-              config = { ...config, entrypoint: commandOf(instruction.args), cmd: undefined }
-              break
-            case "WORKDIR":
-              config = { ...config, workdir: instruction.args }
-              break
-            case "USER":
-              config = { ...config, user: instruction.args }
-              break
-            case "EXPOSE":
-              config = {
-                ...config,
-                exposedPorts: [
-                  ...config.exposedPorts,
-                  ...words(instruction.args).map((p) => (p.includes("/") ? p : `${p}/tcp`))
-                ]
-              }
-              break
-            default:
-              // COPY, ADD, ARG, …: nothing in memory to copy or record.
-              break
-          }
-          if (docker && instruction.keyword !== "FROM") say(` ---> ${shortId(newId())}`)
-        }
-        if (stage.name !== undefined) built.set(stage.name, config)
-      }
-      return finish(config)
-    })
 
   const build = (request: BuildRequest): Stream.Stream<BuildOutput, BuildFailed | ProcessError> =>
     Stream.unwrap(
       Effect.gen(function* () {
         const invocation = buildInvocation(kind, request)
         const argv = yield* record(memory, "images.build", invocation.args)
-        const timeout = request.timeout
-        const planned = yield* timeout === undefined
-          ? plan(request, argv)
-          : plan(request, argv).pipe(
-              Effect.timeoutFail({
-                duration: timeout,
-                onTimeout: () =>
-                  new CommandTimedOut({ argv, timeoutMillis: Duration.toMillis(Duration.decode(timeout)) })
-              })
-            )
+        const planned = yield* timed(interpret(memory, request, argv), argv, request.timeout)
         const lines = Stream.fromIterable(planned.output)
         return Either.match(planned.outcome, {
           onLeft: (error) => Stream.concat(lines, Stream.fail(error)),
           onRight: (image) => {
             const name = storedName(kind, request.reference)
             const shown = displayName(kind, name)
-            const done: ReadonlyArray<BuildOutput> = docker
-              ? [
-                  { stream: "stdout", line: `Successfully built ${shortId(image.id)}` },
-                  { stream: "stdout", line: `Successfully tagged ${shown}` }
-                ]
-              : [
-                  { stream: "stdout", line: `COMMIT ${shown}` },
-                  { stream: "stdout", line: `--> ${shortId(image.id)}` },
-                  { stream: "stdout", line: `Successfully tagged ${shown}` },
-                  { stream: "stdout", line: image.id }
-                ]
+            const done = messages.built(image.id, shown).map((line): BuildOutput => ({ stream: "stdout", line }))
             // The image is tagged once the output is through, as a real build ends.
             const commit = Stream.fromEffect(Ref.update(memory.state, (state) => addImage(state, image, [name])))
             return Stream.concat(Stream.concat(lines, commit.pipe(Stream.drain)), Stream.fromIterable(done))
@@ -510,10 +136,7 @@ export const makeMemoryImageOperations = (memory: Memory): ImageOperations => {
         const image = ImageReference.format(source)
         const id = find(yield* Ref.get(memory.state), source)
         if (id === undefined) {
-          return yield* new ImageNotFound({
-            image,
-            stderr: docker ? `Error response from daemon: No such image: ${image}` : `Error: ${image}: image not known`
-          })
+          return yield* new ImageNotFound({ image, stderr: messages.tagSourceNotFound(image) })
         }
         yield* Ref.update(memory.state, (state) => ({
           ...state,
@@ -530,34 +153,29 @@ export const makeMemoryImageOperations = (memory: Memory): ImageOperations => {
         const key = candidates(kind, ref).find((name) => state.tags.has(name))
         const id = key === undefined ? undefined : state.tags.get(key)
         if (key === undefined || id === undefined) {
-          return yield* new ImageNotFound({ image, stderr: notFoundText(memory, image) })
+          return yield* new ImageNotFound({ image, stderr: messages.imageNotFound(image) })
         }
         const users = Array.from(state.containers.values()).filter((c) => c.imageId === id)
         const lastName = namesOf(state, id).length === 1
         const user = users[0]
         if (lastName && user !== undefined && !force) {
-          return yield* new ImageInUse({
-            image,
-            stderr: docker
-              ? `Error response from daemon: conflict: unable to remove repository reference "${image}" (must force) - container ${shortId(user.id)} is using its referenced image ${shortId(id)}`
-              : `Error: image used by ${user.id}: image is in use by a container: consider listing external containers and force-removing image`
-          })
+          return yield* new ImageInUse({ image, stderr: messages.imageInUse(image, user.id, id) })
         }
         yield* Ref.update(memory.state, (s) => {
           const tags = new Map(s.tags)
           tags.delete(key)
           if (!lastName) return { ...s, tags }
           // Docker keeps a forced image's containers (with a dangling image); Podman removes them.
+          if (!removesUsers && users.length > 0) return { ...s, tags }
           const containers = new Map(s.containers)
-          if (!docker) users.forEach((c) => containers.delete(c.id))
+          if (removesUsers) users.forEach((c) => containers.delete(c.id))
           const images = new Map(s.images)
-          if (docker && users.length > 0) return { ...s, tags }
           images.delete(id)
           const digests = new Map(Array.from(s.digests).filter(([, digestOf]) => digestOf !== id))
           return { ...s, tags, images, digests, containers }
         })
         // Podman kills the containers it removes: their waiters learn the exit code.
-        if (!docker && lastName) yield* Effect.forEach(users, (c) => Deferred.succeed(c.exited, 137))
+        if (removesUsers && lastName) yield* Effect.forEach(users, (c) => Deferred.succeed(c.exited, 137))
       }),
 
     pull: (ref) =>
@@ -567,15 +185,8 @@ export const makeMemoryImageOperations = (memory: Memory): ImageOperations => {
         const state = yield* Ref.get(memory.state)
         const found = lookupRegistry(kind, state, ref)
         if (found === undefined) {
-          return yield* new PullFailed({
-            reference,
-            reason: "NotFound",
-            argv,
-            exitCode: docker ? 1 : 125,
-            stderr: docker
-              ? `Error response from daemon: manifest for ${reference} not found: manifest unknown: manifest unknown`
-              : `Error: initializing source docker://${ImageReference.normalize(ref)}: reading manifest: manifest unknown`
-          })
+          const failure = messages.pullNotFound(reference, ImageReference.normalize(ref))
+          return yield* new PullFailed({ reference, reason: "NotFound", argv, ...failure })
         }
         const existing = state.images.get(found.id)
         const image = existing ?? found
@@ -586,7 +197,7 @@ export const makeMemoryImageOperations = (memory: Memory): ImageOperations => {
           const [name] = candidates(kind, ref)
           return name === undefined
             ? next
-            : { ...next, digests: new Map(next.digests).set(`${name.replace(/:[^:/]+$/, "")}@${ref.digest}`, image.id) }
+            : { ...next, digests: new Map(next.digests).set(`${nameOf(name)}@${ref.digest}`, image.id) }
         })
       }),
 
@@ -598,14 +209,7 @@ export const makeMemoryImageOperations = (memory: Memory): ImageOperations => {
         const id = find(state, ref)
         const image = id === undefined ? undefined : state.images.get(id)
         if (image === undefined) {
-          return yield* new PushFailed({
-            reference,
-            argv,
-            exitCode: docker ? 1 : 125,
-            stderr: docker
-              ? `An image does not exist locally with the tag: ${reference}`
-              : `Error: ${reference}: image not known`
-          })
+          return yield* new PushFailed({ reference, argv, ...messages.pushNotFound(reference) })
         }
         // The simulated registry now has it: a later pull (by any runtime sharing it) finds it.
         yield* Ref.update(memory.state, (s) => ({
@@ -622,7 +226,7 @@ export const makeMemoryImageOperations = (memory: Memory): ImageOperations => {
         const image = id === undefined ? undefined : state.images.get(id)
         if (image === undefined) {
           const text = ImageReference.format(ref)
-          return yield* new ImageNotFound({ image: text, stderr: notFoundText(memory, text) })
+          return yield* new ImageNotFound({ image: text, stderr: messages.imageNotFound(text) })
         }
         return yield* decodeInspect(argv, JSON.stringify([inspectJson(memory, state, image)]))
       }),
@@ -645,12 +249,7 @@ export const makeMemoryImageOperations = (memory: Memory): ImageOperations => {
 
     listLabeled: (filters) =>
       Effect.gen(function* () {
-        yield* record(memory, "images.listLabeled", [
-          ...labeledImages.list,
-          "--quiet",
-          "--no-trunc",
-          ...filters.flatMap((filter) => ["--filter", Label.filterArg(filter)])
-        ])
+        yield* record(memory, "images.listLabeled", labeledListArgs(labeledImages, filters))
         const state = yield* Ref.get(memory.state)
         return Array.from(state.images.values())
           .filter((image) => matchesFilters(image.labels, filters))

@@ -1,43 +1,42 @@
 /**
  * Network operations of the in-memory runtime: networks are records (the runtime's own, and those
  * created), containers name the one they joined. Which containers keep a network "in use" follows
- * each runtime: Docker counts running containers (endpoints), Podman every container attached.
+ * each runtime (`memoryDialectOf(kind)`): Docker counts running containers (endpoints), Podman
+ * every container attached.
  */
 import { Brand, Effect, Either, Ref } from "effect"
 import { CommandFailed } from "../../CliError.js"
-import * as Label from "../../Label.js"
+import type { ListedNetwork, NetworkOperations } from "../../ContainerRuntime.js"
 import type { NetworkId } from "../../Network.js"
 import { InvalidNetworkInspect, NetworkInUse, NetworkNameInUse, NetworkNotFound } from "../../NetworkError.js"
-import { bridgeInspectArgs, createArgs, existsArgs, labeledNetworks, removeArgs } from "../cli/networks.js"
 import { dialectOf } from "../dialect/index.js"
+import { labeledListArgs } from "../dialect/labeled.js"
+import { memoryDialectOf } from "../dialect/memory.js"
+import { messagesOf } from "../dialect/messages.js"
+import { bridgeInspectArgs, createArgs, existsArgs, labeledNetworks, networkRemoveArgs } from "../dialect/networks.js"
+import type { Kind } from "../kind.js"
 import { cidr } from "../ip.js"
-import { findNetwork } from "./containers.js"
-import { matchesFilters } from "./images.js"
-import { type Memory, type NetworkRecord, newId, record } from "./state.js"
-import type { ListedNetwork, NetworkOperations } from "../../ContainerRuntime.js"
+import { findNetwork, matchesFilters, type Memory, type NetworkRecord, newId, record } from "./state.js"
 
 const networkId = Brand.nominal<NetworkId>()
 
-const builtin = (name: string, subnet: string | undefined, gateway: string): NetworkRecord => ({
-  id: newId(),
-  name,
-  labels: new Map(),
-  internal: false,
-  subnet,
-  gateway,
-  builtin: true,
-  lastHost: 1
-})
-
 /** The networks a fresh runtime has: Docker's `bridge`, `host` and `none`; Podman's `podman`. */
-export const builtinNetworks = (kind: Memory["kind"]): ReadonlyArray<NetworkRecord> =>
-  kind === "docker"
-    ? [builtin("bridge", "172.17.0.0/16", "172.17.0.1"), builtin("host", undefined, ""), builtin("none", undefined, "")]
-    : [builtin("podman", "10.88.0.0/16", "10.88.0.1")]
+export const builtinNetworks = (kind: Kind): ReadonlyArray<NetworkRecord> =>
+  memoryDialectOf(kind).builtinNetworks.map(({ name, subnet, gateway }): NetworkRecord => ({
+    id: newId(),
+    name,
+    labels: new Map(),
+    internal: false,
+    subnet,
+    gateway,
+    builtin: true,
+    lastHost: 1
+  }))
 
 export const makeMemoryNetworkOperations = (memory: Memory): NetworkOperations => {
   const { kind } = memory
-  const docker = kind === "docker"
+  const messages = messagesOf(kind)
+  const facts = memoryDialectOf(kind)
 
   return {
     hostGateway: dialectOf(kind).hostGateway,
@@ -53,51 +52,37 @@ export const makeMemoryNetworkOperations = (memory: Memory): NetworkOperations =
             name,
             labels: new Map(options.labels),
             internal: options.internal === true,
-            subnet: docker ? `172.${18 + n}.0.0/16` : `10.89.${n}.0/24`,
-            gateway: docker ? `172.${18 + n}.0.1` : `10.89.${n}.1`,
+            ...facts.userNetwork(n),
             builtin: false,
             lastHost: 1
           }
           return [true, { ...state, nextSubnet: n + 1, networks: new Map(state.networks).set(id, network) }] as const
         })
         if (!created) {
-          return yield* new NetworkNameInUse({
-            name,
-            stderr: docker
-              ? `Error response from daemon: network with name ${name} already exists`
-              : `Error: network name ${name} already used: network already exists`
-          })
+          return yield* new NetworkNameInUse({ name, stderr: messages.networkNameInUse(name) })
         }
         return networkId(id)
       }),
 
     remove: (network) =>
       Effect.gen(function* () {
-        const argv = yield* record(memory, "networks.remove", removeArgs(network))
+        const argv = yield* record(memory, "networks.remove", networkRemoveArgs(network))
         const state = yield* Ref.get(memory.state)
         const found = findNetwork(state, network)
         if (found === undefined) return yield* new NetworkNotFound({ network })
         if (found.builtin) {
           return yield* new CommandFailed({
             argv,
-            exitCode: docker ? 1 : 125,
             signal: undefined,
             stdout: "",
-            stderr: docker
-              ? `Error response from daemon: ${found.name} is a pre-defined network and cannot be removed\n`
-              : `Error: default network ${found.name} cannot be removed\n`
+            ...messages.networkPredefined(found.name)
           })
         }
         const attached = Array.from(state.containers.values()).filter(
-          (c) => c.network === found.name && (!docker || c.status === "running")
+          (c) => c.network === found.name && (facts.stoppedContainersUseNetworks || c.status === "running")
         )
         if (attached.length > 0) {
-          return yield* new NetworkInUse({
-            network,
-            stderr: docker
-              ? `Error response from daemon: error while removing network: network ${found.name} id ${found.id} has active endpoints`
-              : `Error: "${found.name}" has associated containers with it. Use -f to forcibly delete containers and pods: network is being used`
-          })
+          return yield* new NetworkInUse({ network, stderr: messages.networkInUse(found.name, found.id) })
         }
         yield* Ref.update(memory.state, (s) => {
           const networks = new Map(s.networks)
@@ -115,7 +100,7 @@ export const makeMemoryNetworkOperations = (memory: Memory): NetworkOperations =
     bridgeSubnets: () =>
       Effect.gen(function* () {
         yield* record(memory, "networks.bridgeSubnets", bridgeInspectArgs(kind))
-        const name = docker ? "bridge" : "podman"
+        const name = dialectOf(kind).defaultNetwork
         const bridge = findNetwork(yield* Ref.get(memory.state), name)
         if (bridge === undefined) return yield* new NetworkNotFound({ network: name })
         const subnet = bridge.subnet ?? ""
@@ -128,12 +113,7 @@ export const makeMemoryNetworkOperations = (memory: Memory): NetworkOperations =
 
     listLabeled: (filters) =>
       Effect.gen(function* () {
-        yield* record(memory, "networks.listLabeled", [
-          ...labeledNetworks.list,
-          "--quiet",
-          "--no-trunc",
-          ...filters.flatMap((filter) => ["--filter", Label.filterArg(filter)])
-        ])
+        yield* record(memory, "networks.listLabeled", labeledListArgs(labeledNetworks, filters))
         const state = yield* Ref.get(memory.state)
         return Array.from(state.networks.values())
           .filter((n) => matchesFilters(n.labels, filters))

@@ -6,12 +6,14 @@ import { Effect, Ref } from "effect"
 import { CliUnsupported } from "../../CliError.js"
 import type { Backend, Capabilities, Service } from "../../ContainerRuntime.js"
 import * as ImageReference from "../../ImageReference.js"
-import type { ImageSeed, Instance, Options } from "../../TestRuntime.js"
 import { Version } from "../../Version.js"
-import { FIRST_HOST_PORT, makeMemoryContainerOperations } from "./containers.js"
-import { addImage, imageOfSeed, makeMemoryImageOperations } from "./images.js"
+import { makeMemoryContainerOperations } from "./containers.js"
+import { imageOfSeed, makeMemoryImageOperations } from "./images.js"
+import { registryKeys, storedName } from "./names.js"
 import { builtinNetworks, makeMemoryNetworkOperations } from "./networks.js"
-import { type Memory, now, record, registryKeys, type State, storedName } from "./state.js"
+import { FIRST_HOST_PORT } from "./ports.js"
+import { addImage, type Memory, now, record, type State } from "./state.js"
+import type { ImageSeed, Instance, Options } from "./types.js"
 
 /** What the in-memory runtime can do: no processes, no networking, no CLI. */
 export const memoryCapabilities: Capabilities = { processes: false, networking: false, cli: false }

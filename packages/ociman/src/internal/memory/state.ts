@@ -1,15 +1,16 @@
 /**
- * The state of one in-memory runtime (`TestRuntime`), and what its three operation groups share:
- * ids, image names as each dialect stores them, time, the call recorder, and the handlers that
- * answer commands. The state is immutable data in one `Ref`, updated atomically.
+ * The state of one in-memory runtime (`TestRuntime`), and what its operation groups share: the
+ * records, ids, time, the call recorder, and the lookups and updates of the state. The state is
+ * immutable data in one `Ref`, updated atomically. Image names are in `names.ts`, the handlers
+ * that answer commands in `handlers.ts`.
  */
-import { Clock, type Deferred, Effect, Either, Ref } from "effect"
-import type { Backend } from "../../ContainerRuntime.js"
-import * as ImageReference from "../../ImageReference.js"
+import { Clock, type Deferred, Duration, Effect, Ref } from "effect"
+import { CommandTimedOut } from "../../CliError.js"
+import type { Backend, LogLine } from "../../ContainerRuntime.js"
+import type * as Label from "../../Label.js"
+import { compareUtf8 } from "../bytes.js"
 import type { Kind } from "../kind.js"
-import type { Call, Handler, HandlerContext, Operation } from "../../TestRuntime.js"
-import { decodeText } from "../cli/process.js"
-import type { LogLine } from "../../ContainerRuntime.js"
+import type { Call, Handler, Operation } from "./types.js"
 
 // ---------------------------------------------------------------------------------------------
 // Records
@@ -73,6 +74,8 @@ export interface ContainerRecord {
   readonly logs: ReadonlyArray<LogLine>
   readonly autoRemove: boolean
   readonly stopExitCode: number
+  /** What its published ports answer HTTP requests with (`probePort`). */
+  readonly httpStatus: number
   /** Completed with the exit code when the main process ends (for `wait`). */
   readonly exited: Deferred.Deferred<number>
 }
@@ -145,163 +148,20 @@ export const bytes = (text: string): Uint8Array => new TextEncoder().encode(text
 
 export const EMPTY = new Uint8Array(0)
 
+/** `effect`, failing with `CommandTimedOut` (naming `argv`) once `timeout` has passed. */
+export const timed = <A, E>(
+  effect: Effect.Effect<A, E>,
+  argv: ReadonlyArray<string>,
+  timeout: Duration.DurationInput | undefined
+): Effect.Effect<A, E | CommandTimedOut> =>
+  timeout === undefined
+    ? effect
+    : Effect.timeoutFail(effect, {
+        duration: timeout,
+        onTimeout: () => new CommandTimedOut({ argv, timeoutMillis: Duration.toMillis(Duration.decode(timeout)) })
+      })
+
 export const lines = (text: string): ReadonlyArray<string> => text.split("\n").filter((line) => line.length > 0)
-
-// ---------------------------------------------------------------------------------------------
-// Image names, as each dialect stores them
-// ---------------------------------------------------------------------------------------------
-
-type Ref = ImageReference.ImageReference
-
-const withDefaultTag = (ref: Ref): Ref =>
-  ref.tag === undefined && ref.digest === undefined ? { ...ref, tag: "latest" } : ref
-
-const tagOnly = (ref: Ref): Ref => ({ ...withDefaultTag(ref), digest: undefined })
-
-/**
- * The name an image is stored under when tagged `ref`: Docker normalizes (`busybox` is
- * `docker.io/library/busybox:latest`); Podman puts a name without registry under `localhost/`.
- */
-export const storedName = (kind: Kind, ref: Ref): string => {
-  const tagged = tagOnly(ref)
-  return kind === "podman" && tagged.domain === undefined
-    ? `localhost/${ImageReference.format(tagged)}`
-    : ImageReference.normalize(tagged)
-}
-
-/** The stored names `ref` may mean: Podman looks a short name up under `localhost/`, then Docker Hub. */
-export const candidates = (kind: Kind, ref: Ref): ReadonlyArray<string> => {
-  const tagged = tagOnly(ref)
-  return kind === "podman" && tagged.domain === undefined
-    ? [`localhost/${ImageReference.format(tagged)}`, ImageReference.normalize(tagged)]
-    : [ImageReference.normalize(tagged)]
-}
-
-const nameOf = (stored: string): string => stored.replace(/:[^:/]+$/, "")
-
-/** `name@digest` keys for a reference with a digest. */
-const digestCandidates = (kind: Kind, ref: Ref): ReadonlyArray<string> =>
-  ref.digest === undefined ? [] : candidates(kind, ref).map((stored) => `${nameOf(stored)}@${ref.digest}`)
-
-/** The image id `ref` names, if it is stored (by digest when it has one). */
-export const lookupImage = (kind: Kind, state: State, ref: Ref): string | undefined => {
-  if (ref.digest !== undefined) {
-    for (const key of digestCandidates(kind, ref)) {
-      const id = state.digests.get(key)
-      if (id !== undefined) return id
-    }
-    return undefined
-  }
-  for (const key of candidates(kind, ref)) {
-    const id = state.tags.get(key)
-    if (id !== undefined) return id
-  }
-  return undefined
-}
-
-/** The image the simulated registry has under `ref` (by digest when it has one), if any. */
-export const lookupRegistry = (kind: Kind, state: State, ref: Ref): ImageRecord | undefined => {
-  const keys = ref.digest === undefined ? candidates(kind, ref) : digestCandidates(kind, ref)
-  for (const key of keys) {
-    const image = state.registry.get(key)
-    if (image !== undefined) return image
-  }
-  return undefined
-}
-
-/** Registry keys for a seeded image: its stored name, and `name@digest` when it has a digest. */
-export const registryKeys = (kind: Kind, ref: Ref): ReadonlyArray<string> =>
-  ref.digest === undefined
-    ? [storedName(kind, ref)]
-    : ref.tag === undefined
-      ? digestCandidates(kind, ref).slice(0, 1)
-      : [storedName(kind, ref), ...digestCandidates(kind, ref).slice(0, 1)]
-
-/** How the runtime prints a stored name (`RepoTags`, `image list`): Docker in its familiar form. */
-export const displayName = (kind: Kind, stored: string): string =>
-  kind === "docker"
-    ? Either.match(ImageReference.parse(stored), { onLeft: () => stored, onRight: ImageReference.familiar })
-    : stored
-
-/** The image ID as the runtime prints it: Docker with `sha256:`, Podman without. */
-export const printedImageId = (kind: Kind, id: string): string => (kind === "docker" ? `sha256:${id}` : id)
-
-/** Stored names of an image, sorted. */
-export const namesOf = (state: State, imageId: string): ReadonlyArray<string> =>
-  Array.from(state.tags)
-    .filter(([, id]) => id === imageId)
-    .map(([name]) => name)
-    .sort()
-
-/** Whether a handler's image matches the image a command runs in. */
-const sameImage = (pattern: string, image: string): boolean => {
-  if (pattern === "*" || pattern === image) return true
-  const a = ImageReference.parse(pattern)
-  const b = ImageReference.parse(image)
-  return Either.isRight(a) && Either.isRight(b)
-    ? ImageReference.normalize(withDefaultTag(a.right)) === ImageReference.normalize(withDefaultTag(b.right))
-    : false
-}
-
-const sameCommand = (pattern: Handler["command"], command: ReadonlyArray<string>): boolean =>
-  pattern === "*"
-    ? true
-    : typeof pattern === "function"
-      ? pattern(command)
-      : pattern.length === command.length && pattern.every((word, i) => word === command[i])
-
-/** A command's behaviour, normalized. */
-export interface Outcome {
-  readonly stdout: Uint8Array
-  readonly stderr: Uint8Array
-  /** The output as log lines, in order. */
-  readonly output: ReadonlyArray<LogLine>
-  readonly exitCode: number | undefined
-  readonly stopExitCode: number
-}
-
-const toBytes = (value: string | Uint8Array | undefined): Uint8Array =>
-  value === undefined ? EMPTY : typeof value === "string" ? bytes(value) : value
-
-const joined = (output: ReadonlyArray<LogLine>, stream: "stdout" | "stderr"): Uint8Array =>
-  bytes(
-    output
-      .filter((line) => line.stream === stream)
-      .map((line) => `${line.text}\n`)
-      .join("")
-  )
-
-/** Asks the first matching handler; without one, exit 0 (or keep running) with no output. */
-export const answer = (memory: Memory, context: HandlerContext): Effect.Effect<Outcome> => {
-  const found = memory.handlers.find(
-    (handler) => sameImage(handler.image, context.image) && sameCommand(handler.command, context.command)
-  )
-  if (found === undefined) {
-    return Effect.succeed({ stdout: EMPTY, stderr: EMPTY, output: [], exitCode: undefined, stopExitCode: 0 })
-  }
-  return Effect.map(found.respond(context), (result): Outcome => {
-    const common = { exitCode: result.exitCode, stopExitCode: result.stopExitCode ?? 0 }
-    if (result.output !== undefined) {
-      return {
-        ...common,
-        stdout: joined(result.output, "stdout"),
-        stderr: joined(result.output, "stderr"),
-        output: result.output
-      }
-    }
-    const stdout = toBytes(result.stdout)
-    const stderr = toBytes(result.stderr)
-    return {
-      ...common,
-      stdout,
-      stderr,
-      output: [
-        ...lines(decodeText(stdout)).map((text): LogLine => ({ stream: "stdout", text })),
-        ...lines(decodeText(stderr)).map((text): LogLine => ({ stream: "stderr", text }))
-      ]
-    }
-  })
-}
 
 /** `NAME=value` entries (image config) to a map; later entries win. */
 export const envMap = (entries: ReadonlyArray<string>): Map<string, string> =>
@@ -311,3 +171,53 @@ export const envMap = (entries: ReadonlyArray<string>): Map<string, string> =>
       return eq < 0 ? [entry, ""] : [entry.slice(0, eq), entry.slice(eq + 1)]
     })
   )
+
+/** Labels sorted by key (UTF-8 order), as `Label.decode` returns them. */
+export const sortedLabels = (labels: Iterable<readonly [string, string]>): ReadonlyMap<string, string> =>
+  new Map(Array.from(labels).sort(([a], [b]) => compareUtf8(a, b)))
+
+/** Whether labels match every filter (`key`, or `key=value`), as `--filter label=…` does. */
+export const matchesFilters = (labels: ReadonlyMap<string, string>, filters: ReadonlyArray<Label.Filter>): boolean =>
+  filters.every((filter) =>
+    filter.value === undefined ? labels.has(filter.key) : labels.get(filter.key) === filter.value
+  )
+
+/** Adds an image under stored names (a name moves if another image had it). */
+export const addImage = (state: State, image: ImageRecord, names: ReadonlyArray<string>): State => ({
+  ...state,
+  images: new Map(state.images).set(image.id, image),
+  tags: names.reduce((tags, name) => tags.set(name, image.id), new Map(state.tags))
+})
+
+/** A container by full id, name, or unique id prefix (as both CLIs accept). */
+export const findContainer = (state: State, ref: string): ContainerRecord | undefined => {
+  const exact = state.containers.get(ref)
+  if (exact !== undefined) return exact
+  const all = Array.from(state.containers.values())
+  const named = all.find((c) => c.name === ref || `/${c.name}` === ref)
+  if (named !== undefined) return named
+  if (!/^[0-9a-f]+$/.test(ref)) return undefined
+  const prefixed = all.filter((c) => c.id.startsWith(ref))
+  return prefixed.length === 1 ? prefixed[0] : undefined
+}
+
+/** A network by name, full id or unique id prefix. */
+export const findNetwork = (state: State, ref: string): NetworkRecord | undefined => {
+  const all = Array.from(state.networks.values())
+  const byName = all.find((n) => n.name === ref || n.id === ref)
+  if (byName !== undefined) return byName
+  if (!/^[0-9a-f]+$/.test(ref)) return undefined
+  const prefixed = all.filter((n) => n.id.startsWith(ref))
+  return prefixed.length === 1 ? prefixed[0] : undefined
+}
+
+/** The config of an image built from nothing (`FROM scratch`, a seed given by reference only). */
+export const EMPTY_CONFIG: ImageConfig = {
+  labels: new Map(),
+  cmd: undefined,
+  entrypoint: undefined,
+  env: [],
+  workdir: undefined,
+  user: undefined,
+  exposedPorts: []
+}

@@ -1,0 +1,290 @@
+/**
+ * Containers on the Docker and Podman CLIs: every argv builder (golden-tested), the decoders of
+ * their output, the stderr patterns, and what differs per runtime (`containerDialects`):
+ * - presence: Podman has `container exists` (0 present, 1 absent, anything else: failure); Docker
+ *   has none, so a `container list --filter` lookup answers (`dockerExists`);
+ * - `rm --force`: Docker kills a running container at once, Podman first stops it with a 10 s
+ *   grace period unless told `--time 0`;
+ * - `commit`: Docker pauses by default (≥ 29 `--no-pause`, older `--pause=false`), Podman does not
+ *   (`--pause`).
+ * Docker and Podman take the same `run` and `exec` flags.
+ */
+import { Effect, Either } from "effect"
+import type { ExecSpec, LabeledContainer, ListedContainer, LogStreamOptions, RunSpec } from "../../ContainerRuntime.js"
+import * as ImageReference from "../../ImageReference.js"
+import type { Version } from "../../Version.js"
+import type { Kind } from "../kind.js"
+import type { LabeledKind } from "./labeled.js"
+import { labelArgs, mountArgs, portArgs } from "./values.js"
+
+// ---------------------------------------------------------------------------------------------
+// stderr patterns
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A container that does not exist, whatever the command: Docker `Error response from daemon: No
+ * such container: X` (`Error: No such container: X` on older clients); Podman `Error: no container
+ * with name or ID "X" found: no such container`, `Error: inspecting object: no such container X`,
+ * and containers/storage's `container not known`. Specific enough that a command's own output
+ * (`No such file or directory`) is not taken for it: `exec` relies on that.
+ */
+export const CONTAINER_NOT_FOUND = /no such container|no container with name or id|container not known/i
+
+/** The image of a `run` is missing or cannot be pulled (both CLIs' wordings). */
+export const IMAGE_NOT_FOUND = /no such image|image not known|manifest unknown|unable to find image|pull access denied/i
+
+/** `run --name` of a name another container has. */
+export const NAME_IN_USE = /is already in use/i
+
+/** Both CLIs exit 125 when the runtime itself fails (not the container's command). */
+export const RUNTIME_ERROR_EXIT = 125
+
+// ---------------------------------------------------------------------------------------------
+// What differs per runtime
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * How a runtime answers "does this container exist": a command whose exit code says it
+ * (`present`: `undefined` when the command itself failed), or a `container list` lookup
+ * (`dockerExists`).
+ */
+export type ExistsStrategy =
+  | {
+      readonly _tag: "ExistsCommand"
+      readonly args: (container: string) => ReadonlyArray<string>
+      readonly present: (exitCode: number | undefined) => boolean | undefined
+    }
+  | { readonly _tag: "ListLookup" }
+
+/** One runtime's side of the container operations. */
+export interface ContainerDialect {
+  readonly exists: ExistsStrategy
+  /** The flags of `container rm` when forced. */
+  readonly forceRemoveFlags: ReadonlyArray<string>
+  /** The flags that make `commit` pause the container, or not, for this client version. */
+  readonly commitPauseFlag: (clientVersion: Version, pause: boolean) => ReadonlyArray<string>
+}
+
+export const containerDialects: Readonly<Record<Kind, ContainerDialect>> = {
+  docker: {
+    exists: { _tag: "ListLookup" },
+    forceRemoveFlags: ["--force"],
+    // ociman §6.5: Docker ≥ 29 has `--no-pause`, older Docker `--pause=false`.
+    commitPauseFlag: (clientVersion, pause) =>
+      pause ? [] : clientVersion.major >= 29 ? ["--no-pause"] : ["--pause=false"]
+  },
+  podman: {
+    exists: {
+      _tag: "ExistsCommand",
+      args: (container) => ["container", "exists", "--", container],
+      present: (exitCode) => (exitCode === 0 ? true : exitCode === 1 ? false : undefined)
+    },
+    // a forced removal is the escalation after a stop, or the sweep of a dead process's container:
+    // no grace is owed either way
+    forceRemoveFlags: ["--force", "--time", "0"],
+    commitPauseFlag: (_clientVersion, pause) => (pause ? ["--pause"] : [])
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// argv builders (pure)
+// ---------------------------------------------------------------------------------------------
+
+const flag = (name: string, value: string | number | undefined): ReadonlyArray<string> =>
+  value === undefined ? [] : [name, String(value)]
+
+const repeated = (name: string, values: ReadonlyArray<string>): ReadonlyArray<string> =>
+  values.flatMap((value) => [name, value])
+
+/**
+ * `container run` argv (after the executable), in ociman's order with the additions after its
+ * flags: `[--detach] [--rm] [--tty] [--interactive] [--pull P] [--name N] <env> [--label K=V]…
+ * [--publish S]… [--mount M]… [--security-opt O]… [--workdir W] [--entrypoint E] <additions>
+ * <raw flags> IMAGE [command…]`. `envArgs` come from `envPlan` (names only, never values).
+ */
+export const runArgs = (
+  spec: RunSpec,
+  options: { readonly detach: boolean; readonly envArgs: ReadonlyArray<string> }
+): ReadonlyArray<string> => [
+  "container",
+  "run",
+  ...(options.detach ? ["--detach"] : []),
+  ...(spec.remove ? ["--rm"] : []),
+  ...(spec.tty ? ["--tty"] : []),
+  ...(spec.interactive ? ["--interactive"] : []),
+  ...flag("--pull", spec.pullPolicy),
+  ...flag("--name", spec.name),
+  ...options.envArgs,
+  ...labelArgs(spec.labels),
+  ...portArgs(spec.publish),
+  ...mountArgs(spec.mounts),
+  ...repeated("--security-opt", spec.securityOptions),
+  ...flag("--workdir", spec.workdir),
+  ...flag("--entrypoint", spec.entrypoint),
+  ...flag("--user", spec.user),
+  ...flag("--hostname", spec.hostname),
+  ...flag("--platform", spec.platform),
+  ...flag("--network", spec.network),
+  ...repeated("--network-alias", spec.networkAliases),
+  ...repeated("--add-host", spec.addHosts),
+  ...flag("--memory", spec.memoryBytes === undefined ? undefined : `${spec.memoryBytes}b`),
+  ...flag("--cpus", spec.cpus),
+  ...(spec.init ? ["--init"] : []),
+  ...spec.rawFlags,
+  ImageReference.format(spec.image),
+  ...spec.command
+]
+
+/** `container exec` argv: `[--tty] [--interactive] [--user U] [--workdir W] <env> ID COMMAND…`. */
+export const execArgs = (container: string, spec: ExecSpec, envArgs: ReadonlyArray<string>): ReadonlyArray<string> => [
+  "container",
+  "exec",
+  ...(spec.tty ? ["--tty"] : []),
+  // stdin bytes need an open stdin, as in ociman
+  ...(spec.interactive || spec.stdin !== undefined ? ["--interactive"] : []),
+  ...flag("--user", spec.user),
+  ...flag("--workdir", spec.workdir),
+  ...envArgs,
+  container,
+  ...spec.command
+]
+
+/** `container inspect <container>`. */
+export const inspectArgs = (container: string): ReadonlyArray<string> => ["container", "inspect", container]
+
+/** `container inspect --format {{.Id}} <container>`: a cheap presence probe that fails when it is gone. */
+export const idArgs = (container: string): ReadonlyArray<string> => [
+  "container",
+  "inspect",
+  "--format",
+  "{{.Id}}",
+  container
+]
+
+/** `container stop --time <seconds> <container>`. */
+export const stopArgs = (container: string, timeoutSeconds: number): ReadonlyArray<string> => [
+  "container",
+  "stop",
+  "--time",
+  String(timeoutSeconds),
+  container
+]
+
+/** `container logs --timestamps <container>` (whole logs, merged by time). */
+export const logsArgs = (container: string): ReadonlyArray<string> => ["container", "logs", "--timestamps", container]
+
+/** `container logs [--follow] [--tail N] <container>` (streamed). */
+export const streamLogsArgs = (container: string, options: LogStreamOptions): ReadonlyArray<string> => [
+  "container",
+  "logs",
+  ...(options.follow ? ["--follow"] : []),
+  ...(options.tail === undefined ? [] : ["--tail", String(options.tail)]),
+  container
+]
+
+/** `container wait <container>`. */
+export const waitArgs = (container: string): ReadonlyArray<string> => ["container", "wait", container]
+
+const LIST_FORMAT = "{{.ID}}\t{{.Names}}"
+
+/** `container list` of every container (running or not) matching the `--filter` values, as `ID<TAB>NAMES`. */
+export const listArgs = (filters: ReadonlyArray<string>): ReadonlyArray<string> => [
+  "container",
+  "list",
+  "--all",
+  "--no-trunc",
+  "--format",
+  LIST_FORMAT,
+  ...filters.flatMap((filter) => ["--filter", filter])
+]
+
+/** `rm --force`'s flags on this runtime (see `ContainerDialect.forceRemoveFlags`). */
+export const forceRemoveFlags = (kind: Kind): ReadonlyArray<string> => containerDialects[kind].forceRemoveFlags
+
+/**
+ * `container rm`: with `volumes`, the container's anonymous volumes go with it (both CLIs'
+ * `--volumes`; a named volume is never removed by it), as `run --rm` does for a container that exits.
+ */
+export const removeArgs = (
+  kind: Kind,
+  container: string,
+  options: { readonly force: boolean; readonly volumes: boolean }
+): ReadonlyArray<string> => [
+  "container",
+  "rm",
+  ...(options.force ? forceRemoveFlags(kind) : []),
+  ...(options.volumes ? ["--volumes"] : []),
+  container
+]
+
+/** `commit`'s pause flags on this runtime and client version (see `ContainerDialect.commitPauseFlag`). */
+export const commitPauseFlag = (kind: Kind, clientVersion: Version, pause: boolean): ReadonlyArray<string> =>
+  containerDialects[kind].commitPauseFlag(clientVersion, pause)
+
+/** `commit [pause flags] <container> <reference>`. */
+export const commitArgs = (
+  kind: Kind,
+  clientVersion: Version,
+  container: string,
+  reference: string,
+  pause: boolean
+): ReadonlyArray<string> => ["commit", ...commitPauseFlag(kind, clientVersion, pause), container, reference]
+
+// ---------------------------------------------------------------------------------------------
+// Output decoders (pure) and lookups
+// ---------------------------------------------------------------------------------------------
+
+const lines = (text: string): ReadonlyArray<string> => text.split("\n").filter((line) => line.length > 0)
+
+/** `ID<TAB>NAMES` lines; Docker joins several names with ",", Podman with " ". */
+export const parseList = (stdout: string): Either.Either<ReadonlyArray<ListedContainer>, string> =>
+  Either.all(
+    lines(stdout).map((line) => {
+      const tab = line.indexOf("\t")
+      if (tab <= 0) return Either.left(line)
+      const listed: ListedContainer = {
+        id: line.slice(0, tab),
+        names: line
+          .slice(tab + 1)
+          .split(/[,\s]+/)
+          .filter((name) => name.length > 0)
+      }
+      return Either.right(listed)
+    })
+  )
+
+const HEX = /^[0-9a-f]+$/
+
+/**
+ * Docker has no `container exists`. As in its own lookup, an exact name or an id (or a prefix of
+ * one) finds a container: `--filter id=` matches ids and their prefixes; `--filter name=` is a
+ * regular expression over names, so the names it prints are then compared exactly.
+ */
+export const dockerExists = <E>(
+  container: string,
+  listed: (filter: string) => Effect.Effect<ReadonlyArray<ListedContainer>, E>
+): Effect.Effect<boolean, E> =>
+  Effect.gen(function* () {
+    if (HEX.test(container) && (yield* listed(`id=${container}`)).length > 0) return true
+    const name = container.replace(/^\//, "")
+    const named = yield* listed(`name=${name}`)
+    return named.some((c) => c.names.includes(name))
+  })
+
+/** `container inspect` lines for `listLabeled`: ID, image ID, name (Docker's with a leading `/`), labels. */
+const labeledContainer: LabeledKind<LabeledContainer> = {
+  list: ["container", "list", "--all"],
+  inspect: ["container", "inspect"],
+  template: "{{.Id}}\t{{.Image}}\t{{.Name}}\t{{json .Config.Labels}}",
+  parse: ([id, image, name], labels) =>
+    id === undefined || image === undefined || name === undefined
+      ? Either.left("ID, image and name")
+      : Either.right({ id, image, names: [name.replace(/^\//, "")], labels }),
+  notFound: CONTAINER_NOT_FOUND
+}
+
+/** The same on both runtimes. */
+export const labeledContainers: Readonly<Record<Kind, LabeledKind<LabeledContainer>>> = {
+  docker: labeledContainer,
+  podman: labeledContainer
+}

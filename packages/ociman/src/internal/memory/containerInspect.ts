@@ -1,0 +1,63 @@
+/**
+ * `container inspect` of the in-memory runtime, as each runtime prints it (the fields
+ * `ContainerInspect` reads, and a few more), following `memoryDialectOf(kind).inspect`.
+ */
+import type { Kind } from "../kind.js"
+import { memoryDialectOf } from "../dialect/memory.js"
+import { printedImageId } from "./names.js"
+import { type ContainerRecord, findNetwork, shortId, type State } from "./state.js"
+
+export const containerInspectJson = (kind: Kind, state: State, c: ContainerRecord) => {
+  const facts = memoryDialectOf(kind).inspect
+  const running = c.status === "running"
+  const network = findNetwork(state, c.network)
+  // `none` and `host` give a container no address of its own.
+  const addressless = c.network === "none" || c.network === "host"
+  const userNetwork = network !== undefined && !network.builtin
+  const endpoint = {
+    IPAddress: running ? c.ipAddress : "",
+    Gateway: running && !addressless ? (network?.gateway ?? "") : "",
+    Aliases: userNetwork ? [...c.aliases, shortId(c.id)] : facts.builtinAliasesNull ? null : [shortId(c.id)],
+    NetworkID: network?.id ?? ""
+  }
+  const networks = addressless && !facts.addresslessNetworks ? undefined : { [c.network]: endpoint }
+  return {
+    Id: c.id,
+    Name: facts.slashedName ? `/${c.name}` : c.name,
+    Image: printedImageId(kind, c.imageId),
+    Config: {
+      Image: c.image,
+      Cmd: c.cmd ?? null,
+      Entrypoint: c.entrypoint ?? null,
+      WorkingDir: c.workdir ?? "",
+      User: c.user ?? "",
+      Labels: Object.fromEntries(c.labels)
+    },
+    State: {
+      Status: c.status,
+      Running: running,
+      Paused: false,
+      Restarting: false,
+      OOMKilled: false,
+      Dead: false,
+      ExitCode: c.exitCode,
+      Error: "",
+      StartedAt: c.startedAt,
+      FinishedAt: c.finishedAt,
+      // Podman 4.3 always prints a Health object (empty without a health check); Docker only with one.
+      ...(facts.alwaysHealth ? { Health: { Status: "", FailingStreak: 0, Log: null } } : {})
+    },
+    NetworkSettings: {
+      IPAddress: running && !userNetwork ? c.ipAddress : "",
+      Gateway: running && !userNetwork && !addressless ? (network?.gateway ?? "") : "",
+      // Docker drops the bindings once the container has stopped; Podman keeps reporting them.
+      Ports:
+        running || facts.portsAfterStop
+          ? Object.fromEntries(
+              c.ports.map((p) => [p.key, p.bindings.map((b) => ({ HostIp: b.hostIp, HostPort: String(b.hostPort) }))])
+            )
+          : {},
+      ...(networks === undefined ? {} : { Networks: networks })
+    }
+  }
+}
