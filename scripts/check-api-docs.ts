@@ -10,6 +10,7 @@
 import { FileSystem, Path } from "@effect/platform"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Console, Data, Effect } from "effect"
+import { existsSync, readFileSync } from "node:fs"
 import ts from "typescript"
 
 const SOURCE_DIR = "packages/ociman/src"
@@ -71,13 +72,41 @@ const tagsOf = (text: string, statement: ts.Statement): ReadonlySet<string> => {
   return new Set([...text.slice(last.pos, last.end).matchAll(/(?:^|\s)@(\w+)/g)].flatMap((match) => match[1] ?? []))
 }
 
+/**
+ * A type the library defines below the seam and re-exports (`export type { X } from "./internal/…"`)
+ * is documented where it is declared: its tags are read there.
+ */
+const reexportedTags = (
+  statement: ts.ExportDeclaration,
+  names: ReadonlyArray<string>,
+  readModule: (specifier: string) => string | undefined
+): ReadonlySet<string> | undefined => {
+  const specifier = statement.moduleSpecifier
+  if (specifier === undefined || !ts.isStringLiteral(specifier)) return undefined
+  const text = readModule(specifier.text)
+  if (text === undefined) return undefined
+  const source = ts.createSourceFile(specifier.text, text, ts.ScriptTarget.Latest, true)
+  const tagSets = names.map((name) => {
+    const declaration = source.statements.find((candidate) => exportedNames(candidate).includes(name))
+    return declaration === undefined ? new Set<string>() : tagsOf(text, declaration)
+  })
+  // a tag counts only when every re-exported declaration has it
+  return new Set(REQUIRED_TAGS.filter((tag) => tagSets.every((tags) => tags.has(tag))))
+}
+
 /** The exports of one module that lack a required tag. */
-export const check = (file: string, text: string): ReadonlyArray<Finding> => {
+export const check = (
+  file: string,
+  text: string,
+  readModule: (specifier: string) => string | undefined = () => undefined
+): ReadonlyArray<Finding> => {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true)
   return source.statements.flatMap((statement) => {
     const names = exportedNames(statement)
     if (names.length === 0) return []
-    const tags = tagsOf(text, statement)
+    const tags =
+      (ts.isExportDeclaration(statement) ? reexportedTags(statement, names, readModule) : undefined) ??
+      tagsOf(text, statement)
     const missing = REQUIRED_TAGS.filter((tag) => !tags.has(tag))
     if (missing.length === 0) return []
     const line = source.getLineAndCharacterOfPosition(statement.getStart(source)).line + 1
@@ -95,7 +124,11 @@ const program = Effect.gen(function* () {
   const findings: Array<Finding> = []
   for (const name of modules) {
     const file = `${SOURCE_DIR}/${name}`
-    findings.push(...check(file, yield* fs.readFileString(path.join(root, file))))
+    const readModule = (specifier: string) => {
+      const target = path.join(root, SOURCE_DIR, specifier.replace(/\.js$/, ".ts"))
+      return existsSync(target) ? readFileSync(target, "utf8") : undefined
+    }
+    findings.push(...check(file, yield* fs.readFileString(path.join(root, file)), readModule))
   }
   for (const finding of findings) {
     yield* Console.error(

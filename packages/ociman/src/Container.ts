@@ -49,6 +49,7 @@ import type * as Label from "./Label.js"
 import type * as Port from "./Port.js"
 import { validate } from "./internal/containerSpec.js"
 import * as hostPorts from "./internal/hostPorts.js"
+import type { HostPort } from "./internal/hostPorts.js"
 import type { HealthcheckMissing, WaitError } from "./WaitError.js"
 import { exitedNonZero } from "./internal/execResult.js"
 import { type Lifecycle, ownershipLabels } from "./internal/session.js"
@@ -70,12 +71,7 @@ export interface ExecOptions {
   readonly timeout?: Duration.DurationInput | undefined
 }
 
-/**
- * Where to connect to a published port from this host.
- * @since 0.1.0
- * @category models
- */
-export type HostPort = hostPorts.HostPort
+export type { HostPort } from "./internal/hostPorts.js"
 
 /**
  * A running (or stopped) container.

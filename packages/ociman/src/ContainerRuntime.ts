@@ -65,11 +65,7 @@ import { automatic as automaticSweep } from "./internal/sweep.js"
 // What a backend is and can do
 // ---------------------------------------------------------------------------------------------
 
-/**
- * The runtime dialect: Docker or Podman (the in-memory runtime simulates one of them).
- * @since 0.1.0
- * @category models
- */
+// Kind is defined below every module, so that errors and values can name it without the seam.
 export type { Kind } from "./internal/kind.js"
 
 /**
@@ -682,7 +678,12 @@ export interface LayerOptions {
   readonly sweep?: boolean | undefined
 }
 
-type Platform = CommandExecutor.CommandExecutor | FileSystem.FileSystem | Path.Path
+/**
+ * The platform services a real runtime needs: processes and files (`NodeContext.layer` provides them).
+ * @since 0.1.0
+ * @category models
+ */
+export type Platform = CommandExecutor.CommandExecutor | FileSystem.FileSystem | Path.Path
 
 /**
  * Builds the service for an already probed backend (Docker or Podman, through its CLI).

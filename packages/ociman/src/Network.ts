@@ -51,6 +51,7 @@ import { lookupHost, parseHosts } from "./internal/etcHosts.js"
 import * as ip from "./internal/ip.js"
 import { ownershipLabels, sessionId } from "./internal/session.js"
 import * as networkName from "./internal/networkName.js"
+import type { NetworkId, NetworkName } from "./internal/networkName.js"
 
 // ---------------------------------------------------------------------------------------------
 // Values
@@ -72,12 +73,7 @@ import * as networkName from "./internal/networkName.js"
  */
 export const NameFromString = networkName.NameFromString
 
-/**
- * A valid network name.
- * @since 0.1.0
- * @category values
- */
-export type NetworkName = networkName.NetworkName
+export type { NetworkId, NetworkName } from "./internal/networkName.js"
 
 /**
  * Validates a network name.
@@ -94,13 +90,6 @@ export type NetworkName = networkName.NetworkName
  * @category values
  */
 export const name: (input: string) => Either.Either<NetworkName, InvalidNetworkName> = networkName.name
-
-/**
- * A network id as the runtime reports it (hexadecimal).
- * @since 0.1.0
- * @category values
- */
-export type NetworkId = networkName.NetworkId
 
 /**
  * A CIDR string (`172.17.0.0/16`, `fd00::/64`), validated.

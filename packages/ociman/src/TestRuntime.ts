@@ -64,80 +64,30 @@ import { ContainerRuntime } from "./ContainerRuntime.js"
 import type { Capabilities } from "./ContainerRuntime.js"
 import * as ImageReference from "./ImageReference.js"
 import { makeMemoryRuntime, memoryCapabilities } from "./internal/memory/runtime.js"
-import type * as types from "./internal/memory/types.js"
+import type {
+  Call,
+  Handler,
+  HandlerContext,
+  Instance,
+  Options,
+  RecorderService,
+  Result
+} from "./internal/memory/types.js"
 import { Version } from "./Version.js"
 
-// The types are defined in the wing (which must not import this module); these are their public names.
-
-/**
- * One recorded call: the operation and the argv the real CLI would have been given.
- * @since 0.1.0
- * @category models
- */
-export type Call = types.Call
-
-/**
- * An answer to commands: which image and command it matches, and how the command behaves (see {@link handler}).
- * @since 0.1.0
- * @category models
- */
-export type Handler = types.Handler
-
-/**
- * What a handler is asked: which command runs, where, and with what.
- * @since 0.1.0
- * @category models
- */
-export type HandlerContext = types.HandlerContext
-
-/**
- * An image the runtime starts with: a reference, or a reference with its labels, env, command and the like.
- * @since 0.1.0
- * @category models
- */
-export type ImageSeed = types.ImageSeed
-
-/**
- * A built in-memory runtime: its service and its call recorder.
- * @since 0.1.0
- * @category models
- */
-export type Instance = types.Instance
-
-/**
- * The name of a recorded operation, e.g. `containers.runDetached`.
- * @since 0.1.0
- * @category models
- */
-export type Operation = types.Operation
-
-/**
- * Options of {@link make} and {@link layer}: the dialect, seeded images, registry, handlers, versions.
- * @since 0.1.0
- * @category models
- */
-export type Options = types.Options
-
-/**
- * What the {@link Recorder} tag gives: the recorded calls, and a way to clear them.
- * @since 0.1.0
- * @category models
- */
-export type RecorderService = types.RecorderService
-
-/**
- * How a command behaves: its output (text, bytes or ordered lines) and its exit codes.
- * @since 0.1.0
- * @category models
- */
-export type Result = types.Result
-
-/**
- * The exit codes (and a detached process's HTTP answer) of a {@link Result}.
- * @since 0.1.0
- * @category models
- */
-export type ResultCommon = types.ResultCommon
+// The types are defined (and documented) in the wing, which must not import this module.
+export type {
+  Call,
+  Handler,
+  HandlerContext,
+  ImageSeed,
+  Instance,
+  Operation,
+  Options,
+  RecorderService,
+  Result,
+  ResultCommon
+} from "./internal/memory/types.js"
 
 // ---------------------------------------------------------------------------------------------
 // Handlers

@@ -14,7 +14,7 @@ import { NetworkInUse } from "../src/NetworkError.js"
 import * as Sweeper from "../src/Sweeper.js"
 import * as TestRuntime from "../src/TestRuntime.js"
 import * as Version from "../src/Version.js"
-import { forceRemoveFlags, labeledContainers, removeArgs } from "../src/internal/dialect/containers.js"
+import { labeledContainers } from "../src/internal/dialect/containers.js"
 import { labeledImages } from "../src/internal/dialect/images.js"
 import { parseIds, parseInspectLines } from "../src/internal/cli/labeled.js"
 import { labeledNetworks } from "../src/internal/dialect/networks.js"
@@ -701,31 +701,7 @@ describe("automatic sweep (ContainerRuntime.layer)", () => {
 })
 
 describe("forced removal", () => {
-  it("kills at once on both runtimes: Podman is told --time 0 (its rm --force otherwise waits 10 s)", () => {
-    expect(forceRemoveFlags("docker")).toEqual(["--force"])
-    expect(forceRemoveFlags("podman")).toEqual(["--force", "--time", "0"])
-  })
-
-  it("container rm takes the anonymous volumes with --volumes (both CLIs spell it so)", () => {
-    expect(removeArgs("docker", "c1", { force: true, volumes: true })).toEqual([
-      "container",
-      "rm",
-      "--force",
-      "--volumes",
-      "c1"
-    ])
-    expect(removeArgs("podman", "c1", { force: true, volumes: true })).toEqual([
-      "container",
-      "rm",
-      "--force",
-      "--time",
-      "0",
-      "--volumes",
-      "c1"
-    ])
-    expect(removeArgs("docker", "c1", { force: false, volumes: false })).toEqual(["container", "rm", "c1"])
-  })
-
+  // the argv of forced removal is golden-tested in internal/dialect/containers.test.ts
   it.effect("a handle's remove takes the volumes unless told not to; release and sweep always do", () =>
     Effect.gen(function* () {
       const removals = Effect.map(TestRuntime.calls, (calls) =>

@@ -7,6 +7,11 @@ import { PortNotPublished } from "../ContainerError.js"
 import type { ContainerInspect } from "../ContainerInspect.js"
 import * as Port from "../Port.js"
 
+/**
+ * Where to connect to a published port from this host (public as `Container.HostPort`).
+ * @since 0.1.0
+ * @category models
+ */
 export interface HostPort {
   readonly host: string
   readonly port: number

@@ -13,6 +13,11 @@ export const NameFromString = Schema.String.pipe(
   Schema.brand("NetworkName")
 )
 
+/**
+ * A valid network name (public as `Network.NetworkName`).
+ * @since 0.1.0
+ * @category models
+ */
 export type NetworkName = typeof NameFromString.Type
 
 export const brandName = Brand.nominal<NetworkName>()
@@ -20,4 +25,9 @@ export const brandName = Brand.nominal<NetworkName>()
 export const name = (input: string): Either.Either<NetworkName, InvalidNetworkName> =>
   NAME.test(input) ? Either.right(brandName(input)) : Either.left(new InvalidNetworkName({ input }))
 
+/**
+ * A network id as the runtime reports it, hexadecimal (public as `Network.NetworkId`).
+ * @since 0.1.0
+ * @category models
+ */
 export type NetworkId = Brand.Branded<string, "NetworkId">

@@ -18,7 +18,7 @@ import {
   dockerExists,
   execArgs,
   idArgs,
-  IMAGE_NOT_FOUND,
+  RUN_IMAGE_NOT_FOUND,
   inspectArgs,
   labeledContainers,
   listArgs,
@@ -92,7 +92,7 @@ export const classifyRunFailure = (
 ): NameInUse | ImageNotFound | ContainerStartFailed => {
   const stderr = decodeText(result.stderr)
   if (spec.name !== undefined && NAME_IN_USE.test(stderr)) return new NameInUse({ name: spec.name, stderr })
-  if (IMAGE_NOT_FOUND.test(stderr)) return new ImageNotFound({ image: ImageReference.format(spec.image), stderr })
+  if (RUN_IMAGE_NOT_FOUND.test(stderr)) return new ImageNotFound({ image: ImageReference.format(spec.image), stderr })
   return new ContainerStartFailed({ argv: result.argv, exitCode: result.exitCode, stderr })
 }
 

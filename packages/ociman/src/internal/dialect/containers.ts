@@ -31,7 +31,8 @@ import { labelArgs, mountArgs, portArgs } from "./values.js"
 export const CONTAINER_NOT_FOUND = /no such container|no container with name or id|container not known/i
 
 /** The image of a `run` is missing or cannot be pulled (both CLIs' wordings). */
-export const IMAGE_NOT_FOUND = /no such image|image not known|manifest unknown|unable to find image|pull access denied/i
+export const RUN_IMAGE_NOT_FOUND =
+  /no such image|image not known|manifest unknown|unable to find image|pull access denied/i
 
 /** `run --name` of a name another container has. */
 export const NAME_IN_USE = /is already in use/i

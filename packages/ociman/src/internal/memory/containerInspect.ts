@@ -5,7 +5,7 @@
 import type { Kind } from "../kind.js"
 import { memoryDialectOf } from "../dialect/memory.js"
 import { printedImageId } from "./names.js"
-import { type ContainerRecord, findNetwork, shortId, type State } from "./state.js"
+import { type ContainerRecord, findNetwork, processConfigJson, shortId, type State } from "./state.js"
 
 export const containerInspectJson = (kind: Kind, state: State, c: ContainerRecord) => {
   const facts = memoryDialectOf(kind).inspect
@@ -27,10 +27,7 @@ export const containerInspectJson = (kind: Kind, state: State, c: ContainerRecor
     Image: printedImageId(kind, c.imageId),
     Config: {
       Image: c.image,
-      Cmd: c.cmd ?? null,
-      Entrypoint: c.entrypoint ?? null,
-      WorkingDir: c.workdir ?? "",
-      User: c.user ?? "",
+      ...processConfigJson(c),
       Labels: Object.fromEntries(c.labels)
     },
     State: {

@@ -44,6 +44,7 @@ import {
   type Memory,
   matchesFilters,
   newId,
+  processConfigJson,
   record,
   sortedLabels,
   type State,
@@ -86,10 +87,7 @@ const inspectJson = (memory: Memory, state: State, image: ImageRecord) => ({
   Os: "linux",
   Config: {
     Env: image.env,
-    Cmd: image.cmd ?? null,
-    Entrypoint: image.entrypoint ?? null,
-    WorkingDir: image.workdir ?? "",
-    User: image.user ?? "",
+    ...processConfigJson(image),
     ExposedPorts: image.exposedPorts.length === 0 ? null : Object.fromEntries(image.exposedPorts.map((p) => [p, {}])),
     Labels: image.labels.size === 0 ? null : Object.fromEntries(image.labels)
   }

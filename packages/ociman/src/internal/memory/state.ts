@@ -221,3 +221,16 @@ export const EMPTY_CONFIG: ImageConfig = {
   user: undefined,
   exposedPorts: []
 }
+
+/** The process fields of an inspect's `Config`, as both runtimes print them for images and containers. */
+export const processConfigJson = (process: {
+  readonly cmd: ReadonlyArray<string> | undefined
+  readonly entrypoint: ReadonlyArray<string> | undefined
+  readonly workdir: string | undefined
+  readonly user: string | undefined
+}) => ({
+  Cmd: process.cmd ?? null,
+  Entrypoint: process.entrypoint ?? null,
+  WorkingDir: process.workdir ?? "",
+  User: process.user ?? ""
+})

@@ -12,6 +12,7 @@ import type { Kind } from "../kind.js"
 /**
  * What a handler is asked: which command runs, where, and with what.
  * @since 0.1.0
+ * @category models
  */
 export interface HandlerContext {
   /** `run`: a container's main process; `exec`: a command in a running container; `build`: a `RUN` step. */
@@ -43,6 +44,7 @@ export interface HandlerContext {
  * How the command behaves. Output is either `stdout` / `stderr` (text or bytes), or `output`: lines
  * in the order they were written, when the interleaving matters (a container's logs).
  * @since 0.1.0
+ * @category models
  */
 export type Result = ResultCommon &
   (
@@ -57,6 +59,7 @@ export type Result = ResultCommon &
 /**
  * The exit codes of a {@link Result}.
  * @since 0.1.0
+ * @category models
  */
 export interface ResultCommon {
   /**
@@ -77,6 +80,7 @@ export interface ResultCommon {
 /**
  * An answer to commands: which image and command it matches, and how the command behaves.
  * @since 0.1.0
+ * @category models
  */
 export interface Handler {
   readonly _tag: "Handler"
@@ -90,6 +94,7 @@ export interface Handler {
 /**
  * An image present in the runtime (or in its registry) from the start, with its configuration.
  * @since 0.1.0
+ * @category models
  */
 export interface ImageSeed {
   readonly reference: string | ImageReference.ImageReference
@@ -107,6 +112,7 @@ export interface ImageSeed {
 /**
  * Options of `TestRuntime.layer` and `TestRuntime.make`.
  * @since 0.1.0
+ * @category models
  */
 export interface Options {
   /** The dialect to simulate (`backend.kind`). Default `docker`. */
@@ -125,6 +131,7 @@ export interface Options {
 /**
  * Which operation of the service was called.
  * @since 0.1.0
+ * @category models
  */
 export type Operation =
   | "cli"
@@ -159,6 +166,7 @@ export type Operation =
  * One recorded call: the operation, and the argv the real CLI would have been given (the
  * executable first; environment variables by name only, never their values).
  * @since 0.1.0
+ * @category models
  */
 export interface Call {
   readonly operation: Operation
@@ -168,6 +176,7 @@ export interface Call {
 /**
  * The calls a runtime recorded.
  * @since 0.1.0
+ * @category models
  */
 export interface RecorderService {
   /** Every call so far, oldest first. */
@@ -179,6 +188,7 @@ export interface RecorderService {
 /**
  * One in-memory runtime: the service and its recorder.
  * @since 0.1.0
+ * @category models
  */
 export interface Instance {
   readonly runtime: Service
