@@ -145,7 +145,7 @@ export interface Capabilities {
  * @since 0.1.0
  * @category constants
  */
-export const fullCapabilities: Capabilities = { processes: true, networking: true, cli: true }
+export const fullCapabilities: Capabilities = cliRuntime.fullCapabilities
 
 /**
  * Options of a raw CLI call.

@@ -81,3 +81,6 @@ const decoder = new TextDecoder("utf-8", { fatal: false })
 
 /** Lossy UTF-8 decoding (invalid sequences become U+FFFD), for messages and text results. */
 export const decodeText = (bytes: Uint8Array): string => decoder.decode(bytes)
+
+/** The non-empty lines of a CLI's text output. */
+export const nonEmptyLines = (text: string): ReadonlyArray<string> => text.split("\n").filter((line) => line.length > 0)

@@ -40,7 +40,7 @@ import { execResultOf } from "../execResult.js"
 import { makeContainerStreams } from "./containerStreams.js"
 import { envPlan } from "./env.js"
 import { listLabeled } from "./labeled.js"
-import { decodeText } from "./process.js"
+import { decodeText, nonEmptyLines } from "../bytes.js"
 import type {
   Backend,
   CliOptions,
@@ -98,8 +98,6 @@ export const classifyRunFailure = (
 
 type Platform = FileSystem.FileSystem | Path.Path
 
-const lines = (text: string): ReadonlyArray<string> => text.split("\n").filter((line) => line.length > 0)
-
 const TIMESTAMPED = /^(\S+) (.*)$/
 
 /** Merges `logs --timestamps` stdout and stderr into one time-ordered list of lines. */
@@ -110,7 +108,7 @@ export const mergeTimestamped = (stdout: string, stderr: string): ReadonlyArray<
     // RFC 3339 with nanoseconds sorts correctly as text within one runtime's format.
     return { stream, at: match?.[1] ?? "", text, index }
   }
-  return [...lines(stdout).map(parse("stdout")), ...lines(stderr).map(parse("stderr"))]
+  return [...nonEmptyLines(stdout).map(parse("stdout")), ...nonEmptyLines(stderr).map(parse("stderr"))]
     .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.index - b.index))
     .map(({ stream, text }) => ({ stream, text }))
 }

@@ -5,7 +5,7 @@
  */
 import type { CommandExecutor, FileSystem, Path } from "@effect/platform"
 import { Config, Effect, Option } from "effect"
-import type { Backend, LayerOptions, SelectionSource, Service } from "../../ContainerRuntime.js"
+import type { Backend, Capabilities, LayerOptions, SelectionSource, Service } from "../../ContainerRuntime.js"
 import type { ResolveError, RuntimeUnavailable } from "../../RuntimeError.js"
 import { dialectOf } from "../dialect/index.js"
 import type { Kind } from "../kind.js"
@@ -18,7 +18,8 @@ import { resolveSelection, selectionFromEnvironment } from "./resolve.js"
 
 type Platform = CommandExecutor.CommandExecutor | FileSystem.FileSystem | Path.Path
 
-const FULL_CAPABILITIES = { processes: true, networking: true, cli: true } as const
+/** Docker and Podman through their CLIs: everything is real (public as `ContainerRuntime.fullCapabilities`). */
+export const fullCapabilities: Capabilities = { processes: true, networking: true, cli: true }
 
 /** The service for an already probed backend: every operation runs its CLI. */
 export const make = (backend: Backend): Effect.Effect<Service, never, Platform> =>
@@ -29,7 +30,7 @@ export const make = (backend: Backend): Effect.Effect<Service, never, Platform> 
     }
     return {
       backend,
-      capabilities: FULL_CAPABILITIES,
+      capabilities: fullCapabilities,
       cli,
       containers: makeContainerOperations(backend, cli, platform),
       images: makeImageOperations(backend, cli, platform),

@@ -13,6 +13,7 @@ import { Effect, Either } from "effect"
 import type { ExecSpec, LabeledContainer, ListedContainer, LogStreamOptions, RunSpec } from "../../ContainerRuntime.js"
 import * as ImageReference from "../../ImageReference.js"
 import type { Version } from "../../Version.js"
+import { nonEmptyLines } from "../bytes.js"
 import type { Kind } from "../kind.js"
 import type { LabeledKind } from "./labeled.js"
 import { labelArgs, mountArgs, portArgs } from "./values.js"
@@ -235,12 +236,10 @@ export const commitArgs = (
 // Output decoders (pure) and lookups
 // ---------------------------------------------------------------------------------------------
 
-const lines = (text: string): ReadonlyArray<string> => text.split("\n").filter((line) => line.length > 0)
-
 /** `ID<TAB>NAMES` lines; Docker joins several names with ",", Podman with " ". */
 export const parseList = (stdout: string): Either.Either<ReadonlyArray<ListedContainer>, string> =>
   Either.all(
-    lines(stdout).map((line) => {
+    nonEmptyLines(stdout).map((line) => {
       const tab = line.indexOf("\t")
       if (tab <= 0) return Either.left(line)
       const listed: ListedContainer = {
