@@ -4,7 +4,12 @@ import { defineWorkspace } from "vitest/config"
 // Tests run against the TypeScript sources, not the built `dist/`.
 const alias = [
   { find: /^ociman$/, replacement: fileURLToPath(new URL("packages/ociman/src/index.ts", import.meta.url)) },
-  { find: /^ociman\/(.*)$/, replacement: fileURLToPath(new URL("packages/ociman/src/$1.ts", import.meta.url)) }
+  { find: /^ociman\/(.*)$/, replacement: fileURLToPath(new URL("packages/ociman/src/$1.ts", import.meta.url)) },
+  {
+    find: /^@ociman\/postgres$/,
+    replacement: fileURLToPath(new URL("packages/postgres/src/index.ts", import.meta.url))
+  },
+  { find: /^@ociman\/vitest$/, replacement: fileURLToPath(new URL("packages/vitest/src/index.ts", import.meta.url)) }
 ]
 
 export default defineWorkspace([
