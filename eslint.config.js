@@ -97,5 +97,23 @@ export default tseslint.config(
         }
       ]
     }
+  },
+  {
+    // @ociman/postgres is built on ociman's public API only (its own internal/ is its business).
+    files: ["packages/postgres/src/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["ociman/*", "**/ociman/src/**", "**/ociman/dist/**", "**/packages/ociman/**"],
+              message:
+                '@ociman/postgres imports the public API (`from "ociman"`), never the library\'s modules by path.'
+            }
+          ]
+        }
+      ]
+    }
   }
 )

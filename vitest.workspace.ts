@@ -9,6 +9,10 @@ const alias = [
     find: /^@ociman\/postgres$/,
     replacement: fileURLToPath(new URL("packages/postgres/src/index.ts", import.meta.url))
   },
+  {
+    find: /^@ociman\/postgres\/client$/,
+    replacement: fileURLToPath(new URL("packages/postgres/src/client/index.ts", import.meta.url))
+  },
   { find: /^@ociman\/vitest$/, replacement: fileURLToPath(new URL("packages/vitest/src/index.ts", import.meta.url)) }
 ]
 

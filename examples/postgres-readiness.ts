@@ -1,68 +1,43 @@
 /**
- * A Postgres-style readiness wait, against a SIMULATED server: there is no registry here and no
- * PostgreSQL image, so `examples/fake-postgres` builds a stand-in from the local busybox test
- * image. It starts like the official postgres image — a temporary server for initdb that already
- * logs "database system is ready to accept connections" but listens on no TCP port, then the
- * real server on TCP 5432 — and has a `pg_isready` that checks TCP 5432. It does not speak the
- * PostgreSQL protocol; what it shows is how the wait behaves:
+ * A PostgreSQL readiness wait with ociman alone (no `@ociman/postgres`), on a real server: the
+ * offline test image `scripts/provision-runtimes.sh` builds, which starts like the official
+ * `postgres` image: a temporary server for initdb and the init scripts, which already logs
+ * "database system is ready to accept connections" but listens on no TCP address, then the real
+ * server on TCP 5432.
  *
  * - `Wait.command(["pg_isready", "-h", "127.0.0.1", …])` passes only once the real server
  *   listens (waiting for the first "ready" log line would be too early);
- * - a server that crashes during its start fails the wait at once with
- *   `ContainerExitedBeforeReady`, its exit code and its last log lines, instead of running into
- *   the timeout.
+ * - a server that fails during its start (here an unknown `-c` parameter) fails the wait at once
+ *   with `ContainerExitedBeforeReady`, its exit code and its last log lines, instead of running
+ *   into the timeout.
  *
- * With a real PostgreSQL image the same wait applies unchanged; only the definition differs:
- *
- *     Def.make("postgres:17").pipe(
- *       Def.env({ POSTGRES_PASSWORD: Redacted.make("secret") }),
- *       Def.publish(Port.tcp(5432))
- *     )
+ * `@ociman/postgres` does all of this for you (and logs in through the published port); see
+ * `examples/postgres.ts`. With a registry, `OCIMAN_TEST_POSTGRES_IMAGE=postgres:17` works the same.
  *
  *     node --import tsx --conditions source examples/postgres-readiness.ts
  *     OCIMAN_BACKEND=podman node --import tsx --conditions source examples/postgres-readiness.ts
  */
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { Config, Console, Duration, Effect } from "effect"
-import { fileURLToPath } from "node:url"
-import {
-  BuildDefinition,
-  Container,
-  ContainerDefinition as Def,
-  ContainerRuntime,
-  Image,
-  ImageReference,
-  Port,
-  Wait
-} from "ociman"
+import { Config, Console, Duration, Effect, Redacted } from "effect"
+import { Container, ContainerDefinition as Def, ContainerRuntime, Port, Wait } from "ociman"
 
-const baseImage = Config.string("OCIMAN_TEST_IMAGE").pipe(Config.withDefault("localhost/ociman-test/busybox:1"))
+const image = Config.string("OCIMAN_TEST_POSTGRES_IMAGE").pipe(Config.withDefault("localhost/ociman-test/postgres:15"))
 
-const context = fileURLToPath(new URL("fake-postgres", import.meta.url))
-
-/** Ready once pg_isready, run inside the container, exits 0 (as for a real PostgreSQL server). */
+/** Ready once pg_isready, run inside the container against TCP (not the socket), exits 0. */
 const pgReady = Wait.command(["pg_isready", "-h", "127.0.0.1", "-p", "5432", "-U", "postgres"])
 
 const seconds = (duration: Duration.Duration): string => `${(Duration.toMillis(duration) / 1000).toFixed(1)} s`
 
 const program = Effect.gen(function* () {
   const { backend } = yield* ContainerRuntime.ContainerRuntime
-  const prepared = yield* Image.prepare(
-    BuildDefinition.fromDirectory(context, { name: "localhost/ociman-examples/fake-postgres" }).pipe(
-      BuildDefinition.buildArg("BASE", yield* baseImage)
-    )
-  )
-  const cached = yield* Image.exists(prepared.reference)
-  const image = yield* Image.buildIfAbsent(prepared)
-  // Registered first, so it runs last: after the containers of this scope are removed.
-  if (!cached) yield* Effect.addFinalizer(() => Image.remove(image, { force: true }).pipe(Effect.ignore))
-  yield* Console.log(`image:    ${ImageReference.format(image)} on ${backend.kind} (simulated postgres)`)
+  const postgres = Def.make(yield* image).pipe(Def.env({ POSTGRES_PASSWORD: Redacted.make("example-only") }))
+  yield* Console.log(`image:    ${yield* image} on ${backend.kind}`)
 
   // 1. A healthy start: ready after its two start-up phases, not at the first "ready" log line.
   const [took, db] = yield* Effect.timed(
-    Container.start(Def.make(image).pipe(Def.publish(yield* Port.publish(Port.tcp(5432), { hostIp: "127.0.0.1" }))), {
+    Container.start(postgres.pipe(Def.publish(yield* Port.publish(Port.tcp(5432), { hostIp: "127.0.0.1" }))), {
       waitFor: pgReady,
-      timeout: "30 seconds"
+      timeout: "60 seconds"
     })
   )
   const status = yield* db.execSuccess(["pg_isready", "-h", "127.0.0.1", "-U", "postgres"])
@@ -73,17 +48,17 @@ const program = Effect.gen(function* () {
     `          "ready to accept connections" logged ${readyLines.length} times by then (the first by the init server)`
   )
 
-  // 2. A crash during start-up: the wait fails at once, well before its 30 s timeout.
+  // 2. A failure during start-up: the wait fails at once, well before its 60 s timeout.
   const [crashTook, crash] = yield* Effect.timed(
-    Container.start(Def.make(image).pipe(Def.env({ FAKE_PG_FAIL: "could not create lock file" })), {
+    Container.start(postgres.pipe(Def.command(["postgres", "-c", "no_such_parameter=1"])), {
       waitFor: pgReady,
-      timeout: "30 seconds"
+      timeout: "60 seconds"
     }).pipe(Effect.flip)
   )
   if (crash._tag === "ContainerExitedBeforeReady") {
-    const last = crash.lastLogs.at(-1)?.text ?? "(no log output)"
+    const fatal = crash.lastLogs.find((line) => line.text.includes("FATAL"))?.text ?? "(no FATAL line)"
     yield* Console.log(
-      `crashed:  ContainerExitedBeforeReady after ${seconds(crashTook)} (exit code ${crash.exitCode}); last log line: ${last}`
+      `crashed:  ContainerExitedBeforeReady after ${seconds(crashTook)} (exit code ${crash.exitCode}); ${fatal.replace(/^.*FATAL/, "FATAL")}`
     )
   } else {
     yield* Console.log(`crashed:  unexpected ${crash._tag}: ${crash.message}`)

@@ -1,10 +1,17 @@
 /**
  * Type-checks the code examples of the library's documentation, so a broken example fails the
  * build: every ```ts block of a JSDoc `@example` in `packages/ociman/src/**\/*.ts` (not
- * `internal/`) is written to `.doc-examples/` as a module of its own, and compiled against the
- * library's sources with the project's compiler options (strict, exactOptionalPropertyTypes,
- * noUncheckedIndexedAccess, …; only unused locals are allowed, since examples show values
- * without using them). Errors are reported at the line of the documentation they come from.
+ * `internal/`), and every complete ```ts block (one with its imports) of the READMEs (the
+ * repository's and each workspace package's), is written to `.doc-examples/` as a module of its
+ * own, and compiled against the packages' sources with the project's compiler options (strict,
+ * exactOptionalPropertyTypes, noUncheckedIndexedAccess, …; only unused locals are allowed, since
+ * examples show values without using them). Errors are reported at the line of the documentation
+ * they come from.
+ *
+ * The READMEs are checked for two more things: each `name@range` of an `npm install` line is the
+ * range the packages declare for it (peer dependencies and dependencies, else the repository's
+ * dev dependencies), and a block the README says is "a test of this repository" appears verbatim
+ * in that test file.
  *
  * An `@example` must contain at least one ```ts block, and an example is a complete module: it
  * imports what it uses (from "ociman", "effect", …) and declares what it assumes
@@ -17,6 +24,14 @@ import { FileSystem, Path } from "@effect/platform"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Console, Data, Effect } from "effect"
 import ts from "typescript"
+import {
+  installSpecs,
+  isCompleteExample,
+  readManifest,
+  readmeBlocks,
+  readmeFiles,
+  workspaces
+} from "./readme-examples.js"
 
 /** One ```ts block of an `@example`, and where it is. */
 interface Example {
@@ -100,12 +115,66 @@ export const extract = (
   return { examples, findings }
 }
 
-/** `Port.ts` line 120 → `Port.120.ts`: unique, and says where it comes from. */
+/** `Port.ts` line 120 → `Port.120.ts`, `packages/cli/README.md` → `packages_cli_README.12.ts`: unique, and says where it comes from. */
 const moduleName = (example: Example): string =>
-  `${example.file
-    .slice(SOURCE_DIR.length + 1)
-    .replace(/\.ts$/, "")
+  `${(example.file.startsWith(`${SOURCE_DIR}/`) ? example.file.slice(SOURCE_DIR.length + 1) : example.file)
+    .replace(/\.(ts|md)$/, "")
     .replaceAll("/", "_")}.${example.line}.ts`
+
+/** The README checks: complete examples to compile, and findings about install lines and tested blocks. */
+const readmeChecks = (root: string) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const manifests = yield* Effect.forEach(yield* workspaces(root), (workspace) =>
+      readManifest(path.join(root, workspace, "package.json"))
+    )
+    const rootManifest = yield* readManifest(path.join(root, "package.json"))
+    /** The ranges the packages declare for a name (dev dependencies of the root when none does). */
+    const declared = (name: string): ReadonlySet<string> => {
+      const ranges = new Set<string>()
+      for (const manifest of manifests) {
+        for (const record of [manifest.peerDependencies, manifest.dependencies]) {
+          const range = record[name]
+          if (range !== undefined) ranges.add(range)
+        }
+      }
+      const dev = rootManifest.devDependencies[name]
+      if (ranges.size === 0 && dev !== undefined) ranges.add(dev)
+      return ranges
+    }
+    const examples: Array<Example> = []
+    const findings: Array<Finding> = []
+    let fragments = 0
+    for (const file of yield* readmeFiles(root)) {
+      const blocks = readmeBlocks(file, yield* fs.readFileString(path.join(root, file)))
+      for (const block of blocks) {
+        if (isCompleteExample(block)) examples.push({ file, line: block.line, code: block.code })
+        else if (block.lang === "ts" || block.lang === "typescript") fragments++
+        if (block.testedBy === undefined) continue
+        const test = path.join(root, block.testedBy)
+        const held = (yield* fs.exists(test)) && (yield* fs.readFileString(test)).includes(block.code)
+        if (!held) {
+          findings.push({
+            file,
+            line: block.line,
+            message: `the README says this block is ${block.testedBy}, but that file does not hold it verbatim`
+          })
+        }
+      }
+      for (const spec of installSpecs(blocks)) {
+        const ranges = declared(spec.name)
+        if (ranges.size > 0 && !ranges.has(spec.range)) {
+          findings.push({
+            file,
+            line: spec.line,
+            message: `npm install ${spec.name}@${spec.range}: the packages declare ${[...ranges].join(" or ")}`
+          })
+        }
+      }
+    }
+    return { examples, findings, fragments }
+  })
 
 const HEADER_LINES = 1
 
@@ -167,6 +236,11 @@ const program = Effect.gen(function* () {
     findings.push(...found.findings)
   }
 
+  const readmes = yield* readmeChecks(root)
+  const jsdocExamples = examples.length
+  examples.push(...readmes.examples)
+  findings.push(...readmes.findings)
+
   const out = path.join(root, OUT_DIR)
   yield* fs.remove(out, { recursive: true, force: true })
   yield* fs.makeDirectory(out, { recursive: true })
@@ -187,7 +261,7 @@ const program = Effect.gen(function* () {
   if (errors.length > 0) return yield* new DocExamplesFailed({ errors: errors.length })
   yield* fs.remove(out, { recursive: true })
   yield* Console.log(
-    `${examples.length} documentation examples from ${new Set(examples.map((e) => e.file)).size} modules type-check`
+    `${jsdocExamples} documentation examples from ${new Set(examples.slice(0, jsdocExamples).map((e) => e.file)).size} modules and ${readmes.examples.length} README examples type-check (${readmes.fragments} README fragments without imports not checked)`
   )
 })
 

@@ -5,8 +5,8 @@
 import { NodeContext } from "@effect/platform-node"
 import { expect, it, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
-import { spawnSync } from "node:child_process"
-import { mkdtempSync, rmSync } from "node:fs"
+import { execFileSync, spawn, spawnSync } from "node:child_process"
+import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -68,6 +68,79 @@ it("ociman hash fails with one clear line and a non-zero exit", () => {
   expect(both.stderr.trim()).toBe("ociman: give either DIR or --instructions, not both")
   const badArg = ocimanCli(["hash", "--label", "novalue", fixture("build")])
   expect(badArg.stderr.trim()).toBe('ociman: --label expects KEY=VALUE, got "novalue"')
+})
+
+it("ociman hash of a directory without a Dockerfile says so instead of printing a tag", () => {
+  const empty = mkdtempSync(join(tmpdir(), "ociman-cli-no-dockerfile-"))
+  try {
+    const bare = ocimanCli(["hash", empty])
+    expect(bare.status).toBe(1)
+    expect(bare.stdout).toBe("")
+    expect(bare.stderr).toBe(
+      `ociman: ${empty} has no Dockerfile (nor Containerfile): a build context needs one; name another with --file, or give Dockerfile text with --instructions\n`
+    )
+    const named = ocimanCli(["hash", "--file", "Other.Dockerfile", fixture("build")])
+    expect(named.status).toBe(1)
+    expect(named.stderr).toBe(
+      `ociman: the Dockerfile Other.Dockerfile does not exist (--file is relative to DIR, ${fixture("build")})\n`
+    )
+  } finally {
+    rmSync(empty, { recursive: true, force: true })
+  }
+})
+
+/** Whether process `pid` has `path` open (Linux's /proc); a descriptor closed meanwhile is not. */
+const hasOpen = (pid: number, path: string): boolean =>
+  readdirSync(`/proc/${pid}/fd`).some((fd) => {
+    try {
+      return readlinkSync(`/proc/${pid}/fd/${fd}`) === path
+    } catch {
+      return false
+    }
+  })
+
+/** Starts `ociman hash --instructions FIFO` and resolves once it has the FIFO open (up to 20 s). */
+const hashFromFifo = async (fifo: string) => {
+  const child = spawn(process.execPath, [cliLauncher, "hash", "--instructions", fifo])
+  let stdout = ""
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk))
+  const closed = new Promise<{ readonly code: number | null; readonly signal: string | null; readonly stdout: string }>(
+    (resolve) => child.on("close", (code, signal) => resolve({ code, signal, stdout }))
+  )
+  for (let i = 0; i < 200 && child.pid !== undefined && !hasOpen(child.pid, fifo); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  return { child, closed, opened: child.pid !== undefined && hasOpen(child.pid, fifo) }
+}
+
+it("ociman hash --instructions FIFO waits for a writer, and Ctrl-C (SIGINT) ends the wait with 130", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "ociman-cli-fifo-"))
+  const fifo = join(dir, "instructions")
+  execFileSync("mkfifo", [fifo])
+  try {
+    const waiting = await hashFromFifo(fifo)
+    try {
+      expect(waiting.opened).toBe(true)
+      waiting.child.kill("SIGINT")
+      expect(await waiting.closed).toEqual({ code: 130, signal: null, stdout: "" })
+    } finally {
+      waiting.child.kill("SIGKILL")
+    }
+    const reading = await hashFromFifo(fifo)
+    try {
+      expect(reading.opened).toBe(true)
+      writeFileSync(fifo, "FROM alpine:latest\n")
+      expect(await reading.closed).toEqual({
+        code: 0,
+        signal: null,
+        stdout: "afebbeab875bca34d9148b626a501d2008f0e5f2da1e0edfc37150a5bc409187\n"
+      })
+    } finally {
+      reading.child.kill("SIGKILL")
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 })
 
 it("ociman hash --help and ociman build --help describe the commands", () => {

@@ -141,6 +141,51 @@ describeEachRuntime("ociman run / exec / ps / doctor", (kind) => {
     }
   })
 
+  it("everything after IMAGE is the container's command, dashes included; -- before it works too", async () => {
+    const label = `ociman-test.cli-args=${unique}`
+    const run = (...args: ReadonlyArray<string>) => ocimanCli(["run", "--backend", kind, "--label", label, ...args])
+    try {
+      const [echo, grep, list, separated] = await Promise.all([
+        // -p, -l, --json and --help are ociman run's own options before IMAGE
+        run(TEST_IMAGE, "echo", "-p", "80", "-l", "/www", "--json", "--help"),
+        run(TEST_IMAGE, "grep", "-e", "localhost", "/etc/hosts"),
+        // -d is --detach before IMAGE
+        run(TEST_IMAGE, "ls", "-d", "-l", "/www"),
+        run(TEST_IMAGE, "--", "echo", "-d", "--")
+      ])
+      expect(echo).toEqual({ status: 0, stdout: "-p 80 -l /www --json --help\n", stderr: "" })
+      expect(grep.status).toBe(0)
+      expect(grep.stdout).toMatch(/\blocalhost\b/)
+      expect(list.status).toBe(0)
+      expect(list.stdout).toMatch(/^d[rwx-]{9} .* \/www\n$/)
+      expect(separated).toEqual({ status: 0, stdout: "-d --\n", stderr: "" })
+      // each was a foreground run, removed when it exited
+      expect(containersLabelled(kind, label)).toEqual([])
+    } finally {
+      for (const id of containersLabelled(kind, label)) removeContainer(kind, id)
+    }
+  })
+
+  it("info --json says which executable runs and what selected the runtime, as the text does", async () => {
+    const [chosen, fromEnvironment, text] = await Promise.all([
+      ocimanCli(["info", "--json", "--backend", kind]),
+      ocimanCli(["info", "--json"], { OCIMAN_BACKEND: kind }),
+      ocimanCli(["info", "--backend", kind])
+    ])
+    expect(chosen.stderr).toBe("")
+    expect(JSON.parse(chosen.stdout)).toEqual({
+      kind,
+      clientVersion: expect.any(String),
+      engineVersion: expect.any(String),
+      rootless: expect.any(Boolean),
+      executable: expect.stringMatching(new RegExp(`(^|/)${kind}$`)),
+      selectedBy: "argument"
+    })
+    expect(JSON.parse(fromEnvironment.stdout)).toMatchObject({ kind, selectedBy: "environment" })
+    expect(text.stdout).toContain(`executable:     ${JSON.parse(chosen.stdout).executable}\n`)
+    expect(text.stdout).toContain("selected by:    argument")
+  })
+
   for (const [signal, code] of [
     ["SIGINT", 130],
     ["SIGTERM", 143]
@@ -224,6 +269,22 @@ describeEachRuntime("ociman run / exec / ps / doctor", (kind) => {
         'pwd; id -u; echo "$A $B"; exit 4'
       ])
       expect(exec).toEqual({ status: 4, stdout: "/tmp\n1234\n1 2\n", stderr: "" })
+      // everything after CONTAINER is the command's: -u, -w, -e and --json are exec's own before it
+      const passed = await ocimanCli([
+        "exec",
+        "--backend",
+        kind,
+        unique,
+        "echo",
+        "-u",
+        "7",
+        "-w",
+        "/x",
+        "-e",
+        "A=2",
+        "--json"
+      ])
+      expect(passed).toEqual({ status: 0, stdout: "-u 7 -w /x -e A=2 --json\n", stderr: "" })
       const asRoot = await ocimanCli([
         "exec",
         "--backend",
@@ -280,6 +341,58 @@ describe("ociman run / exec / doctor without a runtime", () => {
       env,
       "-e OCIMAN_TEST_UNSET_VARIABLE: OCIMAN_TEST_UNSET_VARIABLE is not set in the environment (or pass OCIMAN_TEST_UNSET_VARIABLE=VALUE)"
     )
+  })
+
+  it("a usage error is one line that names the wrong token; --verbose adds the cause chain, mapped to the sources", async () => {
+    const [nope, choice, interactive, unknown, missing, extra, subcommand, verbose] = await Promise.all([
+      ocimanCli(["hash", "--nope", "some-dir"]),
+      ocimanCli(["info", "--backend", "nerdctl"]),
+      ocimanCli(["run", "-it", TEST_IMAGE, "sh"]),
+      ocimanCli(["run", "-zz", TEST_IMAGE, "true"]),
+      ocimanCli(["hash", "--instructions"]),
+      ocimanCli(["ps", "extra"]),
+      ocimanCli(["nope"]),
+      ocimanCli(["hash", "--verbose", "/nonexistent/ociman-context"])
+    ])
+    expectOneLineFailure(nope, "unknown option --nope for ociman hash (ociman hash --help lists its options)")
+    expectOneLineFailure(choice, '--backend expects docker or podman, got "nerdctl"')
+    expectOneLineFailure(interactive, "unknown option -it for ociman run (ociman run --help lists its options)")
+    expectOneLineFailure(unknown, "unknown option -zz for ociman run (ociman run --help lists its options)")
+    expectOneLineFailure(missing, "--instructions needs a value (ociman hash --help)")
+    expectOneLineFailure(extra, "Received unknown argument: 'extra'")
+    expectOneLineFailure(subcommand, /^ociman: Invalid subcommand for ociman - use one of 'info', 'hash', /)
+    expect(verbose.status).toBe(1)
+    const [first, ...chain] = verbose.stderr.trim().split("\n")
+    expect(first).toMatch(/^ociman: build context \/nonexistent\/ociman-context does not exist/)
+    expect(chain[0]).toMatch(/^ContextNotFound: build context/)
+    // the bundle's source maps point the stack at the TypeScript sources
+    expect(chain.join("\n")).toMatch(/packages\/ociman\/src\/ContentHash\.ts:\d+:\d+/)
+  })
+
+  it("help is plain text when piped or under NO_COLOR, and completions are generated for bash, zsh and fish", async () => {
+    const [help, runHelp, noColor, bash, zsh, fish, badShell] = await Promise.all([
+      ocimanCli(["--help"]),
+      ocimanCli(["run", "--help"]),
+      ocimanCli(["--help"], { NO_COLOR: "1" }),
+      ocimanCli(["completions", "bash"]),
+      ocimanCli(["completions", "zsh"]),
+      ocimanCli(["completions", "fish"]),
+      ocimanCli(["completions", "tcsh"])
+    ])
+    for (const outcome of [help, runHelp, noColor, bash, zsh, fish]) {
+      expect(outcome.status).toBe(0)
+      expect(outcome.stdout).not.toContain("\u001b")
+    }
+    expect(help.stdout).toContain("completions")
+    expect(help.stdout).toContain("--verbose")
+    expect(runHelp.stdout).toContain("Everything after IMAGE belongs to the container")
+    // the bash script parses, and completes ociman's commands
+    expect(spawnSync("bash", ["-n"], { input: bash.stdout }).status).toBe(0)
+    expect(bash.stdout).toContain("complete -F _ociman_bash_completions")
+    expect(bash.stdout).toContain("prune")
+    expect(zsh.stdout).toMatch(/^#compdef ociman/)
+    expect(fish.stdout).toContain("complete -c ociman")
+    expectOneLineFailure(badShell, 'SHELL expects one of bash, zsh, fish, got "tcsh"')
   })
 
   it("doctor explains how to install a missing runtime, and fails", async () => {

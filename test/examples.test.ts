@@ -84,15 +84,27 @@ describeEachRuntime("examples", (kind) => {
     expect(exampleImages(kind)).toEqual([])
   })
 
-  it("postgres-readiness.ts: ready only after both start-up phases; a crash fails the wait at once", async () => {
+  it("postgres-readiness.ts: ready only after both start-up phases of a real server; a failure ends the wait at once", async () => {
     const { status, stderr, stdout } = await runExample("postgres-readiness", kind)
     expect(stderr).toBe("")
     expect(status).toBe(0)
     expect(stdout).toMatch(/^ready: +after [\d.]+ s: 127\.0\.0\.1:5432 - accepting connections; published on /m)
     expect(stdout).toContain('"ready to accept connections" logged 2 times by then')
     expect(stdout).toMatch(
-      /^crashed: +ContainerExitedBeforeReady after [\d.]+ s \(exit code 1\); last log line: FATAL: +could not create lock file$/m
+      /^crashed: +ContainerExitedBeforeReady after [\d.]+ s \(exit code 1\); FATAL: +unrecognized configuration parameter "no_such_parameter"$/m
     )
     expect(exampleImages(kind)).toEqual([])
+  })
+
+  it("postgres.ts: a seeded server queried through PgClient; the second start runs no seed", async () => {
+    const { status, stderr, stdout } = await runExample("postgres", kind)
+    expect(stderr).toBe("")
+    expect(status).toBe(0)
+    // the cache (`examples`) may hold the seeds from an earlier run: the second start always does
+    expect(stdout).toMatch(/^first: +seeds ran: (schema, books; from the cache: 0|none; from the cache: 2)$/m)
+    expect(stdout).toMatch(/^second: seeds ran: none; from the cache: 2$/m)
+    expect(stdout).toContain("          1985 Structure and Interpretation of Computer Programs\n")
+    expect(stdout.match(/^fresh: +4 books in the clone, still 3 in the seeded database$/gm)).toHaveLength(2)
+    expect(labelled(kind, "container", "ociman-postgres.role=server")).toBe("")
   })
 })

@@ -12,6 +12,15 @@ import { beforeAll, describe, expect, it } from "@effect/vitest"
 import { describeEachRuntime } from "./support/backends.js"
 import { leakedCount, MODES, type RunResult, runMatrix, runOnce } from "./support/leaks.js"
 
+/**
+ * `OCIMAN_LEAK_MODES=SIGKILL` (comma-separated) runs only those modes: the rootless slice proves
+ * the SIGKILL mode and the sweep without running the whole matrix again.
+ */
+const selectedModes = (() => {
+  const wanted = process.env["OCIMAN_LEAK_MODES"]?.split(",").map((mode) => mode.trim())
+  return wanted === undefined ? MODES : MODES.filter((mode) => wanted.includes(mode))
+})()
+
 const RUNS = 10
 const CONCURRENCY = 4
 /**
@@ -45,12 +54,12 @@ const expectedEnd: Record<
 describeEachRuntime("no leaks", (kind) => {
   let matrix: Promise<ReadonlyArray<RunResult>> = Promise.resolve([])
   beforeAll(() => {
-    matrix = runMatrix(kind, { runs: RUNS, concurrency: CONCURRENCY })
+    matrix = runMatrix(kind, { runs: RUNS, concurrency: CONCURRENCY, modes: selectedModes })
     // failures are reported by the tests below, per mode
     matrix.catch(() => undefined)
   })
 
-  describe.each(MODES)("%s", (mode) => {
+  describe.each(selectedModes)("%s", (mode) => {
     it(
       `${RUNS} runs end as ${mode} and leave no container, network or image behind`,
       { timeout: MATRIX_BUDGET_MS },

@@ -27,6 +27,7 @@ import {
   Label,
   Network,
   Port,
+  Sweeper,
   Wait
 } from "ociman"
 import { TestRuntime } from "ociman"
@@ -577,6 +578,39 @@ export const conformance = (
       })
     )
 
+    it.effect("reuse: four starts at once share one container, which outlives its scope and every sweep", () =>
+      Effect.gen(function* () {
+        const marker = `ociman-test.reuse-${Testing.runId}-${where}`
+        const listed = Container.list([Label.keyOnly(labelKey(marker))])
+        const removeAll = Effect.flatMap(listed, (all) =>
+          Effect.forEach(all, (c) => Effect.flatMap(Container.handle(c.id), (h) => h.remove({ force: true })))
+        ).pipe(Effect.ignore)
+        const def = (variant: string) => sleeper.pipe(Def.labels({ [marker]: variant }))
+        const startReused = (variant: string) =>
+          Effect.scoped(Effect.map(Container.start(def(variant), { reuse: true }), (c) => c.id))
+        yield* Effect.gen(function* () {
+          const ids = yield* Effect.all(
+            Array.from({ length: 4 }, () => startReused("a")),
+            { concurrency: "unbounded" }
+          )
+          expect(new Set(ids).size).toBe(1)
+          expect((yield* listed).map((c) => c.id)).toEqual([ids[0]])
+          expect(yield* startReused("a")).toBe(ids[0])
+          const changed = yield* startReused("b")
+          expect(changed).not.toBe(ids[0])
+          const handle = yield* Container.handle(changed)
+          expect((yield* handle.labels).get(Label.reuseKey)).toMatch(/^[0-9a-f]{64}$/)
+          expect((yield* handle.inspect).state.status).toBe("running")
+          const report = yield* Sweeper.sweep({ allSessions: true, includeDetached: true, dryRun: true })
+          expect(report.entries.filter((entry) => entry.id === changed || entry.id === ids[0])).toEqual([])
+          const reused = (yield* Sweeper.listReused).map((c) => c.id)
+          expect(reused).toContain(changed)
+          expect(reused).toContain(ids[0])
+        }).pipe(Effect.ensuring(removeAll))
+        expect(yield* listed).toEqual([])
+      })
+    )
+
     // -----------------------------------------------------------------------------------------
     // Ports
     // -----------------------------------------------------------------------------------------
@@ -957,8 +991,8 @@ export const conformance = (
         const reference = `docker.io/library/ociman-nonexistent-${Testing.runId}:1`
         const error = yield* Effect.flip(Image.pull(reference))
         if (error._tag !== "PullFailed") return expect.fail(`expected PullFailed, got ${error._tag}`)
-        // A registry that answers says NotFound; with no registry reachable (here) it is Other.
-        expect(["NotFound", "Other"]).toContain(error.reason)
+        // A registry that answers says NotFound (the in-memory one does); Docker Hub is out of reach here.
+        expect(["NotFound", "Unreachable"]).toContain(error.reason)
         expect(error.stderr).not.toBe("")
         expect((yield* Effect.flip(Image.pullIfAbsent(reference)))._tag).toBe("PullFailed")
         expect(yield* Image.pullIfAbsent(SUITE_IMAGE)).toBe(false)
@@ -971,6 +1005,7 @@ export const conformance = (
         const error = yield* Effect.flip(Image.push(reference))
         if (error._tag !== "PushFailed") return expect.fail(`expected PushFailed, got ${error._tag}`)
         expect(error.reference).toBe(reference)
+        expect(error.reason).toBe("NotStoredLocally")
       })
     )
 

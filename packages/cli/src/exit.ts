@@ -8,7 +8,8 @@
  * that code.
  */
 import type { Teardown } from "@effect/platform/Runtime"
-import { Cause, Exit } from "effect"
+import * as Cause from "effect/Cause"
+import * as Exit from "effect/Exit"
 
 /** The signals `NodeRuntime.runMain` turns into an interruption of the program. */
 export type Signal = "SIGINT" | "SIGTERM"

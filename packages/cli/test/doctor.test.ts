@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { RuntimeError } from "ociman"
-import { resolveHint, unavailable } from "../src/commands/doctor.js"
+import { resolveHint, unavailable } from "../src/actions/doctor.js"
 
 describe("ociman doctor", () => {
   it("the fix for each kind and reason is the library's typed hint, whatever the detail says", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect } from "effect"
-import { parseAge, pruneText } from "../src/commands/prune.js"
+import { parseAge, pruneText } from "../src/actions/prune.js"
 
 describe("ociman prune", () => {
   it.effect("--older-than takes a number and one unit", () =>

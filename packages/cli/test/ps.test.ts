@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { Container, ContainerDefinition as Def, Sweeper, TestRuntime } from "ociman"
 import { hostname } from "node:os"
-import { listManaged, psTable } from "../src/commands/ps.js"
+import { listManaged, psTable } from "../src/actions/ps.js"
 
 const IMAGE = "localhost/ociman-test/busybox:1"
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Option, Ref } from "effect"
 import { Container, type ContainerDefinition, type ContainerRuntime, TestRuntime } from "ociman"
-import { foreground, toDefinition } from "../src/commands/run.js"
+import { foreground, toDefinition } from "../src/actions/run.js"
 
 const IMAGE = "localhost/ociman-test/busybox:1"
 

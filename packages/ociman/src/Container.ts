@@ -43,6 +43,7 @@ import {
   type StartError
 } from "./ContainerRuntime.js"
 import type { PullFailed } from "./ImageError.js"
+import * as ContainerName from "./ContainerName.js"
 import * as ImageReference from "./ImageReference.js"
 import * as EnvVar from "./EnvVar.js"
 import type * as Label from "./Label.js"
@@ -52,7 +53,9 @@ import * as hostPorts from "./internal/hostPorts.js"
 import type { HostPort } from "./internal/hostPorts.js"
 import type { HealthcheckMissing, WaitError } from "./WaitError.js"
 import { exitedNonZero } from "./internal/execResult.js"
+import * as reuse from "./internal/reuse.js"
 import { type Lifecycle, ownershipLabels } from "./internal/session.js"
+import { onRuntimeClock } from "./internal/wait/clock.js"
 import * as Wait from "./Wait.js"
 
 /**
@@ -184,7 +187,10 @@ export interface Container {
   }) => Effect.Effect<void, ContainerNotFound | CliError>
   /** Waits until the container exits and returns its exit code. */
   readonly wait: Effect.Effect<number, ContainerNotFound | CliError | UnexpectedOutput>
-  /** Saves the container's file system as an image (`pause`: freeze it while committing). */
+  /**
+   * Saves the container's file system as an image (`pause`, the default: freeze it while
+   * committing, where the runtime can; rootless Podman on cgroup v1 cannot, and commits unpaused).
+   */
   readonly commit: (
     reference: string,
     options?: { readonly pause?: boolean }
@@ -231,6 +237,11 @@ export interface StartOptions {
   readonly schedule?: Wait.ForContainerOptions["schedule"]
   /** With `waitFor`: how long one attempt may take (see `Wait.ForContainerOptions`). Default 5 s. */
   readonly attemptTimeout?: Wait.ForContainerOptions["attemptTimeout"]
+  /**
+   * Reuse one container for this definition across scopes, processes and runs (see `start`): it
+   * is not released with the scope, and `OCIMAN_REUSE=0` turns this off. Default `false`.
+   */
+  readonly reuse?: boolean | undefined
 }
 /**
  * A handle for a container id, on the runtime in context.
@@ -242,7 +253,7 @@ export const handle = (id: string): Effect.Effect<Container, never, ContainerRun
     const ops = runtime.containers
     const inspect = ops.inspect(id)
     const bindings = (port: Port.ContainerPort) =>
-      Effect.map(inspect, (info) => hostPorts.bindingsOf(info, port, runtime.backend.engineHost))
+      Effect.map(inspect, (info) => hostPorts.bindingsOf(info, port, runtime.backend.endpoint))
     const exec = (command: ReadonlyArray<string>, options: ExecOptions = {}) =>
       Effect.flatMap(execSpec(command, options), (spec) => ops.exec(id, spec, { timeout: options.timeout }))
     return {
@@ -254,7 +265,7 @@ export const handle = (id: string): Effect.Effect<Container, never, ContainerRun
       inspect,
       labels: Effect.map(inspect, (info) => info.labels),
       hostPort: (port) =>
-        Effect.flatMap(inspect, (info) => hostPorts.firstBindingOf(id, info, port, runtime.backend.engineHost)),
+        Effect.flatMap(inspect, (info) => hostPorts.firstBindingOf(id, info, port, runtime.backend.endpoint)),
       hostPorts: bindings,
       healthcheck: ops.healthcheck(id),
       probePort: (probe) => ops.probePort(id, probe),
@@ -327,6 +338,26 @@ const runOwned = (
   })
 
 /**
+ * The one running container for this definition on the engine (see `internal/reuse.ts`): found by
+ * its key, or created under the name the key reserves (or the definition's own name).
+ */
+const runReused = (
+  definition: ContainerDefinition,
+  pullPolicy: ContainerDefinition["pullPolicy"]
+): Effect.Effect<Container, StartError, ContainerRuntime> =>
+  Effect.gen(function* () {
+    const runtime = yield* ContainerRuntime
+    const key = reuse.definitionKey(yield* checked(definition, []))
+    const labels = [...ownershipLabels(new Date(), reuse.REUSED_LIFECYCLE), ...reuse.reuseLabels(key)]
+    const spec = yield* checked(definition, labels)
+    const name = spec.name ?? (yield* ContainerName.make(reuse.reuseName(key)))
+    const id = yield* reuse.acquire(runtime, key, { ...spec, name }, (named) =>
+      Effect.map(runtime.containers.runDetached({ ...named, pullPolicy }), (run) => run.id)
+    )
+    return yield* handle(id)
+  })
+
+/**
  * Runs with `--pull never` first, and pulls only when the image is missing, before running again:
  * the pull is not part of `start`'s acquisition, which cannot be interrupted, so Ctrl-C or a timeout
  * during a long first pull cancels it at once. An explicit pull policy other than `missing` is left
@@ -342,7 +373,7 @@ const pullingFirst = <A, E, R>(
     Effect.catchTag("ImageNotFound", (missing) =>
       Either.isLeft(image)
         ? Effect.fail(missing)
-        : Effect.flatMap(ContainerRuntime, (runtime) => runtime.images.pull(image.right)).pipe(
+        : Effect.flatMap(ContainerRuntime, (runtime) => Stream.runDrain(runtime.images.pull(image.right))).pipe(
             Effect.zipRight(run("never"))
           )
     )
@@ -386,11 +417,14 @@ const pullingFirst = <A, E, R>(
  * @category effects
  */
 export const startDetached = (
-  definition: ContainerDefinition
+  definition: ContainerDefinition,
+  options: { readonly reuse?: boolean | undefined } = {}
 ): Effect.Effect<Container, StartError, ContainerRuntime> =>
-  pullingFirst(definition, (pullPolicy) => runOwned(definition, "detached", pullPolicy)).pipe(
-    Effect.withSpan("ociman.Container.startDetached")
-  )
+  Effect.flatMap(options.reuse === true ? reuse.enabledByEnvironment : Effect.succeed(false), (reused) =>
+    pullingFirst(definition, (pullPolicy) =>
+      reused ? runReused(definition, pullPolicy) : runOwned(definition, "detached", pullPolicy)
+    )
+  ).pipe(Effect.withSpan("ociman.Container.startDetached", { attributes: { reuse: options.reuse ?? false } }))
 
 const DEFAULT_RELEASE_STOP = Duration.seconds(5)
 
@@ -404,6 +438,14 @@ const DEFAULT_RELEASE_STOP = Duration.seconds(5)
  * A pull that fails is `PullFailed`.
  *
  * With `waitFor`, it returns once the container is ready (see `StartOptions`).
+ *
+ * With `reuse: true`, one container serves every start of the same definition, in this process, in
+ * others at the same time, and in later runs: it is keyed by a hash of the definition (the
+ * `ociman.reuse` label), created under a name derived from that key (the engine's one create per
+ * name decides who creates it: N processes at once end up with one container) and it survives the
+ * scope and the process. A changed definition gets its own container. No automatic sweep removes
+ * it: `Sweeper.listReused` / `Sweeper.removeReused` (`ociman ps --reuse`, `ociman prune --reuse`)
+ * do. `OCIMAN_REUSE=0` turns reuse off (an ordinary scoped container is started).
  *
  * @example
  * ```ts
@@ -420,6 +462,23 @@ const DEFAULT_RELEASE_STOP = Duration.seconds(5)
  *   })
  * )
  * ```
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Container, ContainerDefinition as Def, Port, Wait } from "ociman"
+ *
+ * // the first run starts it; every later start of this definition, from any process, uses it
+ * const shared = Effect.scoped(
+ *   Container.start(
+ *     Def.make("localhost/ociman-test/busybox:1").pipe(
+ *       Def.publish(Port.tcp(80)),
+ *       Def.command(["httpd", "-f", "-p", "80", "-h", "/"])
+ *     ),
+ *     { reuse: true, waitFor: Wait.tcp(Port.tcp(80)) }
+ *   )
+ * )
+ * ```
  * @since 0.1.0
  * @category effects
  */
@@ -427,6 +486,11 @@ export const start = (
   definition: ContainerDefinition,
   options: StartOptions = {}
 ): Effect.Effect<Container, StartError | WaitError, ContainerRuntime | Scope.Scope> => {
+  if (options.reuse === true) {
+    return Effect.flatMap(reuse.enabledByEnvironment, (enabled) =>
+      enabled ? startReused(definition, options) : start(definition, { ...options, reuse: false })
+    )
+  }
   const release = (container: Container) =>
     container.stop({ timeout: options.stopTimeout ?? DEFAULT_RELEASE_STOP }).pipe(
       Effect.ignore,
@@ -458,8 +522,26 @@ export const start = (
       )
       return container
     })
-  ).pipe(Effect.withSpan("ociman.Container.start"))
+  ).pipe(onRuntimeClock, Effect.withSpan("ociman.Container.start"))
 }
+
+/**
+ * `start` with `reuse`: the container is not released with the scope. A reused container that is
+ * not ready in time stays (the next start waits for it again; one that exited is replaced).
+ */
+const startReused = (
+  definition: ContainerDefinition,
+  options: StartOptions
+): Effect.Effect<Container, StartError | WaitError, ContainerRuntime> =>
+  Effect.gen(function* () {
+    const startedAt = yield* Clock.currentTimeMillis
+    const container = yield* pullingFirst(definition, (pullPolicy) => runReused(definition, pullPolicy))
+    const { waitFor, timeout, schedule, attemptTimeout } = options
+    if (waitFor !== undefined) {
+      yield* Wait.forContainer(container, waitFor, { timeout, startedAt, schedule, attemptTimeout })
+    }
+    return container
+  }).pipe(onRuntimeClock, Effect.withSpan("ociman.Container.start", { attributes: { reuse: true } }))
 
 /**
  * Whether a container with this id (or name) exists; "absent" is never confused with a failure.

@@ -89,15 +89,48 @@ export class ContainerNotFound extends Data.TaggedError("ContainerNotFound")<{ r
 }
 
 /**
- * The container port is not published (or not yet bound).
+ * The container port is not published (or not yet bound), or published only where this host
+ * cannot reach it: on the loopback of an engine on another machine (`remoteLoopback` holds those
+ * bindings, `host:port` as the engine reports them).
  * @since 0.1.0
  * @category errors
  */
 export class PortNotPublished extends Data.TaggedError("PortNotPublished")<{
   readonly container: string
   readonly port: string
+  readonly remoteLoopback?: ReadonlyArray<string> | undefined
 }> {
   override get message(): string {
-    return `container port ${this.port} of ${this.container} is not published (add it with ContainerDefinition.publish)`
+    return this.remoteLoopback === undefined || this.remoteLoopback.length === 0
+      ? `container port ${this.port} of ${this.container} is not published (add it with ContainerDefinition.publish)`
+      : `container port ${this.port} of ${this.container} is published only on the remote engine's loopback (${this.remoteLoopback.join(", ")}), which this host cannot reach: publish it without a host IP, or on an address of the engine's machine`
+  }
+}
+
+/**
+ * A bind mount of a path on this machine, asked of an engine that may run on another machine (a
+ * `tcp://` or `ssh://` endpoint): that engine would mount its own path of that name, silently.
+ * Say `onEngineHost: true` in `Mount.bind` when the path is meant on the engine's machine.
+ *
+ * @example
+ * ```ts
+ * import { Either } from "effect"
+ * import { Mount } from "ociman"
+ *
+ * // The data directory exists on the build server the engine runs on.
+ * const data = Either.getOrThrow(Mount.bind({ source: "/srv/data", target: "/data", onEngineHost: true }))
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class BindMountOnRemoteEngine extends Data.TaggedError("BindMountOnRemoteEngine")<{
+  readonly source: string
+  readonly target: string
+  /** The engine's address. */
+  readonly endpoint: string
+}> {
+  override get message(): string {
+    return `cannot bind-mount ${this.source} (to ${this.target}): the engine at ${this.endpoint} may be on another machine, where that path is not this one's; copy the files in instead, or pass onEngineHost: true to Mount.bind if the path is on the engine's machine`
   }
 }

@@ -31,11 +31,12 @@
  */
 import type { CommandExecutor, FileSystem, Path } from "@effect/platform"
 import type { HttpMethod } from "@effect/platform/HttpMethod"
-import { Context, type Duration, type Effect, Layer, type Redacted, type Stream } from "effect"
+import { Context, type Duration, Effect, Layer, type Redacted, Schema, type Stream } from "effect"
 import type * as BuildArg from "./BuildArg.js"
 import type { CliError, ProcessError, UnexpectedOutput } from "./CliError.js"
 import type { Fields as DefinitionFields } from "./ContainerDefinition.js"
 import type {
+  BindMountOnRemoteEngine,
   ContainerExitedNonZero,
   ContainerNotFound,
   ContainerStartFailed,
@@ -46,13 +47,13 @@ import type {
 import type * as ContainerInspect from "./ContainerInspect.js"
 import type * as ContainerName from "./ContainerName.js"
 import type * as EnvVar from "./EnvVar.js"
-import type { BuildFailed, ImageInUse, PullFailed, PushFailed } from "./ImageError.js"
+import type { BuildFailed, ImageInUse, LoginFailed, PullFailed, PushFailed } from "./ImageError.js"
 import type * as ImageReference from "./ImageReference.js"
 import type * as Label from "./Label.js"
 import type { InvalidNetworkInspect, NetworkInUse, NetworkNameInUse, NetworkNotFound } from "./NetworkError.js"
 import type * as Port from "./Port.js"
 import type { ResolveError } from "./RuntimeError.js"
-import type { Version } from "./Version.js"
+import { Version } from "./Version.js"
 import type { HealthcheckMissing } from "./WaitError.js"
 import * as cliRuntime from "./internal/cli/runtime.js"
 import type { InvalidDefinition } from "./internal/containerSpec.js"
@@ -94,10 +95,44 @@ export interface Backend {
   /** How the runtime was chosen. */
   readonly source: SelectionSource
   /**
-   * The host to connect to for published ports when the engine is remote (`DOCKER_HOST=tcp://h:2376`,
-   * `ssh://user@h`, or Podman's `CONTAINER_HOST`); `undefined` for a local engine.
+   * Where the CLI sends its calls (`DOCKER_HOST`, a Docker context, `CONTAINER_HOST`, a Podman
+   * connection, or the local default), and whether that engine may be on another machine.
    */
-  readonly engineHost: string | undefined
+  readonly endpoint: Endpoint
+}
+
+/**
+ * Where the runtime's CLI sends its calls, found the way the CLI finds it: Docker's `DOCKER_HOST`,
+ * `DOCKER_CONTEXT` or current context; Podman's `CONTAINER_HOST` or `CONTAINER_CONNECTION` (a local
+ * `podman` ignores its default connection, so does this).
+ *
+ * @example
+ * ```ts
+ * import { Console, Effect } from "effect"
+ * import { ContainerRuntime } from "ociman"
+ *
+ * const where = Effect.flatMap(ContainerRuntime.ContainerRuntime, ({ backend }) =>
+ *   Console.log(backend.endpoint.remote ? `remote engine at ${backend.endpoint.host}` : "local engine")
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Endpoint {
+  /**
+   * The engine's address (`unix:///var/run/docker.sock`, `tcp://host:2376`, `ssh://user@host`);
+   * `undefined` for a local, daemonless Podman, or a context or connection whose address could not be read.
+   */
+  readonly url: string | undefined
+  /** `environment` (`name` is the variable), `context` (Docker's), `connection` (Podman's), or `default`. */
+  readonly source: "environment" | "context" | "connection" | "default"
+  /** The variable, context or connection name; `undefined` for the default. */
+  readonly name: string | undefined
+  /** The engine may run on another machine: a `tcp://`, `ssh://` or `http(s)://` address. */
+  readonly remote: boolean
+  /** The host of a remote engine's address, where its published ports are reached; `undefined` when local. */
+  readonly host: string | undefined
 }
 
 /**
@@ -323,6 +358,7 @@ export type PortProbeOutcome =
  */
 export type StartError =
   | InvalidDefinition
+  | BindMountOnRemoteEngine
   | NameInUse
   | ImageNotFound
   | PullFailed
@@ -478,6 +514,48 @@ export interface BuildOutput {
 }
 
 /**
+ * One step of a pull's progress, as the runtime reports it: a layer's status (`Pulling fs layer`,
+ * `Download complete`, `Pull complete`, `done`, `skipped: already exists`, …) or any other line
+ * (`Digest: …`, `Trying to pull …`). Byte counts are there when the runtime gives them (the CLIs
+ * print none when their output is not a terminal).
+ *
+ * @example
+ * ```ts
+ * import { Console, Effect, Stream } from "effect"
+ * import { Image } from "ociman"
+ *
+ * const pulled = Image.pullStream("postgres:17").pipe(
+ *   Stream.runForEach((event) => (event._tag === "Layer" ? Console.log(`${event.layer}: ${event.status}`) : Effect.void))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category images
+ */
+export type PullEvent =
+  | {
+      readonly _tag: "Layer"
+      /** The layer's short id (12 hex digits). */
+      readonly layer: string
+      readonly status: string
+      readonly current?: number | undefined
+      readonly total?: number | undefined
+    }
+  | { readonly _tag: "Status"; readonly message: string }
+
+/**
+ * Credentials for a registry login; the password goes to the CLI on stdin, never in argv.
+ * @since 0.1.0
+ * @category images
+ */
+export interface LoginRequest {
+  /** The registry's host (and port), e.g. `ghcr.io` or `127.0.0.1:5000`. */
+  readonly registry: string
+  readonly username: string
+  readonly password: Redacted.Redacted<string>
+}
+
+/**
  * What `image inspect` says about an image, decoded. Docker and Podman agree on these fields;
  * anything else is in `raw`.
  * @since 0.1.0
@@ -553,8 +631,13 @@ export interface ImageOperations {
     reference: ImageReference.ImageReference,
     options?: { readonly force?: boolean | undefined }
   ) => Effect.Effect<void, ImageNotFound | ImageInUse | CliError>
-  readonly pull: (reference: ImageReference.ImageReference) => Effect.Effect<void, PullFailed | ProcessError>
+  /** Pulls the image; the stream reports progress and ends when the image is stored. */
+  readonly pull: (reference: ImageReference.ImageReference) => Stream.Stream<PullEvent, PullFailed | ProcessError>
   readonly push: (reference: ImageReference.ImageReference) => Effect.Effect<void, PushFailed | ProcessError>
+  /** Stores credentials for a registry, as `docker login` / `podman login` do. */
+  readonly login: (request: LoginRequest) => Effect.Effect<void, LoginFailed | ProcessError>
+  /** Forgets the credentials for a registry (none stored is no error). */
+  readonly logout: (registry: string) => Effect.Effect<void, CliError>
   readonly inspect: (
     reference: ImageReference.ImageReference
   ) => Effect.Effect<ImageInspect, ImageNotFound | CliError | UnexpectedOutput | Label.InvalidInspectLabels>
@@ -705,7 +788,7 @@ export type Platform = CommandExecutor.CommandExecutor | FileSystem.FileSystem |
 export const make: (backend: Backend) => Effect.Effect<Service, never, Platform> = cliRuntime.make
 
 /**
- * Probes the chosen runtime once and returns its description.
+ * Probes the chosen runtime now (every call probes) and returns its description.
  *
  * @example
  * ```ts
@@ -721,7 +804,9 @@ export const make: (backend: Backend) => Effect.Effect<Service, never, Platform>
 export const resolve: (options?: LayerOptions) => Effect.Effect<Backend, ResolveError, Platform> = cliRuntime.resolve
 
 /**
- * A layer that resolves a runtime once, when built. Building it also starts this process's
+ * A layer that resolves a runtime when built: the runtime is probed once per process, however
+ * many layers are built (a later layer reuses what the last successful probe found; a failed
+ * probe is forgotten). Building it also starts this process's
  * automatic sweep of that runtime (once per process, in the background; see `Sweeper`), unless
  * `sweep: false` or `OCIMAN_SWEEP=0`.
  *
@@ -762,3 +847,91 @@ export const layerPodman: Layer.Layer<ContainerRuntime, ResolveError, Platform> 
  * @category layers
  */
 export const layerFromEnv: Layer.Layer<ContainerRuntime, ResolveError, Platform> = layer({ backend: "auto" })
+
+// ---------------------------------------------------------------------------------------------
+// A resolution handed to another process
+// ---------------------------------------------------------------------------------------------
+
+const VersionFromFields = Schema.transform(
+  Schema.Struct({
+    major: Schema.Number,
+    minor: Schema.Number,
+    patch: Schema.Number,
+    suffix: Schema.String,
+    raw: Schema.String
+  }),
+  Schema.instanceOf(Version),
+  {
+    strict: true,
+    decode: (fields) => new Version(fields),
+    encode: (version) => ({
+      major: version.major,
+      minor: version.minor,
+      patch: version.patch,
+      suffix: version.suffix,
+      raw: version.raw
+    })
+  }
+)
+
+/**
+ * A resolved {@link Backend} as plain data (JSON, structured clone): resolve once, encode, hand it
+ * to another process (a vitest worker through `provide` / `inject`), decode there and build the
+ * service with {@link layerResolved}, without probing again.
+ *
+ * @example
+ * ```ts
+ * import { NodeContext } from "@effect/platform-node"
+ * import { Effect, Schema } from "effect"
+ * import { ContainerRuntime } from "ociman"
+ *
+ * const handedOver = ContainerRuntime.resolve({ backend: "docker" }).pipe(
+ *   Effect.map(Schema.encodeSync(ContainerRuntime.BackendSchema)),
+ *   Effect.map((plain) => JSON.stringify(plain)),
+ *   Effect.provide(NodeContext.layer)
+ * )
+ * ```
+ * @since 0.1.0
+ * @category schemas
+ */
+export const BackendSchema = Schema.Struct({
+  kind: Schema.Literal("docker", "podman"),
+  executable: Schema.String,
+  clientVersion: VersionFromFields,
+  engineVersion: VersionFromFields,
+  rootless: Schema.Boolean,
+  source: Schema.Literal("argument", "environment", "config-file", "default"),
+  endpoint: Schema.Struct({
+    url: Schema.UndefinedOr(Schema.String),
+    source: Schema.Literal("environment", "context", "connection", "default"),
+    name: Schema.UndefinedOr(Schema.String),
+    remote: Schema.Boolean,
+    host: Schema.UndefinedOr(Schema.String)
+  })
+})
+
+/**
+ * A layer for an already resolved backend (from {@link resolve}, or decoded with
+ * {@link BackendSchema}): no probe. Building it starts the automatic sweep like {@link layer}.
+ *
+ * @example
+ * ```ts
+ * import { NodeContext } from "@effect/platform-node"
+ * import { Effect, Layer } from "effect"
+ * import { ContainerRuntime } from "ociman"
+ *
+ * const Docker = Layer.unwrapEffect(
+ *   Effect.map(ContainerRuntime.resolve({ backend: "docker" }), (backend) => ContainerRuntime.layerResolved(backend))
+ * ).pipe(Layer.provide(NodeContext.layer))
+ * ```
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerResolved = (
+  backend: Backend,
+  options: Pick<LayerOptions, "sweep"> = {}
+): Layer.Layer<ContainerRuntime, never, Platform> =>
+  Layer.effect(
+    ContainerRuntime,
+    Effect.tap(cliRuntime.make(backend), (service) => automaticSweep(service, options.sweep))
+  )

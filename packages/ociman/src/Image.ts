@@ -46,7 +46,7 @@
  */
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
-import { type Duration, Effect, type Scope, Stream } from "effect"
+import { type Duration, Effect, type Redacted, type Scope, Stream } from "effect"
 import type { CliError, ProcessError, UnexpectedOutput } from "./CliError.js"
 import {
   type BuildOutput,
@@ -54,7 +54,8 @@ import {
   type BuildRequestSource,
   ContainerRuntime,
   type ImageInspect,
-  type ImageOperations
+  type ImageOperations,
+  type PullEvent
 } from "./ContainerRuntime.js"
 import * as ContentHash from "./ContentHash.js"
 import {
@@ -62,6 +63,7 @@ import {
   type ImageInUse,
   type ImageNotFound,
   InvalidBuildDefinition,
+  type LoginFailed,
   type PullFailed,
   type PushFailed
 } from "./ImageError.js"
@@ -506,7 +508,8 @@ export const exists = (
 
 /**
  * Pulls the image. A registry that has no such image fails with `PullFailed` and reason
- * `NotFound`; anything else (no network, authentication, …) with reason `Other`.
+ * `NotFound`; refused credentials are `Unauthorized`, a registry that does not answer is
+ * `Unreachable`, anything else `Other`. {@link pullStream} reports the progress.
  *
  * @example
  * ```ts
@@ -522,7 +525,31 @@ export const exists = (
 export const pull = (
   reference: string | ImageReference.ImageReference
 ): Effect.Effect<void, ImageReference.InvalidImageReference | PullFailed | ProcessError, ContainerRuntime> =>
-  withRuntime(reference, (images, ref) => images.pull(ref))
+  Stream.runDrain(pullStream(reference))
+
+/**
+ * Pulls the image and reports its progress as it comes: each layer's status, and the runtime's
+ * other lines. The stream ends when the image is stored and fails as {@link pull} does.
+ *
+ * @example
+ * ```ts
+ * import { Console, Stream } from "effect"
+ * import { Image } from "ociman"
+ *
+ * const shown = Image.pullStream("postgres:17").pipe(
+ *   Stream.runForEach((event) => Console.error(event._tag === "Layer" ? `${event.layer} ${event.status}` : event.message))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category effects
+ */
+export const pullStream = (
+  reference: string | ImageReference.ImageReference
+): Stream.Stream<PullEvent, ImageReference.InvalidImageReference | PullFailed | ProcessError, ContainerRuntime> =>
+  Stream.unwrap(
+    Effect.map(Effect.zip(ContainerRuntime, toReference(reference)), ([runtime, ref]) => runtime.images.pull(ref))
+  )
 
 /**
  * Pulls the image unless it is stored locally; returns whether it pulled. A failed presence
@@ -544,7 +571,7 @@ export const pullIfAbsent = (
 ): Effect.Effect<boolean, ImageReference.InvalidImageReference | PullFailed | CliError, ContainerRuntime> =>
   withRuntime(reference, (images, ref) =>
     Effect.flatMap(images.exists(ref), (present) =>
-      present ? Effect.succeed(false) : Effect.as(images.pull(ref), true)
+      present ? Effect.succeed(false) : Effect.as(Stream.runDrain(images.pull(ref)), true)
     )
   )
 
@@ -565,6 +592,48 @@ export const push = (
   reference: string | ImageReference.ImageReference
 ): Effect.Effect<void, ImageReference.InvalidImageReference | PushFailed | ProcessError, ContainerRuntime> =>
   withRuntime(reference, (images, ref) => images.push(ref))
+
+/**
+ * Logs in to a registry, as `docker login` / `podman login` do: the credentials are stored for
+ * later pulls and pushes of this runtime (in its usual credential store). The password reaches
+ * the CLI on stdin, never in argv, spans or errors. Wrong credentials fail with `LoginFailed`
+ * and reason `Unauthorized`, a registry that does not answer with `Unreachable`.
+ *
+ * @example
+ * ```ts
+ * import { Config, Effect } from "effect"
+ * import { Image } from "ociman"
+ *
+ * const loggedIn = Effect.gen(function* () {
+ *   const password = yield* Config.redacted("REGISTRY_PASSWORD")
+ *   yield* Image.login("ghcr.io", { username: "ci-bot", password })
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category effects
+ */
+export const login = (
+  registry: string,
+  credentials: { readonly username: string; readonly password: Redacted.Redacted<string> }
+): Effect.Effect<void, LoginFailed | ProcessError, ContainerRuntime> =>
+  Effect.flatMap(ContainerRuntime, (runtime) => runtime.images.login({ registry, ...credentials }))
+
+/**
+ * Forgets the stored credentials for a registry; none stored is no error.
+ *
+ * @example
+ * ```ts
+ * import { Image } from "ociman"
+ *
+ * const loggedOut = Image.logout("ghcr.io")
+ * ```
+ *
+ * @since 0.1.0
+ * @category effects
+ */
+export const logout = (registry: string): Effect.Effect<void, CliError, ContainerRuntime> =>
+  Effect.flatMap(ContainerRuntime, (runtime) => runtime.images.logout(registry))
 
 /**
  * Gives the image `source` the additional name `target`.

@@ -56,17 +56,25 @@ const lastLine = (text: string): string =>
 /**
  * Why a pull failed:
  * - `NotFound`: the registry answered that the image (manifest) does not exist;
- * - `Other`: anything else (no network, DNS, authentication, rate limit, a bad reference, …).
+ * - `Unauthorized`: the registry refused the credentials, or asked for some (log in first: `Image.login`);
+ * - `Unreachable`: no answer from the registry (connection refused, DNS, timeout);
+ * - `Other`: anything else (rate limit, a bad reference, a storage error, …).
  *
  * @since 0.1.0
  * @category models
  */
-export type PullFailureReason = "NotFound" | "Other"
+export type PullFailureReason = "NotFound" | "Unauthorized" | "Unreachable" | "Other"
+
+const registryHint: Record<"Unauthorized" | "Unreachable", string> = {
+  Unauthorized: "the registry refused access: log in first (Image.login) or check the credentials",
+  Unreachable: "the registry did not answer: check its address and that it is running"
+}
 
 /**
- * `image pull` failed. `reason` distinguishes "the registry has no such image" from every other
- * failure. Both CLIs exit 1 or 125 for every failure and print no machine-readable error, so
- * `NotFound` is recognised by the OCI error text `manifest unknown` in stderr, as in ociman.
+ * `image pull` failed. `reason` tells "the registry has no such image" from a refused login, an
+ * unreachable registry and every other failure. Both CLIs exit 1 or 125 for every failure and
+ * print no machine-readable error, so the reason is read from the registry's words in stderr
+ * (`manifest unknown`, `unauthorized`, `connection refused`, …), as in ociman.
  *
  * @example
  * ```ts
@@ -95,14 +103,30 @@ export class PullFailed extends Data.TaggedError("PullFailed")<{
   readonly stderr: string
 }> {
   override get message(): string {
-    return this.reason === "NotFound"
-      ? `image not found in registry: ${this.reference} (check the name and tag, and that you are logged in to the registry)`
-      : `pull failed for ${this.reference}: ${lastLine(this.stderr) || `exit ${this.exitCode ?? "by signal"}`}`
+    const said = lastLine(this.stderr) || `exit ${this.exitCode ?? "by signal"}`
+    switch (this.reason) {
+      case "NotFound":
+        return `image not found in registry: ${this.reference} (check the name and tag, and that you are logged in to the registry)`
+      case "Unauthorized":
+      case "Unreachable":
+        return `pull failed for ${this.reference}: ${registryHint[this.reason]} (${said})`
+      case "Other":
+        return `pull failed for ${this.reference}: ${said}`
+    }
   }
 }
 
 /**
- * `image push` failed (not logged in, no such repository, registry unreachable, …).
+ * Why a push failed: the image is not stored locally under that name (`NotStoredLocally`), the
+ * registry refused access (`Unauthorized`), did not answer (`Unreachable`), or anything else.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type PushFailureReason = "NotStoredLocally" | "Unauthorized" | "Unreachable" | "Other"
+
+/**
+ * `image push` failed (not logged in, no such local image, registry unreachable, …).
  *
  * @example
  * ```ts
@@ -117,12 +141,55 @@ export class PullFailed extends Data.TaggedError("PullFailed")<{
  */
 export class PushFailed extends Data.TaggedError("PushFailed")<{
   readonly reference: string
+  readonly reason: PushFailureReason
   readonly argv: ReadonlyArray<string>
   readonly exitCode: number | undefined
   readonly stderr: string
 }> {
   override get message(): string {
-    return `push failed for ${this.reference}: ${lastLine(this.stderr) || `exit ${this.exitCode ?? "by signal"}`} (check \`docker login\` / \`podman login\` and that the repository exists)`
+    const said = lastLine(this.stderr) || `exit ${this.exitCode ?? "by signal"}`
+    switch (this.reason) {
+      case "NotStoredLocally":
+        return `push failed for ${this.reference}: no local image has this name (build or tag it first)`
+      case "Unauthorized":
+      case "Unreachable":
+        return `push failed for ${this.reference}: ${registryHint[this.reason]} (${said})`
+      case "Other":
+        return `push failed for ${this.reference}: ${said} (check the login and that the repository exists)`
+    }
+  }
+}
+
+/**
+ * `login` failed: wrong credentials (`Unauthorized`), no answer from the registry
+ * (`Unreachable`), or anything else. The argv never holds the password (it goes on stdin).
+ *
+ * @example
+ * ```ts
+ * import { Effect, Redacted } from "effect"
+ * import { Image } from "ociman"
+ *
+ * const loggedIn = Image.login("registry.example.com", { username: "ci", password: Redacted.make("…") }).pipe(
+ *   Effect.catchTag("LoginFailed", (e) => Effect.logError(e.message))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class LoginFailed extends Data.TaggedError("LoginFailed")<{
+  readonly registry: string
+  readonly username: string
+  readonly reason: "Unauthorized" | "Unreachable" | "Other"
+  readonly argv: ReadonlyArray<string>
+  readonly exitCode: number | undefined
+  readonly stderr: string
+}> {
+  override get message(): string {
+    const said = lastLine(this.stderr) || `exit ${this.exitCode ?? "by signal"}`
+    return this.reason === "Other"
+      ? `login to ${this.registry} as ${this.username} failed: ${said}`
+      : `login to ${this.registry} as ${this.username} failed: ${registryHint[this.reason]} (${said})`
   }
 }
 

@@ -6,9 +6,10 @@
  *
  * Rules (those of distribution/reference, which Docker uses):
  * - `reference := name [":" tag] ["@" digest]`, `name := [domain "/"] path`.
- * - The first `/`-segment is a domain only if it is `localhost`, contains `.` or `:`, or has upper
- *   case (namespaces are lowercase). So `pg-ephemeral/main` and `library/alpine` have no domain,
- *   while `localhost/x`, `ghcr.io/x`, `host:5000/x`, `[::1]/x` and `Foo/x` do. A name without `/`
+ * - The first `/`-segment is a domain only if it is `localhost`, contains `.` or `:`, has upper
+ *   case (namespaces are lowercase) or is bracketed (an IPv6 host). So `pg-ephemeral/main` and
+ *   `library/alpine` have no domain, while `localhost/x`, `ghcr.io/x`, `host:5000/x`, `[::1]/x`,
+ *   `[1]/x` and `Foo/x` do. A name without `/`
  *   never has one: `localhost:5000` is image `localhost` with tag `5000`. If such a segment is not a
  *   valid host but a valid path (`my_registry.com/foo`: `_` is not allowed in a host), Docker reads the
  *   whole name as a path with no domain, and so does this module.
@@ -17,7 +18,10 @@
  * - The path is at most 255 characters; the domain does not count, but the `library/` that Docker
  *   adds to single-segment Docker Hub names does (`"a".repeat(248)` is too long).
  * - Ports are `[0-9]+` with no range check (`localhost:99999/x` is valid) and keep leading zeros.
- *   IPv6 hosts are `[` hex digits and `:` `]` with no further check, kept as written.
+ * - IPv6 hosts are `[`, one or more hex digits (either case) and `:`, then `]`, with no further
+ *   check, kept as written, optionally followed by `:port` and always by `/path`: `[::1]/x`,
+ *   `[1]/x`, `[:::::]:5000/x` and `[2001:DB8::1]/x` are valid; `[]/x`, `[::1]` (no path), zone
+ *   IDs (`[fe80::1%eth0]/x`) and IPv4-mapped forms (`[::ffff:1.2.3.4]/x`) are not.
  * - Tags are `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`.
  * - Digests are `sha256`, `sha384` or `sha512` with exactly 64, 96 or 128 lowercase hex digits. Any
  *   other algorithm, even one the grammar allows (`md5:…`, `sha256+b64u:…`), is rejected, as go-digest
@@ -31,9 +35,14 @@
  * Compared with distribution's plain `Parse` (no normalization), which the docker CLI does not use
  * for user input: `Parse` takes any valid host-like first segment for a domain (`foo/bar` has domain
  * `foo` there), counts neither `library/` nor such a segment towards the 255 limit (so it accepts
- * `"a".repeat(255)` and `"a/".repeat(128) + "a"`), accepts `[1]/foo` and 64-hex names, and knows
- * only the digest algorithms linked into the program (sha384/sha512 are accepted here, as in the
- * docker CLI).
+ * `"a".repeat(255)` and `"a/".repeat(128) + "a"`), accepts 64-hex names, and knows only the digest
+ * algorithms linked into the program (sha384/sha512 are accepted here, as in the docker CLI).
+ *
+ * One deliberate difference from `ParseNormalizedNamed`: a bracketed first segment without `:`
+ * (`[1]/foo`, `[abc]/foo`) is an IPv6 host here, as the grammar and `Parse` read it. Docker's
+ * domain rule looks only for `.`, `:`, upper case or `localhost`, so it reads such a name as a
+ * Docker Hub path and rejects it; since no such segment can be a path, a host is the only meaning
+ * it can have.
  *
  * Deliberate differences from ociman 0.8 (`reference.rs`), where it strays from the grammar:
  * - Domain detection is Docker's (above), not ociman's `is_registry` (port, IP literal, `localhost` or
@@ -62,7 +71,7 @@
  *
  * @since 0.1.0
  */
-import { Data, Effect, Either, ParseResult, Predicate, Schema } from "effect"
+import { Data, Effect, Either, Inspectable, ParseResult, Predicate, Schema } from "effect"
 import { dual } from "effect/Function"
 import * as internal from "./internal/imageReference.js"
 
@@ -134,8 +143,33 @@ export class InvalidImageReference extends Data.TaggedError("InvalidImageReferen
   }
 }
 
+/**
+ * A parsed reference: a `Data` value (structural `Equal`/`Hash`) that prints as `format` gives it,
+ * in a template string (`toString`), in `JSON.stringify` and Effect's logs (`toJSON`) and in
+ * `console.log` / `util.inspect` (`NodeInspectSymbol`), rather than as `[object Object]`.
+ */
+class Reference
+  extends Data.Class<{
+    readonly domain: string | undefined
+    readonly path: string
+    readonly tag: string | undefined
+    readonly digest: string | undefined
+  }>
+  implements Inspectable.Inspectable
+{
+  override toString(): string {
+    return format(this)
+  }
+  toJSON(): string {
+    return format(this)
+  }
+  [Inspectable.NodeInspectSymbol](): string {
+    return format(this)
+  }
+}
+
 const fromParts = (parts: internal.Parts): ImageReference =>
-  Data.struct({ domain: parts.domain, path: parts.path, tag: parts.tag, digest: parts.digest })
+  new Reference({ domain: parts.domain, path: parts.path, tag: parts.tag, digest: parts.digest })
 
 /**
  * Parses a reference as the `docker` CLI would, keeping it as written. Never throws: any string
@@ -196,7 +230,7 @@ export const parseEffect = (input: string): Effect.Effect<ImageReference, Invali
  * @category constructors
  */
 export const fromInput = (input: string | ImageReference): Either.Either<ImageReference, InvalidImageReference> =>
-  typeof input === "string" ? parse(input) : Either.right(input)
+  typeof input === "string" ? parse(input) : Either.right(input instanceof Reference ? input : fromParts(input))
 
 /**
  * The reference exactly as it was parsed: `format(parse(s)) === s` for every valid `s`.

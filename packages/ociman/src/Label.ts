@@ -41,6 +41,7 @@ import {
   sortedUnique,
   utf8Length
 } from "./internal/bytes.js"
+import { REUSE_LABEL } from "./internal/session.js"
 
 /**
  * A valid label key.
@@ -213,6 +214,22 @@ export const keyOnly = (key: Key): Filter => Data.struct({ key, value: undefined
  * @category constructors
  */
 export const exact = (key: Key, value: Value): Filter => Data.struct({ key, value })
+
+/**
+ * The label that marks a reused container (`Container.start(definition, { reuse: true })`): its
+ * value is the definition's key, a SHA-256 of the definition.
+ *
+ * @example
+ * ```ts
+ * import { Container, Label } from "ociman"
+ *
+ * const reused = Container.list([Label.keyOnly(Label.reuseKey)])
+ * ```
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const reuseKey: Key = Brand.nominal<Key>()(REUSE_LABEL)
 
 /**
  * Both sets of labels; on equal keys `that` wins.

@@ -51,6 +51,12 @@ export interface Bind {
   readonly source: string
   readonly target: string
   readonly readOnly: boolean
+  /**
+   * `source` is a path on the engine's machine, said so on purpose: an engine on another machine
+   * (a remote `DOCKER_HOST`, context or connection) mounts its own path, so a bind without this
+   * is refused there (`BindMountOnRemoteEngine`).
+   */
+  readonly onEngineHost: boolean
 }
 
 /**
@@ -153,13 +159,16 @@ export const bind = (options: {
   readonly source: string
   readonly target: string
   readonly readOnly?: boolean | undefined
+  /** The path is on the engine's machine (needed, and checked, only for a remote engine). */
+  readonly onEngineHost?: boolean | undefined
 }): Either.Either<Mount, InvalidMount> =>
   Either.map(allOk([() => checkBindSource(options.source), () => checkTarget(options.target)]), () =>
     Data.struct<Bind>({
       _tag: "Bind",
       source: options.source,
       target: options.target,
-      readOnly: options.readOnly ?? false
+      readOnly: options.readOnly ?? false,
+      onEngineHost: options.onEngineHost ?? false
     })
   )
 

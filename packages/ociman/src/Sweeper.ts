@@ -81,6 +81,7 @@
 import { type Duration, Effect } from "effect"
 import type { CliError, UnexpectedOutput } from "./CliError.js"
 import { ContainerRuntime } from "./ContainerRuntime.js"
+import * as reuse from "./internal/reuse.js"
 import * as internal from "./internal/sweep.js"
 import { sessionId } from "./internal/session.js"
 
@@ -212,7 +213,9 @@ export const session: string = sessionId
 /**
  * Removes the resources whose owner is gone (see the module notes for the exact rule), on the
  * runtime in context, and reports every resource it found with the ownership labels. Detached
- * containers are kept unless `includeDetached` is given.
+ * containers are kept unless `includeDetached` is given. Reused containers (`Container.start(…,
+ * { reuse: true })`) are never swept, and not reported: {@link listReused} and
+ * {@link removeReused} are theirs.
  *
  * @example
  * ```ts
@@ -261,3 +264,95 @@ export const sweep = (options: Options = {}): Effect.Effect<Report, SweepError, 
  */
 export const removed = (report: Report): ReadonlyArray<Entry> =>
   report.entries.filter((entry) => entry.outcome === "Removed" || entry.outcome === "WouldRemove")
+
+// ---------------------------------------------------------------------------------------------
+// Reused containers (`Container.start(definition, { reuse: true })`): never swept, listed and
+// removed on request
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A reused container (`ociman.lifecycle=reused`): its definition key (`ociman.reuse`) and when it
+ * was created.
+ * @since 0.1.0
+ * @category models
+ */
+export interface ReusedContainer {
+  readonly id: string
+  readonly name: string
+  /** The definition's key: a SHA-256 of the definition (the `ociman.reuse` label). */
+  readonly key: string
+  /** When it was created (`ociman.created`, ISO 8601), if the label is readable. */
+  readonly created: string | undefined
+}
+
+/**
+ * What {@link removeReused} did with one reused container: `Removed` (`WouldRemove` in a dry run),
+ * `AlreadyGone`, `Failed` (`error` says why), or `Kept` (younger than `olderThan`).
+ * @since 0.1.0
+ * @category models
+ */
+export interface ReusedRemoval {
+  readonly container: ReusedContainer
+  readonly outcome: Extract<Outcome, "Removed" | "WouldRemove" | "AlreadyGone" | "Failed" | "Kept">
+  readonly error?: string | undefined
+}
+
+/**
+ * Options of {@link removeReused}.
+ * @since 0.1.0
+ * @category models
+ */
+export interface RemoveReusedOptions {
+  /** Only remove reused containers at least this old (by `ociman.created`); the others are `Kept`. */
+  readonly olderThan?: Duration.DurationInput | undefined
+  /** Find and decide, but remove nothing (`WouldRemove`). */
+  readonly dryRun?: boolean | undefined
+}
+
+/**
+ * The reused containers on the runtime in context (`ociman ps --reuse`), whoever started them.
+ * No sweep removes them; {@link removeReused} does.
+ *
+ * @example
+ * ```ts
+ * import { Console, Effect } from "effect"
+ * import { Sweeper } from "ociman"
+ *
+ * const show = Effect.flatMap(Sweeper.listReused, (reused) =>
+ *   Effect.forEach(reused, (c) => Console.log(`${c.name} ${c.key.slice(0, 12)} created ${c.created ?? "?"}`))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category effects
+ */
+export const listReused: Effect.Effect<ReadonlyArray<ReusedContainer>, SweepError, ContainerRuntime> = Effect.flatMap(
+  ContainerRuntime,
+  (runtime) => reuse.list(runtime)
+)
+
+/**
+ * Removes the reused containers on the runtime in context (`ociman prune --reuse [--older-than]`):
+ * all of them, or those at least `olderThan` old; a later `start` with `reuse` creates a new one.
+ *
+ * @example
+ * ```ts
+ * import { Console, Effect } from "effect"
+ * import { Sweeper } from "ociman"
+ *
+ * const pruneReused = Effect.gen(function* () {
+ *   const removals = yield* Sweeper.removeReused({ olderThan: "7 days" })
+ *   const removed = removals.filter((removal) => removal.outcome === "Removed")
+ *   yield* Console.log(`${removed.length} reused containers removed`)
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category effects
+ */
+export const removeReused = (
+  options: RemoveReusedOptions = {}
+): Effect.Effect<ReadonlyArray<ReusedRemoval>, SweepError, ContainerRuntime> =>
+  Effect.flatMap(ContainerRuntime, (runtime) => reuse.remove(runtime, options)).pipe(
+    Effect.withSpan("ociman.Sweeper.removeReused", { attributes: { dryRun: options.dryRun ?? false } })
+  )

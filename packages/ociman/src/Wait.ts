@@ -43,6 +43,7 @@ import type { Container } from "./Container.js"
 import * as Port from "./Port.js"
 import { InvalidWaitStrategy, type WaitError, WaitTimedOut } from "./WaitError.js"
 import type { Context } from "./internal/wait/checks.js"
+import { onRuntimeClock } from "./internal/wait/clock.js"
 import { lastLogsOf, poll } from "./internal/wait/polling.js"
 
 // ---------------------------------------------------------------------------------------------
@@ -266,6 +267,9 @@ export const http = (options: {
     headers: options.headers ?? {}
   })
 
+/** `all` and `any` take an array (as `Effect.all` does) or the strategies as arguments. */
+const strategiesOf = (args: ReadonlyArray<Strategy | ReadonlyArray<Strategy>>): ReadonlyArray<Strategy> => args.flat()
+
 /**
  * Ready when every strategy is. The strategies are checked concurrently each round, and one that
  * passed is not checked again. `all()` is ready at once.
@@ -275,11 +279,16 @@ export const http = (options: {
  * import { Port, Wait } from "ociman"
  *
  * const ready = Wait.all(Wait.logLine(/listening/), Wait.tcp(Port.tcp(5432)))
+ * const same = Wait.all([Wait.logLine(/listening/), Wait.tcp(Port.tcp(5432))]) // an array, as Effect.all takes
  * ```
  * @since 0.1.0
  * @category combinators
  */
-export const all = (...strategies: ReadonlyArray<Strategy>): Strategy => Data.struct({ _tag: "All", strategies })
+export const all: {
+  (strategies: ReadonlyArray<Strategy>): Strategy
+  (...strategies: ReadonlyArray<Strategy>): Strategy
+} = (...args: ReadonlyArray<Strategy | ReadonlyArray<Strategy>>): Strategy =>
+  Data.struct({ _tag: "All", strategies: strategiesOf(args) })
 
 /**
  * Ready as soon as one strategy is; the others' checks in flight are interrupted. `any()` with no
@@ -290,11 +299,16 @@ export const all = (...strategies: ReadonlyArray<Strategy>): Strategy => Data.st
  * import { Port, Wait } from "ociman"
  *
  * const ready = Wait.any(Wait.healthy, Wait.tcp(Port.tcp(8080)))
+ * const same = Wait.any([Wait.healthy, Wait.tcp(Port.tcp(8080))])
  * ```
  * @since 0.1.0
  * @category combinators
  */
-export const any = (...strategies: ReadonlyArray<Strategy>): Strategy => Data.struct({ _tag: "Any", strategies })
+export const any: {
+  (strategies: ReadonlyArray<Strategy>): Strategy
+  (...strategies: ReadonlyArray<Strategy>): Strategy
+} = (...args: ReadonlyArray<Strategy | ReadonlyArray<Strategy>>): Strategy =>
+  Data.struct({ _tag: "Any", strategies: strategiesOf(args) })
 
 const portText = (port: Port.ContainerPort): string => Port.key(port)
 
@@ -452,6 +466,10 @@ const DEFAULT_ATTEMPT_TIMEOUT = Duration.seconds(5)
  * - a strategy that can never pass: `InvalidWaitStrategy`, `HealthcheckMissing` or
  *   `PortNotPublished`, at once (inside `any`, only when no other strategy passes).
  *
+ * The deadline and the polls keep the runtime's time: on Docker and Podman the live clock, even
+ * under `@effect/vitest`'s `TestClock` (no `excludeTestServices` needed); on the in-memory runtime
+ * the ambient clock, so a unit test drives them with `TestClock.adjust`.
+ *
  * The deadline is strict: with no budget left, no check runs. Interrupting the wait cancels the
  * checks in flight (CLI calls are killed, sockets and requests aborted).
  *
@@ -504,4 +522,8 @@ export const forContainer = (
       lastError: pendingReason(strategy, "0", states) ?? "no check finished before the deadline",
       lastLogs: yield* lastLogsOf(container)
     })
-  }).pipe(Effect.withSpan("ociman.Wait.forContainer", { attributes: { strategy: describe(strategy) } }))
+  }).pipe(
+    // on Docker and Podman the live clock, whatever clock a test provides; in memory the ambient one
+    onRuntimeClock,
+    Effect.withSpan("ociman.Wait.forContainer", { attributes: { strategy: describe(strategy) } })
+  )

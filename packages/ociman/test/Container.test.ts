@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Redacted } from "effect"
 import { ContainerDefinition as Def, Mount, Port } from "../src/index.js"
-import { remoteHost } from "../src/internal/cli/runtime.js"
+import { hostOfUrl } from "../src/internal/dialect/endpoint.js"
 import { classifyRunFailure, mergeTimestamped } from "../src/internal/cli/containers.js"
 import { validate } from "../src/internal/containerSpec.js"
 import { commitPauseFlag, dockerExists, execArgs, parseList, runArgs } from "../src/internal/dialect/containers.js"
@@ -227,7 +227,7 @@ describe("output parsers", () => {
     ["tcp://[fd00::1]:2376", "fd00::1"],
     ["unix:///var/run/docker.sock", undefined]
   ])("remote engine host of %s", (address, host) => {
-    expect(remoteHost(address)).toBe(host)
+    expect(hostOfUrl(address)).toBe(host)
   })
 })
 

@@ -3,7 +3,7 @@
  * on `ImageNotFound` a pull (which an interrupt cancels at once), then the run again.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Fiber, Ref, TestClock } from "effect"
+import { Effect, Exit, Fiber, Ref, Stream, TestClock } from "effect"
 import * as Container from "../src/Container.js"
 import * as Def from "../src/ContainerDefinition.js"
 import * as ContainerRuntime from "../src/ContainerRuntime.js"
@@ -63,7 +63,10 @@ describe("pulling before the run", () => {
         images: {
           ...base.images,
           // a pull that would take an hour
-          pull: () => Effect.sleep("1 hour").pipe(Effect.onInterrupt(() => Ref.set(pullInterrupted, true)))
+          pull: () =>
+            Stream.fromEffect(
+              Effect.sleep("1 hour").pipe(Effect.onInterrupt(() => Ref.set(pullInterrupted, true)))
+            ).pipe(Stream.drain)
         }
       }
       for (const start of [

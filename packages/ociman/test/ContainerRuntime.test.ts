@@ -217,6 +217,48 @@ describe("ContainerRuntime.resolve", () => {
   )
 })
 
+describe("Podman's rootless flag", () => {
+  const asRoot = process.geteuid?.() === 0
+
+  it.scoped("a local Podman (no server version) runs as its caller: info is not asked", () =>
+    Effect.gen(function* () {
+      // `info` fails here: the probe must not need it
+      const podman = yield* fakeExecutable(
+        "podman",
+        `case "$1" in
+  version) echo '{"Client":{"Version":"4.3.1"}}' ;;
+  *) echo "unexpected: $*" >&2; exit 2 ;;
+esac`
+      )
+      const home = yield* homeWithConfig(undefined)
+      const backend = yield* ContainerRuntime.resolve({ backend: "podman", executables: { podman } }).pipe(
+        withEnv({ HOME: home })
+      )
+      expect(backend.rootless).toBe(!asRoot)
+    }).pipe(Effect.provide(NodeContext.layer))
+  )
+
+  it.scoped("a remote Podman (a server version) is asked with info", () =>
+    Effect.gen(function* () {
+      const podman = yield* fakeExecutable(
+        "podman",
+        `case "$1" in
+  version) echo '{"Client":{"Version":"4.3.1"},"Server":{"Version":"5.2.0"}}' ;;
+  info) echo '${String(asRoot)}' ;;
+  *) echo "unexpected: $*" >&2; exit 2 ;;
+esac`
+      )
+      const home = yield* homeWithConfig(undefined)
+      const backend = yield* ContainerRuntime.resolve({ backend: "podman", executables: { podman } }).pipe(
+        withEnv({ HOME: home })
+      )
+      // the engine's answer, which here differs from what the caller's uid would say
+      expect(backend.rootless).toBe(asRoot)
+      expect(backend.engineVersion.raw).toBe("5.2.0")
+    }).pipe(Effect.provide(NodeContext.layer))
+  )
+})
+
 describe("Docker rootless detection", () => {
   it("finds name=rootless among comma-separated pairs (ociman compared whole lines)", () => {
     expect(dockerRootless(["name=seccomp,profile=default"])).toBe(false)

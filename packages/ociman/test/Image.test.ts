@@ -11,6 +11,7 @@ import * as BuildArg from "../src/BuildArg.js"
 import * as BuildDefinition from "../src/BuildDefinition.js"
 import {
   BUILD_TAIL_LINES,
+  classifyLogin,
   classifyMissing,
   classifyPull,
   classifyPush,
@@ -26,11 +27,10 @@ import {
   listByNameArgs,
   matchesName,
   parseListByName,
-  pullArgs,
-  pushArgs,
   removeArgs,
   tagArgs
 } from "../src/internal/dialect/images.js"
+import { loginArgs, logoutArgs, pullArgs, pullEventOf, pushArgs } from "../src/internal/dialect/registry.js"
 import * as Version from "../src/Version.js"
 import { fakeExecutable } from "./support/fakeExecutable.js"
 
@@ -235,32 +235,133 @@ describe("pull and push classification (inventory §1.1 unit tests 1–7)", () =
     expect(Either.getOrThrow(Either.flip(classifyPull(target, result(1, "", stderr)))).reason).toBe("NotFound")
   })
 
-  it("4. an authentication failure is Other, and says denied", () => {
+  it("4. a refused access is Unauthorized (Docker Hub says so for a missing repository too), and says denied", () => {
     const stderr =
       "Error response from daemon: pull access denied for ghcr.io/myorg/private, repository does not exist or may require 'docker login': denied: requested access to the resource is denied"
     const error = Either.getOrThrow(Either.flip(classifyPull(target, result(1, "", stderr))))
-    expect(error.reason).toBe("Other")
+    expect(error.reason).toBe("Unauthorized")
     expect(error.message).toContain("denied")
+    expect(error.message).toContain("Image.login")
   })
 
-  it("5. a network error is Other", () => {
+  it("5. a network error is Unreachable, and says what the dialer said", () => {
     const stderr = 'Error response from daemon: Get "https://ghcr.io/v2/": dial tcp: lookup ghcr.io: no such host'
     const error = Either.getOrThrow(Either.flip(classifyPull(target, result(1, "", stderr))))
-    expect(error.reason).toBe("Other")
+    expect(error.reason).toBe("Unreachable")
     expect(error.message).toContain("no such host")
+  })
+
+  // The words of a real docker-registry (open and behind htpasswd) and of a closed port, as each CLI prints them.
+  it.each([
+    [
+      "docker",
+      'Error response from daemon: Get "http://127.0.0.1:5999/v2/": dial tcp 127.0.0.1:5999: connect: connection refused',
+      "Unreachable"
+    ],
+    [
+      "podman",
+      'Error: initializing source docker://127.0.0.1:5999/x:1: pinging container registry 127.0.0.1:5999: Get "https://127.0.0.1:5999/v2/": dial tcp 127.0.0.1:5999: connect: connection refused',
+      "Unreachable"
+    ],
+    [
+      "podman",
+      "Error: initializing source docker://127.0.0.1:5001/lead/bb:1: reading manifest 1 in 127.0.0.1:5001/lead/bb: unauthorized: authentication required",
+      "Unauthorized"
+    ],
+    [
+      "docker",
+      'Error response from daemon: Head "http://127.0.0.1:5001/v2/lead/bb/manifests/1": no basic auth credentials',
+      "Unauthorized"
+    ],
+    ["docker", "Error response from daemon: toomanyrequests: You have reached your pull rate limit.", "Other"]
+  ] as const)("%s: %s is %s", (_kind, stderr, reason) => {
+    expect(Either.getOrThrow(Either.flip(classifyPull(target, result(1, "", stderr)))).reason).toBe(reason)
   })
 
   it("6. push success", () => {
     expect(Either.isRight(classifyPush(target, result(0)))).toBe(true)
   })
 
-  it("7. push failure keeps the trimmed stderr", () => {
+  it("7. push failure keeps the trimmed stderr, and says why", () => {
     const error = Either.getOrThrow(
       Either.flip(classifyPush(target, result(1, "", "unauthorized: authentication required\n")))
     )
     expect(error._tag).toBe("PushFailed")
+    expect(error.reason).toBe("Unauthorized")
     expect(error.stderr).toBe("unauthorized: authentication required")
     expect(error.message).toContain("unauthorized: authentication required")
+  })
+
+  it.each([
+    ["An image does not exist locally with the tag: 127.0.0.1:5001/lead/bb", "NotStoredLocally"],
+    ["Error: 127.0.0.1:5000/x:1: image not known", "NotStoredLocally"],
+    ["no basic auth credentials", "Unauthorized"],
+    ['Get "http://127.0.0.1:5999/v2/": dial tcp 127.0.0.1:5999: connect: connection refused', "Unreachable"],
+    ["Error: something else", "Other"]
+  ] as const)("push: %s is %s", (stderr, reason) => {
+    expect(Either.getOrThrow(Either.flip(classifyPush(target, result(1, "", stderr)))).reason).toBe(reason)
+  })
+
+  it("login: the password is never in argv; refused credentials and a closed port are told apart", () => {
+    expect(loginArgs("127.0.0.1:5001", "ci")).toEqual([
+      "login",
+      "--username",
+      "ci",
+      "--password-stdin",
+      "127.0.0.1:5001"
+    ])
+    expect(logoutArgs("127.0.0.1:5001")).toEqual(["logout", "127.0.0.1:5001"])
+    const request = { registry: "127.0.0.1:5001", username: "ci", password: Redacted.make("hunter2") }
+    expect(Either.isRight(classifyLogin(request, result(0)))).toBe(true)
+    const refused = Either.getOrThrow(
+      Either.flip(
+        classifyLogin(
+          request,
+          result(
+            1,
+            "",
+            "Error response from daemon: login attempt to http://127.0.0.1:5001/v2/ failed with status: 401 Unauthorized"
+          )
+        )
+      )
+    )
+    expect(refused.reason).toBe("Unauthorized")
+    expect(refused.message).toContain("login to 127.0.0.1:5001 as ci failed")
+    expect(refused.message).not.toContain("hunter2")
+    const podmanRefused = classifyLogin(
+      request,
+      result(125, "", 'Error: logging into "127.0.0.1:5001": invalid username/password')
+    )
+    expect(Either.isLeft(podmanRefused) && podmanRefused.left.reason).toBe("Unauthorized")
+    const closed = classifyLogin(request, result(1, "", "dial tcp 127.0.0.1:5999: connect: connection refused"))
+    expect(Either.isLeft(closed) && closed.left.reason).toBe("Unreachable")
+  })
+})
+
+describe("pull progress (each CLI's lines when stdout is not a terminal)", () => {
+  it("Docker: a layer's status per line; the rest is a status message", () => {
+    expect(pullEventOf.docker("77907b92efe2: Pull complete")).toEqual({
+      _tag: "Layer",
+      layer: "77907b92efe2",
+      status: "Pull complete"
+    })
+    expect(pullEventOf.docker("Digest: sha256:089d")).toEqual({ _tag: "Status", message: "Digest: sha256:089d" })
+  })
+
+  it("Podman: each blob copied is a layer (short id); config and manifest lines are status messages", () => {
+    expect(
+      pullEventOf.podman("Copying blob sha256:146069905a39af40a6c44966edf1501ca9d49f37e55843ab0df582feed3b4443")
+    ).toEqual({
+      _tag: "Layer",
+      layer: "146069905a39",
+      status: "Copying"
+    })
+    expect(pullEventOf.podman("Copying blob 4bb031e7f5d6 skipped: already exists")).toEqual({
+      _tag: "Layer",
+      layer: "4bb031e7f5d6",
+      status: "skipped: already exists"
+    })
+    expect(pullEventOf.podman("Writing manifest to image destination")._tag).toBe("Status")
   })
 })
 
@@ -538,7 +639,7 @@ const fakeRuntime = (script: string) =>
       engineVersion: version,
       rootless: false,
       source: "argument",
-      engineHost: undefined
+      endpoint: { url: undefined, source: "default", name: undefined, remote: false, host: undefined }
     })
   })
 

@@ -1,5 +1,17 @@
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Either, Equal, FastCheck, ParseResult, Schema, pipe } from "effect"
+import { inspect } from "node:util"
+import {
+  ConfigProvider,
+  Effect,
+  Either,
+  Equal,
+  FastCheck,
+  Inspectable,
+  Logger,
+  ParseResult,
+  Schema,
+  pipe
+} from "effect"
 // Imported by path: the index re-export is added separately.
 import { ImageReference } from "ociman"
 
@@ -335,6 +347,14 @@ describe("grammar edge cases (image-reference-grammar.md)", () => {
     ["[2001:DB8::1]/foo", "[2001:DB8::1]", "foo"],
     ["[0:0:0:0:0:0:0:1]/foo", "[0:0:0:0:0:0:0:1]", "foo"],
     ["[::ffff:102:304]/foo", "[::ffff:102:304]", "foo"],
+    // a bracketed segment is a host even without ':' (it can never be a path; Docker's
+    // ParseNormalizedNamed, which looks for '.' or ':', rejects these)
+    ["[1]/foo", "[1]", "foo"],
+    ["[abcdef]/foo:1", "[abcdef]", "foo", "1"],
+    ["[1]:5000/foo", "[1]:5000", "foo"],
+    ["[AbC:1]/x/y", "[AbC:1]", "x/y"],
+    [`[::1]/foo@${SHA256}`, "[::1]", "foo", undefined, SHA256],
+    [`[::1]/${"a".repeat(255)}`, "[::1]", "a".repeat(255)],
     // no length limit on domains, no range or digit limit on ports, leading zeros kept
     [`${"a".repeat(300)}.com/foo`, `${"a".repeat(300)}.com`, "foo"],
     ["localhost:65536/foo", "localhost:65536", "foo"],
@@ -372,12 +392,24 @@ describe("grammar edge cases (image-reference-grammar.md)", () => {
   for (const c of valid) it(`valid: ${label(c[0])}`, () => checkValid(c))
 
   const invalid: ReadonlyArray<Invalid> = [
-    ["[]/foo", "InvalidFormat", 0],
+    ["[]/foo", "InvalidFormat", 1],
     ["[::1]", "InvalidFormat", 0],
     ["[::1]:5000", "InvalidFormat", 0],
     ["[::ffff:192.0.2.1]/foo", "InvalidFormat", 11],
-    // "[1]" has no '.' or ':', so Docker does not take it for a host (Parse alone would).
-    ["[1]/foo", "InvalidFormat", 0],
+    // IPv6 hosts: only hex digits and ':' between the brackets, then an optional port and a path
+    ["[::1]/", "InvalidFormat", 6],
+    ["[::1]x/foo", "InvalidFormat", 5],
+    ["[::1]:/foo", "InvalidFormat", 6],
+    ["[::1]:50a0/foo", "InvalidFormat", 8],
+    ["[::1/foo", "InvalidFormat", 4],
+    ["[[::1]]/foo", "InvalidFormat", 1],
+    ["[::1]]/foo", "InvalidFormat", 5],
+    ["[fe80::1%eth0]/foo", "InvalidFormat", 8],
+    ["[::g]/foo", "InvalidFormat", 3],
+    ["[ ::1]/foo", "InvalidFormat", 1],
+    ["x[::1]/foo", "InvalidFormat", 1],
+    ["[::1]/Foo:1", "UpperCaseInPath", 6],
+    ["[1]", "InvalidFormat", 0],
     ["localhost:/foo", "InvalidFormat", 10],
     ["localhost:+80/foo", "InvalidFormat", 10],
     ["localhost:-1/foo", "InvalidFormat", 10],
@@ -691,6 +723,31 @@ describe("API", () => {
     expect(Equal.equals(ImageReference.make({ path: "alpine", tag: "3" }), ImageReference.parse("alpine:3"))).toBe(true)
   })
 
+  it("prints as written: template strings, JSON, Effect's logs and util.inspect", () =>
+    Effect.gen(function* () {
+      const written = `[::1]:05000/Team/app:v1@${SHA256}`.replace("Team", "team")
+      const ref = parseOk(written)
+      expect(`${ref}`).toBe(written)
+      expect(String(ref)).toBe(written)
+      expect(JSON.stringify({ image: ref })).toBe(JSON.stringify({ image: written }))
+      expect(inspect(ref)).toBe(written)
+      expect(Inspectable.format(ref)).toBe(JSON.stringify(written))
+      const logged: Array<unknown> = []
+      // what the structured loggers (Logger.json, Logger.structured) write
+      const logger = Logger.make(({ message }) => void logged.push(Inspectable.toJSON(message)))
+      yield* Effect.log(ref).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
+      expect(logged).toEqual([[written]])
+      // a reference built from parts, or given as a plain object, prints the same way
+      expect(`${Either.getOrThrow(ImageReference.make({ domain: "ghcr.io", path: "org/app", tag: "1" }))}`).toBe(
+        "ghcr.io/org/app:1"
+      )
+      const plain = { domain: undefined, path: "alpine", tag: "3", digest: undefined }
+      expect(`${Either.getOrThrow(ImageReference.fromInput(plain))}`).toBe("alpine:3")
+      expect(Equal.equals(Either.getOrThrow(ImageReference.fromInput(plain)), parseOk("alpine:3"))).toBe(true)
+      // the fields stay plain data
+      expect({ ...ref }).toEqual({ domain: "[::1]:05000", path: "team/app", tag: "v1", digest: SHA256 })
+    }).pipe(Effect.runSync))
+
   it("name drops tag and digest", () => {
     expect(ImageReference.name(parseOk(`ghcr.io/org/app:1.2@${SHA256}`))).toBe("ghcr.io/org/app")
     expect(ImageReference.name(parseOk("alpine:3"))).toBe("alpine")
@@ -858,7 +915,8 @@ const model = (s: string): Model | undefined => {
     remainder = `library/${s}`
   } else {
     const maybe = s.slice(0, slash)
-    if (maybe === "localhost" || /[.:]/.test(maybe) || maybe.toLowerCase() !== maybe) {
+    // splitDockerDomain's rule, plus this library's one addition: a bracketed segment is an IPv6 host
+    if (maybe === "localhost" || /[.:]/.test(maybe) || maybe.toLowerCase() !== maybe || maybe.startsWith("[")) {
       hubDomain = maybe
       domain = maybe === "index.docker.io" ? "docker.io" : maybe
       remainder = s.slice(slash + 1)

@@ -640,7 +640,7 @@ esac`
       engineVersion: version,
       rootless: false,
       source: "argument",
-      engineHost: undefined
+      endpoint: { url: undefined, source: "default", name: undefined, remote: false, host: undefined }
     })
     const calls = Effect.map(fs.readFileString(`${dir}/calls`), (text) =>
       text
@@ -821,7 +821,7 @@ describe("Container.start with waitFor", () => {
       engineVersion: version,
       rootless: false,
       source: "argument",
-      engineHost: undefined
+      endpoint: { url: undefined, source: "default", name: undefined, remote: false, host: undefined }
     }).pipe(Effect.provide(NodeContext.layer))
     const containers: ContainerOperations = {
       ...service.containers,

@@ -1,14 +1,12 @@
 /**
  * The README's testing example, kept as a test so it cannot rot: a unit test of user code on the
- * in-memory runtime, and the same test against each real runtime that is present.
- * (Once `src/index.ts` exports them, the README imports `TestRuntime` and `Testing` from "ociman".)
+ * in-memory runtime, and the same test against each real runtime that is present. Everything
+ * below this comment is the README's block, verbatim (`npm run check:examples` checks it).
  */
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
-import { Container, ContainerDefinition as Def } from "ociman"
-import { TestRuntime } from "ociman"
-import { Testing } from "ociman"
+import { Container, ContainerDefinition as Def, TestRuntime, Testing } from "ociman"
 
 // The code under test: counts the lines of a text with `wc -l` in a throwaway container.
 const countLines = (text: string) =>
@@ -20,7 +18,6 @@ const countLines = (text: string) =>
     (result) => Number(result.stdout.trim())
   )
 
-// One test, for any runtime.
 const countsLines = Effect.gen(function* () {
   expect(yield* countLines("one\ntwo\nthree\n")).toBe(3)
 })

@@ -1,58 +1,36 @@
 /**
- * `ociman exec CONTAINER CMD…`: runs a command in a running container, prints its output and
- * exits with its exit code (`--json`: one document with the exit code and both outputs).
+ * `ociman exec [OPTIONS] CONTAINER CMD…`: runs a command in a running container, prints its output
+ * and exits with its exit code (`--json`: one document with the exit code and both outputs). As
+ * with `docker exec`, everything after CONTAINER is the command, dashes included.
  */
-import { Args, Command } from "@effect/cli"
-import { Console, Effect, Option } from "effect"
-import { Container, type ContainerRuntime } from "ociman"
-import { backendOption, jsonOption, runtimeLayer } from "../shared.js"
-import { envOption, exitWith, parseEnv, userOption, workdirOption, writeOut } from "./containerFlags.js"
+import * as Args from "@effect/cli/Args"
+import * as Command from "@effect/cli/Command"
+import { lazyAction } from "../lazy.js"
+import { backendOption, jsonOption } from "../options.js"
+import { envOption, userOption, workdirOption } from "./containerOptions.js"
 
-const containerArg = Args.text({ name: "CONTAINER" }).pipe(Args.withDescription("The container's id or name"))
-
-const commandArgs = Args.text({ name: "CMD" }).pipe(
-  Args.withDescription(
-    "The command and its arguments; put them after -- when they start with a dash, e.g. -- sh -c 'echo hi'"
+export const execConfig = {
+  container: Args.text({ name: "CONTAINER" }).pipe(Args.withDescription("The container's id or name")),
+  command: Args.text({ name: "CMD" }).pipe(
+    Args.withDescription(
+      "The command and its arguments. Everything after CONTAINER belongs to the command, dashes included (ociman's options go before CONTAINER); a -- before it also works"
+    ),
+    Args.atLeast(1)
   ),
-  Args.atLeast(1)
-)
+  env: envOption,
+  user: userOption,
+  workdir: workdirOption,
+  backend: backendOption,
+  json: jsonOption
+}
 
-/** The JSON document `ociman exec --json` prints. */
-export const execJson = (result: ContainerRuntime.ExecResult) => ({
-  exitCode: result.exitCode,
-  stdout: result.stdout,
-  stderr: result.stderr
-})
+/** What `ociman exec`'s command line parses to. */
+export type ExecInput = Command.Command.ParseConfig<typeof execConfig>
 
 export const exec = Command.make(
   "exec",
-  {
-    container: containerArg,
-    command: commandArgs,
-    env: envOption,
-    user: userOption,
-    workdir: workdirOption,
-    backend: backendOption,
-    json: jsonOption
-  },
-  ({ backend, command, container, env, json, user, workdir }) =>
-    Effect.gen(function* () {
-      const vars = yield* parseEnv(env)
-      const result = yield* Effect.flatMap(Container.handle(container), (handle) =>
-        handle.exec(command, {
-          env: Object.fromEntries(vars),
-          user: Option.getOrUndefined(user),
-          workdir: Option.getOrUndefined(workdir)
-        })
-      ).pipe(Effect.provide(runtimeLayer(backend)))
-      if (json) {
-        yield* Console.log(JSON.stringify(execJson(result)))
-      } else {
-        yield* writeOut(process.stdout, result.stdoutBytes)
-        yield* writeOut(process.stderr, result.stderrBytes)
-      }
-      yield* exitWith(result.exitCode)
-    })
+  execConfig,
+  lazyAction(() => import("../actions/exec.js"))
 ).pipe(
   Command.withDescription(
     "Run a command in a running container, print its output and exit with its exit code (a bare -e KEY takes KEY's value from this environment)"

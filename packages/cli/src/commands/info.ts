@@ -1,32 +1,22 @@
 /**
- * `ociman info`: which runtime the environment resolves to, its versions and rootless mode.
+ * `ociman info`: which runtime the environment resolves to, how it was selected, its executable,
+ * versions and rootless mode.
  */
-import { Command } from "@effect/cli"
-import { Console, Effect } from "effect"
-import { ContainerRuntime } from "ociman"
-import { backendOption, jsonOption, runtimeLayer } from "../shared.js"
+import * as Command from "@effect/cli/Command"
+import { lazyAction } from "../lazy.js"
+import { backendOption, jsonOption } from "../options.js"
 
-/** The JSON document `ociman info --json` prints. */
-export const infoJson = (backend: ContainerRuntime.Backend) => ({
-  kind: backend.kind,
-  clientVersion: backend.clientVersion.raw,
-  engineVersion: backend.engineVersion.raw,
-  rootless: backend.rootless
-})
+export const infoConfig = { backend: backendOption, json: jsonOption }
 
-const infoText = (backend: ContainerRuntime.Backend): string =>
-  [
-    `kind:           ${backend.kind}`,
-    `client version: ${backend.clientVersion.raw}`,
-    `engine version: ${backend.engineVersion.raw}`,
-    `rootless:       ${backend.rootless}`,
-    `executable:     ${backend.executable}`,
-    `selected by:    ${backend.source}`
-  ].join("\n")
+/** What `ociman info`'s command line parses to. */
+export type InfoInput = Command.Command.ParseConfig<typeof infoConfig>
 
-export const info = Command.make("info", { backend: backendOption, json: jsonOption }, ({ backend, json }) =>
-  Effect.gen(function* () {
-    const runtime = yield* ContainerRuntime.ContainerRuntime
-    yield* Console.log(json ? JSON.stringify(infoJson(runtime.backend)) : infoText(runtime.backend))
-  }).pipe(Effect.provide(runtimeLayer(backend)))
-).pipe(Command.withDescription("Show the container runtime ociman resolves to: kind, versions, rootless mode"))
+export const info = Command.make(
+  "info",
+  infoConfig,
+  lazyAction(() => import("../actions/info.js"))
+).pipe(
+  Command.withDescription(
+    "Show the container runtime ociman resolves to: kind, versions, rootless mode, executable and what selected it"
+  )
+)

@@ -8,100 +8,32 @@
  *
  * The list is the library's: a dry-run `Sweeper.sweep` finds what carries the ownership labels and
  * reads them (the label names stay the library's business), then one inspect per container adds
- * its image and status.
+ * its image and status. `--reuse` lists the reused containers instead (`Container.start(def,
+ * { reuse: true })`, `Sweeper.listReused`), which outlive every process and no sweep removes.
  */
-import { Command, Options } from "@effect/cli"
-import { Array as Arr, Console, Effect, Order } from "effect"
-import { Container, type ContainerInspect, Sweeper } from "ociman"
-import { backendOption, jsonOption, runtimeLayer } from "../shared.js"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import { lazyAction } from "../lazy.js"
+import { backendOption, jsonOption } from "../options.js"
 
-const allSessionsOption = Options.boolean("all-sessions").pipe(
-  Options.withDescription("Also list containers created from other hosts (default: every session on this host)")
-)
-
-/** One listed container, as `ociman ps --json` prints it (an array of these, newest first). */
-export interface PsRow {
-  readonly id: string
-  readonly names: ReadonlyArray<string>
-  readonly image: string
-  /** `running`, `exited (3)`, … */
-  readonly status: string
-  readonly session: string | undefined
-  readonly pid: number | undefined
-  readonly host: string | undefined
-  /** ISO 8601, when ociman created it. */
-  readonly created: string | undefined
+export const psConfig = {
+  allSessions: Options.boolean("all-sessions").pipe(
+    Options.withDescription("Also list containers created from other hosts (default: every session on this host)")
+  ),
+  reuse: Options.boolean("reuse").pipe(
+    Options.withDescription("List the reused containers (started with reuse: true), which no sweep removes")
+  ),
+  backend: backendOption,
+  json: jsonOption
 }
 
-const PID = /^[1-9][0-9]*$/
-
-/** A row from what the sweeper read of the container's ownership labels, and its inspect. */
-export const rowOf = (entry: Sweeper.Entry, info: ContainerInspect.ContainerInspect): PsRow => ({
-  id: info.id,
-  names: [info.name],
-  image: info.image,
-  status: info.state.status === "exited" ? `exited (${info.state.exitCode})` : info.state.status,
-  session: entry.session,
-  pid: entry.pid !== undefined && PID.test(entry.pid) ? Number(entry.pid) : undefined,
-  host: entry.host,
-  created: entry.created
-})
-
-const newestFirst = Order.reverse(Order.mapInput(Order.string, (row: PsRow) => row.created ?? ""))
-
-/** The rows: a dry-run sweep (which lists and reads the ownership labels), then one inspect per container. */
-export const listManaged = (allSessions: boolean) =>
-  Effect.gen(function* () {
-    // A dry run removes nothing: it is the library's own list of what it created, owners included.
-    const report = yield* Sweeper.sweep({ dryRun: true, allSessions })
-    const containers = report.entries.filter((entry) => entry.kind === "container")
-    const rows = yield* Effect.forEach(
-      containers,
-      (entry) =>
-        Effect.flatMap(Container.handle(entry.id), (handle) => handle.inspect).pipe(
-          Effect.map((info): ReadonlyArray<PsRow> => [rowOf(entry, info)]),
-          // removed between the list and the inspect: no longer there to show
-          Effect.catchTag("ContainerNotFound", () => Effect.succeed([]))
-        ),
-      { concurrency: 4 }
-    )
-    return Arr.sort(rows.flat(), newestFirst)
-  })
-
-const short = (id: string): string => id.slice(0, 12)
-
-/** A left-aligned table; empty cells are `-`. */
-export const psTable = (rows: ReadonlyArray<PsRow>): string => {
-  const header = ["CONTAINER ID", "NAMES", "IMAGE", "STATUS", "SESSION", "PID", "HOST", "CREATED"]
-  const cells = rows.map((row) => [
-    short(row.id),
-    row.names.join(","),
-    row.image,
-    row.status,
-    row.session?.slice(0, 8) ?? "-",
-    row.pid === undefined ? "-" : String(row.pid),
-    row.host ?? "-",
-    row.created ?? "-"
-  ])
-  const widths = header.map((title, i) => Math.max(title.length, ...cells.map((line) => line[i]?.length ?? 0)))
-  return [header, ...cells]
-    .map((line) =>
-      line
-        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-        .join("  ")
-        .trimEnd()
-    )
-    .join("\n")
-}
+/** What `ociman ps`'s command line parses to. */
+export type PsInput = Command.Command.ParseConfig<typeof psConfig>
 
 export const ps = Command.make(
   "ps",
-  { allSessions: allSessionsOption, backend: backendOption, json: jsonOption },
-  ({ allSessions, backend, json }) =>
-    Effect.gen(function* () {
-      const rows = yield* listManaged(allSessions)
-      yield* Console.log(json ? JSON.stringify(rows) : psTable(rows))
-    }).pipe(Effect.provide(runtimeLayer(backend)))
+  psConfig,
+  lazyAction(() => import("../actions/ps.js"))
 ).pipe(
   Command.withDescription(
     "List the containers ociman created (its ownership labels), running or not, with their session, owner pid, host and creation time; by default every session on this host"

@@ -1,50 +1,39 @@
 /**
- * `ociman run IMAGE [CMD…]`: runs a container with the usual flags. In the foreground (the
- * default) it streams the container's output as it is written (stdout to stdout, stderr to
+ * `ociman run [OPTIONS] IMAGE [CMD…]`: runs a container with the usual flags. In the foreground
+ * (the default) it streams the container's output as it is written (stdout to stdout, stderr to
  * stderr) and exits with the container's exit code; the container is removed when it exits, or
  * when ociman is interrupted (Ctrl-C, SIGTERM: then ociman exits 130 / 143), unless `--keep` is
  * given (then it is only stopped on interruption). With `--detach` it prints the new container's id
  * and leaves it running.
+ *
+ * As with `docker run`, everything after IMAGE is the container's command, dashes included
+ * (`ociman run busybox ls -l /www`): ociman's options go before IMAGE (see `argv.ts`).
  *
  * Either way the container carries ociman's ownership labels, so `ociman ps` lists it. A
  * foreground container is scoped: if ociman is killed outright (SIGKILL), `ociman prune` removes
  * it. One started with `--detach` or `--keep` outlives ociman on purpose: `ociman prune` removes it
  * only with `--include-detached`.
  *
- * The output is the container's log, line by line: each line is printed with a newline (a last line
- * without one gets one), as text. `--json` prints one document when the container has exited.
- *
  * No `--interactive` / `--tty`: the container's output reaches the terminal through its log, which
- * carries no stdin and no terminal; attaching the terminal would need the runtime CLI's own stdio,
- * which the library's process layer (it drains and parses every output) does not offer. Use
- * `docker run -it` / `podman run -it` for an interactive shell.
+ * carries no stdin and no terminal. Use `docker run -it` / `podman run -it` for an interactive shell.
  */
-import { Args, Command, Options } from "@effect/cli"
-import { Console, Effect, Exit, Option, Ref, Stream } from "effect"
-import { Container, type ContainerDefinition, ContainerDefinition as Def, type ContainerRuntime } from "ociman"
-import { backendOption, jsonOption, runtimeLayer } from "../shared.js"
-import {
-  envOption,
-  exitWith,
-  parseEnv,
-  parseLabels,
-  parseName,
-  parsePublish,
-  userOption,
-  workdirOption,
-  writeLine
-} from "./containerFlags.js"
+import * as Args from "@effect/cli/Args"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import { lazyAction } from "../lazy.js"
+import { backendOption, jsonOption } from "../options.js"
+import { envOption, userOption, workdirOption } from "./containerOptions.js"
 
 const imageArg = Args.text({ name: "IMAGE" }).pipe(Args.withDescription("The image to run"))
 
 const commandArgs = Args.text({ name: "CMD" }).pipe(
   Args.withDescription(
-    "The command and its arguments (default: the image's); put them after -- when they start with a dash, e.g. -- sh -c 'echo hi'"
+    "The command and its arguments (default: the image's). Everything after IMAGE belongs to the container, dashes included, as with docker run (ociman's options go before IMAGE); a -- before the command also works"
   ),
   Args.repeated
 )
 
-const options = {
+export const runOptions = {
   name: Options.text("name").pipe(Options.withDescription("The container's name"), Options.optional),
   env: envOption,
   publish: Options.text("publish").pipe(
@@ -82,110 +71,16 @@ const options = {
   json: jsonOption
 }
 
-type Input = Command.Command.ParseConfig<typeof options> & {
+/** What `ociman run`'s command line parses to. */
+export type RunInput = Command.Command.ParseConfig<typeof runOptions> & {
   readonly image: string
   readonly command: ReadonlyArray<string>
 }
 
-/** The definition the flags describe; every value is validated here, before a runtime is probed. */
-export const toDefinition = (input: Input) =>
-  Effect.gen(function* () {
-    const env = yield* parseEnv(input.env)
-    const labels = yield* parseLabels(input.label)
-    const publish = yield* Effect.forEach(input.publish, parsePublish)
-    let def = Def.make(input.image).pipe(
-      Def.command(input.command),
-      Def.env(env),
-      Def.labels(labels),
-      Def.publish(...publish)
-    )
-    if (Option.isSome(input.name)) def = Def.name(yield* parseName(input.name.value))(def)
-    if (Option.isSome(input.workdir)) def = Def.workdir(input.workdir.value)(def)
-    if (Option.isSome(input.user)) def = Def.user(input.user.value)(def)
-    if (Option.isSome(input.entrypoint)) def = Def.entrypoint(input.entrypoint.value)(def)
-    if (Option.isSome(input.network)) def = Def.network(input.network.value)(def)
-    // No --rm, even in the foreground: its log and exit code are read until it has exited (an --rm
-    // container may vanish first); the scope that started it removes it then.
-    return def
-  })
-
-/** The JSON document `ociman run --json` prints: the id when detached, else the outcome. */
-export const runJson = {
-  detached: (id: string) => ({ id }),
-  foreground: (exitCode: number, stdout: string, stderr: string) => ({ exitCode, stdout, stderr })
-}
-
-/** What a foreground run does with each line of the container's output, as it is written. */
-export type OnLine = (line: ContainerRuntime.LogLine) => Effect.Effect<void>
-
-/**
- * Started in the scope, and only stopped when the run does not end normally (Ctrl-C, a failure),
- * so that `--keep` keeps it. A detached start: the user removes it (or `prune --include-detached`).
- */
-const startKept = (def: ContainerDefinition.ContainerDefinition) =>
-  Effect.acquireRelease(Container.startDetached(def), (container, exit) =>
-    Exit.isSuccess(exit) ? Effect.void : Effect.ignore(container.stop())
-  )
-
-/**
- * Runs `def` in the foreground: starts it in a scope (which removes it, or with `keep` stops it
- * if the run is interrupted), follows its logs into `onLine` while waiting for it to exit, and
- * returns its exit code once its output is drained.
- */
-export const foreground = (
-  def: ContainerDefinition.ContainerDefinition,
-  options: { readonly keep: boolean; readonly onLine: OnLine }
-) =>
-  Effect.scoped(
-    Effect.gen(function* () {
-      const container = yield* options.keep ? startKept(def) : Container.start(def)
-      // Together: a failing log stream ends the wait too; `logs --follow` ends when the container exits.
-      const [, exitCode] = yield* Effect.all(
-        [container.streamLogs({ follow: true }).pipe(Stream.runForEach(options.onLine)), container.wait],
-        { concurrency: 2 }
-      )
-      return exitCode
-    })
-  )
-
-/** Each line to the terminal as it comes, on the stream it was written to. */
-const printLine: OnLine = (line) => writeLine(line.stream === "stdout" ? process.stdout : process.stderr, line.text)
-
-/** `--json`: the lines are kept, and printed as one document once the container has exited. */
-const foregroundJson = (def: ContainerDefinition.ContainerDefinition, keep: boolean) =>
-  Effect.gen(function* () {
-    const output = yield* Ref.make({ stdout: "", stderr: "" })
-    const onLine: OnLine = (line) =>
-      Ref.update(output, ({ stderr, stdout }) =>
-        line.stream === "stdout"
-          ? { stdout: `${stdout}${line.text}\n`, stderr }
-          : { stdout, stderr: `${stderr}${line.text}\n` }
-      )
-    const exitCode = yield* foreground(def, { keep, onLine })
-    const { stderr, stdout } = yield* Ref.get(output)
-    yield* Console.log(JSON.stringify(runJson.foreground(exitCode, stdout, stderr)))
-    return exitCode
-  })
-
-const detached = (def: ContainerDefinition.ContainerDefinition, json: boolean) =>
-  Effect.flatMap(Container.startDetached(def), (container) =>
-    Console.log(json ? JSON.stringify(runJson.detached(container.id)) : container.id)
-  )
-
-/** The container's exit code is its answer, not ociman's failure: the command exits with it. */
-const inForeground = (def: ContainerDefinition.ContainerDefinition, keep: boolean, json: boolean) =>
-  Effect.flatMap(json ? foregroundJson(def, keep) : foreground(def, { keep, onLine: printLine }), exitWith)
-
 export const run = Command.make(
   "run",
-  { image: imageArg, command: commandArgs, ...options },
-  ({ backend, json, ...input }) =>
-    Effect.gen(function* () {
-      const def = yield* toDefinition({ backend, json, ...input })
-      return yield* (input.detach ? detached(def, json) : inForeground(def, input.keep, json)).pipe(
-        Effect.provide(runtimeLayer(backend))
-      )
-    })
+  { image: imageArg, command: commandArgs, ...runOptions },
+  lazyAction(() => import("../actions/run.js"))
 ).pipe(
   Command.withDescription(
     "Run a container: in the foreground (streams its output, exits with its exit code, removed afterwards unless --keep) or --detach'ed (prints its id, left running until removed)"

@@ -325,7 +325,8 @@ const scanReference = (s: string): Either.Either<Parts, Failure> => {
   let pathStart = 0
   let scanned: Either.Either<Scanned, Failure>
   const first = s.slice(0, Math.max(slash, 0))
-  if (slash >= 0 && looksLikeDomain(first)) {
+  // A bracketed first segment can only be an IPv6 host (never a path), with or without ':' in it.
+  if (slash >= 0 && (looksLikeDomain(first) || first.charCodeAt(0) === OPEN_BRACKET)) {
     const asDomain = scanDomain(s, slash)
     if (Either.isRight(asDomain)) {
       domain = first

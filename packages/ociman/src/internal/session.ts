@@ -30,8 +30,11 @@ export const REFERENCE_LABEL = `${LABEL_PREFIX}.reference`
  */
 export const LIFECYCLE_LABEL = `${LABEL_PREFIX}.lifecycle`
 
-/** The values of {@link LIFECYCLE_LABEL}. */
-export type Lifecycle = "scoped" | "detached"
+/** A reused container's definition key (see `reuse.ts`). */
+export const REUSE_LABEL = `${LABEL_PREFIX}.reuse`
+
+/** The values of {@link LIFECYCLE_LABEL} (`reused`: `Container.start(…, { reuse: true })`, see `reuse.ts`). */
+export type Lifecycle = "scoped" | "detached" | "reused"
 
 /** This process's session id. */
 export const sessionId: string = globalThis.crypto.randomUUID()

@@ -22,6 +22,8 @@ import {
   sessionId
 } from "./session.js"
 import type { LabeledContainer, ListedImage, ListedNetwork } from "../ContainerRuntime.js"
+import { onClockOf } from "./clock.js"
+import { REUSED_LIFECYCLE } from "./reuse.js"
 
 // ---------------------------------------------------------------------------------------------
 // Judging one resource (pure)
@@ -353,8 +355,11 @@ export const run = (service: Service, options: Options = {}): Effect.Effect<Repo
       imageLabels: new Map(images.map((image) => [withoutPrefix(image.id), image.labels] as const))
     }
     // the runtime's filter is not trusted alone: a resource is judged only if its own labels say so
+    // reused containers are never swept: `removeReused` (`ociman prune --reuse`) is their removal
     const inScope = (labels: ReadonlyMap<string, string>) =>
-      labels.get(MANAGED_LABEL) === "true" && (allSessions || labels.get(HOST_LABEL) === here.host)
+      labels.get(MANAGED_LABEL) === "true" &&
+      labels.get(LIFECYCLE_LABEL) !== REUSED_LIFECYCLE &&
+      (allSessions || labels.get(HOST_LABEL) === here.host)
     const containerCandidates = containers.filter((c) => inScope(c.labels)).map((c) => containerCandidate(context, c))
     const freedCandidates = [
       networks.filter((n) => inScope(n.labels)).map((n) => networkCandidate(context, n)),
@@ -369,7 +374,11 @@ export const run = (service: Service, options: Options = {}): Effect.Effect<Repo
       : yield* secondPass(context, filters, inScope, containerCandidates, freedCandidates, first)
     const report: Report = { dryRun, entries }
     return report
-  }).pipe(Effect.withSpan("ociman.Sweeper.sweep", { attributes: { dryRun: options.dryRun ?? false } }))
+  }).pipe(
+    // its retries wait on real removals, and resource ages are real time
+    onClockOf(service.capabilities),
+    Effect.withSpan("ociman.Sweeper.sweep", { attributes: { dryRun: options.dryRun ?? false } })
+  )
 
 // ---------------------------------------------------------------------------------------------
 // The automatic sweep: once per process and runtime, in the background
@@ -441,7 +450,7 @@ export const automatic = (service: Service, enabled: boolean | undefined): Effec
   Effect.gen(function* () {
     if (enabled === false || !(yield* enabledByEnvironment)) return
     const backend = service.backend
-    const key = [backend.kind, backend.executable, backend.engineHost ?? ""].join("\u0000")
+    const key = [backend.kind, backend.executable, backend.endpoint.url ?? ""].join("\u0000")
     if (swept.has(key)) return
     swept.add(key)
     yield* Effect.forkDaemon(
@@ -450,6 +459,7 @@ export const automatic = (service: Service, enabled: boolean | undefined): Effec
           duration: AUTOMATIC_BUDGET,
           onTimeout: () => ({ message: `did not finish within ${Duration.format(AUTOMATIC_BUDGET)}` })
         }),
+        onClockOf(service.capabilities),
         Effect.flatMap((report) => logReport(backend, report)),
         Effect.catchAll((error) =>
           Effect.logWarning(`ociman: the automatic sweep of ${backend.kind} failed: ${error.message}`)

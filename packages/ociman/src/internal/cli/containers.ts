@@ -7,11 +7,18 @@
 import type { CommandExecutor, FileSystem, Path } from "@effect/platform"
 import { type Context, Effect, Either, type Scope } from "effect"
 import { type CliError, CommandFailed, UnexpectedOutput } from "../../CliError.js"
-import { ContainerNotFound, ContainerStartFailed, ImageNotFound, NameInUse } from "../../ContainerError.js"
+import {
+  BindMountOnRemoteEngine,
+  ContainerNotFound,
+  ContainerStartFailed,
+  ImageNotFound,
+  NameInUse
+} from "../../ContainerError.js"
 import * as ContainerInspect from "../../ContainerInspect.js"
 import * as ImageReference from "../../ImageReference.js"
 import { HealthcheckMissing } from "../../WaitError.js"
 import {
+  CANNOT_PAUSE,
   commitArgs,
   CONTAINER_NOT_FOUND,
   containerDialects,
@@ -195,11 +202,27 @@ export const makeContainerOperations = (
       )
     })
 
+  /** A bind of a local path is refused on an engine that may be on another machine (see `Mount.Bind.onEngineHost`). */
+  const bindsOnThisEngine = (spec: RunSpec): Effect.Effect<void, BindMountOnRemoteEngine> => {
+    const local = backend.endpoint.remote
+      ? spec.mounts.find((mount) => mount._tag === "Bind" && !mount.onEngineHost)
+      : undefined
+    return local === undefined || local._tag !== "Bind"
+      ? Effect.void
+      : Effect.fail(
+          new BindMountOnRemoteEngine({
+            source: local.source,
+            target: local.target,
+            endpoint: backend.endpoint.url ?? "(unknown)"
+          })
+        )
+  }
+
   return {
     healthcheck,
     probePort: (container, probe) =>
       inspect(container).pipe(
-        Effect.flatMap((info) => firstBindingOf(container, info, probe.port, backend.engineHost)),
+        Effect.flatMap((info) => firstBindingOf(container, info, probe.port, backend.endpoint)),
         Effect.flatMap((target) => probeFromHost(target, probe))
       ),
     ...makeContainerStreams(
@@ -210,6 +233,7 @@ export const makeContainerOperations = (
     runForeground: (spec, options) =>
       provided(
         Effect.gen(function* () {
+          yield* bindsOnThisEngine(spec)
           const env = yield* envPlan(spec.env)
           const result = yield* cli(runArgs(spec, { detach: false, envArgs: env.args }), {
             env: env.env,
@@ -228,6 +252,7 @@ export const makeContainerOperations = (
     runDetached: (spec) =>
       provided(
         Effect.gen(function* () {
+          yield* bindsOnThisEngine(spec)
           const env = yield* envPlan(spec.env)
           const result = yield* cli(runArgs(spec, { detach: true, envArgs: env.args }), {
             env: env.env,
@@ -296,9 +321,17 @@ export const makeContainerOperations = (
           : Effect.fail(new UnexpectedOutput({ argv: result.argv, expected: "an exit code", output: text }))
       }),
 
-    commit: (container, reference, { pause }) =>
-      Effect.asVoid(
-        onContainer(cli, container, commitArgs(backend.kind, backend.clientVersion, container, reference, pause))
+    commit: (container, reference, { pause }) => {
+      const commit = (paused: boolean) =>
+        onContainer(cli, container, commitArgs(backend.kind, backend.clientVersion, container, reference, paused))
+      return Effect.asVoid(
+        commit(pause).pipe(
+          Effect.catchIf(
+            (error) => pause && error._tag === "CommandFailed" && CANNOT_PAUSE.test(error.stderr),
+            () => commit(false)
+          )
+        )
       )
+    }
   }
 }

@@ -4,10 +4,10 @@
  * into typed errors (what differs per runtime is read from `imageDialects`).
  */
 import { type CommandExecutor } from "@effect/platform"
-import { type Context, Effect, Either, Schedule, Stream } from "effect"
+import { type Context, Effect, Either, Redacted, Schedule, Stream } from "effect"
 import type { CliError, CommandFailed, ProcessError, UnexpectedOutput } from "../../CliError.js"
 import type { Backend, CliResult, Service } from "../../ContainerRuntime.js"
-import { BuildFailed, ImageInUse, ImageNotFound, PullFailed, PushFailed } from "../../ImageError.js"
+import { BuildFailed, ImageInUse, ImageNotFound, LoginFailed, PullFailed, PushFailed } from "../../ImageError.js"
 import * as ImageReference from "../../ImageReference.js"
 import {
   buildInvocation,
@@ -18,17 +18,24 @@ import {
   inspectArgs,
   labeledImages,
   listByNameArgs,
-  MANIFEST_UNKNOWN,
   PARENT_VANISHED,
   parseListByName,
-  pullArgs,
-  pushArgs,
   removeArgs,
   tagArgs
 } from "../dialect/images.js"
+import {
+  loginArgs,
+  logoutArgs,
+  pullArgs,
+  pullEventOf,
+  pullFailure,
+  pushArgs,
+  pushFailure,
+  registryFailure
+} from "../dialect/registry.js"
 import { listLabeled } from "./labeled.js"
 import { decodeText, failure, stream } from "./process.js"
-import type { BuildOutput, BuildRequest, ImageOperations } from "../../ContainerRuntime.js"
+import type { BuildOutput, BuildRequest, ImageOperations, LoginRequest, PullEvent } from "../../ContainerRuntime.js"
 
 type Kind = Backend["kind"]
 type Ref = ImageReference.ImageReference
@@ -43,14 +50,14 @@ export const interpretExists = (kind: Kind, result: CliResult): Either.Either<bo
   return present === undefined ? Either.left(failure(result)) : Either.right(present)
 }
 
-/** ociman's pull classification: `manifest unknown` in stderr is "not found", anything else "other". */
+/** A failed pull, classified by the registry's words in its stderr (`../dialect/registry.ts`). */
 export const classifyPull = (reference: Ref, result: CliResult): Either.Either<void, PullFailed> => {
   if (result.exitCode === 0) return Either.void
   const stderr = decodeText(result.stderr)
   return Either.left(
     new PullFailed({
       reference: ImageReference.format(reference),
-      reason: MANIFEST_UNKNOWN.test(stderr) ? "NotFound" : "Other",
+      reason: pullFailure(stderr),
       argv: result.argv,
       exitCode: result.exitCode,
       stderr: stderr.trim()
@@ -58,17 +65,37 @@ export const classifyPull = (reference: Ref, result: CliResult): Either.Either<v
   )
 }
 
-export const classifyPush = (reference: Ref, result: CliResult): Either.Either<void, PushFailed> =>
-  result.exitCode === 0
-    ? Either.void
-    : Either.left(
-        new PushFailed({
-          reference: ImageReference.format(reference),
-          argv: result.argv,
-          exitCode: result.exitCode,
-          stderr: decodeText(result.stderr).trim()
-        })
-      )
+export const classifyPush = (reference: Ref, result: CliResult): Either.Either<void, PushFailed> => {
+  if (result.exitCode === 0) return Either.void
+  const stderr = decodeText(result.stderr)
+  return Either.left(
+    new PushFailed({
+      reference: ImageReference.format(reference),
+      reason: pushFailure(stderr),
+      argv: result.argv,
+      exitCode: result.exitCode,
+      stderr: stderr.trim()
+    })
+  )
+}
+
+export const classifyLogin = (request: LoginRequest, result: CliResult): Either.Either<void, LoginFailed> => {
+  if (result.exitCode === 0) return Either.void
+  const stderr = decodeText(result.stderr)
+  return Either.left(
+    new LoginFailed({
+      registry: request.registry,
+      username: request.username,
+      reason: registryFailure(stderr),
+      argv: result.argv,
+      exitCode: result.exitCode,
+      stderr: stderr.trim()
+    })
+  )
+}
+
+/** Podman's logout fails when nothing is stored (`not logged into`); Docker's succeeds. Both are no error here. */
+const NOT_LOGGED_IN = /not logged in/i
 
 /** `image tag` / `image inspect`: a missing image, or a failing runtime. */
 export const classifyMissing = (
@@ -171,6 +198,36 @@ export const makeImageOperations = (
     }).pipe((built) => Stream.retry(built, PARENT_VANISHED_RETRY))
   }
 
+  /**
+   * A pull, its output lines turned into progress events as they arrive. The stderr lines are kept
+   * (the last ones) to classify a failure at exit.
+   */
+  const pull = (ref: Ref): Stream.Stream<PullEvent, PullFailed | ProcessError> =>
+    Stream.suspend(() => {
+      const stderr: Array<string> = []
+      return stream({ executable: backend.executable, args: pullArgs(ref) }).pipe(
+        Stream.provideContext(platform),
+        Stream.mapEffect((event) => {
+          if (event._tag === "Exit") {
+            const result: CliResult = {
+              argv: event.argv,
+              exitCode: event.exitCode,
+              signal: event.signal,
+              stdout: new Uint8Array(),
+              stderr: new TextEncoder().encode(stderr.join("\n"))
+            }
+            return Effect.as(fromEither(classifyPull(ref, result)), [])
+          }
+          if (event._tag === "Stderr") {
+            stderr.push(event.line)
+            if (stderr.length > BUILD_TAIL_LINES) stderr.shift()
+          }
+          return Effect.succeed(event.line.trim() === "" ? [] : [pullEventOf[kind](event.line)])
+        }),
+        Stream.flattenIterables
+      )
+    })
+
   const exists = (ref: Ref): Effect.Effect<boolean, CliError> =>
     Effect.flatMap(cli(existsArgs(kind, ref), { timeout: QUERY_TIMEOUT }), (result) =>
       fromEither(interpretExists(kind, result))
@@ -187,8 +244,22 @@ export const makeImageOperations = (
       Effect.flatMap(cli(removeArgs(ref, options.force === true), { timeout: QUERY_TIMEOUT }), (result) =>
         fromEither(classifyRemove(kind, ref, result))
       ),
-    pull: (ref) => Effect.flatMap(cli(pullArgs(ref)), (result) => fromEither(classifyPull(ref, result))),
+    pull,
     push: (ref) => Effect.flatMap(cli(pushArgs(ref)), (result) => fromEither(classifyPush(ref, result))),
+    login: (request) =>
+      Effect.flatMap(
+        cli(loginArgs(request.registry, request.username), {
+          stdin: new TextEncoder().encode(Redacted.value(request.password)),
+          timeout: QUERY_TIMEOUT
+        }),
+        (result) => fromEither(classifyLogin(request, result))
+      ),
+    logout: (registry) =>
+      Effect.flatMap(cli(logoutArgs(registry), { timeout: QUERY_TIMEOUT }), (result) =>
+        result.exitCode === 0 || NOT_LOGGED_IN.test(decodeText(result.stderr))
+          ? Effect.void
+          : Effect.fail(failure(result))
+      ),
     inspect: (ref) =>
       Effect.flatMap(cli(inspectArgs(ref), { timeout: QUERY_TIMEOUT }), (result) =>
         Effect.zipRight(

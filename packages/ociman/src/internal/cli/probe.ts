@@ -3,7 +3,7 @@
  * Two CLI calls run concurrently per runtime (version and info), so resolving costs one round.
  */
 import type { CommandExecutor } from "@effect/platform"
-import { Effect, Either, type ParseResult } from "effect"
+import { Config, Effect, Either, type ParseResult } from "effect"
 import type { ProcessError } from "../../CliError.js"
 import { RuntimeUnavailable, type UnavailableReason } from "../../RuntimeError.js"
 import type { Kind } from "../kind.js"
@@ -86,22 +86,31 @@ const parseVersion = (kind: Kind, what: string, text: string): Effect.Effect<Ver
     onRight: Effect.succeed
   })
 
-/** Asks the CLI for its versions and whether its engine runs rootless, both calls at once. */
+/** This process runs as root (on a system without user ids, as if it did not). */
+const callerIsRoot = (): boolean => process.geteuid?.() === 0
+
+/**
+ * Asks the CLI for its versions and whether its engine runs rootless: both calls at once, or, where
+ * a local engine runs as its caller (Podman), `info` only for a remote engine.
+ */
 const probeWith = (kind: Kind, executable: string) =>
   Effect.gen(function* () {
     const dialect = probeDialects[kind]
-    const [versionOutput, rootless] = yield* Effect.all(
-      [
-        probeCall(kind, executable, dialect.versionArgs).pipe(
-          Effect.flatMap(decodeOutput(kind, `${kind} version`, dialect.decodeVersion))
-        ),
-        probeCall(kind, executable, dialect.rootlessArgs).pipe(
-          Effect.flatMap(decodeOutput(kind, `${kind} info`, dialect.decodeRootless))
-        )
-      ],
-      // Docker's version call answers in ~25 ms, so when the daemon is down its error is the one reported.
-      { concurrency: "unbounded" }
+    const version = probeCall(kind, executable, dialect.versionArgs).pipe(
+      Effect.flatMap(decodeOutput(kind, `${kind} version`, dialect.decodeVersion))
     )
+    const askRootless = probeCall(kind, executable, dialect.rootlessArgs).pipe(
+      Effect.flatMap(decodeOutput(kind, `${kind} info`, dialect.decodeRootless))
+    )
+    const [versionOutput, rootless] =
+      dialect.localRootless === "caller"
+        ? yield* Effect.flatMap(version, (output) =>
+            (output.Server ?? undefined) === undefined
+              ? Effect.succeed([output, !callerIsRoot()] as const)
+              : Effect.map(askRootless, (answer) => [output, answer] as const)
+          )
+        : // Docker's version call answers in ~25 ms, so when the daemon is down its error is the one reported.
+          yield* Effect.all([version, askRootless], { concurrency: "unbounded" })
     const server = versionOutput.Server ?? undefined
     if (server === undefined && dialect.withoutServer === "DaemonUnreachable") {
       return yield* new RuntimeUnavailable({ kind, reason: "DaemonUnreachable", detail: "no server version" })
@@ -120,9 +129,57 @@ const probeWith = (kind: Kind, executable: string) =>
     return backend
   })
 
-/** Probes one runtime through the given executable (name on PATH, or a path). */
+/**
+ * What this process has learnt, by runtime, executable and engine selection: a layer probes a
+ * runtime once per process, however many layers are built (a test file builds one per suite).
+ * Every fresh probe updates it: a success is kept, a failure forgets the runtime, so a runtime
+ * that went down is probed again by the next layer.
+ */
+const probed = new Map<string, ProbedBackend>()
+
+/** The variables that point a CLI at another engine: part of what a probe is remembered by. */
+const ENGINE_VARIABLES = ["DOCKER_HOST", "DOCKER_CONTEXT", "CONTAINER_HOST", "CONTAINER_CONNECTION"]
+
+const engineSelection: Effect.Effect<string> = Effect.map(
+  Effect.forEach(ENGINE_VARIABLES, (name) =>
+    Config.string(name).pipe(
+      Config.withDefault(""),
+      Effect.orElseSucceed(() => "")
+    )
+  ),
+  (values) => values.join("\u0000")
+)
+
+const keyOf = (kind: Kind, executable: string) =>
+  Effect.map(engineSelection, (engine) => [kind, executable, engine].join("\u0000"))
+
+/** A way to probe: {@link probe} (now) or {@link probeOnce} (once per process). */
+export type Probe = (
+  kind: Kind,
+  executable?: string
+) => Effect.Effect<ProbedBackend, RuntimeUnavailable, CommandExecutor.CommandExecutor>
+
+/** Probes one runtime through the given executable (name on PATH, or a path), now. */
 export const probe = (
   kind: Kind,
   executable: string = kind
 ): Effect.Effect<ProbedBackend, RuntimeUnavailable, CommandExecutor.CommandExecutor> =>
-  probeWith(kind, executable).pipe(Effect.withSpan("ociman.probe", { attributes: { kind, executable } }))
+  Effect.flatMap(keyOf(kind, executable), (key) =>
+    probeWith(kind, executable).pipe(
+      Effect.tapBoth({
+        onSuccess: (backend) => Effect.sync(() => probed.set(key, backend)),
+        onFailure: () => Effect.sync(() => probed.delete(key))
+      }),
+      Effect.withSpan("ociman.probe", { attributes: { kind, executable } })
+    )
+  )
+
+/** What the last probe of this runtime in this process found, else a probe now (layers use this). */
+export const probeOnce = (
+  kind: Kind,
+  executable: string = kind
+): Effect.Effect<ProbedBackend, RuntimeUnavailable, CommandExecutor.CommandExecutor> =>
+  Effect.flatMap(keyOf(kind, executable), (key) => {
+    const known = probed.get(key)
+    return known === undefined ? probe(kind, executable) : Effect.succeed(known)
+  })

@@ -7,13 +7,16 @@
  * - environment overrides reach the child without appearing in its argv;
  * - an optional timeout sends SIGTERM to the process group, then SIGKILL after a grace period
  *   (@effect/platform's own finalizer sends SIGTERM and waits forever);
- * - one span per call, carrying the argv with secret values redacted.
+ * - one span per call, carrying the argv with secret values redacted;
+ * - every deadline (timeout, kill grace) runs on the live clock: it bounds a real process, so a
+ *   `TestClock` provided by a test must not stop it.
  *
  * `run` (every call that completes before its result is used) spawns with `node:child_process`
  * for speed (see `spawnCollected`); `stream` (builds, logs, streamed execs) uses
  * `@effect/platform`'s `Command`, whose per-call cost does not matter for long-running output.
  */
 import { decodeText } from "../bytes.js"
+import { onLiveClock } from "../clock.js"
 import { Command, type CommandExecutor } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
 import { Duration, Effect, Option, Stream } from "effect"
@@ -96,7 +99,7 @@ const terminate = (process: CommandExecutor.Process, grace: Duration.Duration): 
           Effect.catchAll(() => process.kill("SIGKILL"))
         )
       : Effect.void
-  ).pipe(Effect.ignore)
+  ).pipe(Effect.ignore, onLiveClock)
 
 const command = (invocation: Invocation): Command.Command =>
   Command.make(invocation.executable, ...invocation.args).pipe(
@@ -180,7 +183,7 @@ const spawnCollected = (
     )
     if (child.pid !== undefined) child.stdin.end(invocation.stdin)
     // bounded: a process outside the group may hold the pipes open after the CLI is gone
-    const exited = Effect.ignore(Effect.timeout(Effect.interruptible(Effect.promise(() => closed)), grace))
+    const exited = onLiveClock(Effect.ignore(Effect.timeout(Effect.interruptible(Effect.promise(() => closed)), grace)))
     return Effect.suspend(() => {
       if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return exited
       signalGroup(child, "SIGTERM")
@@ -193,7 +196,8 @@ const spawnCollected = (
             Effect.sync(() => signalGroup(child, "SIGKILL")),
             exited
           )
-        )
+        ),
+        onLiveClock
       )
     })
   })
@@ -213,7 +217,8 @@ export const run = (invocation: Invocation): Effect.Effect<Completed, ProcessErr
             duration: invocation.timeout,
             onTimeout: () =>
               new CommandTimedOut({ argv, timeoutMillis: Duration.toMillis(Duration.decode(invocation.timeout ?? 0)) })
-          })
+          }),
+          onLiveClock
         )
   return bounded.pipe(
     Effect.tap((completed) =>
@@ -313,7 +318,7 @@ export const stream = (
       ? body
       : body.pipe(
           Stream.interruptWhen(
-            Effect.sleep(timeout).pipe(
+            onLiveClock(Effect.sleep(timeout)).pipe(
               Effect.zipRight(
                 Effect.fail(new CommandTimedOut({ argv, timeoutMillis: Duration.toMillis(Duration.decode(timeout)) }))
               )

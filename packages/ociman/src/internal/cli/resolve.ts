@@ -16,7 +16,7 @@ import {
 } from "../../RuntimeError.js"
 import { isKind, type Kind, kinds } from "../kind.js"
 import { loadConfigFile, type Selection } from "./configFile.js"
-import { probe, type ProbedBackend } from "./probe.js"
+import { type Probe, probe, type ProbedBackend } from "./probe.js"
 
 export const ENV_VARIABLE = "OCIMAN_BACKEND"
 const ALLOWED_ENV_VALUES: ReadonlyArray<Kind> = kinds
@@ -57,12 +57,13 @@ export const selectionFromEnvironment: Effect.Effect<
 /** Tries each runtime in order; the first usable one wins. */
 export const autodetect = (
   order: ReadonlyArray<Kind>,
-  executables: Partial<Record<Kind, string>> = {}
+  executables: Partial<Record<Kind, string>> = {},
+  probeRuntime: Probe = probe
 ): Effect.Effect<ProbedBackend, NoRuntimeAvailable, CommandExecutor.CommandExecutor> =>
   Effect.gen(function* () {
     const attempts: Array<RuntimeUnavailable> = []
     for (const kind of order) {
-      const result = yield* Effect.either(probe(kind, executables[kind]))
+      const result = yield* Effect.either(probeRuntime(kind, executables[kind]))
       if (result._tag === "Right") return result.right
       attempts.push(result.left)
     }
@@ -72,15 +73,16 @@ export const autodetect = (
 /** Resolves a selection: an explicit runtime is probed alone; `auto` autodetects. */
 export const resolveSelection = (
   selection: EnvironmentSelection,
-  executables: Partial<Record<Kind, string>> = {}
+  executables: Partial<Record<Kind, string>> = {},
+  probeRuntime: Probe = probe
 ): Effect.Effect<ProbedBackend, RuntimeUnavailable | NoRuntimeAvailable, CommandExecutor.CommandExecutor> => {
   // The env var is an explicit choice (no fallback); the config file states a preference.
   if (selection.source === "environment" || selection.source === "argument") {
-    if (selection.selection !== "auto") return probe(selection.selection, executables[selection.selection])
+    if (selection.selection !== "auto") return probeRuntime(selection.selection, executables[selection.selection])
   }
   // the preferred runtime first
   const order: ReadonlyArray<Kind> = [...kinds].sort(
     (a, b) => Number(b === selection.selection) - Number(a === selection.selection)
   )
-  return autodetect(order, executables)
+  return autodetect(order, executables, probeRuntime)
 }

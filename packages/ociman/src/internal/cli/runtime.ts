@@ -3,17 +3,19 @@
  * from the environment, the engine host) and building the service whose every operation runs the
  * runtime's CLI. `ContainerRuntime`'s layers delegate here.
  */
-import type { CommandExecutor, FileSystem, Path } from "@effect/platform"
+import { type CommandExecutor, FileSystem, type Path } from "@effect/platform"
 import { Config, Effect, Option } from "effect"
-import type { Backend, Capabilities, LayerOptions, SelectionSource, Service } from "../../ContainerRuntime.js"
+import { createHash } from "node:crypto"
+import { homedir } from "node:os"
+import type { Backend, Capabilities, Endpoint, LayerOptions, SelectionSource, Service } from "../../ContainerRuntime.js"
 import type { ResolveError, RuntimeUnavailable } from "../../RuntimeError.js"
-import { dialectOf } from "../dialect/index.js"
+import { type EndpointSources, endpointResolvers } from "../dialect/endpoint.js"
 import type { Kind } from "../kind.js"
 import { makeContainerOperations } from "./containers.js"
 import { makeImageOperations } from "./images.js"
 import { makeNetworkOperations } from "./networks.js"
 import { type Invocation, run } from "./process.js"
-import { probe, type ProbedBackend } from "./probe.js"
+import { type Probe, probe, probeOnce, type ProbedBackend } from "./probe.js"
 import { resolveSelection, selectionFromEnvironment } from "./resolve.js"
 
 type Platform = CommandExecutor.CommandExecutor | FileSystem.FileSystem | Path.Path
@@ -38,41 +40,58 @@ export const make = (backend: Backend): Effect.Effect<Service, never, Platform> 
     }
   })
 
-/** The host part of a remote engine address (`tcp://h:2376`, `ssh://user@h:22`), if any. */
-export const remoteHost = (address: string): string | undefined => {
-  const match = /^(?:tcp|ssh|https?):\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)/.exec(address)
-  const host = match?.[1]
-  return host === undefined ? undefined : host.replace(/^\[(.*)\]$/, "$1")
-}
+/** What endpoint resolution reads here: the process environment (through `Config`) and files. */
+const endpointSources = (fs: FileSystem.FileSystem): EndpointSources => ({
+  env: (name) => Config.option(Config.string(name)).pipe(Effect.orElseSucceed(() => Option.none<string>())),
+  file: (path) => fs.readFileString(path).pipe(Effect.option),
+  sha256Hex: (text) => createHash("sha256").update(text).digest("hex")
+})
 
-const engineHostOf = (kind: Kind): Effect.Effect<string | undefined> =>
-  Config.option(Config.string(dialectOf(kind).engineHostVariable)).pipe(
-    Effect.map((address) => Option.getOrUndefined(Option.flatMap(address, (a) => Option.fromNullable(remoteHost(a))))),
-    Effect.orElseSucceed(() => undefined)
-  )
+/** The endpoint the runtime's CLI uses (see `../dialect/endpoint.ts`). */
+export const endpointOf = (kind: Kind): Effect.Effect<Endpoint, never, FileSystem.FileSystem> =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const home = yield* Config.option(Config.string("HOME")).pipe(Effect.orElseSucceed(() => Option.none<string>()))
+    return yield* endpointResolvers[kind](
+      endpointSources(fs),
+      Option.orElse(home, () => Option.some(homedir()))
+    )
+  })
 
-const withSource = (probed: ProbedBackend, source: SelectionSource): Effect.Effect<Backend> =>
-  Effect.map(engineHostOf(probed.kind), (engineHost) => ({ ...probed, source, engineHost }))
+const withSource = (
+  probed: ProbedBackend,
+  source: SelectionSource
+): Effect.Effect<Backend, never, FileSystem.FileSystem> =>
+  Effect.map(endpointOf(probed.kind), (endpoint) => ({ ...probed, source, endpoint }))
 
-/** Probes the chosen runtime (or autodetects one) and describes it. */
-export const resolve = (options: LayerOptions = {}): Effect.Effect<Backend, ResolveError, Platform> => {
+/** Chooses the runtime (or autodetects one) and describes it, probing with `probeRuntime`. */
+const resolveWith = (options: LayerOptions, probeRuntime: Probe): Effect.Effect<Backend, ResolveError, Platform> => {
   const selection = options.backend ?? "auto"
   if (selection !== "auto") {
-    const explicit: Effect.Effect<Backend, RuntimeUnavailable, CommandExecutor.CommandExecutor> = Effect.flatMap(
-      probe(selection, options.executables?.[selection]),
-      (probed) => withSource(probed, "argument")
+    const explicit: Effect.Effect<
+      Backend,
+      RuntimeUnavailable,
+      CommandExecutor.CommandExecutor | FileSystem.FileSystem
+    > = Effect.flatMap(probeRuntime(selection, options.executables?.[selection]), (probed) =>
+      withSource(probed, "argument")
     )
     return explicit
   }
   return Effect.gen(function* () {
     const fromEnvironment = yield* selectionFromEnvironment
-    const probed = yield* resolveSelection(fromEnvironment, options.executables)
+    const probed = yield* resolveSelection(fromEnvironment, options.executables, probeRuntime)
     return yield* withSource(probed, fromEnvironment.source)
   })
 }
+
+/** Probes the chosen runtime (or autodetects one) now and describes it. */
+export const resolve = (options: LayerOptions = {}): Effect.Effect<Backend, ResolveError, Platform> =>
+  resolveWith(options, probe)
 
 /** Resolves and builds the service, then runs `afterBuild` (the automatic sweep) on it. */
 export const build = (
   options: LayerOptions,
   afterBuild: (service: Service) => Effect.Effect<void>
-): Effect.Effect<Service, ResolveError, Platform> => Effect.flatMap(resolve(options), make).pipe(Effect.tap(afterBuild))
+): Effect.Effect<Service, ResolveError, Platform> =>
+  // a layer probes a runtime once per process (see `probeOnce`)
+  Effect.flatMap(resolveWith(options, probeOnce), make).pipe(Effect.tap(afterBuild))

@@ -88,6 +88,13 @@ export const containerDialects: Readonly<Record<Kind, ContainerDialect>> = {
   }
 }
 
+/**
+ * Rootless Podman on cgroup v1 cannot freeze a container (no cgroup of its own):
+ * `can not pause containers on rootless containers with cgroup V1`. A commit that asked for a
+ * pause goes on without one there.
+ */
+export const CANNOT_PAUSE = /can ?not pause containers on rootless containers/i
+
 // ---------------------------------------------------------------------------------------------
 // argv builders (pure)
 // ---------------------------------------------------------------------------------------------

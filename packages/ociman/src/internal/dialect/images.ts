@@ -36,9 +36,6 @@ export const IMAGE_NOT_FOUND = /no such image|image not known/i
 /** Docker's remove conflicts: `conflict: unable to remove repository reference … (must force)` / `(must be forced)`. */
 const DOCKER_IMAGE_IN_USE = /conflict: unable to (?:remove|delete)|must force|must be forced|image is being used/i
 
-/** A pull of a reference the registry does not have (both CLIs print the registry's error). */
-export const MANIFEST_UNKNOWN = /manifest unknown/
-
 /**
  * Docker's classic builder reuses cached parent images that are untagged, and `image rm` of an
  * image prunes its untagged parents once it was their last child: a build that has just taken one
@@ -128,10 +125,6 @@ export const removeArgs = (ref: Ref, force: boolean): ReadonlyArray<string> => [
   ...(force ? ["--force"] : []),
   ImageReference.format(ref)
 ]
-
-export const pullArgs = (ref: Ref): ReadonlyArray<string> => ["image", "pull", ImageReference.format(ref)]
-
-export const pushArgs = (ref: Ref): ReadonlyArray<string> => ["image", "push", ImageReference.format(ref)]
 
 export const inspectArgs = (ref: Ref): ReadonlyArray<string> => ["image", "inspect", ImageReference.format(ref)]
 

@@ -48,6 +48,8 @@ export interface MemoryMessages {
   readonly tagSourceNotFound: (image: string) => string
   readonly imageInUse: (image: string, containerId: string, imageId: string) => string
   readonly pullNotFound: (reference: string, normalized: string) => Failure
+  /** What a successful pull prints, line by line (both streams, in order), for the progress events. */
+  readonly pullOutput: (reference: string, normalized: string, id: string) => ReadonlyArray<string>
   readonly pushNotFound: (reference: string) => Failure
   // builds
   /** A Dockerfile with nothing in it at all. */
@@ -111,6 +113,13 @@ const docker: MemoryMessages = {
     stderr: `Error response from daemon: manifest for ${reference} not found: manifest unknown: manifest unknown`,
     exitCode: 1
   }),
+  pullOutput: (reference, _normalized, id) => [
+    `${reference.split(":").at(-1) ?? "latest"}: Pulling from ${reference}`,
+    `${id.slice(0, 12)}: Pull complete`,
+    `Digest: sha256:${id}`,
+    `Status: Downloaded newer image for ${reference}`,
+    reference
+  ],
   pushNotFound: (reference) => ({
     stderr: `An image does not exist locally with the tag: ${reference}`,
     exitCode: 1
@@ -192,6 +201,14 @@ const podman: MemoryMessages = {
     stderr: `Error: initializing source docker://${normalized}: reading manifest: manifest unknown`,
     exitCode: 125
   }),
+  pullOutput: (_reference, normalized, id) => [
+    `Trying to pull ${normalized}...`,
+    "Getting image source signatures",
+    `Copying blob sha256:${id} done`,
+    `Copying config sha256:${id} done`,
+    "Writing manifest to image destination",
+    id
+  ],
   pushNotFound: (reference) => ({ stderr: `Error: ${reference}: image not known`, exitCode: 125 }),
   // `podman build -` writes stdin to a temporary Dockerfile, and writes none when stdin is empty.
   emptyDockerfile: {

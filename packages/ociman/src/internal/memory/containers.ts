@@ -132,7 +132,7 @@ export const makeMemoryContainerOperations = (memory: Memory): ContainerOperatio
       Effect.gen(function* () {
         const info = yield* inspect(container)
         const { httpStatus } = yield* found(memory, container)
-        const target = yield* firstBindingOf(container, info, probe.port, undefined)
+        const target = yield* firstBindingOf(container, info, probe.port, memory.backend.endpoint)
         if (!info.state.running) {
           return {
             _tag: "Unreachable",

@@ -18,11 +18,10 @@ import {
   labeledImages,
   listByNameArgs,
   matchesName,
-  pullArgs,
-  pushArgs,
   removeArgs,
   tagArgs
 } from "../dialect/images.js"
+import { loginArgs, logoutArgs, pullArgs, pullEventOf, pushArgs, pushFailure } from "../dialect/registry.js"
 import { labeledListArgs } from "../dialect/labeled.js"
 import { memoryDialectOf } from "../dialect/memory.js"
 import { messagesOf } from "../dialect/messages.js"
@@ -176,28 +175,33 @@ export const makeMemoryImageOperations = (memory: Memory): ImageOperations => {
         if (removesUsers && lastName) yield* Effect.forEach(users, (c) => Deferred.succeed(c.exited, 137))
       }),
 
+    // The pull prints what the real CLI prints, read by the same progress parser.
     pull: (ref) =>
-      Effect.gen(function* () {
-        const argv = yield* record(memory, "images.pull", pullArgs(ref))
-        const reference = ImageReference.format(ref)
-        const state = yield* Ref.get(memory.state)
-        const found = lookupRegistry(kind, state, ref)
-        if (found === undefined) {
-          const failure = messages.pullNotFound(reference, ImageReference.normalize(ref))
-          return yield* new PullFailed({ reference, reason: "NotFound", argv, ...failure })
-        }
-        const existing = state.images.get(found.id)
-        const image = existing ?? found
-        yield* Ref.update(memory.state, (s) => {
-          const tagged = ref.tag === undefined && ref.digest !== undefined ? [] : [storedName(kind, ref)]
-          const next = addImage(s, image, tagged)
-          if (ref.digest === undefined) return next
-          const [name] = candidates(kind, ref)
-          return name === undefined
-            ? next
-            : { ...next, digests: new Map(next.digests).set(`${nameOf(name)}@${ref.digest}`, image.id) }
+      Stream.unwrap(
+        Effect.gen(function* () {
+          const argv = yield* record(memory, "images.pull", pullArgs(ref))
+          const reference = ImageReference.format(ref)
+          const state = yield* Ref.get(memory.state)
+          const found = lookupRegistry(kind, state, ref)
+          if (found === undefined) {
+            const failure = messages.pullNotFound(reference, ImageReference.normalize(ref))
+            return yield* new PullFailed({ reference, reason: "NotFound", argv, ...failure })
+          }
+          const existing = state.images.get(found.id)
+          const image = existing ?? found
+          yield* Ref.update(memory.state, (s) => {
+            const tagged = ref.tag === undefined && ref.digest !== undefined ? [] : [storedName(kind, ref)]
+            const next = addImage(s, image, tagged)
+            if (ref.digest === undefined) return next
+            const [name] = candidates(kind, ref)
+            return name === undefined
+              ? next
+              : { ...next, digests: new Map(next.digests).set(`${nameOf(name)}@${ref.digest}`, image.id) }
+          })
+          const output = messages.pullOutput(reference, ImageReference.normalize(ref), image.id)
+          return Stream.fromIterable(output.map(pullEventOf[kind]))
         })
-      }),
+      ),
 
     push: (ref) =>
       Effect.gen(function* () {
@@ -207,7 +211,8 @@ export const makeMemoryImageOperations = (memory: Memory): ImageOperations => {
         const id = find(state, ref)
         const image = id === undefined ? undefined : state.images.get(id)
         if (image === undefined) {
-          return yield* new PushFailed({ reference, argv, ...messages.pushNotFound(reference) })
+          const failure = messages.pushNotFound(reference)
+          return yield* new PushFailed({ reference, reason: pushFailure(failure.stderr), argv, ...failure })
         }
         // The simulated registry now has it: a later pull (by any runtime sharing it) finds it.
         yield* Ref.update(memory.state, (s) => ({
@@ -215,6 +220,10 @@ export const makeMemoryImageOperations = (memory: Memory): ImageOperations => {
           registry: new Map(s.registry).set(storedName(kind, ref), image)
         }))
       }),
+
+    // No simulated registry asks for credentials: a login is recorded (never the password) and succeeds.
+    login: (request) => Effect.asVoid(record(memory, "images.login", loginArgs(request.registry, request.username))),
+    logout: (registry) => Effect.asVoid(record(memory, "images.logout", logoutArgs(registry))),
 
     inspect: (ref) =>
       Effect.gen(function* () {

@@ -38,7 +38,7 @@ export const makeMemoryRuntime = (options: Options): Effect.Effect<Instance, Ima
       engineVersion: version,
       rootless: options.rootless ?? false,
       source: "argument",
-      engineHost: undefined
+      endpoint: { url: undefined, source: "default", name: undefined, remote: false, host: undefined }
     }
     const created = yield* now
     let state: State = {

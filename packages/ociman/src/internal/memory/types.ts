@@ -152,6 +152,8 @@ export type Operation =
   | "images.tag"
   | "images.remove"
   | "images.pull"
+  | "images.login"
+  | "images.logout"
   | "images.push"
   | "images.inspect"
   | "images.listByName"

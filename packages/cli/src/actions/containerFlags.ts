@@ -7,30 +7,9 @@
  * `ContainerName`), so a bad flag fails with the same message the library would give, before any
  * runtime is probed.
  */
-import { Options } from "@effect/cli"
 import { Effect, Either, Redacted } from "effect"
 import { ContainerName, EnvVar, Label, Port } from "ociman"
-import { UsageError } from "./definition.js"
-
-export const envOption = Options.text("env").pipe(
-  Options.withAlias("e"),
-  Options.withDescription(
-    "Set an environment variable KEY=VALUE in the container (repeatable); a bare KEY takes its value from this environment. Values never appear in the runtime CLI's argv"
-  ),
-  Options.repeated
-)
-
-export const userOption = Options.text("user").pipe(
-  Options.withAlias("u"),
-  Options.withDescription("Run as this user inside the container: NAME, UID or UID:GID"),
-  Options.optional
-)
-
-export const workdirOption = Options.text("workdir").pipe(
-  Options.withAlias("w"),
-  Options.withDescription("The working directory inside the container"),
-  Options.optional
-)
+import { UsageError } from "./errors.js"
 
 const fromEither = <A, E>(either: Either.Either<A, E>): Effect.Effect<A, E> =>
   Either.match(either, { onLeft: Effect.fail, onRight: Effect.succeed })

@@ -1,0 +1,46 @@
+/**
+ * What `ociman info` does (see `commands/info.ts`): one probe of one runtime, no sweep.
+ */
+import { Console, Effect } from "effect"
+import { ContainerRuntime } from "ociman"
+import type { InfoInput } from "../commands/info.js"
+import { runtimeLayer } from "../platform.js"
+
+/** The JSON document `ociman info --json` prints: everything the text shows. */
+export const infoJson = (backend: ContainerRuntime.Backend) => ({
+  kind: backend.kind,
+  clientVersion: backend.clientVersion.raw,
+  engineVersion: backend.engineVersion.raw,
+  rootless: backend.rootless,
+  executable: backend.executable,
+  selectedBy: backend.source,
+  endpoint: backend.endpoint
+})
+
+/** `unix:///var/run/docker.sock (default)`, `tcp://h:2375 (context ociman-tcp, remote)`, `local (default)`. */
+const endpointText = (endpoint: ContainerRuntime.Endpoint): string => {
+  const found =
+    endpoint.source === "default"
+      ? "default"
+      : endpoint.source === "environment"
+        ? `${endpoint.name ?? "environment"}`
+        : `${endpoint.source} ${endpoint.name ?? ""}`
+  return `${endpoint.url ?? "local"} (${found}${endpoint.remote ? `, remote: ports on ${endpoint.host ?? "?"}` : ""})`
+}
+
+const infoText = (backend: ContainerRuntime.Backend): string =>
+  [
+    `kind:           ${backend.kind}`,
+    `client version: ${backend.clientVersion.raw}`,
+    `engine version: ${backend.engineVersion.raw}`,
+    `rootless:       ${backend.rootless}`,
+    `executable:     ${backend.executable}`,
+    `selected by:    ${backend.source}`,
+    `endpoint:       ${endpointText(backend.endpoint)}`
+  ].join("\n")
+
+export const action = ({ backend, json }: InfoInput) =>
+  Effect.gen(function* () {
+    const runtime = yield* ContainerRuntime.ContainerRuntime
+    yield* Console.log(json ? JSON.stringify(infoJson(runtime.backend)) : infoText(runtime.backend))
+  }).pipe(Effect.provide(runtimeLayer(backend)))

@@ -1,0 +1,149 @@
+/**
+ * Acceptance: pull, push, login and their failures against real registries (the distribution
+ * registry, `docker-registry`, that `scripts/provision-runtimes.sh` runs on the loopback):
+ * `127.0.0.1:5000` open, `127.0.0.1:5001` behind htpasswd (user `ociman`, password in the file the
+ * script writes), and a closed port for an unreachable one. Every name carries the process id, and
+ * each test removes its local images and logs out when its scope closes.
+ */
+import { FileSystem } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { expect, layer } from "@effect/vitest"
+import { Chunk, Effect, Layer, Redacted, Stream } from "effect"
+import { Image, Testing } from "ociman"
+import { describeEachRuntime, runtimeLayer, TEST_IMAGE } from "./support/backends.js"
+
+const OPEN = "127.0.0.1:5000"
+const AUTH = "127.0.0.1:5001"
+/** Nothing listens here (the registries' neighbour port). */
+const CLOSED = "127.0.0.1:5009"
+const USERNAME = "ociman"
+const PASSWORD_FILE = process.env["OCIMAN_TEST_REGISTRY_PASSWORD_FILE"] ?? "/var/lib/ociman-registry/password"
+
+const password = Effect.gen(function* () {
+  const fs = yield* FileSystem.FileSystem
+  const text = yield* fs
+    .readFileString(PASSWORD_FILE)
+    .pipe(
+      Effect.orElseFail(
+        () =>
+          new Error(`cannot read the test registry's password from ${PASSWORD_FILE}: run scripts/provision-runtimes.sh`)
+      )
+    )
+  return Redacted.make(text.trim())
+})
+
+/** Tags the test image under `reference`; the name is removed from local storage when the scope closes. */
+const tagged = (reference: string) =>
+  Effect.zipRight(
+    Effect.addFinalizer(() => Image.remove(reference, { force: true }).pipe(Effect.ignore)),
+    Image.tag(TEST_IMAGE, reference)
+  )
+
+const loggedOutOnExit = (registry: string) => Effect.addFinalizer(() => Image.logout(registry).pipe(Effect.ignore))
+
+describeEachRuntime("registries", (kind) => {
+  const repository = (registry: string, suffix: string) => `${registry}/ociman-test/${kind}-${Testing.runId}-${suffix}`
+
+  layer(Layer.merge(runtimeLayer(kind), NodeContext.layer), { excludeTestServices: true, timeout: "120 seconds" })(
+    (it) => {
+      it.scoped("push, then pull back: the same image, and progress is reported", () =>
+        Effect.gen(function* () {
+          const reference = `${repository(OPEN, "roundtrip")}:1`
+          yield* tagged(reference)
+          const pushedId = (yield* Image.inspect(reference)).id
+          yield* Image.push(reference)
+          yield* Image.remove(reference)
+          expect(yield* Image.exists(reference)).toBe(false)
+
+          const events = Chunk.toReadonlyArray(yield* Stream.runCollect(Image.pullStream(reference)))
+          expect(events.length).toBeGreaterThan(0)
+          const pulled = yield* Image.inspect(reference)
+          expect(pulled.id).toBe(pushedId)
+          // The registry's digest of what was pushed is the one the pulled image carries.
+          expect(
+            pulled.repoDigests.some((digest) => digest.startsWith(`${repository(OPEN, "roundtrip")}@sha256:`))
+          ).toBe(true)
+        })
+      )
+
+      it.scoped("pullIfAbsent pulls once: absent, then present", () =>
+        Effect.gen(function* () {
+          const reference = `${repository(OPEN, "once")}:1`
+          yield* tagged(reference)
+          yield* Image.push(reference)
+          yield* Image.remove(reference)
+          expect(yield* Image.pullIfAbsent(reference)).toBe(true)
+          expect(yield* Image.pullIfAbsent(reference)).toBe(false)
+        })
+      )
+
+      it.scoped("a tag the registry does not have is PullFailed NotFound (pull, pullIfAbsent, pullStream)", () =>
+        Effect.gen(function* () {
+          const reference = `${repository(OPEN, "roundtrip")}:missing`
+          const pulled = yield* Effect.flip(Image.pull(reference))
+          expect(pulled._tag === "PullFailed" && pulled.reason).toBe("NotFound")
+          expect(pulled.message).toContain("image not found in registry")
+          const ifAbsent = yield* Effect.flip(Image.pullIfAbsent(reference))
+          expect(ifAbsent._tag === "PullFailed" && ifAbsent.reason).toBe("NotFound")
+          const streamed = yield* Effect.flip(Stream.runDrain(Image.pullStream(reference)))
+          expect(streamed._tag === "PullFailed" && streamed.reason).toBe("NotFound")
+        })
+      )
+
+      it.scoped("a registry that does not answer is Unreachable, for pull, push and login", () =>
+        Effect.gen(function* () {
+          const reference = `${repository(CLOSED, "nowhere")}:1`
+          const pulled = yield* Effect.flip(Image.pull(reference))
+          expect(pulled._tag === "PullFailed" && pulled.reason).toBe("Unreachable")
+          yield* tagged(reference)
+          const pushed = yield* Effect.flip(Image.push(reference))
+          expect(pushed._tag === "PushFailed" && pushed.reason).toBe("Unreachable")
+          const login = yield* Effect.flip(Image.login(CLOSED, { username: USERNAME, password: Redacted.make("x") }))
+          expect(login._tag === "LoginFailed" && login.reason).toBe("Unreachable")
+        })
+      )
+
+      it.scoped("push of a name not stored locally is PushFailed NotStoredLocally", () =>
+        Effect.gen(function* () {
+          const pushed = yield* Effect.flip(Image.push(`${repository(OPEN, "absent")}:1`))
+          expect(pushed._tag === "PushFailed" && pushed.reason).toBe("NotStoredLocally")
+        })
+      )
+
+      it.scoped(
+        "behind auth: refused without login, a wrong password is LoginFailed, login makes push and pull work",
+        () =>
+          Effect.gen(function* () {
+            const secret = yield* password
+            const reference = `${repository(AUTH, "private")}:1`
+            yield* loggedOutOnExit(AUTH)
+            yield* Image.logout(AUTH)
+            yield* tagged(reference)
+
+            const refused = yield* Effect.flip(Image.push(reference))
+            expect(refused._tag === "PushFailed" && refused.reason).toBe("Unauthorized")
+
+            const wrong = yield* Effect.flip(
+              Image.login(AUTH, { username: USERNAME, password: Redacted.make(`${Redacted.value(secret)}-wrong`) })
+            )
+            if (wrong._tag !== "LoginFailed") return expect.fail(`expected LoginFailed, got ${wrong._tag}`)
+            expect(wrong.reason).toBe("Unauthorized")
+            // The password went on stdin: not in argv, not in the message.
+            expect(wrong.argv.join(" ")).not.toContain(Redacted.value(secret))
+            expect(wrong.message).not.toContain(Redacted.value(secret))
+
+            yield* Image.login(AUTH, { username: USERNAME, password: secret })
+            yield* Image.push(reference)
+            yield* Image.remove(reference)
+            yield* Image.pull(reference)
+            expect(yield* Image.exists(reference)).toBe(true)
+
+            yield* Image.logout(AUTH)
+            yield* Image.remove(reference)
+            const anonymous = yield* Effect.flip(Image.pull(reference))
+            expect(anonymous._tag === "PullFailed" && anonymous.reason).toBe("Unauthorized")
+          })
+      )
+    }
+  )
+})
