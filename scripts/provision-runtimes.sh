@@ -108,12 +108,8 @@ CONF
 context=$(mktemp -d)
 trap 'rm -rf "$context"' EXIT
 cp /bin/busybox "$context/busybox"
-cat >"$context/Dockerfile" <<'DOCKERFILE'
-FROM scratch
-COPY busybox /bin/busybox
-RUN ["/bin/busybox", "sh", "-c", "/bin/busybox --install -s /bin && mkdir -p /tmp /root /www && chmod 1777 /tmp"]
-CMD ["sh"]
-DOCKERFILE
+# test/fixtures/images/busybox/Dockerfile (the rootless slice builds the same one)
+cp "$(dirname "$0")/../test/fixtures/images/busybox/Dockerfile" "$context/Dockerfile"
 # Always (re)built: it takes a second, and an image from an older version of this script is replaced.
 for runtime in docker podman; do
   log "$runtime: building $TEST_IMAGE"

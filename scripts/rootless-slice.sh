@@ -65,12 +65,7 @@ log "podman as $USER_NAME: $(as_user "podman info --format 'rootless={{.Host.Sec
 context=$(mktemp -d)
 trap 'rm -rf "$context"' EXIT
 cp /bin/busybox "$context/busybox"
-cat >"$context/Dockerfile" <<'DOCKERFILE'
-FROM scratch
-COPY busybox /bin/busybox
-RUN ["/bin/busybox", "sh", "-c", "/bin/busybox --install -s /bin && mkdir -p /tmp /root /www && chmod 1777 /tmp"]
-CMD ["sh"]
-DOCKERFILE
+cp test/fixtures/images/busybox/Dockerfile "$context/Dockerfile"
 chmod -R a+rX "$context"
 log "building $TEST_IMAGE in $USER_NAME's storage"
 as_user "podman build --quiet --tag '$TEST_IMAGE' '$context' >/dev/null"

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { Container, ContainerDefinition as Def, Sweeper, TestRuntime } from "ociman"
 import { hostname } from "node:os"
-import { listManaged, psTable } from "../src/actions/ps.js"
+import { listManaged, psTable, reusedTable } from "../src/actions/ps.js"
 
 const IMAGE = "localhost/ociman-test/busybox:1"
 
@@ -32,4 +32,13 @@ describe("ociman ps", () => {
       expect(line).toContain(`${Sweeper.session.slice(0, 8)}  ${process.pid}`)
     }).pipe(Effect.provide(TestRuntime.layer({ images: [IMAGE] })))
   )
+
+  it("--reuse: one row per reused container (short id, name, key prefix, creation), or says there are none", () => {
+    expect(reusedTable([])).toBe("no reused containers")
+    const [header, line] = reusedTable([
+      { id: "a".repeat(64), name: "ociman-reuse-0123", key: "f".repeat(64), created: "2026-12-03T04:00:00.000Z" }
+    ]).split("\n")
+    expect(header).toMatch(/^CONTAINER ID +NAME +KEY +CREATED$/)
+    expect(line).toBe(`${"a".repeat(12)}  ociman-reuse-0123  ${"f".repeat(16)}  2026-12-03T04:00:00.000Z`)
+  })
 })

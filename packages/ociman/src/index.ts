@@ -2,6 +2,7 @@
  * ociman: one typed Effect API over the Docker and Podman CLIs.
  *
  * @since 0.1.0
+ * @module ociman
  */
 
 /** @since 0.1.0 */

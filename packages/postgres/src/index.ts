@@ -5,6 +5,7 @@
  * `@effect/sql` and `@effect/sql-pg`).
  *
  * @since 0.1.0
+ * @module @ociman/postgres
  */
 
 /** @since 0.1.0 */

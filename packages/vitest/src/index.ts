@@ -9,6 +9,7 @@
  * - reuse across runs is `Container.start(definition, { reuse: true })` in `ociman` itself.
  *
  * @since 0.1.0
+ * @module @ociman/vitest
  */
 
 export {

@@ -4,6 +4,7 @@
  * `@ociman/vitest` re-exports all of it for the test files.
  *
  * @since 0.1.0
+ * @module @ociman/vitest/services
  */
 
 export {

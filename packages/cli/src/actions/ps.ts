@@ -57,19 +57,8 @@ export const listManaged = (allSessions: boolean) =>
 
 const short = (id: string): string => id.slice(0, 12)
 
-/** A left-aligned table; empty cells are `-`. */
-export const psTable = (rows: ReadonlyArray<PsRow>): string => {
-  const header = ["CONTAINER ID", "NAMES", "IMAGE", "STATUS", "SESSION", "PID", "HOST", "CREATED"]
-  const cells = rows.map((row) => [
-    short(row.id),
-    row.names.join(","),
-    row.image,
-    row.status,
-    row.session?.slice(0, 8) ?? "-",
-    row.pid === undefined ? "-" : String(row.pid),
-    row.host ?? "-",
-    row.created ?? "-"
-  ])
+/** Left-aligned columns under a header, two spaces apart. */
+const table = (header: ReadonlyArray<string>, cells: ReadonlyArray<ReadonlyArray<string>>): string => {
   const widths = header.map((title, i) => Math.max(title.length, ...cells.map((line) => line[i]?.length ?? 0)))
   return [header, ...cells]
     .map((line) =>
@@ -81,21 +70,30 @@ export const psTable = (rows: ReadonlyArray<PsRow>): string => {
     .join("\n")
 }
 
+/** The managed containers; empty cells are `-`. */
+export const psTable = (rows: ReadonlyArray<PsRow>): string =>
+  table(
+    ["CONTAINER ID", "NAMES", "IMAGE", "STATUS", "SESSION", "PID", "HOST", "CREATED"],
+    rows.map((row) => [
+      short(row.id),
+      row.names.join(","),
+      row.image,
+      row.status,
+      row.session?.slice(0, 8) ?? "-",
+      row.pid === undefined ? "-" : String(row.pid),
+      row.host ?? "-",
+      row.created ?? "-"
+    ])
+  )
+
 /** `ociman ps --reuse`: the reused containers, their definition keys and creation times. */
-export const reusedTable = (containers: ReadonlyArray<Sweeper.ReusedContainer>): string => {
-  if (containers.length === 0) return "no reused containers"
-  const header = ["CONTAINER ID", "NAME", "KEY", "CREATED"]
-  const cells = containers.map((c) => [short(c.id), c.name, c.key.slice(0, 16), c.created ?? "-"])
-  const widths = header.map((title, i) => Math.max(title.length, ...cells.map((line) => line[i]?.length ?? 0)))
-  return [header, ...cells]
-    .map((line) =>
-      line
-        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-        .join("  ")
-        .trimEnd()
-    )
-    .join("\n")
-}
+export const reusedTable = (containers: ReadonlyArray<Sweeper.ReusedContainer>): string =>
+  containers.length === 0
+    ? "no reused containers"
+    : table(
+        ["CONTAINER ID", "NAME", "KEY", "CREATED"],
+        containers.map((c) => [short(c.id), c.name, c.key.slice(0, 16), c.created ?? "-"])
+      )
 
 export const action = ({ allSessions, backend, json, reuse }: PsInput) =>
   Effect.gen(function* () {

@@ -4,6 +4,7 @@
  * (`Seed.effect`). Needs the optional peers `@effect/sql` and `@effect/sql-pg`.
  *
  * @since 0.1.0
+ * @module @ociman/postgres/client
  */
 
 /** @since 0.1.0 */
