@@ -179,11 +179,14 @@ describeEachRuntime("ociman run / exec / ps / doctor", (kind) => {
       engineVersion: expect.any(String),
       rootless: expect.any(Boolean),
       executable: expect.stringMatching(new RegExp(`(^|/)${kind}$`)),
-      selectedBy: "argument"
+      selectedBy: "argument",
+      // this machine's local engine (test/remote.test.ts covers contexts, connections and ssh)
+      endpoint: expect.objectContaining({ source: "default", remote: false })
     })
     expect(JSON.parse(fromEnvironment.stdout)).toMatchObject({ kind, selectedBy: "environment" })
     expect(text.stdout).toContain(`executable:     ${JSON.parse(chosen.stdout).executable}\n`)
     expect(text.stdout).toContain("selected by:    argument")
+    expect(text.stdout).toMatch(/\nendpoint: {7}(unix:\/\/\S+|local) \(default\)\n?/)
   })
 
   for (const [signal, code] of [
