@@ -316,7 +316,12 @@ describeEachRuntime("ociman run / exec / ps / doctor", (kind) => {
     const report = JSON.parse(healthy.stdout)
     expect(report).toMatchObject({ ok: true, image: "localhost/ociman-test/busybox:1", selected: { ok: true } })
     expect(report.runtimes).toHaveLength(1)
-    expect(report.runtimes[0]).toMatchObject({ kind, ok: true, rootless: expect.any(Boolean) })
+    expect(report.runtimes[0]).toMatchObject({
+      kind,
+      ok: true,
+      rootless: expect.any(Boolean),
+      endpoint: expect.objectContaining({ source: "default", remote: false })
+    })
     expect(report.runtimes[0].checks.map((check: { check: string; ok: boolean }) => [check.check, check.ok])).toEqual([
       ["installed", true],
       ["engine", true],
