@@ -425,7 +425,7 @@ describe("ociman run / exec / doctor without a runtime", () => {
   })
 
   it("every command has --help, --backend and --json", async () => {
-    const commands = ["info", "hash", "build", "run", "exec", "ps", "doctor", "prune"]
+    const commands = ["info", "hash", "build", "run", "exec", "ps", "doctor", "prune", "pull"]
     const helps = await Promise.all(commands.map((command) => ocimanCli([command, "--help"])))
     for (const [i, help] of helps.entries()) {
       expect(help.status, commands[i]).toBe(0)
@@ -436,5 +436,7 @@ describe("ociman run / exec / doctor without a runtime", () => {
     for (const flag of ["--detach", "--keep", "--publish", "--env", "--label"]) expect(run?.stdout).toContain(flag)
     expect(doctor?.stdout).toContain("--image")
     expect(prune?.stdout).toContain("--include-detached")
+    expect(prune?.stdout).toContain("--reuse")
+    expect(helps[5]?.stdout).toContain("--reuse")
   })
 })

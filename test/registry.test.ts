@@ -6,6 +6,8 @@
  * each test removes its local images and logs out when its scope closes.
  */
 import { FileSystem } from "@effect/platform"
+import { spawnSync } from "node:child_process"
+import { fileURLToPath } from "node:url"
 import { NodeContext } from "@effect/platform-node"
 import { expect, layer } from "@effect/vitest"
 import { Chunk, Effect, Layer, Redacted, Stream } from "effect"
@@ -39,6 +41,12 @@ const tagged = (reference: string) =>
     Image.tag(TEST_IMAGE, reference)
   )
 
+const cliLauncher = fileURLToPath(new URL("../packages/cli/bin/ociman.js", import.meta.url))
+
+/** The built command (`npm run build` first), as a user runs it. */
+const ociman = (args: ReadonlyArray<string>) =>
+  spawnSync(process.execPath, [cliLauncher, ...args], { encoding: "utf8", timeout: 120_000 })
+
 const loggedOutOnExit = (registry: string) => Effect.addFinalizer(() => Image.logout(registry).pipe(Effect.ignore))
 
 describeEachRuntime("registries", (kind) => {
@@ -64,6 +72,58 @@ describeEachRuntime("registries", (kind) => {
             pulled.repoDigests.some((digest) => digest.startsWith(`${repository(OPEN, "roundtrip")}@sha256:`))
           ).toBe(true)
         })
+      )
+
+      it.scoped(
+        "ociman pull: progress as JSON events, a plain log, or layer lines on a terminal; failures in one line",
+        () =>
+          Effect.gen(function* () {
+            const reference = `${repository(OPEN, "cli")}:1`
+            yield* tagged(reference)
+            yield* Image.push(reference)
+
+            yield* Image.remove(reference)
+            const json = ociman(["pull", "--json", "--backend", kind, reference])
+            expect(json.status).toBe(0)
+            const lines = json.stdout
+              .trim()
+              .split("\n")
+              .map((line): unknown => JSON.parse(line))
+            expect(lines.at(-1)).toEqual({ pulled: reference })
+            expect(
+              lines.slice(0, -1).every((event) => typeof event === "object" && event !== null && "_tag" in event)
+            ).toBe(true)
+            expect(yield* Image.exists(reference)).toBe(true)
+
+            yield* Image.remove(reference)
+            const plain = ociman(["pull", "--backend", kind, reference])
+            expect(plain.status).toBe(0)
+            expect(plain.stdout).toBe(`${reference}\n`)
+            expect(plain.stderr).not.toContain("\u001b[")
+
+            // Under a pseudo-terminal (util-linux `script`): layer lines drawn in place.
+            yield* Image.remove(reference)
+            const tty = spawnSync(
+              "script",
+              [
+                "--quiet",
+                "--return",
+                "--command",
+                `${process.execPath} ${cliLauncher} pull --backend ${kind} ${reference}`,
+                "/dev/null"
+              ],
+              { encoding: "utf8", timeout: 120_000 }
+            )
+            expect(tty.status).toBe(0)
+            expect(tty.stdout).toContain(reference)
+            // Podman reports each blob it copies; Docker, whose layers are all present here, reports none.
+            if (kind === "podman") expect(tty.stdout).toMatch(/\u001b\[2K[0-9a-f]{12}: /)
+            expect(yield* Image.exists(reference)).toBe(true)
+
+            const missing = ociman(["pull", "--backend", kind, `${repository(OPEN, "cli")}:missing`])
+            expect(missing.status).toBe(1)
+            expect(missing.stderr.trim().split("\n").at(-1)).toMatch(/^ociman: image not found in registry: /)
+          })
       )
 
       it.scoped("pullIfAbsent pulls once: absent, then present", () =>

@@ -28,6 +28,7 @@ import { hash } from "./commands/hash.js"
 import { info } from "./commands/info.js"
 import { postgres } from "./commands/postgres.js"
 import { ps } from "./commands/ps.js"
+import { pull } from "./commands/pull.js"
 import { prune } from "./commands/prune.js"
 import { run as runCommand } from "./commands/run.js"
 
@@ -51,7 +52,19 @@ const postgresCommand = Command.transformHandler(postgres, (effect) =>
 )
 
 /** ociman's subcommands, in the order its help lists them. */
-const subcommands = [info, hash, build, runCommand, exec, ps, doctor, prune, postgresCommand, completions] as const
+const subcommands = [
+  info,
+  hash,
+  build,
+  pull,
+  runCommand,
+  exec,
+  ps,
+  doctor,
+  prune,
+  postgresCommand,
+  completions
+] as const
 
 /** The root command and its subcommands. */
 export const ociman = Command.make("ociman", { verbose: verboseOption }).pipe(

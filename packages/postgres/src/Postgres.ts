@@ -70,6 +70,11 @@ export interface Seeding {
   readonly ran: ReadonlyArray<string>
   /** The cache image the server started from, if any. */
   readonly image: string | undefined
+  /**
+   * With `reuse`: an earlier start (in this process or another) served this server already, so
+   * nothing ran on it now. `false` for a server this start was the first to serve.
+   */
+  readonly serverReused: boolean
 }
 
 /**
@@ -109,6 +114,33 @@ export class Postgres extends Context.Tag("@ociman/postgres/Postgres")<Postgres,
  * - `hostIp`: where the port is published, default `127.0.0.1`.
  * - `labels`: extra container labels.
  * - `startTimeout`: per container start, default 60 s.
+ * - `reuse`: one server for every start of the same options, in this process, in others at the
+ *   same time and in later runs (`Container.start(…, { reuse: true })`): it survives the scope and
+ *   the process; `Sweeper.removeReused` (`ociman prune --reuse`) removes it, `OCIMAN_REUSE=0`
+ *   turns reuse off. Needs a `password` (a generated one differs per start); seeds run through
+ *   the cache only (never on the server itself, so never twice), so not with `cache: false` or
+ *   `tmpfs`. Changes made in the server's own database stay for the next start: use
+ *   `freshDatabase` per test. `Service.seeding.serverReused` tells whether it was reused.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Postgres, Seed } from "@ociman/postgres"
+ *
+ * // the first run starts and seeds it; later runs (any process) find it running and reuse it
+ * const shared = Effect.scoped(
+ *   Effect.gen(function* () {
+ *     const db = yield* Postgres.start({
+ *       image: "postgres:17",
+ *       password: "local-only",
+ *       seeds: [Seed.sql("schema", "CREATE TABLE t (id int)")],
+ *       reuse: true
+ *     })
+ *     const isolated = yield* db.freshDatabase
+ *     return { reused: db.seeding.serverReused, database: isolated.database }
+ *   })
+ * )
+ * ```
  * @since 0.1.0
  * @category models
  */
@@ -195,6 +227,7 @@ const buildChain = (resolved: Resolved, name: string, links: ReadonlyArray<chain
           const running = yield* server.launch(resolved, {
             image,
             fromCache: previous !== undefined,
+            reuse: false,
             // a throwaway password: the user's never ends up in an image's configuration
             password: Redacted.make(options.generatePassword()),
             labels: [
@@ -215,9 +248,10 @@ const buildChain = (resolved: Resolved, name: string, links: ReadonlyArray<chain
     }
   })
 
-const serve = (running: server.Running, seeding_: Seeding) =>
+const serve = (running: server.Running, seeding_: Omit<Seeding, "serverReused">) =>
   Effect.gen(function* () {
     const endpoint = running.endpoint
+    // idempotent: a reused server (or a cache image) has it already
     yield* seeding.ensureTemplate(endpoint)
     const admin = yield* pg.pool(endpoint)
     const freshDatabase = Effect.gen(function* () {
@@ -251,7 +285,7 @@ const serve = (running: server.Running, seeding_: Seeding) =>
     const service: Service = {
       ...seeding.connectionOf(endpoint),
       container: running.container,
-      seeding: seeding_,
+      seeding: { ...seeding_, serverReused: running.reused },
       freshDatabase
     }
     return service
@@ -301,8 +335,10 @@ export const start = (
         image: resolved.image,
         fromCache: false,
         password: resolved.password,
-        labels: serverLabels
+        labels: serverLabels,
+        reuse: resolved.reuse
       })
+      // with reuse there are no seeds here (options.resolve requires the cache for them)
       for (const link of links) yield* seeding.apply(link, running)
       return yield* serve(running, { reused: 0, ran: links.map((link) => link.seed.name), image: undefined })
     }
@@ -317,7 +353,8 @@ export const start = (
       image,
       fromCache: last !== undefined,
       password: resolved.password,
-      labels: [...serverLabels, [server.LABELS.cache, name]]
+      labels: [...serverLabels, [server.LABELS.cache, name]],
+      reuse: resolved.reuse
     })
     return yield* serve(running, {
       reused,

@@ -18,6 +18,17 @@ export interface Input {
   readonly hostIp?: string | undefined
   readonly labels?: Readonly<Record<string, string>> | undefined
   readonly startTimeout?: Duration.DurationInput | undefined
+  /**
+   * Reuse one server across scopes, processes and runs (see `Postgres.Options`); needs `password`.
+   * @since 0.1.0
+   * @category models
+   * @example
+   * ```ts
+   * import { Postgres } from "@ociman/postgres"
+   * const options: Postgres.Options = { image: "postgres:17", password: "local-only", reuse: true }
+   * ```
+   */
+  readonly reuse?: boolean | undefined
 }
 
 export interface Resolved {
@@ -35,6 +46,8 @@ export interface Resolved {
   readonly hostIp: string
   readonly labels: ReadonlyArray<readonly [string, string]>
   readonly startTimeout: Duration.Duration
+  /** Start the server with `Container.start(…, { reuse: true })` (needs a given password). */
+  readonly reuse: boolean
 }
 
 /** Where the data directory lives: outside the official image's VOLUME, so a commit keeps it. */
@@ -101,6 +114,14 @@ export const resolve = (input: Input): Effect.Effect<Resolved, InvalidOptions> =
     )
     const username = yield* name("username", input.username, "postgres")
     const database = yield* name("database", input.database, username === "postgres" ? "postgres" : username)
+    const reuse = input.reuse === true
+    if (reuse && input.password === undefined)
+      return yield* new InvalidOptions({
+        option: "password",
+        input: "",
+        reason:
+          "reuse needs a password: a generated one differs per start, so no start would find the server again, and another process could not log in"
+      })
     const password =
       input.password === undefined
         ? Redacted.make(generatePassword())
@@ -113,6 +134,13 @@ export const resolve = (input: Input): Effect.Effect<Resolved, InvalidOptions> =
     const seeds = yield* seedNames(input.seeds ?? [])
     // a tmpfs data directory is not part of a commit: its seeds run on every start
     const cached = input.cache !== false && tmpfs === undefined && seeds.length > 0
+    if (reuse && seeds.length > 0 && !cached)
+      return yield* new InvalidOptions({
+        option: input.cache === false ? "cache" : "tmpfs",
+        input: input.cache === false ? "false" : "true",
+        reason:
+          "reuse with seeds needs the cache (and no tmpfs): a reused server must start seeded from a cache image, since seeds run in the server itself would run again on every start that reuses it"
+      })
     return {
       image,
       database,
@@ -125,6 +153,7 @@ export const resolve = (input: Input): Effect.Effect<Resolved, InvalidOptions> =
       cacheName: cached ? yield* cacheName(typeof input.cache === "object" ? input.cache.name : undefined) : undefined,
       hostIp: input.hostIp ?? "127.0.0.1",
       labels: Object.entries(input.labels ?? {}),
-      startTimeout: Duration.decode(input.startTimeout ?? Duration.seconds(60))
+      startTimeout: Duration.decode(input.startTimeout ?? Duration.seconds(60)),
+      reuse
     }
   })

@@ -8,6 +8,7 @@ import type { Running } from "./server.js"
 
 /** The database `Postgres.freshDatabase` clones: a copy of the seeded one nobody connects to. */
 export const TEMPLATE_DATABASE = "ociman_template"
+const DUPLICATE_DATABASE = "42P04"
 
 /** The connection details, with the URL (every part percent-encoded). */
 export const connectionOf = (endpoint: pg.Endpoint): Connection => ({
@@ -111,6 +112,12 @@ export const ensureTemplate = (endpoint: pg.Endpoint): Effect.Effect<void, Query
         client,
         `create the template database ${TEMPLATE_DATABASE}`,
         `CREATE DATABASE ${pg.identifier(TEMPLATE_DATABASE)} TEMPLATE ${pg.identifier(endpoint.database)} IS_TEMPLATE true ALLOW_CONNECTIONS false`
+      ).pipe(
+        // another start of a reused server created it in the meantime (duplicate_database)
+        Effect.catchIf(
+          (error) => error.code === DUPLICATE_DATABASE,
+          () => Effect.void
+        )
       )
     })
   )

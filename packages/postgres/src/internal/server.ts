@@ -31,12 +31,49 @@ export interface Launch {
   readonly fromCache: boolean
   readonly password: Redacted.Redacted<string>
   readonly labels: ReadonlyArray<readonly [string, string]>
+  /** `Container.start(…, { reuse: true })`: the container outlives the scope (unless `OCIMAN_REUSE=0`). */
+  readonly reuse: boolean
 }
 
 export interface Running {
   readonly container: Container.Container
   readonly endpoint: pg.Endpoint
+  /** An earlier start served this container already (a reused one). */
+  readonly reused: boolean
 }
+
+/** A directory only the first start that serves a container creates (`mkdir` is atomic). */
+const SERVED_MARKER = "/tmp/ociman-postgres-served"
+
+/**
+ * Whether an earlier start served this container: each start claims the marker; the one whose
+ * `mkdir` creates it is the first. An engine-side step, so it holds across processes.
+ */
+const claimFirstServe = (container: Container.Container) =>
+  container
+    .exec([
+      "sh",
+      "-c",
+      'if mkdir "$1" 2>/dev/null; then echo first; elif [ -d "$1" ]; then echo again; else exit 1; fi',
+      "sh",
+      SERVED_MARKER
+    ])
+    .pipe(
+      Effect.mapError(
+        (error) =>
+          new QueryFailed({ operation: "tell whether the server was reused", code: undefined, detail: error.message })
+      ),
+      Effect.filterOrFail(
+        (result) => result.exitCode === 0,
+        (result) =>
+          new QueryFailed({
+            operation: `tell whether the server was reused (mkdir ${SERVED_MARKER})`,
+            code: undefined,
+            detail: (result.stderr || result.stdout).trim()
+          })
+      ),
+      Effect.map((result) => result.stdout.trim() === "again")
+    )
 
 const definition = (options: Resolved, launch: Launch) =>
   Effect.gen(function* () {
@@ -189,7 +226,9 @@ export const launch = (
       )
     )
     // no `waitFor`: a container that exits is removed by a failed wait before its logs can be read
-    const container = yield* Container.start(def, { stopTimeout: Duration.seconds(10) }).pipe(
+    // with reuse, the core keys the container by this definition, which holds nothing per-start
+    // (the password is the user's, the host port is the engine's choice)
+    const container = yield* Container.start(def, { stopTimeout: Duration.seconds(10), reuse: spec.reuse }).pipe(
       Effect.mapError(
         (error) =>
           new StartFailed({ image, reason: "Runtime", exitCode: undefined, lastLogs: [], detail: error.message })
@@ -213,13 +252,14 @@ export const launch = (
       username: options.username,
       password: spec.password
     }
-    const running: Running = { container, endpoint }
+    const running: Running = { container, endpoint, reused: false }
     const ready = Effect.gen(function* () {
+      // idempotent: a reused server gets the same password again
       if (spec.fromCache) yield* untilReady(image, container, deadline, setPassword(options, running))
       yield* untilReady(image, container, deadline, Effect.asVoid(pg.connect(endpoint, 2_000)).pipe(Effect.scoped))
     })
     yield* Effect.raceFirst(ready, watchExit(image, container))
-    return running
+    return spec.reuse ? { ...running, reused: yield* claimFirstServe(container) } : running
   }).pipe(
     // real containers, real time: a TestClock provided by @effect/vitest must not stall the retries
     Effect.withClock(liveClock)
