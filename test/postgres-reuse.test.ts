@@ -142,6 +142,27 @@ describeEachRuntime("@ociman/postgres reuse", (kind) => {
       })
     )
 
+    it.effect("four starts at once: one server, exactly one of them the first to serve it", () =>
+      Effect.gen(function* () {
+        const options = { ...base, database: "together" }
+        const starts = yield* Effect.all(
+          Array.from({ length: 4 }, () =>
+            Effect.scoped(
+              Effect.gen(function* () {
+                const server = yield* Postgres.start(options)
+                const fresh = yield* server.freshDatabase
+                yield* Postgres.verify(fresh)
+                return { id: server.container.id, reused: server.seeding.serverReused }
+              })
+            )
+          ),
+          { concurrency: "unbounded" }
+        )
+        expect(new Set(starts.map((start) => start.id)).size).toBe(1)
+        expect(starts.filter((start) => !start.reused)).toHaveLength(1)
+      })
+    )
+
     it.effect("OCIMAN_REUSE=0 starts an ordinary server, removed with its scope", () =>
       Effect.gen(function* () {
         const options = { ...base, database: "ordinary" }

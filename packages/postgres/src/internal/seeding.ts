@@ -1,5 +1,5 @@
 /** Running one seed on a started server, and the template database fresh databases clone. */
-import { Effect, Redacted } from "effect"
+import { Clock, Duration, Effect, Redacted, Schedule } from "effect"
 import { type ConnectionFailed, QueryFailed, SeedFailed } from "../PostgresError.js"
 import type { Connection } from "../Postgres.js"
 import type { Link } from "./chain.js"
@@ -9,6 +9,8 @@ import type { Running } from "./server.js"
 /** The database `Postgres.freshDatabase` clones: a copy of the seeded one nobody connects to. */
 export const TEMPLATE_DATABASE = "ociman_template"
 const DUPLICATE_DATABASE = "42P04"
+const OBJECT_IN_USE = "55006"
+const liveClock: Clock.Clock = Clock.make()
 
 /** The connection details, with the URL (every part percent-encoded). */
 export const connectionOf = (endpoint: pg.Endpoint): Connection => ({
@@ -99,6 +101,22 @@ const statement = (client: pg.ClientBase, operation: string, text: string) =>
  * database. It accepts no connections, so cloning it never fails on "being accessed by other users".
  */
 export const ensureTemplate = (endpoint: pg.Endpoint): Effect.Effect<void, QueryFailed | ConnectionFailed> =>
+  createTemplateOnce(endpoint).pipe(
+    // starts of a reused server at once: another one's connection to the source database makes
+    // the copy fail (object_in_use); looking again finds the template, or copies once it has gone
+    Effect.retry({
+      // jittered: two starts that blocked each other must not retry in step
+      schedule: Schedule.intersect(
+        Schedule.jitteredWith(Schedule.spaced(Duration.millis(100)), { min: 0.2, max: 2 }),
+        Schedule.recurs(50)
+      ),
+      while: (error) => error._tag === "QueryFailed" && error.code === OBJECT_IN_USE
+    }),
+    // real server, real time: a TestClock provided by @effect/vitest must not stall the retries
+    Effect.withClock(liveClock)
+  )
+
+const createTemplateOnce = (endpoint: pg.Endpoint): Effect.Effect<void, QueryFailed | ConnectionFailed> =>
   Effect.scoped(
     Effect.gen(function* () {
       const client = yield* pg.connect(endpoint)
