@@ -41,6 +41,8 @@ const tagged = (reference: string) =>
     Image.tag(TEST_IMAGE, reference)
   )
 
+/** The terminal's erase-line sequence, which the layer lines are drawn with. */
+const ERASE_LINE = "\u001b\\[2K"
 const cliLauncher = fileURLToPath(new URL("../packages/cli/bin/ociman.js", import.meta.url))
 
 /** The built command (`npm run build` first), as a user runs it. */
@@ -117,7 +119,7 @@ describeEachRuntime("registries", (kind) => {
             expect(tty.status).toBe(0)
             expect(tty.stdout).toContain(reference)
             // Podman reports each blob it copies; Docker, whose layers are all present here, reports none.
-            if (kind === "podman") expect(tty.stdout).toMatch(/\u001b\[2K[0-9a-f]{12}: /)
+            if (kind === "podman") expect(tty.stdout).toMatch(new RegExp(`${ERASE_LINE}[0-9a-f]{12}: `))
             expect(yield* Image.exists(reference)).toBe(true)
 
             const missing = ociman(["pull", "--backend", kind, `${repository(OPEN, "cli")}:missing`])
