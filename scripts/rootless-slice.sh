@@ -4,7 +4,7 @@
 # copies this checkout (with its node_modules) where that user can read it, builds the busybox test
 # image in the user's own storage, and runs, as that user, the tests that prove rootless works: the
 # conformance suite, the leak matrix's SIGKILL mode and the sweep, the image build and hash tests
-# (library and command), networks and the host gateway, and the runtime probe (which must report
+# (library), networks and the host gateway, and the runtime probe (which must report
 # rootless: true). The checkout must be built (`npm run build`; CI runs `npm test` first). Podman is required: a failure to
 # reach it fails the slice.
 set -euo pipefail
@@ -72,6 +72,6 @@ as_user "podman build --quiet --tag '$TEST_IMAGE' '$context' >/dev/null"
 
 log "running the rootless tests"
 as_user "OCIMAN_TEST_BACKENDS=podman OCIMAN_EXPECT_ROOTLESS=1 npx vitest run --project integration \
-  test/conformance.test.ts test/sweeper.test.ts test/image.test.ts test/cli-image.test.ts test/network.test.ts \
+  test/conformance.test.ts test/sweeper.test.ts test/image.test.ts test/network.test.ts \
   test/runtime.test.ts test/rootless.test.ts \
   && OCIMAN_TEST_BACKENDS=podman OCIMAN_LEAK_MODES=SIGKILL npx vitest run --project integration test/leaks.test.ts"
