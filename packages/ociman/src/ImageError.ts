@@ -45,6 +45,10 @@ const tail = (text: string, max = 2_000): string => {
   return trimmed.length <= max ? trimmed : `…${trimmed.slice(-max)}`
 }
 
+/** What a failed CLI call said, in one line: its last line of stderr, else how it ended. */
+const saidBy = (call: { readonly stderr: string; readonly exitCode: number | undefined }): string =>
+  lastLine(call.stderr) || `exit ${call.exitCode ?? "by signal"}`
+
 /** The last non-empty line of a text, for one-line messages. */
 const lastLine = (text: string): string =>
   text
@@ -103,7 +107,7 @@ export class PullFailed extends Data.TaggedError("PullFailed")<{
   readonly stderr: string
 }> {
   override get message(): string {
-    const said = lastLine(this.stderr) || `exit ${this.exitCode ?? "by signal"}`
+    const said = saidBy(this)
     switch (this.reason) {
       case "NotFound":
         return `image not found in registry: ${this.reference} (check the name and tag, and that you are logged in to the registry)`
@@ -147,7 +151,7 @@ export class PushFailed extends Data.TaggedError("PushFailed")<{
   readonly stderr: string
 }> {
   override get message(): string {
-    const said = lastLine(this.stderr) || `exit ${this.exitCode ?? "by signal"}`
+    const said = saidBy(this)
     switch (this.reason) {
       case "NotStoredLocally":
         return `push failed for ${this.reference}: no local image has this name (build or tag it first)`
@@ -186,7 +190,7 @@ export class LoginFailed extends Data.TaggedError("LoginFailed")<{
   readonly stderr: string
 }> {
   override get message(): string {
-    const said = lastLine(this.stderr) || `exit ${this.exitCode ?? "by signal"}`
+    const said = saidBy(this)
     return this.reason === "Other"
       ? `login to ${this.registry} as ${this.username} failed: ${said}`
       : `login to ${this.registry} as ${this.username} failed: ${registryHint[this.reason]} (${said})`

@@ -50,20 +50,31 @@ export const interpretExists = (kind: Kind, result: CliResult): Either.Either<bo
   return present === undefined ? Either.left(failure(result)) : Either.right(present)
 }
 
-/** A failed pull, classified by the registry's words in its stderr (`../dialect/registry.ts`). */
-export const classifyPull = (reference: Ref, result: CliResult): Either.Either<void, PullFailed> => {
-  if (result.exitCode === 0) return Either.void
-  const stderr = decodeText(result.stderr)
-  return Either.left(
-    new PullFailed({
-      reference: ImageReference.format(reference),
-      reason: pullFailure(stderr),
-      argv: result.argv,
-      exitCode: result.exitCode,
-      stderr: stderr.trim()
-    })
-  )
-}
+/** What every failure of a registry call keeps: the argv, the exit code, and stderr (trimmed). */
+const failedCall = (result: Pick<CliResult, "argv" | "exitCode">, stderr: string) => ({
+  argv: result.argv,
+  exitCode: result.exitCode,
+  stderr: stderr.trim()
+})
+
+/** A pull that ended with this exit code and stderr, classified by the registry's words (`../dialect/registry.ts`). */
+const pullOutcome = (
+  reference: Ref,
+  ended: Pick<CliResult, "argv" | "exitCode">,
+  stderr: string
+): Either.Either<void, PullFailed> =>
+  ended.exitCode === 0
+    ? Either.void
+    : Either.left(
+        new PullFailed({
+          reference: ImageReference.format(reference),
+          reason: pullFailure(stderr),
+          ...failedCall(ended, stderr)
+        })
+      )
+
+export const classifyPull = (reference: Ref, result: CliResult): Either.Either<void, PullFailed> =>
+  pullOutcome(reference, result, decodeText(result.stderr))
 
 export const classifyPush = (reference: Ref, result: CliResult): Either.Either<void, PushFailed> => {
   if (result.exitCode === 0) return Either.void
@@ -72,9 +83,7 @@ export const classifyPush = (reference: Ref, result: CliResult): Either.Either<v
     new PushFailed({
       reference: ImageReference.format(reference),
       reason: pushFailure(stderr),
-      argv: result.argv,
-      exitCode: result.exitCode,
-      stderr: stderr.trim()
+      ...failedCall(result, stderr)
     })
   )
 }
@@ -87,9 +96,7 @@ export const classifyLogin = (request: LoginRequest, result: CliResult): Either.
       registry: request.registry,
       username: request.username,
       reason: registryFailure(stderr),
-      argv: result.argv,
-      exitCode: result.exitCode,
-      stderr: stderr.trim()
+      ...failedCall(result, stderr)
     })
   )
 }
@@ -208,16 +215,7 @@ export const makeImageOperations = (
       return stream({ executable: backend.executable, args: pullArgs(ref) }).pipe(
         Stream.provideContext(platform),
         Stream.mapEffect((event) => {
-          if (event._tag === "Exit") {
-            const result: CliResult = {
-              argv: event.argv,
-              exitCode: event.exitCode,
-              signal: event.signal,
-              stdout: new Uint8Array(),
-              stderr: new TextEncoder().encode(stderr.join("\n"))
-            }
-            return Effect.as(fromEither(classifyPull(ref, result)), [])
-          }
+          if (event._tag === "Exit") return Effect.as(fromEither(pullOutcome(ref, event, stderr.join("\n"))), [])
           if (event._tag === "Stderr") {
             stderr.push(event.line)
             if (stderr.length > BUILD_TAIL_LINES) stderr.shift()

@@ -5,11 +5,11 @@
  */
 import { type CommandExecutor, FileSystem, type Path } from "@effect/platform"
 import { Config, Effect, Option } from "effect"
-import { createHash } from "node:crypto"
 import { homedir } from "node:os"
 import type { Backend, Capabilities, Endpoint, LayerOptions, SelectionSource, Service } from "../../ContainerRuntime.js"
 import type { ResolveError, RuntimeUnavailable } from "../../RuntimeError.js"
 import { type EndpointSources, endpointResolvers } from "../dialect/endpoint.js"
+import { makeSha256 } from "../hash/segments.js"
 import type { Kind } from "../kind.js"
 import { makeContainerOperations } from "./containers.js"
 import { makeImageOperations } from "./images.js"
@@ -44,7 +44,7 @@ export const make = (backend: Backend): Effect.Effect<Service, never, Platform> 
 const endpointSources = (fs: FileSystem.FileSystem): EndpointSources => ({
   env: (name) => Config.option(Config.string(name)).pipe(Effect.orElseSucceed(() => Option.none<string>())),
   file: (path) => fs.readFileString(path).pipe(Effect.option),
-  sha256Hex: (text) => createHash("sha256").update(text).digest("hex")
+  sha256Hex: (text) => makeSha256().update(text).digest("hex")
 })
 
 /** The endpoint the runtime's CLI uses (see `../dialect/endpoint.ts`). */
