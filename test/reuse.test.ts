@@ -9,6 +9,7 @@ import { execFile } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
 import { describeEachRuntime, type Kind } from "./support/backends.js"
+import { containersLabelled, removeLabelled } from "./support/labelled.js"
 
 const run = promisify(execFile)
 const PROGRAM = fileURLToPath(new URL("fixtures/programs/reuse.ts", import.meta.url))
@@ -35,27 +36,13 @@ const startIn = async (
     : ""
 }
 
-/** The full ids of the containers (running or not) carrying the marker, as the runtime lists them. */
-const withMarker = async (kind: Kind, marker: string): Promise<ReadonlyArray<string>> => {
-  const { stdout } = await run(kind, [
-    "ps",
-    "--all",
-    "--no-trunc",
-    "--filter",
-    `label=ociman-test.reuse=${marker}`,
-    "--format",
-    "{{.ID}}"
-  ])
-  return stdout.split("\n").filter((id) => id.length > 0)
-}
+/** The containers carrying the marker, as the runtime lists them. */
+const withMarker = (kind: Kind, marker: string) => containersLabelled(kind, `ociman-test.reuse=${marker}`)
 
 const stateOf = async (kind: Kind, id: string): Promise<string> =>
   (await run(kind, ["inspect", "--format", "{{.State.Status}}", id])).stdout.trim()
 
-const removeMarked = async (kind: Kind, marker: string): Promise<void> => {
-  const ids = await withMarker(kind, marker)
-  if (ids.length > 0) await run(kind, ["rm", "--force", ...ids])
-}
+const removeMarked = (kind: Kind, marker: string) => removeLabelled(kind, `ociman-test.reuse=${marker}`)
 
 describeEachRuntime("reuse across processes", (kind) => {
   it("eight processes at once: one container, used by all eight, outliving them; the next process uses it", async () => {

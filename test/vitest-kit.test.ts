@@ -18,6 +18,7 @@ import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
 import { Container, ContainerDefinition as Def, ContainerRuntime, Port, Wait } from "ociman"
 import { describeRuntimes } from "@ociman/vitest"
+import { containersLabelled, removeLabelled } from "./support/labelled.js"
 
 const run = promisify(execFile)
 const ROOT = fileURLToPath(new URL("..", import.meta.url))
@@ -46,23 +47,10 @@ const lines = (log: string): ReadonlyArray<string> =>
         .filter((line) => line.length > 0)
     : []
 
-const withMarker = async (kind: Kind, marker: string): Promise<ReadonlyArray<string>> => {
-  const { stdout } = await run(kind, [
-    "ps",
-    "--all",
-    "--no-trunc",
-    "--filter",
-    `label=ociman-test.fixture=${marker}`,
-    "--format",
-    "{{.ID}}"
-  ])
-  return stdout.split("\n").filter((id) => id.length > 0)
-}
+/** The containers carrying the marker, as the runtime lists them. */
+const withMarker = (kind: Kind, marker: string) => containersLabelled(kind, `ociman-test.fixture=${marker}`)
 
-const removeMarked = async (kind: Kind, marker: string): Promise<void> => {
-  const ids = await withMarker(kind, marker)
-  if (ids.length > 0) await run(kind, ["rm", "--force", ...ids])
-}
+const removeMarked = (kind: Kind, marker: string) => removeLabelled(kind, `ociman-test.fixture=${marker}`)
 
 const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis))
 
