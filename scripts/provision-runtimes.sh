@@ -6,6 +6,8 @@ set -euo pipefail
 
 log() { printf '[provision] %s\n' "$*"; }
 die() { printf '[provision] cannot continue: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=lib/debian.sh
+. "$(dirname "$0")/lib/debian.sh"
 
 TEST_IMAGE="${OCIMAN_TEST_IMAGE:-localhost/ociman-test/busybox:1}"
 
@@ -16,17 +18,7 @@ command -v apt-get >/dev/null || die "apt-get not found: this script supports De
 # docker-registry, apache2-utils (htpasswd): the local registries of the pull/push/login tests.
 packages=(podman docker.io runc busybox-static uidmap slirp4netns fuse-overlayfs
   golang-github-containernetworking-plugin-dnsname docker-registry apache2-utils)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  log "installing Debian packages: ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-else
-  log "Debian packages already installed"
-fi
+ensure_debian_packages "${packages[@]}"
 
 # crun fails on this host's hybrid cgroups; the hard rlimits Podman asks for cannot be raised here.
 conf=/etc/containers/containers.conf
@@ -130,11 +122,7 @@ image_label() { # runtime image key: the label's value, empty when the image or 
 }
 mkdir -p "$PG_CACHE"
 if [ ! -s "$PG_ROOTFS" ]; then
-  dpkg-query -W -f='${Status}' debootstrap 2>/dev/null | grep -q "install ok installed" || {
-    log "installing debootstrap"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap >/dev/null
-  }
+  ensure_debian_packages debootstrap
   # the mirror apt already uses for bookworm
   mirror=$(apt-get indextargets --format '$(REPO_URI) $(CODENAME)' | awk '$2 == "bookworm" { print $1; exit }')
   rm -rf "$PG_CACHE"/rootfs.* # a run cut short leaves its half-made rootfs

@@ -15,15 +15,9 @@ die() { printf '[remote] cannot continue: %s\n' "$*" >&2; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "run as root (it installs and starts sshd)"
 
-missing=()
-for p in openssh-server openssh-client socat; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  log "installing ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+# shellcheck source=lib/debian.sh
+. scripts/lib/debian.sh
+ensure_debian_packages openssh-server openssh-client socat
 
 port_answers() { timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; }
 wait_for() { # description command...
