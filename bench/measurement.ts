@@ -42,6 +42,19 @@ export const median = (values: ReadonlyArray<number>): number => {
     : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2
 }
 
+/** The value at quantile `q` (0 to 1) of `values`, linearly interpolated between neighbouring ranks. */
+export const quantile = (values: ReadonlyArray<number>, q: number): number => {
+  const sorted = [...values].sort((left, right) => left - right)
+  const position = (sorted.length - 1) * q
+  const below = sorted[Math.floor(position)] ?? Number.NaN
+  const above = sorted[Math.ceil(position)] ?? Number.NaN
+  return below + (above - below) * (position - Math.floor(position))
+}
+
+/** The interquartile range of `values` as `a–b` (p25–p75), for a result's note. */
+export const spread = (values: ReadonlyArray<number>): string =>
+  `${format(quantile(values, 0.25))}–${format(quantile(values, 0.75))}`
+
 /** Runs `effect` and returns its value with the wall-clock seconds it took. */
 export const timed = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.map(Effect.timed(effect), ([duration, value]) => ({ seconds: Duration.toMillis(duration) / 1000, value }))
@@ -76,7 +89,8 @@ export const runCommand = (
     })
   )
 
-const format = (value: number): string =>
+/** A number with three significant figures or so, as the table prints it. */
+export const format = (value: number): string =>
   value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2)
 
 /** A plain-text table, one row per result. */

@@ -8,13 +8,20 @@
  */
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Console, Effect } from "effect"
+import * as Containers from "./containers.js"
 import * as Hash from "./hash.js"
 import * as Lifecycle from "./lifecycle.js"
 import * as Postgres from "./postgres.js"
 import * as Startup from "./startup.js"
 import { BenchError, table } from "./measurement.js"
 
-const benchmarks = { hash: Hash.run, lifecycle: Lifecycle.run, postgres: Postgres.run, startup: Startup.run } as const
+const benchmarks = {
+  containers: Containers.run,
+  hash: Hash.run,
+  lifecycle: Lifecycle.run,
+  postgres: Postgres.run,
+  startup: Startup.run
+} as const
 
 const isBenchmark = (name: string): name is keyof typeof benchmarks => Object.hasOwn(benchmarks, name)
 

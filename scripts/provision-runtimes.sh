@@ -16,8 +16,9 @@ command -v apt-get >/dev/null || die "apt-get not found: this script supports De
 
 # golang-github-containernetworking-plugin-dnsname: DNS (network aliases) on Podman's CNI networks.
 # docker-registry, apache2-utils (htpasswd): the local registries of the pull/push/login tests.
+# iproute2: the bridge of the spare dockerd the deadline tests freeze (test/support/frozenEngine.ts).
 packages=(podman docker.io runc busybox-static uidmap slirp4netns fuse-overlayfs
-  golang-github-containernetworking-plugin-dnsname docker-registry apache2-utils)
+  golang-github-containernetworking-plugin-dnsname docker-registry apache2-utils iproute2)
 ensure_debian_packages "${packages[@]}"
 
 # crun fails on this host's hybrid cgroups; the hard rlimits Podman asks for cannot be raised here.
@@ -48,6 +49,22 @@ else
     { tail -n 30 /var/log/ociman-dockerd.log >&2; die "dockerd did not answer within 30 s"; }
 fi
 log "docker engine $(docker version --format '{{.Server.Version}}'), podman $(podman --version | awk '{print $3}')"
+
+# Podman's API service (the Engine-API transport's tests, and the remote slice): no systemd here,
+# so started by hand; `--time=0` keeps it running.
+if podman --remote --url unix:///run/podman/podman.sock version >/dev/null 2>&1; then
+  log "podman's API service already answers"
+else
+  log "starting podman's API service on unix:///run/podman/podman.sock"
+  mkdir -p /run/podman
+  nohup podman system service --time=0 unix:///run/podman/podman.sock >/var/log/ociman-podman-service.log 2>&1 &
+  for _ in $(seq 1 60); do
+    podman --remote --url unix:///run/podman/podman.sock version >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  podman --remote --url unix:///run/podman/podman.sock version >/dev/null 2>&1 ||
+    { tail -n 30 /var/log/ociman-podman-service.log >&2; die "podman's API service did not answer within 30 s"; }
+fi
 
 # Two local registries for the pull/push/login tests (plain HTTP on the loopback, which Docker
 # treats as insecure by itself; Podman is told so below): 127.0.0.1:5000 open, 127.0.0.1:5001 behind

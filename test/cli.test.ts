@@ -181,12 +181,17 @@ describeEachRuntime("ociman run / exec / ps / doctor", (kind) => {
       executable: expect.stringMatching(new RegExp(`(^|/)${kind}$`)),
       selectedBy: "argument",
       // this machine's local engine (test/remote.test.ts covers contexts, connections and ssh)
-      endpoint: expect.objectContaining({ source: "default", remote: false })
+      endpoint: expect.objectContaining({ source: "default", remote: false }),
+      transport: "cli"
     })
     expect(JSON.parse(fromEnvironment.stdout)).toMatchObject({ kind, selectedBy: "environment" })
+    // OCIMAN_TRANSPORT=api: the container operations go over the engine's socket
+    const overApi = await ocimanCli(["info", "--json", "--backend", kind], { OCIMAN_TRANSPORT: "api" })
+    expect(JSON.parse(overApi.stdout)).toMatchObject({ kind, transport: "api" })
     expect(text.stdout).toContain(`executable:     ${JSON.parse(chosen.stdout).executable}\n`)
     expect(text.stdout).toContain("selected by:    argument")
-    expect(text.stdout).toMatch(/\nendpoint: {7}(unix:\/\/\S+|local) \(default\)\n?/)
+    expect(text.stdout).toMatch(/\nendpoint: {7}(unix:\/\/\S+|local) \(default\)\n/)
+    expect(text.stdout).toContain("\ntransport:      cli")
   })
 
   for (const [signal, code] of [

@@ -5,7 +5,10 @@
 import { expect, layer } from "@effect/vitest"
 import { Chunk, Deferred, Effect, Either, Exit, Fiber, Option, Redacted, Schedule, Scope, Stream } from "effect"
 import { execFileSync, spawnSync } from "node:child_process"
+import { existsSync, mkdtempSync, readFileSync } from "node:fs"
 import { connect } from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { Container, ContainerDefinition as Def, ContainerRuntime, Label, Mount, Port } from "ociman"
 import { describeEachRuntime, type Kind, runtimeLayer, TEST_IMAGE } from "./support/backends.js"
 
@@ -407,6 +410,69 @@ describeEachRuntime("containers", (kind) => {
           expect(idsWithLabel(kind, marker)).toEqual([])
         }),
       { timeout: 180_000 }
+    )
+
+    /** A container whose first process writes `<dir>/terminated` when it gets SIGTERM. */
+    const recordingSigterm = (dir: string) =>
+      Effect.map(Mount.bind({ source: dir, target: "/out" }), (mount) =>
+        Def.make(TEST_IMAGE).pipe(
+          Def.mount(mount),
+          Def.command(["sh", "-c", "trap 'echo yes > /out/terminated; exit 0' TERM; sleep 600 & wait"])
+        )
+      )
+
+    it.effect("release: one forced removal by default (no SIGTERM, no grace); a graceful stop with stopTimeout", () =>
+      Effect.gen(function* () {
+        const forcedDir = mkdtempSync(join(tmpdir(), "ociman-release-"))
+        const forced = yield* recordingSigterm(forcedDir)
+        const forcedId = yield* Effect.scoped(Effect.map(Container.start(forced), (c) => c.id))
+        expect(yield* Container.exists(forcedId)).toBe(false)
+        expect(existsSync(join(forcedDir, "terminated"))).toBe(false)
+
+        const gracefulDir = mkdtempSync(join(tmpdir(), "ociman-release-"))
+        const graceful = yield* recordingSigterm(gracefulDir)
+        const gracefulId = yield* Effect.scoped(
+          Effect.map(Container.start(graceful, { stopTimeout: "10 seconds" }), (c) => c.id)
+        )
+        expect(yield* Container.exists(gracefulId)).toBe(false)
+        expect(readFileSync(join(gracefulDir, "terminated"), "utf8")).toBe("yes\n")
+      })
+    )
+
+    it.effect(
+      "startAll: starts together and releases together (three 3 s graceful stops end in one period, not three)",
+      () =>
+        Effect.gen(function* () {
+          const marker = `ociman-test.start-all-${process.pid}`
+          // busybox `sleep` as the first process ignores SIGTERM: each graceful stop takes its full 3 s
+          const stubborn = Def.make(TEST_IMAGE).pipe(Def.command(["sleep", "600"]), Def.labels({ [marker]: "1" }))
+          const scope = yield* Scope.make()
+          const started = yield* Container.startAll([stubborn, stubborn, stubborn], { stopTimeout: "3 seconds" }).pipe(
+            Scope.extend(scope)
+          )
+          expect(started).toHaveLength(3)
+          expect(idsWithLabel(kind, marker)).toHaveLength(3)
+          const releasedAt = Date.now()
+          yield* Scope.close(scope, Exit.void)
+          // one after another would take at least 9 s
+          expect(Date.now() - releasedAt).toBeLessThan(7_000)
+          expect(idsWithLabel(kind, marker)).toEqual([])
+        }),
+      { timeout: 120_000 }
+    )
+
+    it.effect("startAll: when one start fails, the others are removed before it fails, not at the scope's end", () =>
+      Effect.gen(function* () {
+        const marker = `ociman-test.start-all-failed-${process.pid}`
+        const good = sleeper.pipe(Def.labels({ [marker]: "1" }))
+        const missing = Def.make("localhost/ociman-test/absent:1").pipe(Def.pullPolicy("never"))
+        const scope = yield* Scope.make()
+        const failed = yield* Effect.flip(Container.startAll([good, good, missing]).pipe(Scope.extend(scope)))
+        expect(failed._tag).toBe("ImageNotFound")
+        // the caller's scope is still open
+        expect(idsWithLabel(kind, marker)).toEqual([])
+        yield* Scope.close(scope, Exit.void)
+      })
     )
   })
 })

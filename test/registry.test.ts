@@ -128,6 +128,33 @@ describeEachRuntime("registries", (kind) => {
           })
       )
 
+      it.scoped("ociman run: a missing image is pulled first, its progress on stderr; --json stays one document", () =>
+        Effect.gen(function* () {
+          const reference = `${repository(OPEN, "run")}:1`
+          yield* tagged(reference)
+          yield* Image.push(reference)
+
+          yield* Image.remove(reference)
+          const shown = ociman(["run", "--backend", kind, reference, "echo", "ran"])
+          expect(shown.status).toBe(0)
+          expect(shown.stdout).toBe("ran\n")
+          // the pull's events, one plain line each (stderr is not a terminal here)
+          expect(shown.stderr.trim()).not.toBe("")
+          expect(shown.stderr).not.toContain("\u001b[")
+          expect(yield* Image.exists(reference)).toBe(true)
+
+          // present now: nothing is pulled, nothing is said
+          const quiet = ociman(["run", "--backend", kind, reference, "echo", "again"])
+          expect(quiet.status).toBe(0)
+          expect(quiet.stderr).toBe("")
+
+          yield* Image.remove(reference)
+          const json = ociman(["run", "--json", "--backend", kind, reference, "echo", "json"])
+          expect(json.status).toBe(0)
+          expect(JSON.parse(json.stdout)).toEqual({ exitCode: 0, stdout: "json\n", stderr: "" })
+        })
+      )
+
       it.scoped("pullIfAbsent pulls once: absent, then present", () =>
         Effect.gen(function* () {
           const reference = `${repository(OPEN, "once")}:1`

@@ -14,9 +14,20 @@ const commandOf = (pid: string): string | undefined => {
   }
 }
 
-/** The running dockerd's pid, if there is exactly one (read from /proc: no procps needed). */
+/** Whether a dockerd is a spare one a test started (`frozenEngine.ts`), not the machine's engine. */
+const isSpare = (pid: string): boolean => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("ociman-frozen")
+  } catch {
+    return false
+  }
+}
+
+/** The machine's running dockerd's pid, if there is exactly one (read from /proc: no procps needed). */
 export const dockerdPid = (): number | undefined => {
-  const pids = readdirSync("/proc").filter((entry) => /^\d+$/.test(entry) && commandOf(entry) === "dockerd")
+  const pids = readdirSync("/proc").filter(
+    (entry) => /^\d+$/.test(entry) && commandOf(entry) === "dockerd" && !isSpare(entry)
+  )
   return pids.length === 1 ? Number(pids[0]) : undefined
 }
 

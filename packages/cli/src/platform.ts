@@ -5,7 +5,7 @@
 import * as NodeCommandExecutor from "@effect/platform-node/NodeCommandExecutor"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
-import { Layer, Option } from "effect"
+import { Duration, Layer, Option } from "effect"
 import { ContainerRuntime, type RuntimeError } from "ociman"
 
 /** Files and paths: what hashing a build context needs. */
@@ -20,8 +20,12 @@ export const platformLayer = Layer.provideMerge(NodeCommandExecutor.layer, files
  * (the layer's own would race it), and a sweep would cost every command its time.
  */
 export const runtimeLayer = (
-  backend: Option.Option<ContainerRuntime.Kind>
+  backend: Option.Option<ContainerRuntime.Kind>,
+  options: { readonly foreground?: boolean } = {}
 ): Layer.Layer<ContainerRuntime.ContainerRuntime, RuntimeError.ResolveError> =>
-  ContainerRuntime.layer({ backend: Option.getOrElse(backend, () => "auto" as const), sweep: false }).pipe(
-    Layer.provide(platformLayer)
-  )
+  ContainerRuntime.layer({
+    backend: Option.getOrElse(backend, () => "auto" as const),
+    sweep: false,
+    // a container run in the foreground runs until it exits or Ctrl-C, however long: no wait deadline
+    ...(options.foreground === true ? { deadlines: { wait: Duration.infinity } } : {})
+  }).pipe(Layer.provide(platformLayer))

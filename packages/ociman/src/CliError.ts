@@ -99,6 +99,37 @@ export class CommandTimedOut extends Data.TaggedError("CommandTimedOut")<{
 }
 
 /**
+ * An operation on the runtime did not finish within its deadline (see `ContainerRuntime.Deadlines`):
+ * the engine took too long or never answered (a frozen daemon, a held storage lock). Whatever the
+ * operation had started was interrupted (a CLI process is killed).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Container, ContainerDefinition as Def } from "ociman"
+ *
+ * const started = Container.start(Def.make("localhost/ociman-test/busybox:1"), { timeout: "20 seconds" }).pipe(
+ *   Effect.catchTag("OperationTimedOut", (e) => Effect.logError(`${e.operation} gave up: ${e.message}`))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class OperationTimedOut extends Data.TaggedError("OperationTimedOut")<{
+  /** What was asked, e.g. `container.start`, `image.pull`, `container.exec`. */
+  readonly operation: string
+  /** The container, image or network it was about, when there is one. */
+  readonly target: string | undefined
+  readonly timeoutMillis: number
+}> {
+  override get message(): string {
+    const about = this.target === undefined ? "" : ` (${this.target})`
+    return `${this.operation}${about} did not finish within its deadline of ${this.timeoutMillis} ms and was stopped`
+  }
+}
+
+/**
  * The process succeeded but printed something this library cannot understand.
  * @since 0.1.0
  * @category errors
@@ -143,15 +174,110 @@ export class CliUnsupported extends Data.TaggedError("CliUnsupported")<{
 }
 
 /**
- * Any failure to run a CLI command to completion.
+ * The engine's API socket could not be reached (`ENOENT`, `ECONNREFUSED`, `EACCES`, a closed
+ * connection) by the Engine-API transport (see `ContainerRuntime.LayerOptions.transport`).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Container } from "ociman"
+ *
+ * const info = Effect.flatMap(Container.handle("my-db"), (db) => db.inspect).pipe(
+ *   Effect.catchTag("EngineUnreachable", (e) => Effect.logError(`${e.socket}: ${e.reason}`))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
-export type ProcessError = ExecutableNotFound | SpawnFailed | CommandTimedOut | CliUnsupported
+export class EngineUnreachable extends Data.TaggedError("EngineUnreachable")<{
+  /** The socket or address asked (`unix:///var/run/docker.sock`, `tcp://host:2375`). */
+  readonly socket: string
+  readonly method: string
+  /** The request's path template, e.g. `/containers/{id}/json` (no values). */
+  readonly path: string
+  /** What the connection said, e.g. `connect ECONNREFUSED /run/podman/podman.sock`. */
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `${this.method} ${this.path} could not reach the engine at ${this.socket}: ${this.reason} (is the engine or \`podman system service\` running? OCIMAN_TRANSPORT=cli uses the CLI instead)`
+  }
+}
+
+/**
+ * A request to the engine's API got no complete answer within its timeout; it was aborted.
+ *
+ * @example
+ * ```ts
+ * import { CliError } from "ociman"
+ *
+ * new CliError.EngineRequestTimedOut({ method: "GET", path: "/containers/{id}/json", timeoutMillis: 60_000 }).message
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class EngineRequestTimedOut extends Data.TaggedError("EngineRequestTimedOut")<{
+  readonly method: string
+  /** The request's path template (no values). */
+  readonly path: string
+  readonly timeoutMillis: number
+}> {
+  override get message(): string {
+    return `${this.method} ${this.path} got no answer from the engine within ${this.timeoutMillis} ms and was aborted`
+  }
+}
+
+/**
+ * The engine's API answered a request with a failure status this library has no more precise
+ * error for (a "no such container" answer is `ContainerNotFound`, and so on), or with a body it
+ * cannot decode; `message` is what the engine said.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Container } from "ociman"
+ *
+ * const stopped = Effect.flatMap(Container.handle("my-db"), (db) => db.stop()).pipe(
+ *   Effect.catchTag("EngineRequestFailed", (e) => Effect.logError(`${e.status}: ${e.message}`))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class EngineRequestFailed extends Data.TaggedError("EngineRequestFailed")<{
+  readonly method: string
+  /** The request's path template (no values). */
+  readonly path: string
+  /** The HTTP status; `undefined` when the answer could not be read at all. */
+  readonly status: number | undefined
+  /** What the engine said (its JSON `message`), or why its answer could not be used. */
+  readonly engineMessage: string
+}> {
+  override get message(): string {
+    const status = this.status === undefined ? "" : ` ${this.status}`
+    return `${this.method} ${this.path} failed${status}: ${this.engineMessage}`
+  }
+}
+
+/**
+ * Any failure of the Engine-API transport itself.
+ * @since 0.1.0
+ * @category errors
+ */
+export type EngineError = EngineUnreachable | EngineRequestTimedOut | EngineRequestFailed
+
+/**
+ * Any failure to run a CLI command, or an operation on the runtime, to completion.
+ * @since 0.1.0
+ * @category errors
+ */
+export type ProcessError = ExecutableNotFound | SpawnFailed | CommandTimedOut | OperationTimedOut | CliUnsupported
 
 /**
  * Any failure of a CLI call that must succeed.
  * @since 0.1.0
  * @category errors
  */
-export type CliError = ProcessError | CommandFailed
+export type CliError = ProcessError | CommandFailed | EngineError

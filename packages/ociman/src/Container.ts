@@ -19,12 +19,12 @@
  *   const { host, port } = yield* web.hostPort(Port.tcp(80))
  *   const { stdout } = yield* web.exec(["echo", "hello"])
  *   return { host, port, stdout }
- * }).pipe(Effect.scoped) // the container is stopped and removed here
+ * }).pipe(Effect.scoped) // the container is removed here
  * ```
  *
  * @since 0.1.0
  */
-import { Clock, Duration, Effect, Either, ExecutionStrategy, Exit, type Redacted, Scope, Stream } from "effect"
+import { Clock, Duration, Effect, Either, ExecutionStrategy, Exit, type Redacted, Ref, Scope, Stream } from "effect"
 import type { CliError, UnexpectedOutput } from "./CliError.js"
 import type { ContainerDefinition } from "./ContainerDefinition.js"
 import type { ContainerExitedNonZero, ContainerNotFound, ImageNotFound, PortNotPublished } from "./ContainerError.js"
@@ -49,12 +49,14 @@ import * as EnvVar from "./EnvVar.js"
 import type * as Label from "./Label.js"
 import type * as Port from "./Port.js"
 import { validate } from "./internal/containerSpec.js"
+import { bounded, deadlineOf, type Deadlines, unanswered } from "./internal/deadline.js"
 import * as hostPorts from "./internal/hostPorts.js"
 import type { HostPort } from "./internal/hostPorts.js"
 import type { HealthcheckMissing, WaitError } from "./WaitError.js"
 import { exitedNonZero } from "./internal/execResult.js"
 import * as reuse from "./internal/reuse.js"
-import { type Lifecycle, ownershipLabels } from "./internal/session.js"
+import { labelFilter } from "./internal/labelFilter.js"
+import { type Lifecycle, ownershipLabels, START_LABEL } from "./internal/session.js"
 import { onRuntimeClock } from "./internal/wait/clock.js"
 import * as Wait from "./Wait.js"
 
@@ -71,6 +73,7 @@ export interface ExecOptions {
   readonly stdin?: Uint8Array | string | undefined
   readonly tty?: boolean | undefined
   readonly interactive?: boolean | undefined
+  /** Kill the command after this long (default: the runtime's `exec` deadline, 10 min): `CommandTimedOut`. */
   readonly timeout?: Duration.DurationInput | undefined
 }
 
@@ -172,7 +175,10 @@ export interface Container {
     command: ReadonlyArray<string>,
     options?: ExecOptions
   ) => Stream.Stream<LogLine, ContainerExitedNonZero | ExecError>
-  /** Stops (SIGTERM, then SIGKILL after `timeout`, default 10 s). */
+  /**
+   * Stops (SIGTERM, then SIGKILL after `timeout`, default 10 s). Its deadline is that grace period
+   * plus the runtime's `remove` deadline.
+   */
   readonly stop: (options?: {
     readonly timeout?: Duration.DurationInput
   }) => Effect.Effect<void, ContainerNotFound | CliError>
@@ -184,8 +190,13 @@ export interface Container {
   readonly remove: (options?: {
     readonly force?: boolean
     readonly volumes?: boolean
+    /** Deadline of this removal (default: the runtime's `remove` deadline, 30 s). */
+    readonly timeout?: Duration.DurationInput
   }) => Effect.Effect<void, ContainerNotFound | CliError>
-  /** Waits until the container exits and returns its exit code. */
+  /**
+   * Waits until the container exits and returns its exit code; bounded by the runtime's `wait`
+   * deadline (default 1 hour; wrap it in `Effect.timeout` for a shorter one).
+   */
   readonly wait: Effect.Effect<number, ContainerNotFound | CliError | UnexpectedOutput>
   /**
    * Saves the container's file system as an image (`pause`, the default: freeze it while
@@ -193,7 +204,11 @@ export interface Container {
    */
   readonly commit: (
     reference: string,
-    options?: { readonly pause?: boolean }
+    options?: {
+      readonly pause?: boolean
+      /** Deadline of this commit (default: the runtime's `commit` deadline, 5 min). */
+      readonly timeout?: Duration.DurationInput
+    }
   ) => Effect.Effect<void, ContainerNotFound | CliError>
 }
 
@@ -214,12 +229,17 @@ const execSpec = (command: ReadonlyArray<string>, options: ExecOptions) =>
   }))
 
 /**
- * How long a scoped container's release may take: the stop's grace period, then a forced removal.
+ * Options of `start`: its budget, readiness, reuse, and how the container is released.
  * @since 0.1.0
  * @category models
  */
 export interface StartOptions {
-  /** Grace period of the stop on release before the runtime kills the container. Default 5 s. */
+  /**
+   * Release with a graceful stop first: SIGTERM (or the image's stop signal), this grace period,
+   * then the forced removal. Without it (the default) the release is one forced removal: the
+   * container is killed and removed in one call, as testcontainers does, so a PID 1 that ignores
+   * SIGTERM costs nothing.
+   */
   readonly stopTimeout?: Duration.DurationInput | undefined
   /**
    * Readiness: `start` succeeds only once this strategy passes (see `Wait.forContainer`). A
@@ -228,9 +248,11 @@ export interface StartOptions {
    */
   readonly waitFor?: Wait.Strategy | undefined
   /**
-   * With `waitFor`: one budget for the whole start, running the container and waiting for it.
-   * Default 60 s (`Wait.defaultTimeout`). The run itself is not cut short (it is the acquisition);
-   * its time, and a pull's, count against the wait.
+   * One budget for the whole start: a pull it needs, the run, and with `waitFor` the wait. Past it,
+   * `start` fails with `OperationTimedOut` (or the wait's `WaitTimedOut`), within the budget, even
+   * when the engine does not answer; a container the engine creates after all is removed when the
+   * scope closes. Without it: the runtime's `start` deadline for the run (60 s), its `pull`
+   * deadline for a pull, and `Wait.defaultTimeout` (60 s, counted from the start) for the wait.
    */
   readonly timeout?: Duration.DurationInput | undefined
   /** With `waitFor`: the delays between a check's attempts (see `Wait.ForContainerOptions`). */
@@ -251,11 +273,16 @@ export interface StartOptions {
 export const handle = (id: string): Effect.Effect<Container, never, ContainerRuntime> =>
   Effect.map(ContainerRuntime, (runtime): Container => {
     const ops = runtime.containers
-    const inspect = ops.inspect(id)
+    /** Bounds one operation on this container by its deadline (the call's, the layer's, or the default). */
+    const within = (kind: keyof Deadlines, operation: string, perCall?: Duration.DurationInput) =>
+      bounded(runtime, kind, `container.${operation}`, id, perCall)
+    const inspect = ops.inspect(id).pipe(within("query", "inspect"))
     const bindings = (port: Port.ContainerPort) =>
       Effect.map(inspect, (info) => hostPorts.bindingsOf(info, port, runtime.backend.endpoint))
+    // an exec's deadline is the process's own timeout: its error names the argv that ran
+    const execTimeout = (options: ExecOptions) => options.timeout ?? deadlineOf(runtime, "exec")
     const exec = (command: ReadonlyArray<string>, options: ExecOptions = {}) =>
-      Effect.flatMap(execSpec(command, options), (spec) => ops.exec(id, spec, { timeout: options.timeout }))
+      Effect.flatMap(execSpec(command, options), (spec) => ops.exec(id, spec, { timeout: execTimeout(options) }))
     return {
       id,
       name: Effect.map(inspect, (info) => info.name),
@@ -267,21 +294,31 @@ export const handle = (id: string): Effect.Effect<Container, never, ContainerRun
       hostPort: (port) =>
         Effect.flatMap(inspect, (info) => hostPorts.firstBindingOf(id, info, port, runtime.backend.endpoint)),
       hostPorts: bindings,
-      healthcheck: ops.healthcheck(id),
-      probePort: (probe) => ops.probePort(id, probe),
-      logs: ops.logs(id),
-      streamLogs: (options = {}) => ops.streamLogs(id, options),
+      healthcheck: ops.healthcheck(id).pipe(within("query", "healthcheck")),
+      probePort: (probe) => ops.probePort(id, probe).pipe(within("query", "probePort")),
+      logs: ops.logs(id).pipe(within("query", "logs")),
+      streamLogs: (options = {}) =>
+        // a followed stream lasts as long as the container writes: only a snapshot has a deadline
+        options.follow === true
+          ? ops.streamLogs(id, options)
+          : ops.streamLogs(id, options).pipe(Stream.interruptWhen(within("query", "logs")(Effect.never))),
       streamExec: (command, options = {}) =>
         Stream.unwrap(
-          Effect.map(execSpec(command, options), (spec) => ops.streamExec(id, spec, { timeout: options.timeout }))
+          Effect.map(execSpec(command, options), (spec) => ops.streamExec(id, spec, { timeout: execTimeout(options) }))
         ),
-      stop: (options = {}) =>
-        ops.stop(id, {
-          timeoutSeconds: Math.ceil(Duration.toSeconds(Duration.decode(options.timeout ?? DEFAULT_STOP_TIMEOUT)))
-        }),
-      remove: (options = {}) => ops.remove(id, { force: options.force ?? false, volumes: options.volumes ?? true }),
-      wait: ops.wait(id),
-      commit: (reference, options = {}) => ops.commit(id, reference, { pause: options.pause ?? true })
+      stop: (options = {}) => {
+        const grace = Duration.decode(options.timeout ?? DEFAULT_STOP_TIMEOUT)
+        return ops
+          .stop(id, { timeoutSeconds: Math.ceil(Duration.toSeconds(grace)) })
+          .pipe(within("remove", "stop", Duration.sum(grace, deadlineOf(runtime, "remove"))))
+      },
+      remove: (options = {}) =>
+        ops
+          .remove(id, { force: options.force ?? false, volumes: options.volumes ?? true })
+          .pipe(within("remove", "remove", options.timeout)),
+      wait: ops.wait(id).pipe(within("wait", "wait")),
+      commit: (reference, options = {}) =>
+        ops.commit(id, reference, { pause: options.pause ?? true }).pipe(within("commit", "commit", options.timeout))
     }
   })
 
@@ -313,11 +350,20 @@ export const run = (
 ): Effect.Effect<ExecResult, StartError | ContainerExitedNonZero, ContainerRuntime> =>
   Effect.gen(function* () {
     const runtime = yield* ContainerRuntime
-    const spec = yield* checked(definition, ownershipLabels(new Date(), definition.remove ? "scoped" : "detached"))
-    const outcome = yield* runtime.containers.runForeground(spec, {
-      stdin: toBytes(options.stdin),
-      timeout: options.timeout
-    })
+    // the nonce finds the container again if the run is cut short (the killed CLI leaves it running)
+    const nonce = globalThis.crypto.randomUUID()
+    const lifecycle = definition.remove ? "scoped" : "detached"
+    const spec = yield* checked(definition, [...ownershipLabels(new Date(), lifecycle), [START_LABEL, nonce]])
+    const outcome = yield* runtime.containers
+      .runForeground(spec, {
+        stdin: toBytes(options.stdin),
+        timeout: options.timeout ?? deadlineOf(runtime, "exec")
+      })
+      .pipe(
+        Effect.onError((cause) =>
+          unanswered(cause) ? removeByNonce(nonce, { _tag: "Unknown" }, undefined) : Effect.void
+        )
+      )
     return outcome.exitCode === 0 ? outcome : yield* exitedNonZero(outcome)
   }).pipe(Effect.withSpan("ociman.Container.run"))
 
@@ -328,14 +374,38 @@ export const run = (
 const runOwned = (
   definition: ContainerDefinition,
   lifecycle: Lifecycle,
-  pullPolicy: ContainerDefinition["pullPolicy"]
+  pullPolicy: ContainerDefinition["pullPolicy"],
+  options: {
+    readonly extraLabels?: ReadonlyArray<readonly [string, string]>
+    readonly timeout?: Duration.DurationInput | undefined
+  }
 ): Effect.Effect<Container, StartError, ContainerRuntime> =>
   Effect.gen(function* () {
     const runtime = yield* ContainerRuntime
-    const spec = yield* checked(definition, ownershipLabels(new Date(), lifecycle))
-    const { id } = yield* runtime.containers.runDetached({ ...spec, pullPolicy })
+    const spec = yield* checked(definition, [...ownershipLabels(new Date(), lifecycle), ...(options.extraLabels ?? [])])
+    const { id } = yield* runtime.containers
+      .runDetached({ ...spec, pullPolicy })
+      .pipe(bounded(runtime, "start", "container.start", ImageReference.format(spec.image), options.timeout))
     return yield* handle(id)
   })
+
+/**
+ * `startDetached`'s run: nothing releases a detached container, so a run cut short (timed out,
+ * interrupted) removes at once what it may have created, found by its nonce.
+ */
+const runDetachedOwned = (
+  definition: ContainerDefinition,
+  pullPolicy: ContainerDefinition["pullPolicy"],
+  options: { readonly timeout?: Duration.DurationInput | undefined }
+): Effect.Effect<Container, StartError, ContainerRuntime> => {
+  const nonce = globalThis.crypto.randomUUID()
+  return runOwned(definition, "detached", pullPolicy, {
+    extraLabels: [[START_LABEL, nonce]],
+    timeout: options.timeout
+  }).pipe(
+    Effect.onError((cause) => (unanswered(cause) ? removeByNonce(nonce, { _tag: "Unknown" }, undefined) : Effect.void))
+  )
+}
 
 /**
  * The one running container for this definition on the engine (see `internal/reuse.ts`): found by
@@ -343,7 +413,8 @@ const runOwned = (
  */
 const runReused = (
   definition: ContainerDefinition,
-  pullPolicy: ContainerDefinition["pullPolicy"]
+  pullPolicy: ContainerDefinition["pullPolicy"],
+  timeout: Duration.DurationInput | undefined
 ): Effect.Effect<Container, StartError, ContainerRuntime> =>
   Effect.gen(function* () {
     const runtime = yield* ContainerRuntime
@@ -351,9 +422,11 @@ const runReused = (
     const labels = [...ownershipLabels(new Date(), reuse.REUSED_LIFECYCLE), ...reuse.reuseLabels(key)]
     const spec = yield* checked(definition, labels)
     const name = spec.name ?? (yield* ContainerName.make(reuse.reuseName(key)))
-    const id = yield* reuse.acquire(runtime, key, { ...spec, name }, (named) =>
-      Effect.map(runtime.containers.runDetached({ ...named, pullPolicy }), (run) => run.id)
-    )
+    const id = yield* reuse
+      .acquire(runtime, key, { ...spec, name }, (named) =>
+        Effect.map(runtime.containers.runDetached({ ...named, pullPolicy }), (run) => run.id)
+      )
+      .pipe(bounded(runtime, "start", "container.start", ImageReference.format(spec.image), timeout))
     return yield* handle(id)
   })
 
@@ -373,9 +446,11 @@ const pullingFirst = <A, E, R>(
     Effect.catchTag("ImageNotFound", (missing) =>
       Either.isLeft(image)
         ? Effect.fail(missing)
-        : Effect.flatMap(ContainerRuntime, (runtime) => Stream.runDrain(runtime.images.pull(image.right))).pipe(
-            Effect.zipRight(run("never"))
-          )
+        : Effect.flatMap(ContainerRuntime, (runtime) =>
+            Stream.runDrain(runtime.images.pull(image.right)).pipe(
+              bounded(runtime, "pull", "image.pull", ImageReference.format(image.right))
+            )
+          ).pipe(Effect.zipRight(run("never")))
     )
   )
 }
@@ -418,20 +493,27 @@ const pullingFirst = <A, E, R>(
  */
 export const startDetached = (
   definition: ContainerDefinition,
-  options: { readonly reuse?: boolean | undefined } = {}
+  options: {
+    readonly reuse?: boolean | undefined
+    /** Deadline of the run (default: the runtime's `start` deadline, 60 s); a pull has its own. */
+    readonly timeout?: Duration.DurationInput | undefined
+  } = {}
 ): Effect.Effect<Container, StartError, ContainerRuntime> =>
   Effect.flatMap(options.reuse === true ? reuse.enabledByEnvironment : Effect.succeed(false), (reused) =>
     pullingFirst(definition, (pullPolicy) =>
-      reused ? runReused(definition, pullPolicy) : runOwned(definition, "detached", pullPolicy)
+      reused ? runReused(definition, pullPolicy, options.timeout) : runDetachedOwned(definition, pullPolicy, options)
     )
   ).pipe(Effect.withSpan("ociman.Container.startDetached", { attributes: { reuse: options.reuse ?? false } }))
 
-const DEFAULT_RELEASE_STOP = Duration.seconds(5)
-
 /**
- * Starts a container that is stopped and removed when the scope closes: after success, failure,
- * interruption, a timeout, or SIGINT/SIGTERM of a program run with `NodeRuntime.runMain`.
- * Release stops with a bounded grace period, then force-removes.
+ * Starts a container that is removed when the scope closes: after success, failure, interruption,
+ * a timeout, or SIGINT/SIGTERM of a program run with `NodeRuntime.runMain`. The release is one
+ * forced removal (a graceful stop first only with `stopTimeout`).
+ *
+ * Every step has a deadline and can be interrupted, the run included: an engine that never
+ * answers gives `OperationTimedOut`, not a hang. Each start labels its container with a nonce
+ * before the run, so a container that a timed-out or interrupted run created after all is found
+ * and removed when the scope closes.
  *
  * A missing image is pulled first, before the run (unless the pull policy is `always` or
  * `never`): the run is `run --pull never`, and an interrupt during the pull cancels it at once.
@@ -491,39 +573,168 @@ export const start = (
       enabled ? startReused(definition, options) : start(definition, { ...options, reuse: false })
     )
   }
-  const release = (container: Container) =>
-    container.stop({ timeout: options.stopTimeout ?? DEFAULT_RELEASE_STOP }).pipe(
-      Effect.ignore,
-      // Whatever the stop did, the container must go: force-remove kills and removes.
-      Effect.zipRight(container.remove({ force: true }).pipe(Effect.catchTag("ContainerNotFound", () => Effect.void))),
-      Effect.tapError((error) =>
-        Effect.logWarning(`ociman: could not remove container ${container.id}: ${error.message}`)
-      ),
-      Effect.ignore
-    )
-  // the run is the acquisition; a pull it needs happens outside it (see pullingFirst)
-  const acquired = pullingFirst(definition, (pullPolicy) =>
-    Effect.acquireRelease(runOwned(definition, "scoped", pullPolicy), release)
-  )
-  const waitFor = options.waitFor
-  if (waitFor === undefined) return acquired.pipe(Effect.withSpan("ociman.Container.start"))
-  // acquireRelease runs no release when acquisition fails, and its acquisition is uninterruptible:
-  // so the wait runs after it, interruptible, and a child scope holding the release is closed at
-  // once when the wait fails or is interrupted (the caller's scope may live much longer).
   return Effect.uninterruptibleMask((restore) =>
     Effect.gen(function* () {
+      const runtime = yield* ContainerRuntime
       const startedAt = yield* Clock.currentTimeMillis
+      // The release is in place before the run: whatever the run does (even time out while the engine
+      // goes on to create the container), closing the scope removes what carries this start's nonce.
+      const nonce = globalThis.crypto.randomUUID()
+      const started = yield* Ref.make<RunOutcome>({ _tag: "Unknown" })
       const scope = yield* Scope.fork(yield* Effect.scope, ExecutionStrategy.sequential)
-      // interruptible until the run: a pull can be cancelled (acquireRelease keeps the run itself whole)
-      const container = yield* restore(Scope.extend(acquired, scope))
-      const { timeout, schedule, attemptTimeout } = options
-      yield* restore(Wait.forContainer(container, waitFor, { timeout, startedAt, schedule, attemptTimeout })).pipe(
-        Effect.onError((cause) => Scope.close(scope, Exit.failCause(cause)))
+      yield* Scope.addFinalizer(
+        scope,
+        releaseStarted(nonce, started, options.stopTimeout).pipe(Effect.provideService(ContainerRuntime, runtime))
       )
+      const run = pullingFirst(definition, (pullPolicy) =>
+        runOwned(definition, "scoped", pullPolicy, { extraLabels: [[START_LABEL, nonce]], timeout: options.timeout })
+      )
+      // interruptible: a pull, or a run the engine does not answer, can be cancelled
+      const container = yield* restore(
+        options.timeout === undefined
+          ? run
+          : run.pipe(bounded(runtime, "start", "container.start", imageName(definition), options.timeout))
+      ).pipe(
+        Effect.tap((container) => Ref.set(started, { _tag: "Started", id: container.id })),
+        // an engine that answered had its say: clean up now. One that did not may still be creating
+        // the container: the cleanup waits for the caller's scope, not to hang this failure on it.
+        Effect.onError((cause) =>
+          unanswered(cause)
+            ? Effect.void
+            : Effect.zipRight(Ref.set(started, { _tag: "Refused" }), Scope.close(scope, Exit.failCause(cause)))
+        )
+      )
+      const { waitFor, timeout, schedule, attemptTimeout } = options
+      if (waitFor !== undefined) {
+        // the wait runs interruptible, and its failure releases the container at once (the caller's
+        // scope may live much longer)
+        yield* restore(Wait.forContainer(container, waitFor, { timeout, startedAt, schedule, attemptTimeout })).pipe(
+          Effect.onError((cause) => Scope.close(scope, Exit.failCause(cause)))
+        )
+      }
       return container
     })
   ).pipe(onRuntimeClock, Effect.withSpan("ociman.Container.start"))
 }
+
+/** The image as the definition names it, for messages. */
+const imageName = (definition: ContainerDefinition): string =>
+  typeof definition.image === "string" ? definition.image : ImageReference.format(definition.image)
+
+/**
+ * What a start's run came to: it told the container's id, the engine refused it (it answered:
+ * whatever it created is there now), or nobody knows (timed out, interrupted: the engine may still
+ * be creating it, the killed CLI may have sent the request).
+ */
+type RunOutcome =
+  { readonly _tag: "Started"; readonly id: string } | { readonly _tag: "Refused" } | { readonly _tag: "Unknown" }
+
+/** After a run of unknown outcome, how long the release waits before looking for a late container again. */
+const LATE_CREATE_GRACE = Duration.seconds(1)
+
+/**
+ * Releases a scoped container: by default one forced removal (SIGKILL, then removal with its
+ * anonymous volumes), as testcontainers does; with `stopTimeout`, a graceful stop first. A run
+ * that never told its id is looked up by its nonce label; when its outcome is unknown, once more
+ * a moment later, for a create the engine carried out after the first look.
+ */
+const releaseStarted = (
+  nonce: string,
+  started: Ref.Ref<RunOutcome>,
+  stopTimeout: Duration.DurationInput | undefined
+): Effect.Effect<void, never, ContainerRuntime> =>
+  Effect.flatMap(Ref.get(started), (outcome) =>
+    outcome._tag === "Started" ? removeReleased(outcome.id, stopTimeout) : removeByNonce(nonce, outcome, stopTimeout)
+  )
+
+/**
+ * Removes the containers a run labelled with `nonce` (none, or the one it created). When the run's
+ * outcome is unknown, looks once more a moment later, for a create the engine carried out after the
+ * first look. Failures are logged: this runs in releases and on failure paths.
+ */
+const removeByNonce = (
+  nonce: string,
+  outcome: RunOutcome,
+  stopTimeout: Duration.DurationInput | undefined
+): Effect.Effect<void, never, ContainerRuntime> =>
+  Effect.gen(function* () {
+    const runtime = yield* ContainerRuntime
+    const removeFound = runtime.containers.list([labelFilter(START_LABEL, nonce)]).pipe(
+      bounded(runtime, "query", "container.list", nonce),
+      Effect.flatMap((found) =>
+        Effect.forEach(found, (listed) => removeReleased(listed.id, stopTimeout), {
+          concurrency: "unbounded",
+          discard: true
+        })
+      )
+    )
+    yield* removeFound
+    // only a real engine creates late (the in-memory runtime has no process to outlive a kill)
+    if (outcome._tag === "Unknown" && runtime.capabilities.processes) {
+      yield* Effect.zipRight(Effect.sleep(LATE_CREATE_GRACE), removeFound)
+    }
+  }).pipe(
+    onRuntimeClock,
+    Effect.tapError((error) =>
+      Effect.logWarning(`ociman: could not look up the container of run ${nonce}: ${error.message}`)
+    ),
+    Effect.ignore
+  )
+
+/** Removes one released container (a graceful stop first with `stopTimeout`); failures are logged. */
+const removeReleased = (
+  id: string,
+  stopTimeout: Duration.DurationInput | undefined
+): Effect.Effect<void, never, ContainerRuntime> =>
+  Effect.flatMap(handle(id), (container) =>
+    (stopTimeout === undefined ? Effect.void : Effect.ignore(container.stop({ timeout: stopTimeout }))).pipe(
+      Effect.zipRight(container.remove({ force: true })),
+      Effect.catchTag("ContainerNotFound", () => Effect.void),
+      Effect.catchAll((error) => Effect.logWarning(`ociman: could not remove container ${id}: ${error.message}`))
+    )
+  )
+
+/**
+ * Starts several containers at once and releases them at once: the starts run concurrently, and
+ * when the scope closes the containers are removed concurrently too (each start's release is one
+ * forced removal), for containers that need no order between them. If one start fails, the others
+ * are removed before `startAll` fails. The handles come back in the order of the definitions.
+ *
+ * (Containers started one after another in a scope are released one after another, in reverse
+ * order: what a later resource relies on goes after it.)
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Container, ContainerDefinition as Def } from "ociman"
+ *
+ * const workers = Effect.scoped(
+ *   Effect.gen(function* () {
+ *     const all = yield* Container.startAll(
+ *       [1, 2, 3].map((n) => Def.make("localhost/ociman-test/busybox:1").pipe(Def.command(["sleep", `${n * 60}`])))
+ *     )
+ *     return all.map((c) => c.id)
+ *   })
+ * ) // all three removed here, concurrently
+ * ```
+ * @since 0.1.0
+ * @category effects
+ */
+export const startAll = (
+  definitions: Iterable<ContainerDefinition>,
+  options: StartOptions = {}
+): Effect.Effect<ReadonlyArray<Container>, StartError | WaitError, ContainerRuntime | Scope.Scope> =>
+  Effect.uninterruptibleMask((restore) =>
+    Effect.gen(function* () {
+      // one scope for all, closed in parallel: at the caller's scope close, or at once if one start fails
+      const scope = yield* Scope.fork(yield* Effect.scope, ExecutionStrategy.parallel)
+      return yield* restore(
+        Effect.forEach(definitions, (definition) => start(definition, options), { concurrency: "unbounded" }).pipe(
+          Scope.extend(scope)
+        )
+      ).pipe(Effect.onError((cause) => Scope.close(scope, Exit.failCause(cause))))
+    })
+  ).pipe(Effect.withSpan("ociman.Container.startAll"))
 
 /**
  * `start` with `reuse`: the container is not released with the scope. A reused container that is
@@ -535,7 +746,9 @@ const startReused = (
 ): Effect.Effect<Container, StartError | WaitError, ContainerRuntime> =>
   Effect.gen(function* () {
     const startedAt = yield* Clock.currentTimeMillis
-    const container = yield* pullingFirst(definition, (pullPolicy) => runReused(definition, pullPolicy))
+    const container = yield* pullingFirst(definition, (pullPolicy) =>
+      runReused(definition, pullPolicy, options.timeout)
+    )
     const { waitFor, timeout, schedule, attemptTimeout } = options
     if (waitFor !== undefined) {
       yield* Wait.forContainer(container, waitFor, { timeout, startedAt, schedule, attemptTimeout })
@@ -554,7 +767,9 @@ const startReused = (
  * @category effects
  */
 export const exists = (container: string): Effect.Effect<boolean, CliError | UnexpectedOutput, ContainerRuntime> =>
-  Effect.flatMap(ContainerRuntime, (runtime) => runtime.containers.exists(container))
+  Effect.flatMap(ContainerRuntime, (runtime) =>
+    runtime.containers.exists(container).pipe(bounded(runtime, "query", "container.exists", container))
+  )
 
 /**
  * Containers (running or not) whose labels match every filter.
@@ -571,4 +786,6 @@ export const exists = (container: string): Effect.Effect<boolean, CliError | Une
 export const list = (
   filters: ReadonlyArray<Label.Filter>
 ): Effect.Effect<ReadonlyArray<ListedContainer>, CliError | UnexpectedOutput, ContainerRuntime> =>
-  Effect.flatMap(ContainerRuntime, (runtime) => runtime.containers.list(filters))
+  Effect.flatMap(ContainerRuntime, (runtime) =>
+    runtime.containers.list(filters).pipe(bounded(runtime, "query", "container.list", undefined))
+  )

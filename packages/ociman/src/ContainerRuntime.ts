@@ -2,8 +2,9 @@
  * The container runtime service: the seam between the user-facing modules (containers, images,
  * networks, readiness) and a runtime. Docker and Podman over their CLIs and the in-memory test
  * runtime each implement the operations declared here, and one conformance suite holds them to
- * the same behaviour; a layer chooses one. There is no global state: two layers give two
- * independent runtimes in one program.
+ * the same behaviour; a layer chooses one. Docker's and Podman's container operations can also go
+ * over the engine's API socket instead of the CLI (`LayerOptions.transport`, `Backend.transport`).
+ * There is no global state: two layers give two independent runtimes in one program.
  *
  * This module holds the service tag, what a backend is and can do, the operation interfaces every
  * backend implements with their data types, and the layers (thin delegations to the backends).
@@ -56,6 +57,8 @@ import type { ResolveError } from "./RuntimeError.js"
 import { Version } from "./Version.js"
 import type { HealthcheckMissing } from "./WaitError.js"
 import * as cliRuntime from "./internal/cli/runtime.js"
+import * as deadline from "./internal/deadline.js"
+import type { Deadlines } from "./internal/deadline.js"
 import type { InvalidDefinition } from "./internal/containerSpec.js"
 import type { Cidr } from "./internal/ip.js"
 import type { Kind } from "./internal/kind.js"
@@ -99,7 +102,28 @@ export interface Backend {
    * connection, or the local default), and whether that engine may be on another machine.
    */
   readonly endpoint: Endpoint
+  /**
+   * How container operations reach the engine: `api` over its socket (Docker's, or Podman's API
+   * service), `cli` through the executable. Images, networks and the `cli` escape hatch always use
+   * the CLI (see {@link LayerOptions.transport}).
+   */
+  readonly transport: Transport
 }
+
+/**
+ * How a runtime's container operations reach the engine: its API socket or its CLI.
+ * @since 0.1.0
+ * @category models
+ */
+export type Transport = "api" | "cli"
+
+/**
+ * Which transport a layer uses: `api` (required: the layer fails when the engine's socket does not
+ * answer), `cli`, or `auto` (the API when the socket answers `/_ping`, else the CLI).
+ * @since 0.1.0
+ * @category models
+ */
+export type TransportSelection = Transport | "auto"
 
 /**
  * Where the runtime's CLI sends its calls, found the way the CLI finds it: Docker's `DOCKER_HOST`,
@@ -701,6 +725,35 @@ export interface NetworkOperations {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Deadlines
+// ---------------------------------------------------------------------------------------------
+
+export type { Deadlines } from "./internal/deadline.js"
+
+/**
+ * The deadline of each kind of operation when neither the layer nor the call gives one: queries
+ * 30 s, a container's start 60 s, an exec 10 min, a removal 30 s, a wait for exit 1 h, a commit
+ * 5 min, a build 30 min, a pull or push 10 min, registry logins and networks 30 s, a sweep 2 min.
+ *
+ * @example
+ * ```ts
+ * import { NodeContext } from "@effect/platform-node"
+ * import { Layer } from "effect"
+ * import { ContainerRuntime } from "ociman"
+ *
+ * // a CI machine with a slow disk: longer starts, shorter queries
+ * const Docker = ContainerRuntime.layer({
+ *   backend: "docker",
+ *   deadlines: { start: "2 minutes", query: "10 seconds" }
+ * }).pipe(Layer.provide(NodeContext.layer))
+ * console.log(ContainerRuntime.defaultDeadlines.start) // "60 seconds"
+ * ```
+ * @since 0.1.0
+ * @category models
+ */
+export const defaultDeadlines: Deadlines = deadline.defaultDeadlines
+
+// ---------------------------------------------------------------------------------------------
 // The service
 // ---------------------------------------------------------------------------------------------
 
@@ -724,6 +777,11 @@ export interface Service {
   readonly images: ImageOperations
   /** Network operations (create, remove, exists, the default bridge's subnets). */
   readonly networks: NetworkOperations
+  /**
+   * Deadlines this runtime's operations get when a call gives none (`LayerOptions.deadlines`);
+   * what is missing here falls back to {@link defaultDeadlines}.
+   */
+  readonly deadlines?: Partial<Deadlines> | undefined
 }
 
 /**
@@ -755,10 +813,26 @@ export interface LayerOptions {
   /** Executables to run instead of `docker` / `podman` found on PATH. */
   readonly executables?: Partial<Record<Kind, string>> | undefined
   /**
+   * How container operations reach the engine (see {@link TransportSelection}): default
+   * `OCIMAN_TRANSPORT`, else `cli`. Over the API, detached runs, execs without stdin or TTY,
+   * inspect, exists, list, logs, wait, stop and remove are requests on a kept-alive connection to
+   * the engine's socket (`DOCKER_HOST` or the Docker context when `unix://` or plain `tcp://`, else
+   * `/var/run/docker.sock`; Podman's `podman system service` socket, `/run/podman/podman.sock` or
+   * `$XDG_RUNTIME_DIR/podman/podman.sock`); foreground runs, execs with stdin or a TTY, commit,
+   * images, networks and `ssh://` engines stay on the CLI.
+   */
+  readonly transport?: TransportSelection | undefined
+  /**
    * Sweep leaked resources once per process when the layer is built (see `Sweeper`): in the
    * background, never failing the layer. Default `true`; `OCIMAN_SWEEP=0` also turns it off.
    */
   readonly sweep?: boolean | undefined
+  /**
+   * Deadlines of this runtime's operations, replacing the defaults ({@link defaultDeadlines}) kind
+   * by kind; a call's own `timeout` still wins. Past its deadline an operation fails with
+   * `OperationTimedOut` and whatever it started is interrupted.
+   */
+  readonly deadlines?: Partial<Deadlines> | undefined
 }
 
 /**
@@ -824,8 +898,13 @@ export const resolve: (options?: LayerOptions) => Effect.Effect<Backend, Resolve
 export const layer = (options: LayerOptions = {}): Layer.Layer<ContainerRuntime, ResolveError, Platform> =>
   Layer.effect(
     ContainerRuntime,
-    cliRuntime.build(options, (service) => automaticSweep(service, options.sweep))
+    cliRuntime
+      .build(options, (service) => automaticSweep(withDeadlines(service, options), options.sweep))
+      .pipe(Effect.map((service) => withDeadlines(service, options)))
   )
+
+const withDeadlines = (service: Service, options: Pick<LayerOptions, "deadlines">): Service =>
+  options.deadlines === undefined ? service : { ...service, deadlines: { ...service.deadlines, ...options.deadlines } }
 
 /**
  * Docker, required (no fallback).
@@ -907,7 +986,8 @@ export const BackendSchema = Schema.Struct({
     name: Schema.UndefinedOr(Schema.String),
     remote: Schema.Boolean,
     host: Schema.UndefinedOr(Schema.String)
-  })
+  }),
+  transport: Schema.Literal("api", "cli")
 })
 
 /**
@@ -929,9 +1009,11 @@ export const BackendSchema = Schema.Struct({
  */
 export const layerResolved = (
   backend: Backend,
-  options: Pick<LayerOptions, "sweep"> = {}
+  options: Pick<LayerOptions, "sweep" | "deadlines"> = {}
 ): Layer.Layer<ContainerRuntime, never, Platform> =>
   Layer.effect(
     ContainerRuntime,
-    Effect.tap(cliRuntime.make(backend), (service) => automaticSweep(service, options.sweep))
+    Effect.map(cliRuntime.make(backend), (service) => withDeadlines(service, options)).pipe(
+      Effect.tap((service) => automaticSweep(service, options.sweep))
+    )
   )

@@ -47,7 +47,8 @@
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import { type Duration, Effect, type Redacted, type Scope, Stream } from "effect"
-import type { CliError, ProcessError, UnexpectedOutput } from "./CliError.js"
+import type { CliError, OperationTimedOut, ProcessError, UnexpectedOutput } from "./CliError.js"
+import type * as ContainerRuntime_ from "./ContainerRuntime.js"
 import {
   type BuildOutput,
   type BuildRequest,
@@ -69,6 +70,7 @@ import {
 } from "./ImageError.js"
 import * as ImageReference from "./ImageReference.js"
 import * as Label from "./Label.js"
+import { bounded, deadlineOf, type Deadlines } from "./internal/deadline.js"
 import { ownershipLabels, REFERENCE_LABEL } from "./internal/session.js"
 import { reveal, type Validated, validate } from "./internal/buildValidation.js"
 import type { BuildDefinition, DefinitionError } from "./BuildDefinition.js"
@@ -339,9 +341,15 @@ export const buildStream = (
 ): Stream.Stream<BuildOutput, BuildError, ContainerRuntime | FileSystem.FileSystem | Path.Path> =>
   Stream.unwrap(
     Effect.flatMap(Effect.zip(ContainerRuntime, ensurePrepared(def, options)), ([runtime, ready]) =>
-      Effect.succeed(runtime.images.build(ready.request))
+      Effect.succeed(runtime.images.build(withBuildDeadline(runtime, ready.request)))
     )
   )
+
+/** The build's deadline is the process's own timeout (its error names the argv): the call's, else the runtime's. */
+const withBuildDeadline = (runtime: ContainerRuntime_.Service, request: BuildRequest): BuildRequest => ({
+  ...request,
+  timeout: request.timeout ?? deadlineOf(runtime, "build")
+})
 
 /**
  * Builds the image (always) and returns its reference.
@@ -368,7 +376,7 @@ export const build = (
     const runtime = yield* ContainerRuntime
     const ready = yield* ensurePrepared(def, options)
     const onOutput = options.onOutput
-    yield* Stream.runForEach(runtime.images.build(ready.request), (output) =>
+    yield* Stream.runForEach(runtime.images.build(withBuildDeadline(runtime, ready.request)), (output) =>
       onOutput === undefined ? Effect.void : onOutput(output)
     )
     return ready.reference
@@ -398,9 +406,8 @@ export const buildIfAbsent = (
   ContainerRuntime | FileSystem.FileSystem | Path.Path
 > =>
   Effect.gen(function* () {
-    const runtime = yield* ContainerRuntime
     const ready = yield* ensurePrepared(def, options)
-    if (yield* runtime.images.exists(ready.reference)) return ready.reference
+    if (yield* exists(ready.reference)) return ready.reference
     return yield* build(ready, options)
   })
 
@@ -464,8 +471,9 @@ export const buildScoped = (
     // Registered before the build, so an interrupted build leaves nothing; it removes the reference
     // only if it names this scope's image (a failed build leaves someone else's image in place).
     yield* Effect.addFinalizer(() =>
-      runtime.images.inspect(ready.reference).pipe(
-        Effect.flatMap((inspected) => (ours(inspected.labels) ? runtime.images.remove(ready.reference) : Effect.void)),
+      inspect(ready.reference).pipe(
+        Effect.flatMap((inspected) => (ours(inspected.labels) ? remove(ready.reference) : Effect.void)),
+        Effect.provideService(ContainerRuntime, runtime),
         Effect.catchTag("ImageNotFound", () => Effect.void),
         Effect.tapError((error) => Effect.logWarning(`ociman: could not remove image ${reference}: ${error.message}`)),
         Effect.ignore
@@ -478,11 +486,29 @@ export const buildScoped = (
 // Image operations
 // ---------------------------------------------------------------------------------------------
 
+/** Runs `f` on the runtime in context, bounded by the deadline of `kind` (the call's, the layer's, the default). */
 const withRuntime = <A, E>(
   reference: string | ImageReference.ImageReference,
-  f: (images: ImageOperations, ref: ImageReference.ImageReference) => Effect.Effect<A, E>
-): Effect.Effect<A, E | ImageReference.InvalidImageReference, ContainerRuntime> =>
-  Effect.flatMap(Effect.zip(ContainerRuntime, toReference(reference)), ([runtime, ref]) => f(runtime.images, ref))
+  kind: keyof Deadlines,
+  operation: string,
+  f: (images: ImageOperations, ref: ImageReference.ImageReference) => Effect.Effect<A, E>,
+  perCall?: Duration.DurationInput | undefined
+): Effect.Effect<A, E | OperationTimedOut | ImageReference.InvalidImageReference, ContainerRuntime> =>
+  Effect.flatMap(Effect.zip(ContainerRuntime, toReference(reference)), ([runtime, ref]) =>
+    f(runtime.images, ref).pipe(bounded(runtime, kind, `image.${operation}`, ImageReference.format(ref), perCall))
+  )
+
+/** A stream ended with `OperationTimedOut` once the deadline of `kind` has passed. */
+const streamWithin =
+  (
+    runtime: ContainerRuntime_.Service,
+    kind: keyof Deadlines,
+    operation: string,
+    target: string,
+    perCall?: Duration.DurationInput
+  ) =>
+  <A, E, R>(stream: Stream.Stream<A, E, R>): Stream.Stream<A, E | OperationTimedOut, R> =>
+    stream.pipe(Stream.interruptWhen(bounded(runtime, kind, `image.${operation}`, target, perCall)(Effect.never)))
 
 /**
  * Whether the image is stored locally. `false` only when the runtime says it is absent: a
@@ -504,7 +530,7 @@ const withRuntime = <A, E>(
 export const exists = (
   reference: string | ImageReference.ImageReference
 ): Effect.Effect<boolean, ImageReference.InvalidImageReference | CliError, ContainerRuntime> =>
-  withRuntime(reference, (images, ref) => images.exists(ref))
+  withRuntime(reference, "query", "exists", (images, ref) => images.exists(ref))
 
 /**
  * Pulls the image. A registry that has no such image fails with `PullFailed` and reason
@@ -523,9 +549,10 @@ export const exists = (
  * @category effects
  */
 export const pull = (
-  reference: string | ImageReference.ImageReference
+  reference: string | ImageReference.ImageReference,
+  options: PullOptions = {}
 ): Effect.Effect<void, ImageReference.InvalidImageReference | PullFailed | ProcessError, ContainerRuntime> =>
-  Stream.runDrain(pullStream(reference))
+  Stream.runDrain(pullStream(reference, options))
 
 /**
  * Pulls the image and reports its progress as it comes: each layer's status, and the runtime's
@@ -545,11 +572,24 @@ export const pull = (
  * @category effects
  */
 export const pullStream = (
-  reference: string | ImageReference.ImageReference
+  reference: string | ImageReference.ImageReference,
+  options: PullOptions = {}
 ): Stream.Stream<PullEvent, ImageReference.InvalidImageReference | PullFailed | ProcessError, ContainerRuntime> =>
   Stream.unwrap(
-    Effect.map(Effect.zip(ContainerRuntime, toReference(reference)), ([runtime, ref]) => runtime.images.pull(ref))
+    Effect.map(Effect.zip(ContainerRuntime, toReference(reference)), ([runtime, ref]) =>
+      runtime.images.pull(ref).pipe(streamWithin(runtime, "pull", "pull", ImageReference.format(ref), options.timeout))
+    )
   )
+
+/**
+ * Options of a pull or a push.
+ * @since 0.1.0
+ * @category models
+ */
+export interface PullOptions {
+  /** Deadline (default: the runtime's `pull` or `push` deadline, 10 min): `OperationTimedOut` past it. */
+  readonly timeout?: Duration.DurationInput | undefined
+}
 
 /**
  * Pulls the image unless it is stored locally; returns whether it pulled. A failed presence
@@ -567,12 +607,11 @@ export const pullStream = (
  * @category effects
  */
 export const pullIfAbsent = (
-  reference: string | ImageReference.ImageReference
+  reference: string | ImageReference.ImageReference,
+  options: PullOptions = {}
 ): Effect.Effect<boolean, ImageReference.InvalidImageReference | PullFailed | CliError, ContainerRuntime> =>
-  withRuntime(reference, (images, ref) =>
-    Effect.flatMap(images.exists(ref), (present) =>
-      present ? Effect.succeed(false) : Effect.as(Stream.runDrain(images.pull(ref)), true)
-    )
+  Effect.flatMap(exists(reference), (present) =>
+    present ? Effect.succeed(false) : Effect.as(pull(reference, options), true)
   )
 
 /**
@@ -589,9 +628,10 @@ export const pullIfAbsent = (
  * @category effects
  */
 export const push = (
-  reference: string | ImageReference.ImageReference
+  reference: string | ImageReference.ImageReference,
+  options: PullOptions = {}
 ): Effect.Effect<void, ImageReference.InvalidImageReference | PushFailed | ProcessError, ContainerRuntime> =>
-  withRuntime(reference, (images, ref) => images.push(ref))
+  withRuntime(reference, "push", "push", (images, ref) => images.push(ref), options.timeout)
 
 /**
  * Logs in to a registry, as `docker login` / `podman login` do: the credentials are stored for
@@ -617,7 +657,9 @@ export const login = (
   registry: string,
   credentials: { readonly username: string; readonly password: Redacted.Redacted<string> }
 ): Effect.Effect<void, LoginFailed | ProcessError, ContainerRuntime> =>
-  Effect.flatMap(ContainerRuntime, (runtime) => runtime.images.login({ registry, ...credentials }))
+  Effect.flatMap(ContainerRuntime, (runtime) =>
+    runtime.images.login({ registry, ...credentials }).pipe(bounded(runtime, "registry", "image.login", registry))
+  )
 
 /**
  * Forgets the stored credentials for a registry; none stored is no error.
@@ -633,7 +675,9 @@ export const login = (
  * @category effects
  */
 export const logout = (registry: string): Effect.Effect<void, CliError, ContainerRuntime> =>
-  Effect.flatMap(ContainerRuntime, (runtime) => runtime.images.logout(registry))
+  Effect.flatMap(ContainerRuntime, (runtime) =>
+    runtime.images.logout(registry).pipe(bounded(runtime, "registry", "image.logout", registry))
+  )
 
 /**
  * Gives the image `source` the additional name `target`.
@@ -652,7 +696,9 @@ export const tag = (
   source: string | ImageReference.ImageReference,
   target: string | ImageReference.ImageReference
 ): Effect.Effect<void, ImageReference.InvalidImageReference | ImageNotFound | CliError, ContainerRuntime> =>
-  Effect.flatMap(toReference(target), (to) => withRuntime(source, (images, from) => images.tag(from, to)))
+  Effect.flatMap(toReference(target), (to) =>
+    withRuntime(source, "registry", "tag", (images, from) => images.tag(from, to))
+  )
 
 /**
  * Removes the name (and the image, once no name is left). Fails with `ImageNotFound` when there
@@ -672,12 +718,23 @@ export const tag = (
  */
 export const remove = (
   reference: string | ImageReference.ImageReference,
-  options: { readonly force?: boolean | undefined } = {}
+  options: {
+    readonly force?: boolean | undefined
+    /** Deadline (default: the runtime's `remove` deadline, 30 s). */
+    readonly timeout?: Duration.DurationInput | undefined
+  } = {}
 ): Effect.Effect<
   void,
   ImageReference.InvalidImageReference | ImageNotFound | ImageInUse | CliError,
   ContainerRuntime
-> => withRuntime(reference, (images, ref) => images.remove(ref, options))
+> =>
+  withRuntime(
+    reference,
+    "remove",
+    "remove",
+    (images, ref) => images.remove(ref, { force: options.force }),
+    options.timeout
+  )
 
 /**
  * Inspects the image, decoded (see `ContainerRuntime.ImageInspect`).
@@ -699,7 +756,7 @@ export const inspect = (
   ImageInspect,
   ImageReference.InvalidImageReference | ImageNotFound | CliError | UnexpectedOutput | Label.InvalidInspectLabels,
   ContainerRuntime
-> => withRuntime(reference, (images, ref) => images.inspect(ref))
+> => withRuntime(reference, "query", "inspect", (images, ref) => images.inspect(ref))
 
 /**
  * The image's labels (`Config.Labels`), sorted by key.
@@ -746,4 +803,4 @@ export const listByName = (
   ReadonlyArray<ImageReference.ImageReference>,
   ImageReference.InvalidImageReference | CliError | UnexpectedOutput,
   ContainerRuntime
-> => withRuntime(name, (images, ref) => images.listByName(ref))
+> => withRuntime(name, "query", "list", (images, ref) => images.listByName(ref))

@@ -47,9 +47,11 @@ import {
   type NetworkNotFound
 } from "./NetworkError.js"
 import { entriesOf } from "./internal/bytes.js"
+import { bounded, unanswered } from "./internal/deadline.js"
+import { labelFilter } from "./internal/labelFilter.js"
 import { lookupHost, parseHosts } from "./internal/etcHosts.js"
 import * as ip from "./internal/ip.js"
-import { ownershipLabels, sessionId } from "./internal/session.js"
+import { ownershipLabels, SESSION_LABEL, sessionId } from "./internal/session.js"
 import * as networkName from "./internal/networkName.js"
 import type { NetworkId, NetworkName } from "./internal/networkName.js"
 
@@ -227,24 +229,34 @@ export const make = (options: MakeOptions = {}): Effect.Effect<Network, MakeErro
     const networkName = options.name === undefined ? uniqueName() : yield* fromEither(name(options.name))
     // the ownership labels come last, so a user label cannot override them
     const labels = yield* fromEither(Label.make([...entriesOf(options.labels ?? {}), ...ownershipLabels()]))
+    const release = (network: string) =>
+      runtime.networks.remove(network).pipe(
+        bounded(runtime, "network", "network.remove", network),
+        Effect.retry({
+          schedule: IN_USE_RETRY,
+          times: IN_USE_RETRIES,
+          while: (error) => error._tag === "NetworkInUse"
+        }),
+        Effect.catchTag("NetworkNotFound", () => Effect.void),
+        Effect.tapError((error) => Effect.logWarning(`ociman: could not remove network ${network}: ${error.message}`)),
+        Effect.ignore
+      )
+    // A create the engine did not answer may still be carried out: remove the network if it turns
+    // up with this process's labels (never someone else's of the same name).
+    const releaseIfOurs = runtime.networks.listLabeled([labelFilter(SESSION_LABEL, sessionId)]).pipe(
+      bounded(runtime, "network", "network.list", networkName),
+      Effect.flatMap((listed) => (listed.some((n) => n.name === networkName) ? release(networkName) : Effect.void)),
+      Effect.ignore
+    )
     return yield* Effect.acquireRelease(
-      Effect.map(runtime.networks.create(networkName, { labels, internal: options.internal }), (id): Network => ({
-        name: networkName,
-        id
-      })),
-      (network) =>
-        runtime.networks.remove(network.name).pipe(
-          Effect.retry({
-            schedule: IN_USE_RETRY,
-            times: IN_USE_RETRIES,
-            while: (error) => error._tag === "NetworkInUse"
-          }),
-          Effect.catchTag("NetworkNotFound", () => Effect.void),
-          Effect.tapError((error) =>
-            Effect.logWarning(`ociman: could not remove network ${network.name}: ${error.message}`)
-          ),
-          Effect.ignore
-        )
+      Effect.map(
+        runtime.networks.create(networkName, { labels, internal: options.internal }).pipe(
+          bounded(runtime, "network", "network.create", networkName),
+          Effect.onError((cause) => (unanswered(cause) ? releaseIfOurs : Effect.void))
+        ),
+        (id): Network => ({ name: networkName, id })
+      ),
+      (network) => release(network.name)
     )
   }).pipe(Effect.withSpan("ociman.Network.make"))
 
@@ -286,7 +298,9 @@ export const attach =
  * @category effects
  */
 export const exists = (network: string): Effect.Effect<boolean, CliError, ContainerRuntime> =>
-  Effect.flatMap(ContainerRuntime, (runtime) => runtime.networks.exists(network))
+  Effect.flatMap(ContainerRuntime, (runtime) =>
+    runtime.networks.exists(network).pipe(bounded(runtime, "network", "network.exists", network))
+  )
 
 /**
  * Removes a network by name or id (for networks not created with {@link make}).
@@ -305,7 +319,9 @@ export const exists = (network: string): Effect.Effect<boolean, CliError, Contai
 export const remove = (
   network: string
 ): Effect.Effect<void, NetworkNotFound | NetworkInUse | CliError, ContainerRuntime> =>
-  Effect.flatMap(ContainerRuntime, (runtime) => runtime.networks.remove(network))
+  Effect.flatMap(ContainerRuntime, (runtime) =>
+    runtime.networks.remove(network).pipe(bounded(runtime, "network", "network.remove", network))
+  )
 
 /**
  * The subnets of the runtime's default network: Docker's `bridge` (`IPAM.Config[*].Subnet`),
@@ -326,9 +342,9 @@ export const bridgeSubnets: Effect.Effect<
   ReadonlyArray<Cidr>,
   NetworkNotFound | InvalidNetworkInspect | CliError,
   ContainerRuntime
-> = Effect.flatMap(ContainerRuntime, (runtime) => runtime.networks.bridgeSubnets()).pipe(
-  Effect.withSpan("ociman.Network.bridgeSubnets")
-)
+> = Effect.flatMap(ContainerRuntime, (runtime) =>
+  runtime.networks.bridgeSubnets().pipe(bounded(runtime, "network", "network.inspect", undefined))
+).pipe(Effect.withSpan("ociman.Network.bridgeSubnets"))
 
 // ---------------------------------------------------------------------------------------------
 // Resolving host names inside a container

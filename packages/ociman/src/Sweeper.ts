@@ -82,6 +82,7 @@ import { type Duration, Effect } from "effect"
 import type { CliError, UnexpectedOutput } from "./CliError.js"
 import { ContainerRuntime } from "./ContainerRuntime.js"
 import * as reuse from "./internal/reuse.js"
+import { bounded } from "./internal/deadline.js"
 import * as internal from "./internal/sweep.js"
 import { sessionId } from "./internal/session.js"
 
@@ -185,6 +186,11 @@ export interface Options {
    * whose owner is gone. Without it they are kept (reason `Detached`): they are the caller's.
    */
   readonly includeDetached?: boolean | undefined
+  /**
+   * Deadline of the whole sweep (default: the runtime's `sweep` deadline, 2 min): past it, the
+   * sweep fails with `OperationTimedOut` and what it had started is interrupted.
+   */
+  readonly timeout?: Duration.DurationInput | undefined
 }
 
 /**
@@ -246,7 +252,9 @@ export const session: string = sessionId
  * @category effects
  */
 export const sweep = (options: Options = {}): Effect.Effect<Report, SweepError, ContainerRuntime> =>
-  Effect.flatMap(ContainerRuntime, (runtime) => internal.run(runtime, options))
+  Effect.flatMap(ContainerRuntime, (runtime) =>
+    internal.run(runtime, options).pipe(bounded(runtime, "sweep", "sweep", undefined, options.timeout))
+  )
 
 /**
  * The entries a sweep removed (or, in a dry run, would remove).
@@ -328,7 +336,7 @@ export interface RemoveReusedOptions {
  */
 export const listReused: Effect.Effect<ReadonlyArray<ReusedContainer>, SweepError, ContainerRuntime> = Effect.flatMap(
   ContainerRuntime,
-  (runtime) => reuse.list(runtime)
+  (runtime) => reuse.list(runtime).pipe(bounded(runtime, "query", "sweeper.listReused", undefined))
 )
 
 /**
@@ -353,6 +361,6 @@ export const listReused: Effect.Effect<ReadonlyArray<ReusedContainer>, SweepErro
 export const removeReused = (
   options: RemoveReusedOptions = {}
 ): Effect.Effect<ReadonlyArray<ReusedRemoval>, SweepError, ContainerRuntime> =>
-  Effect.flatMap(ContainerRuntime, (runtime) => reuse.remove(runtime, options)).pipe(
-    Effect.withSpan("ociman.Sweeper.removeReused", { attributes: { dryRun: options.dryRun ?? false } })
-  )
+  Effect.flatMap(ContainerRuntime, (runtime) =>
+    reuse.remove(runtime, options).pipe(bounded(runtime, "sweep", "sweeper.removeReused", undefined))
+  ).pipe(Effect.withSpan("ociman.Sweeper.removeReused", { attributes: { dryRun: options.dryRun ?? false } }))

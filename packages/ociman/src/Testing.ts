@@ -232,7 +232,7 @@ export const REGISTRY_IMAGE: ImageReference.ImageReference = ref("docker.io", "l
  * import { Effect } from "effect"
  * import { Image, Testing } from "ociman"
  *
- * const prePull = Effect.forEach([...Testing.testImages, "my-org/app:1"], Image.pullIfAbsent)
+ * const prePull = Effect.forEach([...Testing.testImages, "my-org/app:1"], (image) => Image.pullIfAbsent(image))
  * ```
  *
  * @since 0.1.0

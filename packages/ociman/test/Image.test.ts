@@ -639,7 +639,8 @@ const fakeRuntime = (script: string) =>
       engineVersion: version,
       rootless: false,
       source: "argument",
-      endpoint: { url: undefined, source: "default", name: undefined, remote: false, host: undefined }
+      endpoint: { url: undefined, source: "default", name: undefined, remote: false, host: undefined },
+      transport: "cli"
     })
   })
 

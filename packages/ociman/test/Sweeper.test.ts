@@ -260,7 +260,8 @@ const backend: ContainerRuntime.Backend = {
   engineVersion: Either.getOrThrow(Version.parse("20.10.24")),
   rootless: false,
   source: "argument",
-  endpoint: { url: undefined, source: "default", name: undefined, remote: false, host: undefined }
+  endpoint: { url: undefined, source: "default", name: undefined, remote: false, host: undefined },
+  transport: "cli"
 }
 
 /** Labels as a process that is gone (pid of an exited child) would have put them, on this host. */

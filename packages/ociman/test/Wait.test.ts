@@ -640,7 +640,8 @@ esac`
       engineVersion: version,
       rootless: false,
       source: "argument",
-      endpoint: { url: undefined, source: "default", name: undefined, remote: false, host: undefined }
+      endpoint: { url: undefined, source: "default", name: undefined, remote: false, host: undefined },
+      transport: "cli"
     })
     const calls = Effect.map(fs.readFileString(`${dir}/calls`), (text) =>
       text
@@ -821,7 +822,8 @@ describe("Container.start with waitFor", () => {
       engineVersion: version,
       rootless: false,
       source: "argument",
-      endpoint: { url: undefined, source: "default", name: undefined, remote: false, host: undefined }
+      endpoint: { url: undefined, source: "default", name: undefined, remote: false, host: undefined },
+      transport: "cli"
     }).pipe(Effect.provide(NodeContext.layer))
     const containers: ContainerOperations = {
       ...service.containers,

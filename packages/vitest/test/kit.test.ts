@@ -26,7 +26,8 @@ describe("PlanSchema", () => {
           name: undefined,
           remote: false,
           host: undefined
-        }
+        },
+        transport: "cli" as const
       }
     }
     const wire: unknown = JSON.parse(JSON.stringify(Schema.encodeSync(PlanSchema)(plan)))

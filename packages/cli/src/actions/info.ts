@@ -14,7 +14,9 @@ export const infoJson = (backend: ContainerRuntime.Backend) => ({
   rootless: backend.rootless,
   executable: backend.executable,
   selectedBy: backend.source,
-  endpoint: backend.endpoint
+  endpoint: backend.endpoint,
+  /** How the container operations reach the engine: its API over the socket, or the CLI. */
+  transport: backend.transport
 })
 
 /** `unix:///var/run/docker.sock (default)`, `tcp://h:2375 (context ociman-tcp, remote)`, `local (default)`. */
@@ -36,7 +38,8 @@ const infoText = (backend: ContainerRuntime.Backend): string =>
     `rootless:       ${backend.rootless}`,
     `executable:     ${backend.executable}`,
     `selected by:    ${backend.source}`,
-    `endpoint:       ${endpointText(backend.endpoint)}`
+    `endpoint:       ${endpointText(backend.endpoint)}`,
+    `transport:      ${backend.transport}`
   ].join("\n")
 
 export const action = ({ backend, json }: InfoInput) =>

@@ -28,18 +28,26 @@ export const layerBoard = () => {
   }
 }
 
+/**
+ * Pulls `image`, showing its progress: `json`, each event as a JSON line on stdout; otherwise on
+ * stderr, the layer board on a terminal or one plain line per event (shared with `ociman run`).
+ */
+export const pullShown = (image: string, show: "json" | "stderr") => {
+  const onTerminal = show === "stderr" && process.stderr.isTTY === true
+  const board = layerBoard()
+  return Image.pullStream(image).pipe(
+    Stream.runForEach((event) =>
+      show === "json"
+        ? Console.log(JSON.stringify(event))
+        : onTerminal
+          ? Effect.sync(() => process.stderr.write(board(event)))
+          : Console.error(eventLine(event))
+    )
+  )
+}
+
 export const action = ({ backend, image, json }: PullInput) =>
   Effect.gen(function* () {
-    const onTerminal = !json && process.stderr.isTTY === true
-    const board = layerBoard()
-    yield* Image.pullStream(image).pipe(
-      Stream.runForEach((event) =>
-        json
-          ? Console.log(JSON.stringify(event))
-          : onTerminal
-            ? Effect.sync(() => process.stderr.write(board(event)))
-            : Console.error(eventLine(event))
-      )
-    )
+    yield* pullShown(image, json ? "json" : "stderr")
     yield* Console.log(json ? JSON.stringify({ pulled: image }) : image)
   }).pipe(Effect.provide(runtimeLayer(backend)))

@@ -5,9 +5,10 @@
  * without one gets one), as text. `--json` prints one document when the container has exited.
  */
 import { Console, Effect, Exit, Option, Ref, Stream } from "effect"
-import { Container, type ContainerDefinition, ContainerDefinition as Def, type ContainerRuntime } from "ociman"
+import { Container, type ContainerDefinition, ContainerDefinition as Def, type ContainerRuntime, Image } from "ociman"
 import type { RunInput } from "../commands/run.js"
 import { runtimeLayer } from "../platform.js"
+import { pullShown } from "./pull.js"
 import { exitWith, parseEnv, parseLabels, parseName, parsePublish, writeLine } from "./containerFlags.js"
 
 /** The definition the flags describe; every value is validated here, before a runtime is probed. */
@@ -61,7 +62,8 @@ export const foreground = (
 ) =>
   Effect.scoped(
     Effect.gen(function* () {
-      const container = yield* options.keep ? startKept(def) : Container.start(def)
+      // released as `docker run` ends on Ctrl-C: SIGTERM and a grace period, then the kill
+      const container = yield* options.keep ? startKept(def) : Container.start(def, { stopTimeout: "10 seconds" })
       // Together: a failing log stream ends the wait too; `logs --follow` ends when the container exits.
       const [, exitCode] = yield* Effect.all(
         [container.streamLogs({ follow: true }).pipe(Stream.runForEach(options.onLine)), container.wait],
@@ -99,10 +101,19 @@ const detached = (def: ContainerDefinition.ContainerDefinition, json: boolean) =
 const inForeground = (def: ContainerDefinition.ContainerDefinition, keep: boolean, json: boolean) =>
   Effect.flatMap(json ? foregroundJson(def, keep) : foreground(def, { keep, onLine: printLine }), exitWith)
 
+/**
+ * A missing image is pulled first, its progress on stderr as `ociman pull` shows it (the layer
+ * board on a terminal), unless `--json` keeps the output to one document: the start then pulls it
+ * quietly.
+ */
+const pulledIfMissing = (image: string, json: boolean) =>
+  json
+    ? Effect.void
+    : Effect.flatMap(Image.exists(image), (present) => (present ? Effect.void : pullShown(image, "stderr")))
+
 export const action = (input: RunInput) =>
   Effect.gen(function* () {
     const def = yield* toDefinition(input)
-    return yield* (input.detach ? detached(def, input.json) : inForeground(def, input.keep, input.json)).pipe(
-      Effect.provide(runtimeLayer(input.backend))
-    )
-  })
+    yield* pulledIfMissing(input.image, input.json)
+    return yield* input.detach ? detached(def, input.json) : inForeground(def, input.keep, input.json)
+  }).pipe(Effect.provide(runtimeLayer(input.backend, { foreground: !input.detach })))

@@ -11,13 +11,13 @@
  *   takes it; `listReused` / `removeReused` (`ociman ps --reuse`, `ociman prune --reuse`) do.
  * - `OCIMAN_REUSE=0` turns reuse off: `reuse: true` then starts an ordinary container.
  */
-import { Brand, Clock, Config, Duration, Effect, Option, Redacted } from "effect"
+import { Clock, Config, Duration, Effect, Option, Redacted } from "effect"
 import type { RunSpec, Service, StartError } from "../ContainerRuntime.js"
 import type { CliError } from "../CliError.js"
 import { type ContainerNotFound, NameInUse } from "../ContainerError.js"
 import type { InvalidInspect } from "../ContainerInspect.js"
-import * as Label from "../Label.js"
 import { onClockOf } from "./clock.js"
+import { labelFilter } from "./labelFilter.js"
 import { makeSha256 } from "./hash/segments.js"
 import { CREATED_LABEL, LIFECYCLE_LABEL, MANAGED_LABEL, REUSE_LABEL } from "./session.js"
 
@@ -63,11 +63,6 @@ export const reuseName = (key: string): string => `ociman-reuse-${key.slice(0, 3
 
 /** The labels that mark a reused container (added after the ownership labels). */
 export const reuseLabels = (key: string): ReadonlyArray<readonly [string, string]> => [[REUSE_LABEL, key]]
-
-const brandKey = Brand.nominal<Label.Key>()
-const brandValue = Brand.nominal<Label.Value>()
-/** Constant, valid label filters (the key is hex). */
-const labelFilter = (key: string, value: string): Label.Filter => Label.exact(brandKey(key), brandValue(value))
 
 /** States of a container whose creator is still starting it. */
 const STARTING: ReadonlySet<string> = new Set(["created", "configured", "initialized"])

@@ -30,6 +30,12 @@ export const REFERENCE_LABEL = `${LABEL_PREFIX}.reference`
  */
 export const LIFECYCLE_LABEL = `${LABEL_PREFIX}.lifecycle`
 
+/**
+ * Scoped containers only: a random value per `Container.start`, set before the run, so the release
+ * finds a container that a timed-out or interrupted run created after all.
+ */
+export const START_LABEL = `${LABEL_PREFIX}.start`
+
 /** A reused container's definition key (see `reuse.ts`). */
 export const REUSE_LABEL = `${LABEL_PREFIX}.reuse`
 

@@ -23,6 +23,7 @@ import {
 } from "./session.js"
 import type { LabeledContainer, ListedImage, ListedNetwork } from "../ContainerRuntime.js"
 import { onClockOf } from "./clock.js"
+import { bounded } from "./deadline.js"
 import { REUSED_LIFECYCLE } from "./reuse.js"
 
 // ---------------------------------------------------------------------------------------------
@@ -387,9 +388,6 @@ export const run = (service: Service, options: Options = {}): Effect.Effect<Repo
 /** The environment variable that turns the automatic sweep off (`0`, `false`, `no`, `off`). */
 export const ENV_VARIABLE = "OCIMAN_SWEEP"
 
-/** A sweep that takes longer than this is abandoned (each CLI call has its own timeout too). */
-const AUTOMATIC_BUDGET = Duration.minutes(2)
-
 /** The runtimes swept in this process: one automatic sweep per engine, however many layers. */
 const swept = new Set<string>()
 
@@ -454,12 +452,9 @@ export const automatic = (service: Service, enabled: boolean | undefined): Effec
     if (swept.has(key)) return
     swept.add(key)
     yield* Effect.forkDaemon(
+      // abandoned past the runtime's sweep deadline (each call has its own deadline too)
       run(service).pipe(
-        Effect.timeoutFail({
-          duration: AUTOMATIC_BUDGET,
-          onTimeout: () => ({ message: `did not finish within ${Duration.format(AUTOMATIC_BUDGET)}` })
-        }),
-        onClockOf(service.capabilities),
+        bounded(service, "sweep", "sweep", undefined),
         Effect.flatMap((report) => logReport(backend, report)),
         Effect.catchAll((error) =>
           Effect.logWarning(`ociman: the automatic sweep of ${backend.kind} failed: ${error.message}`)

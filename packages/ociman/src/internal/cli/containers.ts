@@ -5,7 +5,7 @@
  * for every runtime error.
  */
 import type { CommandExecutor, FileSystem, Path } from "@effect/platform"
-import { type Context, Effect, Either, type Scope } from "effect"
+import { type Context, Effect, Either, Schedule, type Scope } from "effect"
 import { type CliError, CommandFailed, UnexpectedOutput } from "../../CliError.js"
 import {
   BindMountOnRemoteEngine,
@@ -32,6 +32,7 @@ import {
   logsArgs,
   NAME_IN_USE,
   parseList,
+  REMOVAL_IN_PROGRESS,
   removeArgs,
   runArgs,
   RUNTIME_ERROR_EXIT,
@@ -40,6 +41,7 @@ import {
 } from "../dialect/containers.js"
 import { dialectOf } from "../dialect/index.js"
 import { labelFilterArg } from "../dialect/values.js"
+import { onLiveClock } from "../clock.js"
 import { outcomeOf, tail } from "../healthcheck.js"
 import { probeFromHost } from "../hostProbe.js"
 import { firstBindingOf } from "../hostPorts.js"
@@ -120,6 +122,61 @@ export const mergeTimestamped = (stdout: string, stderr: string): ReadonlyArray<
     .map(({ stream, text }) => ({ stream, text }))
 }
 
+/** A bind of a local path is refused on an engine that may be on another machine (see `Mount.Bind.onEngineHost`). */
+export const bindsOnEngineOf =
+  (backend: Backend) =>
+  (spec: RunSpec): Effect.Effect<void, BindMountOnRemoteEngine> => {
+    const local = backend.endpoint.remote
+      ? spec.mounts.find((mount) => mount._tag === "Bind" && !mount.onEngineHost)
+      : undefined
+    return local === undefined || local._tag !== "Bind"
+      ? Effect.void
+      : Effect.fail(
+          new BindMountOnRemoteEngine({
+            source: local.source,
+            target: local.target,
+            endpoint: backend.endpoint.url ?? "(unknown)"
+          })
+        )
+  }
+
+/**
+ * The health check through an `inspect` of the caller's (either transport's): runs the check once
+ * through the CLI where the engine only runs it on request (Podman), else its last status stands.
+ */
+export const healthcheckWith =
+  (
+    backend: Backend,
+    cli: Cli,
+    inspect: (
+      container: string
+    ) => Effect.Effect<
+      ContainerInspect.ContainerInspect,
+      ContainerNotFound | CliError | ContainerInspect.InvalidInspect
+    >
+  ): ContainerOperations["healthcheck"] =>
+  (container) =>
+    Effect.flatMap(inspect(container), (info) => {
+      const dialect = dialectOf(backend.kind)
+      const health = info.state.health
+      if (health === undefined) return Effect.fail(new HealthcheckMissing({ container }))
+      const runArgs = dialect.healthcheckRunArgs
+      if (health.status === "healthy" || runArgs === undefined) return Effect.succeed(outcomeOf(health))
+      return Effect.flatMap(
+        cli(runArgs(container), { timeout: QUERY_TIMEOUT }),
+        (result): Effect.Effect<HealthcheckOutcome, HealthcheckMissing> => {
+          if (result.exitCode === 0) return Effect.succeed({ _tag: "Healthy" })
+          const stderr = decodeText(result.stderr)
+          if (dialect.healthcheckMissing.test(stderr)) return Effect.fail(new HealthcheckMissing({ container }))
+          const said = tail(stderr === "" ? decodeText(result.stdout) : stderr)
+          return Effect.succeed({
+            _tag: "Unhealthy",
+            reason: `${backend.kind} healthcheck run exited with ${result.exitCode ?? "a signal"}: ${said}`
+          })
+        }
+      )
+    })
+
 /** The container operations of a CLI runtime. */
 export const makeContainerOperations = (
   backend: Backend,
@@ -178,45 +235,9 @@ export const makeContainerOperations = (
     )
   }
 
-  const dialect = dialectOf(backend.kind)
+  const healthcheck = healthcheckWith(backend, cli, inspect)
 
-  /** Runs the check once where the engine only runs it on request; else its last status stands. */
-  const healthcheck = (container: string) =>
-    Effect.flatMap(inspect(container), (info) => {
-      const health = info.state.health
-      if (health === undefined) return Effect.fail(new HealthcheckMissing({ container }))
-      const runArgs = dialect.healthcheckRunArgs
-      if (health.status === "healthy" || runArgs === undefined) return Effect.succeed(outcomeOf(health))
-      return Effect.flatMap(
-        cli(runArgs(container), { timeout: QUERY_TIMEOUT }),
-        (result): Effect.Effect<HealthcheckOutcome, HealthcheckMissing> => {
-          if (result.exitCode === 0) return Effect.succeed({ _tag: "Healthy" })
-          const stderr = decodeText(result.stderr)
-          if (dialect.healthcheckMissing.test(stderr)) return Effect.fail(new HealthcheckMissing({ container }))
-          const said = tail(stderr === "" ? decodeText(result.stdout) : stderr)
-          return Effect.succeed({
-            _tag: "Unhealthy",
-            reason: `${backend.kind} healthcheck run exited with ${result.exitCode ?? "a signal"}: ${said}`
-          })
-        }
-      )
-    })
-
-  /** A bind of a local path is refused on an engine that may be on another machine (see `Mount.Bind.onEngineHost`). */
-  const bindsOnThisEngine = (spec: RunSpec): Effect.Effect<void, BindMountOnRemoteEngine> => {
-    const local = backend.endpoint.remote
-      ? spec.mounts.find((mount) => mount._tag === "Bind" && !mount.onEngineHost)
-      : undefined
-    return local === undefined || local._tag !== "Bind"
-      ? Effect.void
-      : Effect.fail(
-          new BindMountOnRemoteEngine({
-            source: local.source,
-            target: local.target,
-            endpoint: backend.endpoint.url ?? "(unknown)"
-          })
-        )
-  }
+  const bindsOnThisEngine = bindsOnEngineOf(backend)
 
   return {
     healthcheck,
@@ -295,8 +316,15 @@ export const makeContainerOperations = (
       ),
 
     remove: (container, options) =>
-      Effect.asVoid(
-        onContainer(cli, container, removeArgs(backend.kind, container, options), { timeout: "60 seconds" })
+      onContainer(cli, container, removeArgs(backend.kind, container, options), { timeout: "60 seconds" }).pipe(
+        // another removal is finishing: ask again until the container is gone (ContainerNotFound)
+        Effect.retry({
+          while: (error) => error._tag === "CommandFailed" && REMOVAL_IN_PROGRESS.test(error.stderr),
+          schedule: Schedule.spaced("250 millis"),
+          times: 40
+        }),
+        onLiveClock,
+        Effect.asVoid
       ),
 
     inspect,

@@ -41,6 +41,7 @@ const fromProcessError = (kind: Kind, error: ProcessError): RuntimeUnavailable =
         detail: error.message
       })
     case "CommandTimedOut":
+    case "OperationTimedOut":
       return new RuntimeUnavailable({ kind, reason: "DaemonUnreachable", detail: error.message })
     case "CliUnsupported":
       return new RuntimeUnavailable({ kind, reason: "ProbeFailed", detail: error.message })

@@ -213,6 +213,12 @@ export const run = (invocation: Invocation): Effect.Effect<Completed, ProcessErr
     invocation.timeout === undefined
       ? body
       : body.pipe(
+          // a call made from a finalizer (a release) is uninterruptible: the timeout must still kill
+          // it; the kill (SIGTERM, its grace, SIGKILL) goes on in the background, so the caller gets
+          // CommandTimedOut at the timeout, not after the kill
+          Effect.interruptible,
+          Effect.disconnect,
+          Effect.interruptible,
           Effect.timeoutFail({
             duration: invocation.timeout,
             onTimeout: () =>

@@ -7,7 +7,9 @@ import { type CommandExecutor, FileSystem, type Path } from "@effect/platform"
 import { Config, Effect, Option } from "effect"
 import { homedir } from "node:os"
 import type { Backend, Capabilities, Endpoint, LayerOptions, SelectionSource, Service } from "../../ContainerRuntime.js"
-import type { ResolveError, RuntimeUnavailable } from "../../RuntimeError.js"
+import type { InvalidBackendSelection, ResolveError, RuntimeUnavailable } from "../../RuntimeError.js"
+import { withApiTransport } from "../api/runtime.js"
+import { chooseTransport, transportSelection } from "../api/select.js"
 import { type EndpointSources, endpointResolvers } from "../dialect/endpoint.js"
 import { makeSha256 } from "../hash/segments.js"
 import type { Kind } from "../kind.js"
@@ -23,8 +25,14 @@ type Platform = CommandExecutor.CommandExecutor | FileSystem.FileSystem | Path.P
 /** Docker and Podman through their CLIs: everything is real (public as `ContainerRuntime.fullCapabilities`). */
 export const fullCapabilities: Capabilities = { processes: true, networking: true, cli: true }
 
-/** The service for an already probed backend: every operation runs its CLI. */
+/**
+ * The service for an already probed backend: every operation runs its CLI, except the container
+ * operations of a backend whose transport is `api` (see `../api/runtime.ts`).
+ */
 export const make = (backend: Backend): Effect.Effect<Service, never, Platform> =>
+  Effect.flatMap(cliService(backend), withApiTransport)
+
+const cliService = (backend: Backend): Effect.Effect<Service, never, Platform> =>
   Effect.map(Effect.context<Platform>(), (platform) => {
     const cli: Service["cli"] = (args, options = {}) => {
       const invocation: Invocation = { executable: backend.executable, args, ...options }
@@ -58,11 +66,18 @@ export const endpointOf = (kind: Kind): Effect.Effect<Endpoint, never, FileSyste
     )
   })
 
+/** The probed backend with how it was chosen, where its CLI sends calls, and its transport (`../api/select.ts`). */
 const withSource = (
   probed: ProbedBackend,
-  source: SelectionSource
-): Effect.Effect<Backend, never, FileSystem.FileSystem> =>
-  Effect.map(endpointOf(probed.kind), (endpoint) => ({ ...probed, source, endpoint }))
+  source: SelectionSource,
+  options: LayerOptions
+): Effect.Effect<Backend, InvalidBackendSelection | RuntimeUnavailable, FileSystem.FileSystem> =>
+  Effect.gen(function* () {
+    const endpoint = yield* endpointOf(probed.kind)
+    const selection = yield* transportSelection(options.transport)
+    const transport = yield* chooseTransport({ kind: probed.kind, rootless: probed.rootless, endpoint }, selection)
+    return { ...probed, source, endpoint, transport }
+  })
 
 /** Chooses the runtime (or autodetects one) and describes it, probing with `probeRuntime`. */
 const resolveWith = (options: LayerOptions, probeRuntime: Probe): Effect.Effect<Backend, ResolveError, Platform> => {
@@ -70,17 +85,17 @@ const resolveWith = (options: LayerOptions, probeRuntime: Probe): Effect.Effect<
   if (selection !== "auto") {
     const explicit: Effect.Effect<
       Backend,
-      RuntimeUnavailable,
+      RuntimeUnavailable | InvalidBackendSelection,
       CommandExecutor.CommandExecutor | FileSystem.FileSystem
     > = Effect.flatMap(probeRuntime(selection, options.executables?.[selection]), (probed) =>
-      withSource(probed, "argument")
+      withSource(probed, "argument", options)
     )
     return explicit
   }
   return Effect.gen(function* () {
     const fromEnvironment = yield* selectionFromEnvironment
     const probed = yield* resolveSelection(fromEnvironment, options.executables, probeRuntime)
-    return yield* withSource(probed, fromEnvironment.source)
+    return yield* withSource(probed, fromEnvironment.source, options)
   })
 }
 

@@ -31,6 +31,12 @@ import { labelArgs, mountArgs, portArgs } from "./values.js"
  */
 export const CONTAINER_NOT_FOUND = /no such container|no container with name or id|container not known/i
 
+/**
+ * Another removal of the same container is under way (Docker, e.g. a removal sent while the engine
+ * was frozen and carried out when it thawed): the container is going, wait for it to be gone.
+ */
+export const REMOVAL_IN_PROGRESS = /removal of container \S+ is already in progress/i
+
 /** The image of a `run` is missing or cannot be pulled (both CLIs' wordings). */
 export const RUN_IMAGE_NOT_FOUND =
   /no such image|image not known|manifest unknown|unable to find image|pull access denied/i

@@ -38,7 +38,8 @@ export const makeMemoryRuntime = (options: Options): Effect.Effect<Instance, Ima
       engineVersion: version,
       rootless: options.rootless ?? false,
       source: "argument",
-      endpoint: { url: undefined, source: "default", name: undefined, remote: false, host: undefined }
+      endpoint: { url: undefined, source: "default", name: undefined, remote: false, host: undefined },
+      transport: "cli"
     }
     const created = yield* now
     let state: State = {

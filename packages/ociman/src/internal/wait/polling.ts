@@ -42,14 +42,11 @@ const stopped = (
     Effect.map((info) =>
       STOPPED.has(info.state.status) ? Option.some<number | undefined>(info.state.exitCode) : Option.none()
     ),
-    Effect.catchTags({
-      ContainerNotFound: () => Effect.succeed(Option.some(undefined)),
-      ExecutableNotFound: () => Effect.succeed(Option.none()),
-      SpawnFailed: () => Effect.succeed(Option.none()),
-      CommandTimedOut: () => Effect.succeed(Option.none()),
-      CommandFailed: () => Effect.succeed(Option.none()),
-      CliUnsupported: () => Effect.succeed(Option.none())
-    })
+    Effect.catchAll((error) =>
+      error._tag === "InvalidInspect"
+        ? Effect.fail(error)
+        : Effect.succeed(error._tag === "ContainerNotFound" ? Option.some(undefined) : Option.none())
+    )
   )
 
 const exitedBeforeReady = (context: Context, exitCode: number | undefined) =>
