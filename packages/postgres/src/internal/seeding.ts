@@ -96,6 +96,9 @@ const statement = (client: pg.ClientBase, operation: string, text: string) =>
     .rows(client, text)
     .pipe(Effect.mapError((failure) => new QueryFailed({ operation, code: failure.code, detail: failure.message })))
 
+/** How `pg` says a connection did not complete within its connect timeout. */
+const CONNECT_TIMED_OUT = /timeout/i
+
 /**
  * Creates the template (once per data directory: a cache image carries it) as a copy of the
  * database. It accepts no connections, so cloning it never fails on "being accessed by other users".
@@ -103,14 +106,19 @@ const statement = (client: pg.ClientBase, operation: string, text: string) =>
 export const ensureTemplate = (endpoint: pg.Endpoint): Effect.Effect<void, QueryFailed | ConnectionFailed> =>
   createTemplateOnce(endpoint).pipe(
     // starts of a reused server at once: another one's connection to the source database makes
-    // the copy fail (object_in_use); looking again finds the template, or copies once it has gone
+    // the copy fail (object_in_use); looking again finds the template, or copies once it has gone.
+    // And while another start copies the source database, a connection to it waits for the copy:
+    // on a slow disk that outlasts the connect timeout, which is worth another try too.
     Effect.retry({
       // jittered: two starts that blocked each other must not retry in step
       schedule: Schedule.intersect(
         Schedule.jitteredWith(Schedule.spaced(Duration.millis(100)), { min: 0.2, max: 2 }),
         Schedule.recurs(50)
       ),
-      while: (error) => error._tag === "QueryFailed" && error.code === OBJECT_IN_USE
+      while: (error) =>
+        error._tag === "QueryFailed"
+          ? error.code === OBJECT_IN_USE
+          : error.reason === "Other" && error.code === undefined && CONNECT_TIMED_OUT.test(error.detail)
     }),
     // real server, real time: a TestClock provided by @effect/vitest must not stall the retries
     Effect.withClock(liveClock)
