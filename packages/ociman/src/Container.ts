@@ -49,7 +49,7 @@ import * as EnvVar from "./EnvVar.js"
 import type * as Label from "./Label.js"
 import type * as Port from "./Port.js"
 import { validate } from "./internal/containerSpec.js"
-import { bounded, deadlineOf, type Deadlines, unanswered } from "./internal/deadline.js"
+import { bounded, boundedStream, deadlineOf, type Deadlines, unanswered } from "./internal/deadline.js"
 import * as hostPorts from "./internal/hostPorts.js"
 import type { HostPort } from "./internal/hostPorts.js"
 import type { HealthcheckMissing, WaitError } from "./WaitError.js"
@@ -301,7 +301,7 @@ export const handle = (id: string): Effect.Effect<Container, never, ContainerRun
         // a followed stream lasts as long as the container writes: only a snapshot has a deadline
         options.follow === true
           ? ops.streamLogs(id, options)
-          : ops.streamLogs(id, options).pipe(Stream.interruptWhen(within("query", "logs")(Effect.never))),
+          : ops.streamLogs(id, options).pipe(boundedStream(runtime, "query", "container.logs", id)),
       streamExec: (command, options = {}) =>
         Stream.unwrap(
           Effect.map(execSpec(command, options), (spec) => ops.streamExec(id, spec, { timeout: execTimeout(options) }))

@@ -70,7 +70,7 @@ import {
 } from "./ImageError.js"
 import * as ImageReference from "./ImageReference.js"
 import * as Label from "./Label.js"
-import { bounded, deadlineOf, type Deadlines } from "./internal/deadline.js"
+import { bounded, boundedStream, deadlineOf, type Deadlines } from "./internal/deadline.js"
 import { ownershipLabels, REFERENCE_LABEL } from "./internal/session.js"
 import { reveal, type Validated, validate } from "./internal/buildValidation.js"
 import type { BuildDefinition, DefinitionError } from "./BuildDefinition.js"
@@ -498,18 +498,6 @@ const withRuntime = <A, E>(
     f(runtime.images, ref).pipe(bounded(runtime, kind, `image.${operation}`, ImageReference.format(ref), perCall))
   )
 
-/** A stream ended with `OperationTimedOut` once the deadline of `kind` has passed. */
-const streamWithin =
-  (
-    runtime: ContainerRuntime_.Service,
-    kind: keyof Deadlines,
-    operation: string,
-    target: string,
-    perCall?: Duration.DurationInput
-  ) =>
-  <A, E, R>(stream: Stream.Stream<A, E, R>): Stream.Stream<A, E | OperationTimedOut, R> =>
-    stream.pipe(Stream.interruptWhen(bounded(runtime, kind, `image.${operation}`, target, perCall)(Effect.never)))
-
 /**
  * Whether the image is stored locally. `false` only when the runtime says it is absent: a
  * failing runtime (daemon down, storage error) is a `CommandFailed` error. Docker is asked with
@@ -577,7 +565,9 @@ export const pullStream = (
 ): Stream.Stream<PullEvent, ImageReference.InvalidImageReference | PullFailed | ProcessError, ContainerRuntime> =>
   Stream.unwrap(
     Effect.map(Effect.zip(ContainerRuntime, toReference(reference)), ([runtime, ref]) =>
-      runtime.images.pull(ref).pipe(streamWithin(runtime, "pull", "pull", ImageReference.format(ref), options.timeout))
+      runtime.images
+        .pull(ref)
+        .pipe(boundedStream(runtime, "pull", "image.pull", ImageReference.format(ref), options.timeout))
     )
   )
 

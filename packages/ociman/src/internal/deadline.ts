@@ -9,7 +9,7 @@
  * (`Effect.disconnect`): the caller gets its error at the deadline, not after the kill's grace.
  * The bounded operation is interruptible even inside a finalizer, where everything else is not.
  */
-import { Cause, Duration, Effect, Option, Predicate } from "effect"
+import { Cause, Duration, Effect, Option, Predicate, Stream } from "effect"
 import { OperationTimedOut } from "../CliError.js"
 import type { Service } from "../ContainerRuntime.js"
 import { onClockOf } from "./clock.js"
@@ -86,18 +86,42 @@ export const bounded =
     const deadline = deadlineOf(runtime, kind, perCall)
     if (!Duration.isFinite(deadline)) return effect
     return effect.pipe(
-      // interruptible even where its caller is not (a release runs in a finalizer): the operation,
-      // so the deadline can stop it, and the wait for it, so the deadline can end that wait
-      Effect.interruptible,
-      Effect.disconnect,
-      Effect.interruptible,
-      Effect.timeoutFail({
-        duration: deadline,
-        onTimeout: () => new OperationTimedOut({ operation, target, timeoutMillis: Duration.toMillis(deadline) })
-      }),
+      timeoutInBackground(
+        deadline,
+        () => new OperationTimedOut({ operation, target, timeoutMillis: Duration.toMillis(deadline) })
+      ),
       onClockOf(runtime.capabilities)
     )
   }
+
+/** {@link bounded} for a stream: it ends with `OperationTimedOut` once the deadline has passed. */
+export const boundedStream =
+  (
+    runtime: Pick<Service, "deadlines" | "capabilities">,
+    kind: keyof Deadlines,
+    operation: string,
+    target: string | undefined,
+    perCall?: Duration.DurationInput | undefined
+  ) =>
+  <A, E, R>(stream: Stream.Stream<A, E, R>): Stream.Stream<A, E | OperationTimedOut, R> =>
+    stream.pipe(Stream.interruptWhen(bounded(runtime, kind, operation, target, perCall)(Effect.never)))
+
+/**
+ * Fails with `onTimeout()` once `duration` has passed, interrupting `effect` in the background:
+ * the caller gets its error at the deadline, not after the interruption's cleanup (a process kill
+ * and its grace). Interruptible even where the caller is not (a release runs in a finalizer): the
+ * effect, so the timeout can stop it, and the wait for it, so the timeout can end that wait. The
+ * one timeout mechanism of the library's deadlines and of the process core's own timeout.
+ */
+export const timeoutInBackground =
+  <E2>(duration: Duration.DurationInput, onTimeout: () => E2) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | E2, R> =>
+    effect.pipe(
+      Effect.interruptible,
+      Effect.disconnect,
+      Effect.interruptible,
+      Effect.timeoutFail({ duration, onTimeout })
+    )
 
 /** Failures after which the engine may still carry the request out: it never answered. */
 const UNANSWERED: ReadonlySet<string> = new Set([

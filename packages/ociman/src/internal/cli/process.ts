@@ -17,6 +17,7 @@
  */
 import { decodeText } from "../bytes.js"
 import { onLiveClock } from "../clock.js"
+import { timeoutInBackground } from "../deadline.js"
 import { Command, type CommandExecutor } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
 import { Duration, Effect, Option, Stream } from "effect"
@@ -213,17 +214,13 @@ export const run = (invocation: Invocation): Effect.Effect<Completed, ProcessErr
     invocation.timeout === undefined
       ? body
       : body.pipe(
-          // a call made from a finalizer (a release) is uninterruptible: the timeout must still kill
-          // it; the kill (SIGTERM, its grace, SIGKILL) goes on in the background, so the caller gets
-          // CommandTimedOut at the timeout, not after the kill
-          Effect.interruptible,
-          Effect.disconnect,
-          Effect.interruptible,
-          Effect.timeoutFail({
-            duration: invocation.timeout,
-            onTimeout: () =>
+          // also from a finalizer (a release); the kill (SIGTERM, its grace, SIGKILL) goes on in the
+          // background, so the caller gets CommandTimedOut at the timeout, not after the kill
+          timeoutInBackground(
+            invocation.timeout,
+            () =>
               new CommandTimedOut({ argv, timeoutMillis: Duration.toMillis(Duration.decode(invocation.timeout ?? 0)) })
-          }),
+          ),
           onLiveClock
         )
   return bounded.pipe(
