@@ -142,11 +142,11 @@ describeEachRuntime("@ociman/postgres reuse", (kind) => {
       })
     )
 
-    it.effect("four starts at once: one server, exactly one of them the first to serve it", () =>
+    it.effect("eight starts at once: one server, exactly one of them the first to serve it", () =>
       Effect.gen(function* () {
         const options = { ...base, database: "together" }
         const starts = yield* Effect.all(
-          Array.from({ length: 4 }, () =>
+          Array.from({ length: 8 }, () =>
             Effect.scoped(
               Effect.gen(function* () {
                 const server = yield* Postgres.start(options)

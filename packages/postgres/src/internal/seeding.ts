@@ -96,8 +96,20 @@ const statement = (client: pg.ClientBase, operation: string, text: string) =>
     .rows(client, text)
     .pipe(Effect.mapError((failure) => new QueryFailed({ operation, code: failure.code, detail: failure.message })))
 
-/** How `pg` says a connection did not complete within its connect timeout. */
-const CONNECT_TIMED_OUT = /timeout/i
+/**
+ * Where the template step connects: never the source database. `CREATE DATABASE … TEMPLATE x`
+ * waits (5 s, then object_in_use) while anyone else is connected to x, and starts waiting for the
+ * step's lock would be exactly such sessions: starts of a reused server at once then fail each
+ * other's copies again and again. `template1` only stands in when the source is `postgres` (and
+ * only while the step runs: `CREATE DATABASE` copies template1 by default).
+ */
+const maintenanceOf = (endpoint: pg.Endpoint): pg.Endpoint => ({
+  ...endpoint,
+  database: endpoint.database === "postgres" ? "template1" : "postgres"
+})
+
+/** The advisory lock the template step holds: one start copies, the others then find its copy. */
+const TEMPLATE_LOCK = 7_162_705_343_551_332
 
 /**
  * Creates the template (once per data directory: a cache image carries it) as a copy of the
@@ -105,20 +117,11 @@ const CONNECT_TIMED_OUT = /timeout/i
  */
 export const ensureTemplate = (endpoint: pg.Endpoint): Effect.Effect<void, QueryFailed | ConnectionFailed> =>
   createTemplateOnce(endpoint).pipe(
-    // starts of a reused server at once: another one's connection to the source database makes
-    // the copy fail (object_in_use); looking again finds the template, or copies once it has gone.
-    // And while another start copies the source database, a connection to it waits for the copy:
-    // on a slow disk that outlasts the connect timeout, which is worth another try too.
+    // a session of the user's (or a readiness probe) connected to the source database makes the
+    // copy fail (object_in_use) after 5 s: it is worth a few more tries
     Effect.retry({
-      // jittered: two starts that blocked each other must not retry in step
-      schedule: Schedule.intersect(
-        Schedule.jitteredWith(Schedule.spaced(Duration.millis(100)), { min: 0.2, max: 2 }),
-        Schedule.recurs(50)
-      ),
-      while: (error) =>
-        error._tag === "QueryFailed"
-          ? error.code === OBJECT_IN_USE
-          : error.reason === "Other" && error.code === undefined && CONNECT_TIMED_OUT.test(error.detail)
+      schedule: Schedule.intersect(Schedule.spaced(Duration.millis(200)), Schedule.recurs(5)),
+      while: (error) => error._tag === "QueryFailed" && error.code === OBJECT_IN_USE
     }),
     // real server, real time: a TestClock provided by @effect/vitest must not stall the retries
     Effect.withClock(liveClock)
@@ -127,7 +130,9 @@ export const ensureTemplate = (endpoint: pg.Endpoint): Effect.Effect<void, Query
 const createTemplateOnce = (endpoint: pg.Endpoint): Effect.Effect<void, QueryFailed | ConnectionFailed> =>
   Effect.scoped(
     Effect.gen(function* () {
-      const client = yield* pg.connect(endpoint)
+      // the lock is the session's: ending the connection releases it, whatever happens
+      const client = yield* pg.connect(maintenanceOf(endpoint))
+      yield* statement(client, "wait for the template lock", `SELECT pg_advisory_lock(${TEMPLATE_LOCK})`)
       const found = yield* statement(
         client,
         "look for the template database",
@@ -139,7 +144,7 @@ const createTemplateOnce = (endpoint: pg.Endpoint): Effect.Effect<void, QueryFai
         `create the template database ${TEMPLATE_DATABASE}`,
         `CREATE DATABASE ${pg.identifier(TEMPLATE_DATABASE)} TEMPLATE ${pg.identifier(endpoint.database)} IS_TEMPLATE true ALLOW_CONNECTIONS false`
       ).pipe(
-        // another start of a reused server created it in the meantime (duplicate_database)
+        // created by someone not taking the lock (an older ociman) in the meantime
         Effect.catchIf(
           (error) => error.code === DUPLICATE_DATABASE,
           () => Effect.void
