@@ -17,8 +17,9 @@ command -v apt-get >/dev/null || die "apt-get not found: this script supports De
 # golang-github-containernetworking-plugin-dnsname: DNS (network aliases) on Podman's CNI networks.
 # docker-registry, apache2-utils (htpasswd): the local registries of the pull/push/login tests.
 # iproute2: the bridge of the spare dockerd the deadline tests freeze (test/support/frozenEngine.ts).
+# catatonit: Podman's `--init` (ContainerDefinition.withInit); Docker brings its own docker-init.
 packages=(podman docker.io runc busybox-static uidmap slirp4netns fuse-overlayfs
-  golang-github-containernetworking-plugin-dnsname docker-registry apache2-utils iproute2)
+  golang-github-containernetworking-plugin-dnsname docker-registry apache2-utils iproute2 catatonit)
 ensure_debian_packages "${packages[@]}"
 
 # crun fails on this host's hybrid cgroups; the hard rlimits Podman asks for cannot be raised here.

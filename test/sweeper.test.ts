@@ -42,14 +42,14 @@ const owner = (session: string, pid: string, host = hostname()) => [
 const forceRm = (kind: Kind): ReadonlyArray<string> =>
   kind === "podman" ? ["container", "rm", "--force", "--time", "0"] : ["container", "rm", "--force"]
 
-const exists = (kind: Kind, what: "container" | "network" | "image", id: string) =>
+const exists = (kind: Kind, what: "container" | "network" | "volume" | "image", id: string) =>
   spawnSync(kind, [what, "inspect", id], { stdio: "ignore" }).status === 0
 
 describeEachRuntime("sweeper", (kind) => {
   layer(Layer.merge(runtimeLayer(kind), NodeContext.layer), { excludeTestServices: true, timeout: "60 seconds" })(
     (it) => {
       it.effect(
-        "removes a dead owner's container, network and image; keeps living, foreign, unlabelled and inherited ones",
+        "removes a dead owner's container, network, volume and image; keeps living, foreign, unlabelled and inherited ones",
         () =>
           Effect.gen(function* () {
             const run = (labels: ReadonlyArray<string>, image = TEST_IMAGE) =>
@@ -70,8 +70,16 @@ describeEachRuntime("sweeper", (kind) => {
               ],
               `FROM ${TEST_IMAGE}\n`
             )
+            // the dead owner's container mounts its volume: the volume goes once the container has
+            const volume = cli(kind, ["volume", "create", ...owner(session, deadPid), `sweeper-leak-${process.pid}`])
+            const livingVolume = cli(kind, [
+              "volume",
+              "create",
+              ...owner(`alive-${process.pid}`, "1"),
+              `sweeper-living-${process.pid}`
+            ])
             const ids = {
-              dead: run(owner(session, deadPid)),
+              dead: run([...owner(session, deadPid), "--volume", `${volume}:/data`]),
               living: run(owner(`alive-${process.pid}`, "1")),
               foreign: run(owner(session, deadPid, "another-host.example")),
               unlabelled: run(["--label", `${marker}=1`]),
@@ -98,9 +106,11 @@ describeEachRuntime("sweeper", (kind) => {
               const removed = report.entries.filter(
                 (e) => (e.outcome === "Removed" || e.outcome === "AlreadyGone") && e.session === session
               )
-              expect(removed.map((e) => e.kind).sort()).toEqual(["container", "network"])
+              expect(removed.map((e) => e.kind).sort()).toEqual(["container", "network", "volume"])
               expect(exists(kind, "container", ids.dead)).toBe(false)
               expect(exists(kind, "network", network)).toBe(false)
+              expect(exists(kind, "volume", volume)).toBe(false)
+              expect(exists(kind, "volume", livingVolume)).toBe(true)
               for (const id of [ids.living, ids.foreign, ids.unlabelled, ids.inherited]) {
                 expect(exists(kind, "container", id)).toBe(true)
               }
@@ -124,6 +134,7 @@ describeEachRuntime("sweeper", (kind) => {
               // one at a time: Podman 4.3's `rm --force` with an id that is gone removes none of the others
               for (const id of Object.values(ids)) spawnSync(kind, [...forceRm(kind), id], { stdio: "ignore" })
               spawnSync(kind, ["network", "rm", network], { stdio: "ignore" })
+              spawnSync(kind, ["volume", "rm", volume, livingVolume], { stdio: "ignore" })
               spawnSync(kind, ["image", "rm", "--force", leakedImage], { stdio: "ignore" })
             }
           }),

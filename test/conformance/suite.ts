@@ -32,6 +32,11 @@ import {
 } from "ociman"
 import { TestRuntime } from "ociman"
 import { Testing } from "ociman"
+import { definitionConformance, definitionHandlers } from "./definition.js"
+import { filesConformance, filesHandlers } from "./files.js"
+import { lifecycleConformance, lifecycleHandlers } from "./lifecycle.js"
+import { volumesConformance } from "./volumes.js"
+import { waitsConformance, waitsHandlers } from "./waits.js"
 
 export type Kind = ContainerRuntime.Kind
 
@@ -120,7 +125,11 @@ export const busyboxHandlers: ReadonlyArray<TestRuntime.Handler> = [
 
 /** The in-memory runtime the suite runs against: the test image seeded as busybox, and the busybox answers. */
 export const memoryLayer = (kind: Kind) =>
-  TestRuntime.layer({ kind, images: [{ ...Testing.testImageSeed, reference: SUITE_IMAGE }], handlers: busyboxHandlers })
+  TestRuntime.layer({
+    kind,
+    images: [{ ...Testing.testImageSeed, reference: SUITE_IMAGE }],
+    handlers: [...busyboxHandlers, ...definitionHandlers, ...lifecycleHandlers, ...filesHandlers, ...waitsHandlers]
+  })
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -1114,4 +1123,9 @@ export const conformance = (
       })
     )
   })
+  definitionConformance(kind, runtime, capabilities, SUITE_IMAGE)
+  lifecycleConformance(kind, runtime, capabilities, SUITE_IMAGE)
+  filesConformance(kind, runtime, capabilities, SUITE_IMAGE)
+  volumesConformance(kind, runtime, capabilities, SUITE_IMAGE)
+  waitsConformance(kind, runtime, capabilities, SUITE_IMAGE)
 }

@@ -24,10 +24,37 @@
  *
  * @since 0.1.0
  */
-import { Clock, Duration, Effect, Either, ExecutionStrategy, Exit, type Redacted, Ref, Scope, Stream } from "effect"
+import {
+  Clock,
+  Duration,
+  Effect,
+  Either,
+  ExecutionStrategy,
+  Exit,
+  Fiber,
+  type Redacted,
+  Ref,
+  Scope,
+  Stream
+} from "effect"
 import type { CliError, UnexpectedOutput } from "./CliError.js"
 import type { ContainerDefinition } from "./ContainerDefinition.js"
 import type { ContainerExitedNonZero, ContainerNotFound, ImageNotFound, PortNotPublished } from "./ContainerError.js"
+import type {
+  HostFileFailed,
+  HostPathNotFound,
+  InvalidArchive,
+  NotARegularFile,
+  PathNotFound
+} from "./ContainerError.js"
+import { fileMethods } from "./internal/containerFiles.js"
+import type {
+  ContainerNotPaused,
+  ContainerNotRunning,
+  ContainerPaused,
+  InvalidSignal,
+  PauseUnsupported
+} from "./ContainerError.js"
 import type * as ContainerInspect from "./ContainerInspect.js"
 import {
   ContainerRuntime,
@@ -49,6 +76,7 @@ import * as EnvVar from "./EnvVar.js"
 import type * as Label from "./Label.js"
 import type * as Port from "./Port.js"
 import { validate } from "./internal/containerSpec.js"
+import { parseSignal } from "./internal/signal.js"
 import { bounded, boundedStream, deadlineOf, type Deadlines, unanswered } from "./internal/deadline.js"
 import * as hostPorts from "./internal/hostPorts.js"
 import type { HostPort } from "./internal/hostPorts.js"
@@ -175,6 +203,106 @@ export interface Container {
     command: ReadonlyArray<string>,
     options?: ExecOptions
   ) => Stream.Stream<LogLine, ContainerExitedNonZero | ExecError>
+  // --- files (issue #17): in and out of the container, running or stopped ---
+  /**
+   * Writes `content` (text as UTF-8, or exact bytes) to `path` in the container, with `mode`
+   * (default `0o644`), owned by root; an existing file is replaced. The directory must exist
+   * (`PathNotFound` otherwise: create it with `execSuccess(["mkdir", "-p", dir])`). A relative path
+   * starts at the container's root. Works on a stopped container too. Bounded by `timeout`, else
+   * the runtime's `exec` deadline (10 min).
+   *
+   * @example
+   * ```ts
+   * import type { Container } from "ociman"
+   *
+   * const configure = (c: Container.Container) =>
+   *   c.writeFile("/etc/app.conf", "debug = true\n", { mode: 0o600 })
+   * ```
+   */
+  readonly writeFile: (
+    path: string,
+    content: string | Uint8Array,
+    options?: {
+      readonly mode?: number | undefined
+      readonly timeout?: Duration.DurationInput | undefined
+    }
+  ) => Effect.Effect<void, ContainerNotFound | PathNotFound | CliError>
+  /**
+   * The exact bytes of the regular file at `path` in the container (`PathNotFound` if it is not
+   * there, `NotARegularFile` for a directory or a symbolic link, which is not followed). The file
+   * is read whole into memory: for large files or trees use `copyFrom`. Works on a stopped
+   * container too.
+   *
+   * @example
+   * ```ts
+   * import type { Container } from "ociman"
+   *
+   * const dump = (c: Container.Container) => c.readFile("/var/lib/app/dump.bin") // Uint8Array
+   * ```
+   */
+  readonly readFile: (
+    path: string,
+    options?: { readonly timeout?: Duration.DurationInput | undefined }
+  ) => Effect.Effect<Uint8Array, ContainerNotFound | PathNotFound | NotARegularFile | InvalidArchive | CliError>
+  /**
+   * `readFile`, decoded as UTF-8 (invalid sequences become U+FFFD).
+   *
+   * @example
+   * ```ts
+   * import type { Container } from "ociman"
+   *
+   * const hostname = (c: Container.Container) => c.readFileString("/etc/hostname")
+   * ```
+   */
+  readonly readFileString: (
+    path: string,
+    options?: { readonly timeout?: Duration.DurationInput | undefined }
+  ) => Effect.Effect<string, ContainerNotFound | PathNotFound | NotARegularFile | InvalidArchive | CliError>
+  /**
+   * Copies a file or a directory tree of this machine to `containerPath`, which then IS the copy:
+   * `copyTo("./conf", "/etc/app")` makes `/etc/app` the `conf` directory, never `/etc/app/conf`
+   * (like `docker cp ./conf/. c:/etc/app`; an existing directory there is merged into, an existing
+   * file replaced). Its parent directory must exist (`PathNotFound`). Modes, file contents and
+   * mtimes are kept, owners become root; symbolic links are copied as links (not followed); a
+   * device file, FIFO or socket fails the copy (`HostFileFailed`). A missing source is
+   * `HostPathNotFound` before the runtime is asked anything. Both engines, both transports and
+   * the in-memory runtime behave the same (the tree travels as a tar archive). Bounded by
+   * `timeout`, else the runtime's `exec` deadline.
+   *
+   * @example
+   * ```ts
+   * import type { Container } from "ociman"
+   *
+   * const seed = (c: Container.Container) => c.copyTo("./fixtures/sql", "/docker-entrypoint-initdb.d")
+   * ```
+   */
+  readonly copyTo: (
+    hostPath: string,
+    containerPath: string,
+    options?: { readonly timeout?: Duration.DurationInput | undefined }
+  ) => Effect.Effect<void, HostPathNotFound | HostFileFailed | ContainerNotFound | PathNotFound | CliError>
+  /**
+   * Copies a file or a directory tree of the container to `hostPath`, which then IS the copy (the
+   * same rule as `copyTo`): its parent must exist on this machine (`HostPathNotFound` before the
+   * runtime is asked), an existing directory there is merged into, an existing file replaced.
+   * Modes and file mtimes are kept, symbolic links copied as links; device files, FIFOs and
+   * sockets are left out. Works on a stopped container too.
+   *
+   * @example
+   * ```ts
+   * import type { Container } from "ociman"
+   *
+   * const collect = (c: Container.Container) => c.copyFrom("/app/reports", "./reports")
+   * ```
+   */
+  readonly copyFrom: (
+    containerPath: string,
+    hostPath: string,
+    options?: { readonly timeout?: Duration.DurationInput | undefined }
+  ) => Effect.Effect<
+    void,
+    HostPathNotFound | HostFileFailed | ContainerNotFound | PathNotFound | InvalidArchive | CliError
+  >
   /**
    * Stops (SIGTERM, then SIGKILL after `timeout`, default 10 s). Its deadline is that grace period
    * plus the runtime's `remove` deadline.
@@ -210,6 +338,85 @@ export interface Container {
       readonly timeout?: Duration.DurationInput
     }
   ) => Effect.Effect<void, ContainerNotFound | CliError>
+  // --- lifecycle (issue #17): restart, pause, unpause, kill ---
+  /**
+   * Stops the container (SIGTERM, then SIGKILL after `timeout`, default 10 s) and starts it again:
+   * the same id, its main process started anew (a new `state.startedAt`; its logs keep the earlier
+   * run's lines). A stopped container is started. A paused one: Docker restarts it, Podman refuses
+   * (`ContainerPaused`). Its deadline is that grace period plus the runtime's `start` deadline.
+   *
+   * @example
+   * ```ts
+   * import { Effect } from "effect"
+   * import { Container, ContainerDefinition as Def } from "ociman"
+   *
+   * const program = Effect.scoped(
+   *   Effect.gen(function* () {
+   *     const c = yield* Container.start(Def.make("localhost/ociman-test/busybox:1").pipe(Def.command(["sleep", "60"])))
+   *     yield* c.restart({ timeout: "2 seconds" })
+   *     return (yield* c.inspect).state.startedAt
+   *   })
+   * )
+   * ```
+   */
+  readonly restart: (options?: {
+    readonly timeout?: Duration.DurationInput
+  }) => Effect.Effect<void, ContainerNotFound | ContainerPaused | CliError>
+  /**
+   * Freezes every process of the container (the cgroup freezer): `state.status` is `"paused"`
+   * until `unpause`, and an exec fails with `ContainerPaused`. Pausing a paused container is
+   * `ContainerPaused`, a stopped one `ContainerNotRunning`; an engine that cannot freeze it
+   * (rootless Podman on cgroup v1) `PauseUnsupported`. Bounded by the runtime's `remove` deadline.
+   *
+   * @example
+   * ```ts
+   * import { Effect } from "effect"
+   * import type { Container } from "ociman"
+   *
+   * // freeze a service while a test checks how its clients cope, then thaw it
+   * const frozenWhile = <A, E, R>(c: Container.Container, check: Effect.Effect<A, E, R>) =>
+   *   Effect.acquireUseRelease(c.pause(), () => check, () => Effect.ignore(c.unpause()))
+   * ```
+   */
+  readonly pause: () => Effect.Effect<
+    void,
+    ContainerNotFound | ContainerPaused | ContainerNotRunning | PauseUnsupported | CliError
+  >
+  /**
+   * Thaws a paused container: its processes go on where they were. A container that is not paused
+   * (running or stopped) is `ContainerNotPaused`. Bounded by the runtime's `remove` deadline.
+   *
+   * @example
+   * ```ts
+   * import { Effect } from "effect"
+   * import type { Container } from "ociman"
+   *
+   * const pingAfterThaw = (c: Container.Container) => Effect.zipRight(c.unpause(), c.execSuccess(["true"]))
+   * ```
+   */
+  readonly unpause: () => Effect.Effect<void, ContainerNotFound | ContainerNotPaused | CliError>
+  /**
+   * Sends a signal to the container's main process (default `SIGKILL`: it ends at once, and `wait`
+   * returns 137). `signal` is a Linux signal's name with or without `SIG`, in any case, or its number
+   * from 1 to 64 (`"SIGUSR1"`, `"usr1"`, `"10"`); anything else is `InvalidSignal`, before anything
+   * is sent. What another signal does is the process's business: a handler runs, or its default
+   * action (a PID 1 without a handler ignores all but SIGKILL). A container that is not running is
+   * `ContainerNotRunning` (a paused one gets the signal when it is thawed, SIGKILL at once).
+   * Bounded by the runtime's `remove` deadline.
+   *
+   * @example
+   * ```ts
+   * import { Effect } from "effect"
+   * import type { Container } from "ociman"
+   *
+   * // ask the service to reload its configuration, or end it for good
+   * const reload = (c: Container.Container) => c.kill("SIGHUP")
+   * const killed = (c: Container.Container) => Effect.zipRight(c.kill(), c.wait) // 137
+   * ```
+   */
+  readonly kill: (
+    signal?: string
+  ) => Effect.Effect<void, InvalidSignal | ContainerNotFound | ContainerNotRunning | CliError>
 }
 
 const DEFAULT_STOP_TIMEOUT = Duration.seconds(10)
@@ -264,7 +471,27 @@ export interface StartOptions {
    * is not released with the scope, and `OCIMAN_REUSE=0` turns this off. Default `false`.
    */
   readonly reuse?: boolean | undefined
+  /**
+   * Called with each line the container writes, from its first, while it runs and the scope is
+   * open (a followed log, started as soon as the container is): watch a slow start, or keep a
+   * server's output in the test's log. The lines of a start that fails to become ready have all
+   * reached it before `start` fails. A log that cannot be followed is logged as a warning.
+   */
+  readonly onLog?: ((line: LogLine) => Effect.Effect<void>) | undefined
 }
+
+/**
+ * Follows the container's log into `onLog` until the container stops or the scope closes.
+ * Never fails: a follow that breaks is a warning.
+ */
+const followLog = (container: Container, onLog: (line: LogLine) => Effect.Effect<void>) =>
+  container.streamLogs({ follow: true }).pipe(
+    Stream.runForEach(onLog),
+    Effect.catchAll((error) =>
+      Effect.logWarning(`ociman: could not follow the log of ${container.id}: ${error.message}`)
+    )
+  )
+
 /**
  * A handle for a container id, on the runtime in context.
  * @since 0.1.0
@@ -296,6 +523,7 @@ export const handle = (id: string): Effect.Effect<Container, never, ContainerRun
       hostPorts: bindings,
       healthcheck: ops.healthcheck(id).pipe(within("query", "healthcheck")),
       probePort: (probe) => ops.probePort(id, probe).pipe(within("query", "probePort")),
+      ...fileMethods(ops, id, (operation, perCall) => within("exec", operation, perCall)),
       logs: ops.logs(id).pipe(within("query", "logs")),
       streamLogs: (options = {}) =>
         // a followed stream lasts as long as the container writes: only a snapshot has a deadline
@@ -318,7 +546,19 @@ export const handle = (id: string): Effect.Effect<Container, never, ContainerRun
           .pipe(within("remove", "remove", options.timeout)),
       wait: ops.wait(id).pipe(within("wait", "wait")),
       commit: (reference, options = {}) =>
-        ops.commit(id, reference, { pause: options.pause ?? true }).pipe(within("commit", "commit", options.timeout))
+        ops.commit(id, reference, { pause: options.pause ?? true }).pipe(within("commit", "commit", options.timeout)),
+      // lifecycle (issue #17)
+      restart: (options = {}) => {
+        const grace = Duration.decode(options.timeout ?? DEFAULT_STOP_TIMEOUT)
+        return ops
+          .restart(id, { timeoutSeconds: Math.ceil(Duration.toSeconds(grace)) })
+          .pipe(within("start", "restart", Duration.sum(grace, deadlineOf(runtime, "start"))))
+      },
+      pause: () => ops.pause(id).pipe(within("remove", "pause")),
+      unpause: () => ops.unpause(id).pipe(within("remove", "unpause")),
+      // the signal is checked before anything is sent
+      kill: (signal = "SIGKILL") =>
+        Effect.flatMap(parseSignal(signal), (checked) => ops.kill(id, checked.canonical).pipe(within("remove", "kill")))
     }
   })
 
@@ -604,12 +844,21 @@ export const start = (
             : Effect.zipRight(Ref.set(started, { _tag: "Refused" }), Scope.close(scope, Exit.failCause(cause)))
         )
       )
-      const { waitFor, timeout, schedule, attemptTimeout } = options
+      const { waitFor, timeout, schedule, attemptTimeout, onLog } = options
+      // forked into the container's scope after its release: interrupted before the removal (and
+      // interruptible, which a fiber forked in this uninterruptible region would not be)
+      const follower =
+        onLog === undefined ? undefined : yield* Effect.forkIn(restore(followLog(container, onLog)), scope)
       if (waitFor !== undefined) {
         // the wait runs interruptible, and its failure releases the container at once (the caller's
-        // scope may live much longer)
+        // scope may live much longer); the follower first hands over the lines the container wrote
         yield* restore(Wait.forContainer(container, waitFor, { timeout, startedAt, schedule, attemptTimeout })).pipe(
-          Effect.onError((cause) => Scope.close(scope, Exit.failCause(cause)))
+          Effect.onError((cause) =>
+            Effect.zipRight(
+              follower === undefined ? Effect.void : Effect.ignore(Effect.timeout(Fiber.join(follower), FOLLOW_GRACE)),
+              Scope.close(scope, Exit.failCause(cause))
+            )
+          )
         )
       }
       return container
@@ -628,6 +877,12 @@ const imageName = (definition: ContainerDefinition): string =>
  */
 type RunOutcome =
   { readonly _tag: "Started"; readonly id: string } | { readonly _tag: "Refused" } | { readonly _tag: "Unknown" }
+
+/**
+ * A start that failed to become ready: how long its log follower may take to hand over the lines
+ * already written (a container that exited ends its follow at once; one still running never does).
+ */
+const FOLLOW_GRACE = Duration.millis(500)
 
 /** After a run of unknown outcome, how long the release waits before looking for a late container again. */
 const LATE_CREATE_GRACE = Duration.seconds(1)
@@ -743,13 +998,14 @@ export const startAll = (
 const startReused = (
   definition: ContainerDefinition,
   options: StartOptions
-): Effect.Effect<Container, StartError | WaitError, ContainerRuntime> =>
+): Effect.Effect<Container, StartError | WaitError, ContainerRuntime | Scope.Scope> =>
   Effect.gen(function* () {
     const startedAt = yield* Clock.currentTimeMillis
     const container = yield* pullingFirst(definition, (pullPolicy) =>
       runReused(definition, pullPolicy, options.timeout)
     )
-    const { waitFor, timeout, schedule, attemptTimeout } = options
+    const { waitFor, timeout, schedule, attemptTimeout, onLog } = options
+    if (onLog !== undefined) yield* Effect.forkScoped(followLog(container, onLog))
     if (waitFor !== undefined) {
       yield* Wait.forContainer(container, waitFor, { timeout, startedAt, schedule, attemptTimeout })
     }

@@ -6,8 +6,10 @@
  *
  * Every ociman 0.8 flag is here (image, command arguments, entrypoint, workdir, env, name, labels,
  * publish, mounts, security options, pull policy, tty, interactive, remove), plus what test suites
- * need: user, hostname, network and aliases, add-host, memory/CPU limits, init, platform, and raw
- * flags placed before the image.
+ * need: user, hostname, network and aliases, add-host, memory/CPU limits, init, platform,
+ * privileges (`withPrivileged`, `capAdd`, `capDrop`), limits (`shmSize`, `ulimit`, `pidsLimit`),
+ * a read-only root (`withReadOnly`), stop settings (`stopSignal`, `stopTimeout`), a health check
+ * (`healthcheck`, what `Wait.healthy` waits for), and raw flags placed before the image.
  *
  * @example
  * ```ts
@@ -23,7 +25,7 @@
  *
  * @since 0.1.0
  */
-import { Data, type Redacted } from "effect"
+import { Data, type Duration, type Redacted } from "effect"
 import { dual } from "effect/Function"
 import type { Pipeable } from "effect/Pipeable"
 import type { ImageReference } from "./ImageReference.js"
@@ -71,6 +73,139 @@ export interface Fields {
   readonly remove: boolean
   /** Flags placed verbatim before the image: the escape hatch for anything not modelled. */
   readonly rawFlags: ReadonlyArray<string>
+  /** `--privileged`: every capability, every device, no confinement. */
+  readonly privileged: boolean
+  /** `--cap-add` capability names (`NET_ADMIN`, `CAP_NET_ADMIN`, or `ALL`). */
+  readonly capAdd: ReadonlyArray<string>
+  /** `--cap-drop` capability names (`CHOWN`, or `ALL`). */
+  readonly capDrop: ReadonlyArray<string>
+  /** `--shm-size` in bytes (the size of `/dev/shm`). */
+  readonly shmSizeBytes: number | undefined
+  /** `--ulimit name=soft:hard` entries. */
+  readonly ulimits: ReadonlyArray<Ulimit>
+  /** `--pids-limit`: at most this many processes (`-1`: unlimited). */
+  readonly pidsLimit: number | undefined
+  /** `--read-only`: the root file system is mounted read-only (mounts stay as they are). */
+  readonly readOnly: boolean
+  /** `--stop-signal`, e.g. `SIGINT` (the image's, else `SIGTERM`, when unset). */
+  readonly stopSignal: string | undefined
+  /** `--stop-timeout` in whole seconds: the grace of a stop that does not give its own. */
+  readonly stopTimeoutSeconds: number | undefined
+  /** `--health-cmd` and its settings. */
+  readonly healthcheck: Healthcheck | undefined
+}
+
+/**
+ * The resource names `--ulimit` takes (Docker's and Podman's shared list).
+ * @since 0.1.0
+ * @category models
+ */
+export type UlimitName =
+  | "core"
+  | "cpu"
+  | "data"
+  | "fsize"
+  | "locks"
+  | "memlock"
+  | "msgqueue"
+  | "nice"
+  | "nofile"
+  | "nproc"
+  | "rss"
+  | "rtprio"
+  | "rttime"
+  | "sigpending"
+  | "stack"
+
+/**
+ * One `--ulimit`: a resource's soft and hard limit (`-1`: unlimited; soft at most hard).
+ * @since 0.1.0
+ * @category models
+ */
+export interface Ulimit {
+  readonly name: UlimitName
+  readonly soft: number
+  readonly hard: number
+}
+
+/**
+ * A health check run by the runtime inside the container (`--health-cmd` and its settings).
+ *
+ * `command` is a shell command (`"test -f /tmp/ready"`), or exact arguments
+ * (`["test", "-f", "/tmp/ready"]`) which are quoted into one: the CLIs only take a shell command,
+ * so the image needs `/bin/sh` either way. Unset settings keep the runtime's defaults (Docker and
+ * Podman: every 30 s, a 30 s timeout, 3 retries, no start period). `interval` and `timeout` must
+ * be at least 1 ms, `startPeriod` zero or at least 1 ms, `retries` at least 1.
+ * @since 0.1.0
+ * @category models
+ */
+export interface Healthcheck {
+  readonly command: string | ReadonlyArray<string>
+  readonly interval?: Duration.DurationInput | undefined
+  readonly timeout?: Duration.DurationInput | undefined
+  readonly startPeriod?: Duration.DurationInput | undefined
+  /** Consecutive failures that make the container `unhealthy`. */
+  readonly retries?: number | undefined
+}
+
+/**
+ * Why a field of a definition is invalid (see `InvalidContainerDefinition`).
+ * @since 0.1.0
+ * @category errors
+ */
+export type InvalidContainerDefinitionReason =
+  | "CapabilityInvalid"
+  | "ShmSizeInvalid"
+  | "UlimitNameUnknown"
+  | "UlimitValueInvalid"
+  | "UlimitSoftAboveHard"
+  | "PidsLimitInvalid"
+  | "StopSignalInvalid"
+  | "StopTimeoutInvalid"
+  | "HealthcheckCommandEmpty"
+  | "HealthcheckDurationInvalid"
+  | "HealthcheckRetriesInvalid"
+
+const INVALID_MESSAGES: Readonly<Record<InvalidContainerDefinitionReason, string>> = {
+  CapabilityInvalid: "a capability is a name such as NET_ADMIN or CAP_NET_ADMIN (letters, digits, _), or ALL",
+  ShmSizeInvalid: "the shm size is a whole number of bytes above 0",
+  UlimitNameUnknown:
+    "a ulimit name is one of core, cpu, data, fsize, locks, memlock, msgqueue, nice, nofile, nproc, rss, rtprio, rttime, sigpending, stack",
+  UlimitValueInvalid: "a ulimit's soft and hard limits are whole numbers of at least 0, or -1 (unlimited)",
+  UlimitSoftAboveHard: "a ulimit's soft limit cannot be above its hard limit",
+  PidsLimitInvalid: "the pids limit is a whole number above 0, or -1 (unlimited)",
+  StopSignalInvalid: "a stop signal is a name such as SIGINT or INT, or a signal number",
+  StopTimeoutInvalid: "the stop timeout is a whole number of seconds, at least 0",
+  HealthcheckCommandEmpty: "a health check needs a command (a non-empty shell command or argument list)",
+  HealthcheckDurationInvalid:
+    "a health check's interval and timeout must be at least 1 ms, its start period 0 or at least 1 ms (finite)",
+  HealthcheckRetriesInvalid: "a health check's retries are a whole number, at least 1"
+}
+
+/**
+ * A definition field that the runtimes would refuse (or misread): found by `Container.run` /
+ * `Container.start` before any process is spawned.
+ *
+ * @example
+ * ```ts
+ * import { ContainerDefinition as Def } from "ociman"
+ *
+ * const error = new Def.InvalidContainerDefinition({ field: "shmSizeBytes", input: "-1", reason: "ShmSizeInvalid" })
+ * error.message // "invalid shmSizeBytes -1: the shm size is a whole number of bytes above 0"
+ * ```
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidContainerDefinition extends Data.TaggedError("InvalidContainerDefinition")<{
+  /** The definition field (`capAdd`, `ulimits`, `healthcheck.interval`, …). */
+  readonly field: string
+  /** The offending value, as text. */
+  readonly input: string
+  readonly reason: InvalidContainerDefinitionReason
+}> {
+  override get message(): string {
+    return `invalid ${this.field} ${this.input}: ${INVALID_MESSAGES[this.reason]}`
+  }
 }
 
 /**
@@ -122,7 +257,17 @@ export const make = (image: string | ImageReference): ContainerDefinition =>
     tty: false,
     interactive: false,
     remove: false,
-    rawFlags: []
+    rawFlags: [],
+    privileged: false,
+    capAdd: [],
+    capDrop: [],
+    shmSizeBytes: undefined,
+    ulimits: [],
+    pidsLimit: undefined,
+    readOnly: false,
+    stopSignal: undefined,
+    stopTimeoutSeconds: undefined,
+    healthcheck: undefined
   })
 
 /**
@@ -159,7 +304,17 @@ export const fields = (self: ContainerDefinition): Fields => ({
   tty: self.tty,
   interactive: self.interactive,
   remove: self.remove,
-  rawFlags: self.rawFlags
+  rawFlags: self.rawFlags,
+  privileged: self.privileged,
+  capAdd: self.capAdd,
+  capDrop: self.capDrop,
+  shmSizeBytes: self.shmSizeBytes,
+  ulimits: self.ulimits,
+  pidsLimit: self.pidsLimit,
+  readOnly: self.readOnly,
+  stopSignal: self.stopSignal,
+  stopTimeoutSeconds: self.stopTimeoutSeconds,
+  healthcheck: self.healthcheck
 })
 
 const update = (self: ContainerDefinition, patch: Partial<Fields>): ContainerDefinition =>
@@ -505,3 +660,154 @@ export const withInteractive = (self: ContainerDefinition): ContainerDefinition 
  * @category combinators
  */
 export const withRemove = (self: ContainerDefinition): ContainerDefinition => update(self, { remove: true })
+
+/**
+ * `--privileged`: every capability and device, no seccomp or AppArmor confinement.
+ * @example
+ * ```ts
+ * import { ContainerDefinition as Def } from "ociman"
+ * Def.make("busybox").pipe(Def.withPrivileged)
+ * ```
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withPrivileged = (self: ContainerDefinition): ContainerDefinition => update(self, { privileged: true })
+/**
+ * `--read-only`: the container's root file system is read-only (mounts, e.g. a `Mount.tmpfs`,
+ * stay writable).
+ * @example
+ * ```ts
+ * import { ContainerDefinition as Def } from "ociman"
+ * Def.make("busybox").pipe(Def.withReadOnly)
+ * ```
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withReadOnly = (self: ContainerDefinition): ContainerDefinition => update(self, { readOnly: true })
+
+/**
+ * Adds `--cap-add` capabilities (`"NET_ADMIN"`, `"CAP_SYS_TIME"`, or `"ALL"`).
+ * @example
+ * ```ts
+ * import { ContainerDefinition as Def } from "ociman"
+ * Def.make("busybox").pipe(Def.capAdd("NET_ADMIN", "SYS_TIME"))
+ * ```
+ * @since 0.1.0
+ * @category combinators
+ */
+export const capAdd =
+  (...capabilities: ReadonlyArray<string>) =>
+  (self: ContainerDefinition): ContainerDefinition =>
+    update(self, { capAdd: [...self.capAdd, ...capabilities] })
+
+/**
+ * Adds `--cap-drop` capabilities (`"CHOWN"`, or `"ALL"` to start from none).
+ * @example
+ * ```ts
+ * import { ContainerDefinition as Def } from "ociman"
+ * Def.make("busybox").pipe(Def.capDrop("ALL"), Def.capAdd("NET_BIND_SERVICE"))
+ * ```
+ * @since 0.1.0
+ * @category combinators
+ */
+export const capDrop =
+  (...capabilities: ReadonlyArray<string>) =>
+  (self: ContainerDefinition): ContainerDefinition =>
+    update(self, { capDrop: [...self.capDrop, ...capabilities] })
+
+/**
+ * `--shm-size` in bytes: the size of the container's `/dev/shm` (64 MiB by default).
+ * @example
+ * ```ts
+ * import { ContainerDefinition as Def } from "ociman"
+ * Def.make("postgres").pipe(Def.shmSize(256 * 1024 * 1024))
+ * ```
+ * @since 0.1.0
+ * @category combinators
+ */
+export const shmSize: {
+  (bytes: number): (self: ContainerDefinition) => ContainerDefinition
+  (self: ContainerDefinition, bytes: number): ContainerDefinition
+} = dual(2, (self: ContainerDefinition, bytes: number) => update(self, { shmSizeBytes: bytes }))
+
+/**
+ * Adds `--ulimit name=soft:hard` limits (a later one of the same name wins on the runtimes).
+ * @example
+ * ```ts
+ * import { ContainerDefinition as Def } from "ociman"
+ * Def.make("busybox").pipe(Def.ulimit({ name: "nofile", soft: 512, hard: 1024 }))
+ * ```
+ * @since 0.1.0
+ * @category combinators
+ */
+export const ulimit =
+  (...limits: ReadonlyArray<Ulimit>) =>
+  (self: ContainerDefinition): ContainerDefinition =>
+    update(self, { ulimits: [...self.ulimits, ...limits] })
+
+/**
+ * `--pids-limit`: at most this many processes in the container (`-1`: unlimited).
+ * @example
+ * ```ts
+ * import { ContainerDefinition as Def } from "ociman"
+ * Def.make("busybox").pipe(Def.pidsLimit(64))
+ * ```
+ * @since 0.1.0
+ * @category combinators
+ */
+export const pidsLimit: {
+  (limit: number): (self: ContainerDefinition) => ContainerDefinition
+  (self: ContainerDefinition, limit: number): ContainerDefinition
+} = dual(2, (self: ContainerDefinition, limit: number) => update(self, { pidsLimit: limit }))
+
+/**
+ * `--stop-signal`: what a stop sends first (`"SIGINT"`, `"INT"` or a number).
+ * @example
+ * ```ts
+ * import { ContainerDefinition as Def } from "ociman"
+ * Def.make("postgres").pipe(Def.stopSignal("SIGINT"))
+ * ```
+ * @since 0.1.0
+ * @category combinators
+ */
+export const stopSignal: {
+  (signal: string): (self: ContainerDefinition) => ContainerDefinition
+  (self: ContainerDefinition, signal: string): ContainerDefinition
+} = dual(2, (self: ContainerDefinition, signal: string) => update(self, { stopSignal: signal }))
+
+/**
+ * `--stop-timeout` in whole seconds: how long a stop that gives no grace of its own (the CLI's
+ * `stop` without `--time`, an engine shutdown) waits before killing. A handle's `stop` gives its
+ * own timeout.
+ * @example
+ * ```ts
+ * import { ContainerDefinition as Def } from "ociman"
+ * Def.make("busybox").pipe(Def.stopTimeout(30))
+ * ```
+ * @since 0.1.0
+ * @category combinators
+ */
+export const stopTimeout: {
+  (seconds: number): (self: ContainerDefinition) => ContainerDefinition
+  (self: ContainerDefinition, seconds: number): ContainerDefinition
+} = dual(2, (self: ContainerDefinition, seconds: number) => update(self, { stopTimeoutSeconds: seconds }))
+
+/**
+ * A health check (`--health-cmd`, `--health-interval`, `--health-timeout`, `--health-retries`,
+ * `--health-start-period`): what `Wait.healthy` waits for.
+ * @example
+ * ```ts
+ * import { ContainerDefinition as Def, Wait } from "ociman"
+ *
+ * const def = Def.make("busybox").pipe(
+ *   Def.healthcheck({ command: ["test", "-f", "/tmp/ready"], interval: "500 millis", retries: 30 })
+ * )
+ * const ready = Wait.healthy
+ * ```
+ * @since 0.1.0
+ * @category combinators
+ */
+export const healthcheck: {
+  (healthcheck: Healthcheck): (self: ContainerDefinition) => ContainerDefinition
+  (self: ContainerDefinition, healthcheck: Healthcheck): ContainerDefinition
+} = dual(2, (self: ContainerDefinition, healthcheck: Healthcheck) => update(self, { healthcheck }))

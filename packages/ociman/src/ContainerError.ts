@@ -134,3 +134,219 @@ export class BindMountOnRemoteEngine extends Data.TaggedError("BindMountOnRemote
     return `cannot bind-mount ${this.source} (to ${this.target}): the engine at ${this.endpoint} may be on another machine, where that path is not this one's; copy the files in instead, or pass onEngineHost: true to Mount.bind if the path is on the engine's machine`
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Lifecycle: restart, pause, unpause, kill (refusals of a container in the wrong state)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The container is paused, and the operation needs it running: an exec, a second pause, or (on
+ * Podman) a restart. `stderr` is what the engine said.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { Container } from "ociman"
+ *
+ * const ping = (c: Container.Container) =>
+ *   c.exec(["true"]).pipe(Effect.catchTag("ContainerPaused", () => Effect.zipRight(c.unpause(), c.exec(["true"]))))
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ContainerPaused extends Data.TaggedError("ContainerPaused")<{
+  readonly container: string
+  /** What was asked: `exec`, `pause`, `restart`. */
+  readonly operation: string
+  readonly stderr: string
+}> {
+  override get message(): string {
+    return `cannot ${this.operation} container ${this.container}: it is paused (unpause it first): ${tail(this.stderr)}`
+  }
+}
+
+/**
+ * The container is not running (it exited, or was never started), and the operation needs it
+ * running: a pause or a kill. `stderr` is what the engine said.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { Container } from "ociman"
+ *
+ * // a kill of a container that already exited is no failure here
+ * const killed = (c: Container.Container) => c.kill().pipe(Effect.catchTag("ContainerNotRunning", () => Effect.void))
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ContainerNotRunning extends Data.TaggedError("ContainerNotRunning")<{
+  readonly container: string
+  /** What was asked: `pause`, `kill`. */
+  readonly operation: string
+  readonly stderr: string
+}> {
+  override get message(): string {
+    return `cannot ${this.operation} container ${this.container}: it is not running (restart it first): ${tail(this.stderr)}`
+  }
+}
+
+/**
+ * An unpause of a container that is not paused (running, or stopped). `stderr` is what the engine said.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { Container } from "ociman"
+ *
+ * const thawed = (c: Container.Container) => c.unpause().pipe(Effect.catchTag("ContainerNotPaused", () => Effect.void))
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ContainerNotPaused extends Data.TaggedError("ContainerNotPaused")<{
+  readonly container: string
+  readonly stderr: string
+}> {
+  override get message(): string {
+    return `cannot unpause container ${this.container}: it is not paused: ${tail(this.stderr)}`
+  }
+}
+
+/**
+ * The engine cannot freeze this container: pausing needs the cgroup freezer, which rootless Podman
+ * on cgroup v1 does not have (`can not pause containers on rootless containers with cgroup V1`).
+ * Stop the container instead, or run the engine rootful or on cgroup v2.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { Container } from "ociman"
+ *
+ * const frozenOrStopped = (c: Container.Container) =>
+ *   c.pause().pipe(Effect.catchTag("PauseUnsupported", () => c.stop()))
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class PauseUnsupported extends Data.TaggedError("PauseUnsupported")<{
+  readonly container: string
+  readonly stderr: string
+}> {
+  override get message(): string {
+    return `cannot pause container ${this.container}: the engine cannot freeze it (rootless on cgroup v1 has no freezer; stop it instead): ${tail(this.stderr)}`
+  }
+}
+
+/**
+ * A signal name `Container.kill` does not know, refused before anything is sent. Valid: a Linux
+ * signal's name with or without `SIG`, in any case (`SIGUSR1`, `USR1`, `usr1`), or its number from
+ * 1 to 64 (`10`).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { Container } from "ociman"
+ *
+ * const hup = (c: Container.Container, signal: string) =>
+ *   c.kill(signal).pipe(Effect.catchTag("InvalidSignal", (e) => Effect.logWarning(e.message)))
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidSignal extends Data.TaggedError("InvalidSignal")<{ readonly input: string }> {
+  override get message(): string {
+    return `invalid signal ${JSON.stringify(this.input)}: give a Linux signal name (SIGTERM, TERM, term) or a number from 1 to 64`
+  }
+}
+
+/**
+ * A path asked of a container's file system is not there: the file or directory read or copied
+ * out, or the directory a write or a copy goes into (it must exist, and be a directory).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { Container } from "ociman"
+ *
+ * const config = (c: Container.Container) =>
+ *   c.readFileString("/etc/app.conf").pipe(Effect.catchTag("PathNotFound", () => Effect.succeed("")))
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class PathNotFound extends Data.TaggedError("PathNotFound")<{
+  readonly container: string
+  readonly path: string
+  /** What the runtime said. */
+  readonly detail: string
+}> {
+  override get message(): string {
+    return `${this.path} not found in container ${this.container} (a write needs its directory to exist: create it first, e.g. exec mkdir -p): ${tail(this.detail)}`
+  }
+}
+
+/**
+ * `readFile` of a path that is a directory or a symbolic link, not a regular file.
+ * @since 0.1.0
+ * @category errors
+ */
+export class NotARegularFile extends Data.TaggedError("NotARegularFile")<{
+  readonly container: string
+  readonly path: string
+  /** What is there instead. */
+  readonly found: "directory" | "symlink" | "other"
+}> {
+  override get message(): string {
+    return `${this.path} in container ${this.container} is a ${this.found}, not a regular file (use copyFrom for a directory)`
+  }
+}
+
+/**
+ * The archive a runtime sent for a copy out of a container is not a tar archive ociman can read.
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidArchive extends Data.TaggedError("InvalidArchive")<{
+  readonly container: string
+  readonly path: string
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `the runtime sent an unreadable archive of ${this.path} in container ${this.container}: ${this.reason}`
+  }
+}
+
+/**
+ * A path on this machine given to `copyTo` (its source) or `copyFrom` (its destination's parent
+ * directory) does not exist. Checked before the runtime is asked anything.
+ * @since 0.1.0
+ * @category errors
+ */
+export class HostPathNotFound extends Data.TaggedError("HostPathNotFound")<{ readonly path: string }> {
+  override get message(): string {
+    return `${this.path} does not exist on this machine`
+  }
+}
+
+/**
+ * Reading or writing a file on this machine failed during a copy (permissions, a full disk, an
+ * existing file of another type in the way, a device file or socket in a copied directory).
+ * @since 0.1.0
+ * @category errors
+ */
+export class HostFileFailed extends Data.TaggedError("HostFileFailed")<{
+  readonly path: string
+  readonly operation: string
+  readonly detail: string
+}> {
+  override get message(): string {
+    return `${this.operation} ${this.path} failed: ${this.detail}`
+  }
+}

@@ -41,8 +41,13 @@ import type {
   ContainerExitedNonZero,
   ContainerNotFound,
   ContainerStartFailed,
+  ContainerNotPaused,
+  ContainerNotRunning,
+  ContainerPaused,
   ImageNotFound,
   NameInUse,
+  PauseUnsupported,
+  PathNotFound,
   PortNotPublished
 } from "./ContainerError.js"
 import type * as ContainerInspect from "./ContainerInspect.js"
@@ -55,6 +60,7 @@ import type { InvalidNetworkInspect, NetworkInUse, NetworkNameInUse, NetworkNotF
 import type * as Port from "./Port.js"
 import type { ResolveError } from "./RuntimeError.js"
 import { Version } from "./Version.js"
+import type { VolumeInUse, VolumeNameInUse, VolumeNotFound } from "./VolumeError.js"
 import type { HealthcheckMissing } from "./WaitError.js"
 import * as cliRuntime from "./internal/cli/runtime.js"
 import * as deadline from "./internal/deadline.js"
@@ -63,6 +69,7 @@ import type { InvalidDefinition } from "./internal/containerSpec.js"
 import type { Cidr } from "./internal/ip.js"
 import type { Kind } from "./internal/kind.js"
 import type { NetworkId, NetworkName } from "./internal/networkName.js"
+import type { VolumeName } from "./internal/volumeName.js"
 import { automatic as automaticSweep } from "./internal/sweep.js"
 
 // ---------------------------------------------------------------------------------------------
@@ -240,16 +247,34 @@ export interface CliResult {
 // ---------------------------------------------------------------------------------------------
 
 /**
+ * A checked health check of a `RunSpec`: the shell command the runtime runs (`CMD-SHELL`; an
+ * argument list is already quoted into it) and its settings (`undefined`: the runtime's default).
+ * @since 0.1.0
+ * @category containers
+ */
+export interface HealthcheckSpec {
+  readonly shell: string
+  readonly interval: Duration.Duration | undefined
+  readonly timeout: Duration.Duration | undefined
+  readonly startPeriod: Duration.Duration | undefined
+  readonly retries: number | undefined
+}
+
+/**
  * A definition whose every field has been checked (what a runtime implementation receives).
  * @since 0.1.0
  * @category containers
  */
-export interface RunSpec extends Omit<DefinitionFields, "image" | "name" | "env" | "labels" | "publish"> {
+export interface RunSpec extends Omit<
+  DefinitionFields,
+  "image" | "name" | "env" | "labels" | "publish" | "healthcheck"
+> {
   readonly image: ImageReference.ImageReference
   readonly name: ContainerName.ContainerName | undefined
   readonly env: EnvVar.EnvVars
   readonly labels: Label.Labels
   readonly publish: ReadonlyArray<Port.Publish>
+  readonly healthcheck: HealthcheckSpec | undefined
 }
 
 /**
@@ -396,7 +421,13 @@ export type StartError =
  * @since 0.1.0
  * @category containers
  */
-export type ExecError = ContainerNotFound | EnvVar.InvalidEnvVar | EnvVar.EnvFileError | CliError
+export type ExecError =
+  | ContainerNotFound
+  // an exec into a paused container (issue #17); a stopped one is a failed result, as on the CLIs
+  | ContainerPaused
+  | EnvVar.InvalidEnvVar
+  | EnvVar.EnvFileError
+  | CliError
 
 /**
  * The container operations a runtime implements (Docker, Podman, the in-memory runtime).
@@ -482,6 +513,46 @@ export interface ContainerOperations {
     PortProbeOutcome,
     PortNotPublished | ContainerNotFound | CliError | ContainerInspect.InvalidInspect
   >
+  // --- files (issue #17): the archives behind copyTo, copyFrom, readFile, writeFile ---
+  /**
+   * Extracts a tar archive into `directory` of the container (an absolute path that must exist and
+   * be a directory, else `PathNotFound`), running or stopped: `container cp - CONTAINER:DIR`.
+   */
+  readonly putArchive: (
+    container: string,
+    directory: string,
+    archive: Uint8Array
+  ) => Effect.Effect<void, ContainerNotFound | PathNotFound | CliError>
+  /**
+   * A tar archive of `path` in the container (absolute; a file, a directory with its tree, or a
+   * link itself), its entry named after the path's last segment: `container cp CONTAINER:PATH -`.
+   */
+  readonly getArchive: (
+    container: string,
+    path: string
+  ) => Effect.Effect<Uint8Array, ContainerNotFound | PathNotFound | CliError>
+  // --- lifecycle (issue #17): restart, pause, unpause, kill ---
+  /**
+   * Stops the container (SIGTERM, SIGKILL after `timeoutSeconds`) and starts it again, same id;
+   * a stopped container is started. Podman refuses a paused one (`ContainerPaused`), Docker restarts it.
+   */
+  readonly restart: (
+    container: string,
+    options: { readonly timeoutSeconds: number }
+  ) => Effect.Effect<void, ContainerNotFound | ContainerPaused | CliError>
+  /** Freezes every process of a running container (the cgroup freezer). */
+  readonly pause: (
+    container: string
+  ) => Effect.Effect<void, ContainerNotFound | ContainerPaused | ContainerNotRunning | PauseUnsupported | CliError>
+  readonly unpause: (container: string) => Effect.Effect<void, ContainerNotFound | ContainerNotPaused | CliError>
+  /**
+   * Sends a signal to the main process of a running container; `signal` is checked already, in its
+   * canonical form (`SIGKILL`, or a number for a signal without a name, see `internal/signal.ts`).
+   */
+  readonly kill: (
+    container: string,
+    signal: string
+  ) => Effect.Effect<void, ContainerNotFound | ContainerNotRunning | CliError>
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -725,6 +796,44 @@ export interface NetworkOperations {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Volumes
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A volume found by listing, with its labels (a volume's name is its id).
+ * @since 0.1.0
+ * @category volumes
+ */
+export interface ListedVolume {
+  readonly name: string
+  readonly labels: ReadonlyMap<string, string>
+}
+
+/**
+ * The volume operations a runtime implements (Docker, Podman, the in-memory runtime).
+ * @since 0.1.0
+ * @category volumes
+ */
+export interface VolumeOperations {
+  /**
+   * Creates a named volume carrying exactly these labels. A name that exists already is
+   * `VolumeNameInUse` on every runtime (Docker's own `volume create` would say yes to it).
+   */
+  readonly create: (
+    name: VolumeName,
+    options: { readonly labels: Label.Labels }
+  ) => Effect.Effect<void, VolumeNameInUse | CliError>
+  /** Removes a volume; fails with `VolumeInUse` while a container (running or not) mounts it (never forces). */
+  readonly remove: (volume: string) => Effect.Effect<void, VolumeNotFound | VolumeInUse | CliError>
+  /** Whether the volume exists; "absent" is never confused with a failure. */
+  readonly exists: (volume: string) => Effect.Effect<boolean, CliError>
+  /** The volumes whose labels match every filter, with their labels (for the sweeper). */
+  readonly listLabeled: (
+    filters: ReadonlyArray<Label.Filter>
+  ) => Effect.Effect<ReadonlyArray<ListedVolume>, CliError | UnexpectedOutput>
+}
+
+// ---------------------------------------------------------------------------------------------
 // Deadlines
 // ---------------------------------------------------------------------------------------------
 
@@ -733,7 +842,7 @@ export type { Deadlines } from "./internal/deadline.js"
 /**
  * The deadline of each kind of operation when neither the layer nor the call gives one: queries
  * 30 s, a container's start 60 s, an exec 10 min, a removal 30 s, a wait for exit 1 h, a commit
- * 5 min, a build 30 min, a pull or push 10 min, registry logins and networks 30 s, a sweep 2 min.
+ * 5 min, a build 30 min, a pull or push 10 min, registry logins, networks and volumes 30 s, a sweep 2 min.
  *
  * @example
  * ```ts
@@ -777,6 +886,8 @@ export interface Service {
   readonly images: ImageOperations
   /** Network operations (create, remove, exists, the default bridge's subnets). */
   readonly networks: NetworkOperations
+  /** Volume operations (create, remove, exists, list by label). */
+  readonly volumes: VolumeOperations
   /**
    * Deadlines this runtime's operations get when a call gives none (`LayerOptions.deadlines`);
    * what is missing here falls back to {@link defaultDeadlines}.

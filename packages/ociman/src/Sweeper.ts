@@ -1,5 +1,5 @@
 /**
- * The sweeper: removes containers, networks and images that this library created for a scope
+ * The sweeper: removes containers, networks, volumes and images that this library created for a scope
  * whose owning process is gone (crashed, SIGKILLed, killed by a CI timeout). No sidecar container,
  * no engine socket, no image pull: it lists resources by their ownership labels through the same
  * CLI as everything else, so it works the same on Docker, rootful and rootless Podman, and remote
@@ -91,7 +91,7 @@ import { sessionId } from "./internal/session.js"
  * @since 0.1.0
  * @category models
  */
-export type ResourceKind = "container" | "network" | "image"
+export type ResourceKind = "container" | "network" | "volume" | "image"
 
 /**
  * Why a resource is removed or kept:

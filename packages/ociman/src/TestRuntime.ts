@@ -86,7 +86,8 @@ export type {
   Options,
   RecorderService,
   Result,
-  ResultCommon
+  ResultCommon,
+  SignalAnswer
 } from "./internal/memory/types.js"
 
 // ---------------------------------------------------------------------------------------------

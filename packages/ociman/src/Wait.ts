@@ -119,6 +119,35 @@ export interface HttpStrategy {
 }
 
 /**
+ * Waits until the container has exited with `exitCode`: for one-shot containers (a migration, a
+ * seeding job) started with `Container.start`.
+ * @since 0.1.0
+ * @category models
+ */
+export interface ExitedStrategy {
+  readonly _tag: "Exited"
+  readonly exitCode: number
+}
+
+/**
+ * Waits until every TCP port the container publishes answers from this host.
+ * @since 0.1.0
+ * @category models
+ */
+export interface PublishedPortsStrategy {
+  readonly _tag: "PublishedPorts"
+}
+
+/**
+ * Waits for the container's HEALTHCHECK when it has one, else for every published TCP port.
+ * @since 0.1.0
+ * @category models
+ */
+export interface AutoStrategy {
+  readonly _tag: "Auto"
+}
+
+/**
  * Ready when every strategy is (a strategy that passed once is not checked again).
  * @since 0.1.0
  * @category models
@@ -145,7 +174,16 @@ export interface AnyStrategy {
  * @category models
  */
 export type Strategy =
-  LogLineStrategy | TcpStrategy | CommandStrategy | HealthyStrategy | HttpStrategy | AllStrategy | AnyStrategy
+  | LogLineStrategy
+  | TcpStrategy
+  | CommandStrategy
+  | HealthyStrategy
+  | HttpStrategy
+  | ExitedStrategy
+  | PublishedPortsStrategy
+  | AutoStrategy
+  | AllStrategy
+  | AnyStrategy
 
 /** A copy without the `g`/`y` flags: `test` on those is stateful (`lastIndex`) across calls. */
 const stateless = (pattern: RegExp | string): RegExp =>
@@ -210,8 +248,8 @@ export const command = (command: ReadonlyArray<string>, options: CommandOptions 
   Data.struct({ _tag: "Command", command, options })
 
 /**
- * Ready once the container's HEALTHCHECK (from the image, or `--health-cmd` through
- * `ContainerDefinition.rawFlags`) reports `healthy`. A container without a health check fails the
+ * Ready once the container's HEALTHCHECK (from the image, or the definition's
+ * `ContainerDefinition.healthcheck`) reports `healthy`. A container without a health check fails the
  * wait at once with `HealthcheckMissing`. An `unhealthy` status is not final (the next passing
  * check makes it healthy again), so the wait goes on until its deadline.
  *
@@ -224,7 +262,7 @@ export const command = (command: ReadonlyArray<string>, options: CommandOptions 
  * import { ContainerDefinition as Def, Wait } from "ociman"
  *
  * const def = Def.make("localhost/ociman-test/busybox:1").pipe(
- *   Def.rawFlags("--health-cmd", "test -f /tmp/ready", "--health-interval", "1s")
+ *   Def.healthcheck({ command: ["test", "-f", "/tmp/ready"], interval: "1 second" })
  * )
  * const ready = Wait.healthy
  * ```
@@ -266,6 +304,61 @@ export const http = (options: {
     method: options.method ?? "GET",
     headers: options.headers ?? {}
   })
+
+/**
+ * Ready once the container has exited with `exitCode` (default 0): for one-shot containers. One
+ * that exits with another code fails the wait at once with `ContainerExitedBeforeReady`, carrying
+ * that code and the last log lines; one that was removed meanwhile (`--rm`) has no code to check.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Container, ContainerDefinition as Def, Wait } from "ociman"
+ *
+ * const migrated = Effect.scoped(
+ *   Container.start(Def.make("localhost/ociman-test/busybox:1").pipe(Def.command(["sh", "-c", "echo migrated"])), {
+ *     waitFor: Wait.exited(0)
+ *   })
+ * )
+ * ```
+ * @since 0.1.0
+ * @category constructors
+ */
+export const exited = (exitCode = 0): Strategy => Data.struct({ _tag: "Exited", exitCode })
+
+/**
+ * Ready once every TCP port the container publishes answers from this host (a connection is
+ * accepted on its host port). A container that publishes none is ready at once; UDP ports are not
+ * checked (nothing tells from outside that a UDP service listens).
+ *
+ * @example
+ * ```ts
+ * import { Port, Wait } from "ociman"
+ *
+ * const ready = Wait.publishedPorts // Def.publish(Port.tcp(5432), Port.tcp(8080)): both answer
+ * ```
+ * @since 0.1.0
+ * @category constructors
+ */
+export const publishedPorts: Strategy = Data.struct({ _tag: "PublishedPorts" })
+
+/**
+ * The image's HEALTHCHECK (or the definition's) when the container has one, else
+ * {@link publishedPorts}: what testcontainers waits for by default, as a value you ask for.
+ *
+ * @example
+ * ```ts
+ * import { Container, ContainerDefinition as Def, Port, Wait } from "ociman"
+ *
+ * const web = Container.start(
+ *   Def.make("localhost/ociman-test/busybox:1").pipe(Def.command(["httpd", "-f", "-p", "80"]), Def.publish(Port.tcp(80))),
+ *   { waitFor: Wait.auto }
+ * )
+ * ```
+ * @since 0.1.0
+ * @category constructors
+ */
+export const auto: Strategy = Data.struct({ _tag: "Auto" })
 
 /** `all` and `any` take an array (as `Effect.all` does) or the strategies as arguments. */
 const strategiesOf = (args: ReadonlyArray<Strategy | ReadonlyArray<Strategy>>): ReadonlyArray<Strategy> => args.flat()
@@ -337,6 +430,12 @@ export const describe = (strategy: Strategy): string => {
       return `command ${strategy.command.join(" ")}`
     case "Healthy":
       return "healthy"
+    case "Exited":
+      return `exited with code ${strategy.exitCode}`
+    case "PublishedPorts":
+      return "every published tcp port"
+    case "Auto":
+      return "the healthcheck, else every published tcp port"
     case "Http":
       return `http ${strategy.method} ${portText(strategy.port)}${strategy.path} → ${strategy.status}`
     case "All":
@@ -373,7 +472,13 @@ const problem = (strategy: Strategy): string | undefined => {
     }
     case "Command":
       return strategy.command.length === 0 ? "the command is empty" : undefined
+    case "Exited":
+      return Number.isInteger(strategy.exitCode) && strategy.exitCode >= 0 && strategy.exitCode <= 255
+        ? undefined
+        : `the exit code must be an integer from 0 to 255 (got ${strategy.exitCode})`
     case "Healthy":
+    case "PublishedPorts":
+    case "Auto":
     case "All":
       return undefined
     case "Any":

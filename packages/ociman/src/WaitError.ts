@@ -90,7 +90,7 @@ export class WaitTimedOut extends Data.TaggedError("WaitTimedOut")<{
  */
 export class HealthcheckMissing extends Data.TaggedError("HealthcheckMissing")<{ readonly container: string }> {
   override get message(): string {
-    return `container ${shortId(this.container)} has no health check, so Wait.healthy can never pass: add a HEALTHCHECK to the image or ContainerDefinition.rawFlags("--health-cmd", "…"), or wait with another strategy`
+    return `container ${shortId(this.container)} has no health check, so Wait.healthy can never pass: add a HEALTHCHECK to the image or ContainerDefinition.healthcheck({ command }), or wait with another strategy`
   }
 }
 

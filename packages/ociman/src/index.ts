@@ -69,6 +69,12 @@ export * as Network from "./Network.js"
 export * as NetworkError from "./NetworkError.js"
 
 /** @since 0.1.0 */
+export * as Volume from "./Volume.js"
+
+/** @since 0.1.0 */
+export * as VolumeError from "./VolumeError.js"
+
+/** @since 0.1.0 */
 export * as Wait from "./Wait.js"
 
 /** @since 0.1.0 */

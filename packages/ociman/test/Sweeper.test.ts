@@ -11,6 +11,7 @@ import * as ContainerRuntime from "../src/ContainerRuntime.js"
 import type * as Label from "../src/Label.js"
 import { ImageInUse } from "../src/ImageError.js"
 import { NetworkInUse } from "../src/NetworkError.js"
+import { VolumeInUse } from "../src/VolumeError.js"
 import * as Sweeper from "../src/Sweeper.js"
 import * as TestRuntime from "../src/TestRuntime.js"
 import * as Version from "../src/Version.js"
@@ -30,7 +31,7 @@ import {
   type Vantage
 } from "../src/internal/sweep.js"
 import { fakeExecutable } from "./support/fakeExecutable.js"
-import type { LabeledContainer, ListedImage, ListedNetwork } from "../src/ContainerRuntime.js"
+import type { LabeledContainer, ListedImage, ListedNetwork, ListedVolume } from "../src/ContainerRuntime.js"
 
 const NOW = Date.parse("2026-01-01T12:00:00.000Z")
 const vantage: Vantage = {
@@ -281,6 +282,7 @@ const alive = () => new Map(ownershipLabels())
 interface World {
   containers: Array<LabeledContainer>
   networks: Array<ListedNetwork>
+  volumes?: Array<ListedVolume>
   images: Array<ListedImage>
   removed: Array<string>
   /** A network with containers attached, and one whose removal fails otherwise. */
@@ -288,6 +290,8 @@ interface World {
   brokenNetwork?: string
   /** An image a container still uses. */
   busyImage?: string
+  /** A volume a container still mounts. */
+  busyVolume?: string
 }
 
 const commandFailed = (stderr: string) =>
@@ -317,6 +321,14 @@ const stubbed = (world: World) =>
               ? Effect.fail(commandFailed("Error response from daemon: something broke"))
               : Effect.sync(() => void world.removed.push(`network ${id}`))
       },
+      volumes: {
+        ...real.volumes,
+        listLabeled: (filters) => Effect.succeed((world.volumes ?? []).filter((v) => matches(v.labels, filters))),
+        remove: (name) =>
+          name === world.busyVolume
+            ? Effect.fail(new VolumeInUse({ volume: name, stderr: "volume is in use" }))
+            : Effect.sync(() => void world.removed.push(`volume ${name}`))
+      },
       images: {
         ...real.images,
         listLabeled: (filters) => Effect.succeed(world.images.filter((i) => matches(i.labels, filters))),
@@ -338,7 +350,7 @@ const container = (id: string, labels: ReadonlyMap<string, string>, image = "sha
 })
 
 describe("Sweeper (stub service)", () => {
-  it.live("removes containers, then networks, then images of gone owners; keeps the rest and says why", () =>
+  it.live("removes containers, then networks, volumes and images of gone owners; keeps the rest and says why", () =>
     Effect.gen(function* () {
       const leakedImage = dead({ "ociman.reference": "localhost/leak:1" })
       const world: World = {
@@ -358,6 +370,11 @@ describe("Sweeper (stub service)", () => {
           { id: "n-busy", name: "net-busy", labels: dead() },
           { id: "n-broken", name: "net-broken", labels: dead() }
         ],
+        volumes: [
+          { name: "v-dead", labels: dead() },
+          { name: "v-busy", labels: dead() },
+          { name: "v-alive", labels: alive() }
+        ],
         images: [
           { id: "sha256:leak", references: ["localhost/leak:1"], labels: leakedImage },
           { id: "sha256:child", references: ["localhost/child:1"], labels: leakedImage },
@@ -372,7 +389,8 @@ describe("Sweeper (stub service)", () => {
         removed: [],
         failNetwork: "n-busy",
         brokenNetwork: "n-broken",
-        busyImage: "used/still"
+        busyImage: "used/still",
+        busyVolume: "v-busy"
       }
       const service = yield* stubbed(world)
       const report = yield* run(service)
@@ -387,12 +405,15 @@ describe("Sweeper (stub service)", () => {
         // in use after waiting: rightly left alone, not a failure; the next sweep takes it once free
         "Kept network n-busy InUse",
         "Failed network n-broken OwnerGone",
+        "Removed volume v-dead OwnerGone",
+        "Kept volume v-busy InUse",
+        "Kept volume v-alive ThisProcess",
         "Removed image sha256:leak OwnerGone",
         "Kept image sha256:child Inherited",
         "AlreadyGone image sha256:gone OwnerGone",
         "Kept image sha256:busy InUse"
       ])
-      expect(world.removed).toEqual(["container c-dead", "network n-dead", "image leak:1"])
+      expect(world.removed).toEqual(["container c-dead", "network n-dead", "volume v-dead", "image leak:1"])
       expect(report.entries.find((e) => e.id === "n-busy")?.error).toBeUndefined()
       expect(report.entries.find((e) => e.id === "n-broken")?.error).toContain("something broke")
       expect(report.entries.find((e) => e.id === "c-detached")?.detached).toBe(true)
@@ -403,7 +424,7 @@ describe("Sweeper (stub service)", () => {
         pid: deadPid,
         host: here.host
       })
-      expect(Sweeper.removed(report).map((e) => e.id)).toEqual(["c-dead", "n-dead", "sha256:leak"])
+      expect(Sweeper.removed(report).map((e) => e.id)).toEqual(["c-dead", "n-dead", "v-dead", "sha256:leak"])
     }).pipe(Effect.provide(NodeContext.layer))
   )
 
@@ -576,7 +597,7 @@ echo "$*" >> "$dir/log"
 case "$1" in
   version) echo '{"Client":{"Version":"28.2.2"},"Server":{"Version":"20.10.24"}}' ;;
   info) echo '[]' ;;
-  container|network|image) printf '%s' '${lsOutput}'; exit ${lsExit} ;;
+  container|network|volume|image) printf '%s' '${lsOutput}'; exit ${lsExit} ;;
   *) echo "unexpected: $*" >&2; exit 2 ;;
 esac`
     )
@@ -606,15 +627,16 @@ describe("automatic sweep (ContainerRuntime.layer)", () => {
       const { executable, calls } = yield* fakeDocker("")
       const layer = ContainerRuntime.layer({ backend: "docker", executables: { docker: executable } })
       yield* Effect.provide(ContainerRuntime.ContainerRuntime, layer)
-      const first = yield* eventually(calls, (c) => sweepCalls(c).length >= 3)
+      const first = yield* eventually(calls, (c) => sweepCalls(c).length >= 4)
       expect(sweepCalls(first).sort()).toEqual([
         `container list --all --quiet --no-trunc --filter label=ociman.managed=true --filter label=ociman.host=${here.host}`,
         "image ls --quiet --no-trunc --filter label=ociman.managed=true",
-        `network ls --quiet --no-trunc --filter label=ociman.managed=true --filter label=ociman.host=${here.host}`
+        `network ls --quiet --no-trunc --filter label=ociman.managed=true --filter label=ociman.host=${here.host}`,
+        `volume ls --quiet --filter label=ociman.managed=true --filter label=ociman.host=${here.host}`
       ])
       yield* Effect.provide(ContainerRuntime.ContainerRuntime, layer)
       yield* Effect.sleep("500 millis")
-      expect(sweepCalls(yield* calls).length).toBe(3)
+      expect(sweepCalls(yield* calls).length).toBe(4)
     }).pipe(Effect.scoped, Effect.provide(NodeContext.layer))
   )
 

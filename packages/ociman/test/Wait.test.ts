@@ -98,6 +98,15 @@ const fakeContainer = (overrides: Partial<Container> = {}): Container => {
     remove: () => Effect.void,
     wait: Effect.succeed(0),
     commit: () => Effect.void,
+    restart: () => Effect.void,
+    pause: () => Effect.void,
+    unpause: () => Effect.void,
+    kill: () => Effect.void,
+    writeFile: () => Effect.void,
+    readFile: () => Effect.succeed(new Uint8Array(0)),
+    readFileString: () => Effect.succeed(""),
+    copyTo: () => Effect.void,
+    copyFrom: () => Effect.void,
     ...overrides
   }
 }
@@ -671,7 +680,7 @@ describe("Wait.healthy", () => {
     Effect.gen(function* () {
       const error = yield* Effect.flip(Wait.forContainer(fakeContainer(), Wait.healthy))
       expect(error._tag).toBe("HealthcheckMissing")
-      expect(error.message).toContain("--health-cmd")
+      expect(error.message).toContain("ContainerDefinition.healthcheck")
     })
   )
 

@@ -1,6 +1,6 @@
 /**
  * `ociman prune [--dry-run] [--all-sessions] [--include-detached] [--older-than DURATION]`: removes
- * the containers, networks and images ociman created whose owning process is gone
+ * the containers, networks, volumes and images ociman created whose owning process is gone
  * (`Sweeper.sweep`), and prints what it found and did. Resources of living processes and resources
  * ociman did not create are never touched; `--all-sessions` also removes those created on other
  * hosts, whose owners cannot be checked from here (see the `Sweeper` module). Containers started
@@ -56,6 +56,6 @@ export const prune = Command.make(
   lazyAction(() => import("../actions/prune.js"))
 ).pipe(
   Command.withDescription(
-    "Remove the containers, networks and images ociman created whose process is gone (never those of running processes; detached containers only with --include-detached)"
+    "Remove the containers, networks, volumes and images ociman created whose process is gone (never those of running processes; detached containers only with --include-detached)"
   )
 )

@@ -2,14 +2,21 @@
  * From a user's `ContainerDefinition` to a validated `RunSpec` (its argv is built by
  * `dialect/containers.ts`).
  */
-import { Either } from "effect"
+import { Duration, Either, Option } from "effect"
 import * as ContainerName from "../ContainerName.js"
-import { type ContainerDefinition, fields } from "../ContainerDefinition.js"
+import {
+  type ContainerDefinition,
+  fields,
+  type Healthcheck,
+  InvalidContainerDefinition,
+  type InvalidContainerDefinitionReason,
+  type Ulimit
+} from "../ContainerDefinition.js"
 import * as EnvVar from "../EnvVar.js"
 import * as ImageReference from "../ImageReference.js"
 import * as Label from "../Label.js"
 import * as Port from "../Port.js"
-import type { RunSpec } from "../ContainerRuntime.js"
+import type { HealthcheckSpec, RunSpec } from "../ContainerRuntime.js"
 
 export type InvalidDefinition =
   | ImageReference.InvalidImageReference
@@ -17,6 +24,118 @@ export type InvalidDefinition =
   | EnvVar.InvalidEnvVar
   | Label.InvalidLabel
   | Port.InvalidPort
+  | InvalidContainerDefinition
+
+const invalid = (
+  field: string,
+  input: unknown,
+  reason: InvalidContainerDefinitionReason
+): Either.Either<never, InvalidContainerDefinition> =>
+  Either.left(
+    new InvalidContainerDefinition({
+      field,
+      input: typeof input === "string" ? JSON.stringify(input) : String(input),
+      reason
+    })
+  )
+
+/** `NET_ADMIN`, `CAP_NET_ADMIN`, `net_admin`, `ALL`: what both CLIs and engines take. */
+const CAPABILITY = /^[A-Za-z][A-Za-z0-9_]*$/
+
+const checkCapabilities = (field: string, capabilities: ReadonlyArray<string>) =>
+  Either.all(
+    capabilities.map((capability) =>
+      CAPABILITY.test(capability) ? Either.right(capability) : invalid(field, capability, "CapabilityInvalid")
+    )
+  )
+
+const ULIMIT_NAMES: ReadonlySet<string> = new Set([
+  "core",
+  "cpu",
+  "data",
+  "fsize",
+  "locks",
+  "memlock",
+  "msgqueue",
+  "nice",
+  "nofile",
+  "nproc",
+  "rss",
+  "rtprio",
+  "rttime",
+  "sigpending",
+  "stack"
+])
+
+const isLimit = (value: number) => Number.isSafeInteger(value) && value >= -1
+/** `-1` is unlimited: above any number. */
+const limitOrder = (value: number) => (value === -1 ? Number.POSITIVE_INFINITY : value)
+
+const checkUlimit = (limit: Ulimit): Either.Either<Ulimit, InvalidContainerDefinition> => {
+  const text = `${limit.name}=${limit.soft}:${limit.hard}`
+  if (!ULIMIT_NAMES.has(limit.name)) return invalid("ulimits", text, "UlimitNameUnknown")
+  if (!isLimit(limit.soft) || !isLimit(limit.hard)) return invalid("ulimits", text, "UlimitValueInvalid")
+  if (limitOrder(limit.soft) > limitOrder(limit.hard)) return invalid("ulimits", text, "UlimitSoftAboveHard")
+  return Either.right(limit)
+}
+
+const optional = <A, B>(
+  value: A | undefined,
+  check: (value: A) => Either.Either<B, InvalidContainerDefinition>
+): Either.Either<B | undefined, InvalidContainerDefinition> =>
+  value === undefined ? Either.right(undefined) : check(value)
+
+/** `SIGINT`, `INT`, `RTMIN+3`, `9`. */
+const SIGNAL = /^(?:[A-Za-z][A-Za-z0-9]*(?:[+-][0-9]+)?|[0-9]+)$/
+
+/** Quotes each argument for `/bin/sh` (the CLIs take a health check as a shell command only). */
+export const shellQuote = (args: ReadonlyArray<string>): string =>
+  args.map((arg) => `'${arg.replace(/'/g, `'\\''`)}'`).join(" ")
+
+const MILLISECOND = Duration.millis(1)
+
+/** A health-check duration: finite, not negative, and `0` only where `zeroAllowed` (below 1 ms the engines refuse it). */
+const checkDuration = (field: string, input: Duration.DurationInput, zeroAllowed: boolean) => {
+  const decoded = Duration.decodeUnknown(input)
+  // `Duration.decode` clamps a negative number to zero: refuse it instead
+  const negative = (typeof input === "number" && input < 0) || (typeof input === "bigint" && input < 0n)
+  if (Option.isNone(decoded) || negative || !Duration.isFinite(decoded.value)) {
+    return invalid(field, formatInput(input), "HealthcheckDurationInvalid")
+  }
+  const duration = decoded.value
+  if (Duration.lessThan(duration, MILLISECOND) && !(zeroAllowed && Duration.toMillis(duration) === 0)) {
+    return invalid(field, formatInput(input), "HealthcheckDurationInvalid")
+  }
+  return Either.right(duration)
+}
+
+const formatInput = (input: Duration.DurationInput): string =>
+  Duration.isDuration(input) ? Duration.format(input) : Array.isArray(input) ? input.join(",") : String(input)
+
+const checkHealthcheck = (healthcheck: Healthcheck): Either.Either<HealthcheckSpec, InvalidContainerDefinition> =>
+  Either.gen(function* () {
+    const { command } = healthcheck
+    const shell = typeof command === "string" ? command.trim() : command.length === 0 ? "" : shellQuote(command)
+    if (shell === "") return yield* invalid("healthcheck.command", JSON.stringify(command), "HealthcheckCommandEmpty")
+    const interval = yield* optional(healthcheck.interval, (d) => checkDuration("healthcheck.interval", d, false))
+    const timeout = yield* optional(healthcheck.timeout, (d) => checkDuration("healthcheck.timeout", d, false))
+    const startPeriod = yield* optional(healthcheck.startPeriod, (d) =>
+      checkDuration("healthcheck.startPeriod", d, true)
+    )
+    const retries = yield* optional(healthcheck.retries, (n) =>
+      Number.isSafeInteger(n) && n >= 1
+        ? Either.right(n)
+        : invalid("healthcheck.retries", n, "HealthcheckRetriesInvalid")
+    )
+    const spec: HealthcheckSpec = {
+      shell: typeof command === "string" ? command : shell,
+      interval,
+      timeout,
+      startPeriod,
+      retries
+    }
+    return spec
+  })
 
 /** Checks every field; `extraLabels` (the ownership labels) are added after the user's. */
 export const validate = (
@@ -29,6 +148,26 @@ export const validate = (
     const env = yield* EnvVar.make(definition.env)
     const labels = yield* Label.make([...definition.labels, ...extraLabels])
     const publish = yield* Either.all(definition.publish.map(Port.validate))
-    const spec: RunSpec = { ...fields(definition), image, name, env, labels, publish }
+    yield* checkCapabilities("capAdd", definition.capAdd)
+    yield* checkCapabilities("capDrop", definition.capDrop)
+    yield* optional(definition.shmSizeBytes, (bytes) =>
+      Number.isSafeInteger(bytes) && bytes > 0 ? Either.right(bytes) : invalid("shmSizeBytes", bytes, "ShmSizeInvalid")
+    )
+    yield* Either.all(definition.ulimits.map(checkUlimit))
+    yield* optional(definition.pidsLimit, (limit) =>
+      Number.isSafeInteger(limit) && (limit > 0 || limit === -1)
+        ? Either.right(limit)
+        : invalid("pidsLimit", limit, "PidsLimitInvalid")
+    )
+    yield* optional(definition.stopSignal, (signal) =>
+      SIGNAL.test(signal) ? Either.right(signal) : invalid("stopSignal", signal, "StopSignalInvalid")
+    )
+    yield* optional(definition.stopTimeoutSeconds, (seconds) =>
+      Number.isSafeInteger(seconds) && seconds >= 0
+        ? Either.right(seconds)
+        : invalid("stopTimeoutSeconds", seconds, "StopTimeoutInvalid")
+    )
+    const healthcheck = yield* optional(definition.healthcheck, checkHealthcheck)
+    const spec: RunSpec = { ...fields(definition), image, name, env, labels, publish, healthcheck }
     return spec
   })

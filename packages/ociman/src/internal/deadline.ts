@@ -42,6 +42,8 @@ export interface Deadlines {
   readonly registry: Duration.DurationInput
   /** Creating, removing or looking up a network. */
   readonly network: Duration.DurationInput
+  /** Creating, removing or looking up a volume. */
+  readonly volume: Duration.DurationInput
   /** One sweep of leaked resources (`Sweeper.sweep`, the automatic sweep). */
   readonly sweep: Duration.DurationInput
 }
@@ -59,6 +61,7 @@ export const defaultDeadlines: Deadlines = {
   push: "10 minutes",
   registry: "30 seconds",
   network: "30 seconds",
+  volume: "30 seconds",
   sweep: "2 minutes"
 }
 

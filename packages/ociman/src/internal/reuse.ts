@@ -40,6 +40,10 @@ export const enabledByEnvironment: Effect.Effect<boolean> = Config.option(Config
 /** A stable text for any value: object keys sorted, secrets revealed (the text is only hashed). */
 const canonical = (value: unknown): unknown => {
   if (Redacted.isRedacted(value)) return { redacted: Redacted.value(value) }
+  // a health check's durations: the same time whatever its unit (and a bigint is no JSON)
+  if (Duration.isDuration(value)) {
+    return { nanos: String(Duration.toNanos(value).pipe(Option.getOrElse(() => "infinity"))) }
+  }
   if (Array.isArray(value)) return value.map(canonical)
   if (value instanceof Map) return { map: Array.from(value.entries()).map(canonical) }
   if (typeof value === "object" && value !== null) {

@@ -1,8 +1,8 @@
 /**
  * The sweeper's engine (see `Sweeper.ts` for the rule and its reasons): list everything carrying
  * `ociman.managed=true` through the service's `listLabeled` operations, judge each resource by its
- * labels, then remove containers, networks and images, in that order (a network or an image is
- * free only once its containers are gone).
+ * labels, then remove containers, networks, volumes and images, in that order (a network, a
+ * volume or an image is free only once its containers are gone).
  */
 import { Brand, Clock, Config, Duration, Effect, Option, Schedule } from "effect"
 import type { Backend, Service } from "../ContainerRuntime.js"
@@ -21,7 +21,7 @@ import {
   SESSION_LABEL,
   sessionId
 } from "./session.js"
-import type { LabeledContainer, ListedImage, ListedNetwork } from "../ContainerRuntime.js"
+import type { LabeledContainer, ListedImage, ListedNetwork, ListedVolume } from "../ContainerRuntime.js"
 import { onClockOf } from "./clock.js"
 import { bounded } from "./deadline.js"
 import { REUSED_LIFECYCLE } from "./reuse.js"
@@ -276,6 +276,15 @@ const networkCandidate = (context: Context, network: ListedNetwork): Candidate =
   remove: unforced(context.service.networks.remove(network.id), { inUse: "NetworkInUse", notFound: "NetworkNotFound" })
 })
 
+const volumeCandidate = (context: Context, volume: ListedVolume): Candidate => ({
+  kind: "volume",
+  id: volume.name,
+  name: volume.name,
+  labels: volume.labels,
+  verdict: judge(volume.labels, context.judgement, context.vantage),
+  remove: unforced(context.service.volumes.remove(volume.name), { inUse: "VolumeInUse", notFound: "VolumeNotFound" })
+})
+
 const imageCandidate = (context: Context, image: ListedImage): Candidate => {
   const reference = builtReference(image)
   const parsed = reference === undefined ? undefined : ImageReference.parse(reference)
@@ -336,10 +345,11 @@ export const run = (service: Service, options: Options = {}): Effect.Effect<Repo
     const managed = labelFilter(MANAGED_LABEL, "true")
     // Without allSessions only this host's resources can be removed: ask the runtime for those alone.
     const filters = allSessions ? [managed] : [managed, labelFilter(HOST_LABEL, here.host)]
-    const [containers, networks, images] = yield* Effect.all(
+    const [containers, networks, volumes, images] = yield* Effect.all(
       [
         service.containers.listLabeled(filters),
         service.networks.listLabeled(filters),
+        service.volumes.listLabeled(filters),
         // every managed image, wherever made: a container's labels may come from any of them
         service.images.listLabeled([managed])
       ],
@@ -364,6 +374,7 @@ export const run = (service: Service, options: Options = {}): Effect.Effect<Repo
     const containerCandidates = containers.filter((c) => inScope(c.labels)).map((c) => containerCandidate(context, c))
     const freedCandidates = [
       networks.filter((n) => inScope(n.labels)).map((n) => networkCandidate(context, n)),
+      volumes.filter((v) => inScope(v.labels)).map((v) => volumeCandidate(context, v)),
       images.filter((i) => inScope(i.labels)).map((i) => imageCandidate(context, i))
     ]
     const first = [
@@ -393,7 +404,7 @@ const swept = new Set<string>()
 
 const describe = (entries: ReadonlyArray<Entry>): string => {
   const count = (kind: ResourceKind) => entries.filter((entry) => entry.kind === kind).length
-  return (["container", "network", "image"] as const)
+  return (["container", "network", "volume", "image"] as const)
     .filter((kind) => count(kind) > 0)
     .map((kind) => `${count(kind)} ${kind}${count(kind) === 1 ? "" : "s"}`)
     .join(", ")

@@ -93,7 +93,13 @@ const cliOps: ContainerOperations = {
   wait: reachedCli("wait"),
   commit: reachedCli("commit"),
   healthcheck: reachedCli("healthcheck"),
-  probePort: reachedCli("probePort")
+  probePort: reachedCli("probePort"),
+  restart: reachedCli("restart"),
+  pause: reachedCli("pause"),
+  unpause: reachedCli("unpause"),
+  kill: reachedCli("kill"),
+  putArchive: reachedCli("putArchive"),
+  getArchive: reachedCli("getArchive")
 }
 
 const execSpec: ExecSpec = {

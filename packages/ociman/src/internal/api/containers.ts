@@ -14,6 +14,7 @@ import { type CliError, CommandTimedOut } from "../../CliError.js"
 import {
   ContainerExitedNonZero,
   ContainerNotFound,
+  ContainerPaused,
   ContainerStartFailed,
   ImageNotFound,
   NameInUse
@@ -35,14 +36,17 @@ import * as ImageReference from "../../ImageReference.js"
 import type * as Label from "../../Label.js"
 import { compareUtf8, decodeText } from "../bytes.js"
 import { bindsOnEngineOf, healthcheckWith, mergeTimestamped } from "../cli/containers.js"
+import { acceptedFailure, type LifecycleFailure } from "../cli/containers.js"
 import { STREAM_TAIL_LINES } from "../cli/containerStreams.js"
 import { apiDialects } from "../dialect/api.js"
 import { execArgs, NAME_IN_USE, RUN_IMAGE_NOT_FOUND, runArgs } from "../dialect/containers.js"
+import { EXEC_PAUSED } from "../dialect/containers.js"
 import { envPlan } from "../dialect/env.js"
 import { onLiveClock } from "../clock.js"
 import { firstBindingOf } from "../hostPorts.js"
 import { probeFromHost } from "../hostProbe.js"
 import { createRequestOf, envOf } from "./createBody.js"
+import { makeApiFileOperations } from "./files.js"
 import { demuxAll, Demuxer, LineSplitter } from "./framing.js"
 import {
   decodeJson,
@@ -270,7 +274,7 @@ export const makeApiContainerOperations = (
   const createExec = (
     container: string,
     spec: ExecSpec
-  ): Effect.Effect<string | undefined, ContainerNotFound | EnvVar.InvalidEnvVar | CliError> =>
+  ): Effect.Effect<string | undefined, ContainerNotFound | ContainerPaused | EnvVar.InvalidEnvVar | CliError> =>
     Effect.gen(function* () {
       const env = yield* envOf(spec.env)
       const request: EngineRequest = {
@@ -291,6 +295,11 @@ export const makeApiContainerOperations = (
       }
       const response = yield* client.request(request)
       if (response.status === 404) return yield* new ContainerNotFound({ container })
+      // an exec into a paused container: the engine names it; typed here, as the CLI wing types it
+      const refusal = isSuccess(response.status) ? "" : engineMessageOf(response.body)
+      if (EXEC_PAUSED.test(refusal)) {
+        return yield* new ContainerPaused({ container, operation: "exec", stderr: refusal })
+      }
       // refused (not running: Docker 409, Podman 500): the CLI's result is the contract
       if (!isSuccess(response.status)) return undefined
       return (yield* decodeJson(IdAnswer, request, response)).Id
@@ -423,6 +432,38 @@ export const makeApiContainerOperations = (
   // Podman runs a check only on request: through its CLI, as the CLI wing does
   const healthcheck = healthcheckWith(backend, cli, inspect)
 
+  /**
+   * `POST /containers/{id}/<action>` (restart, pause, unpause, kill: the compatible API on both
+   * engines): 204, or 404 (`ContainerNotFound`), or a refusal its message names (Docker 409 or 500,
+   * Podman 500), typed as the CLI wing types the CLI's (see `lifecycleFailure`).
+   */
+  const lifecycle = <T extends LifecycleFailure["_tag"]>(
+    container: string,
+    action: string,
+    query: Readonly<Record<string, string | undefined>>,
+    timeout: Duration.DurationInput,
+    accepted: ReadonlyArray<T>
+  ): Effect.Effect<void, ContainerNotFound | CliError | Extract<LifecycleFailure, { readonly _tag: T }>> => {
+    const request: EngineRequest = {
+      method: "POST",
+      template: `/containers/{id}/${action}`,
+      path: `/containers/${id(container)}/${action}`,
+      query,
+      timeout
+    }
+    return Effect.flatMap(
+      client.request(request),
+      (
+        response
+      ): Effect.Effect<void, ContainerNotFound | CliError | Extract<LifecycleFailure, { readonly _tag: T }>> => {
+        if (isSuccess(response.status) || response.status === 304) return Effect.void
+        if (response.status === 404) return Effect.fail(new ContainerNotFound({ container }))
+        const refusal = acceptedFailure(container, action, engineMessageOf(response.body), accepted)
+        return Effect.fail(refusal ?? requestFailed(request, response))
+      }
+    )
+  }
+
   return {
     runForeground: cliOps.runForeground,
     runDetached,
@@ -521,6 +562,18 @@ export const makeApiContainerOperations = (
     },
 
     commit: cliOps.commit,
+
+    // lifecycle (issue #17)
+    restart: (container, { timeoutSeconds }) =>
+      lifecycle(container, "restart", { t: String(timeoutSeconds) }, `${timeoutSeconds + 60} seconds`, [
+        "ContainerPaused"
+      ]),
+    pause: (container) =>
+      lifecycle(container, "pause", {}, CHANGE_TIMEOUT, ["ContainerPaused", "ContainerNotRunning", "PauseUnsupported"]),
+    unpause: (container) => lifecycle(container, "unpause", {}, CHANGE_TIMEOUT, ["ContainerNotPaused"]),
+    kill: (container, signal) => lifecycle(container, "kill", { signal }, CHANGE_TIMEOUT, ["ContainerNotRunning"]),
+
+    ...makeApiFileOperations(client, cliOps),
     healthcheck,
     probePort: (container, probe) =>
       inspect(container).pipe(

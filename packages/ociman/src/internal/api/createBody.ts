@@ -7,8 +7,8 @@
  *
  * The body holds environment values (secrets included): it is sent, never logged or put in a span.
  */
-import { Either, Redacted } from "effect"
-import type { RunSpec } from "../../ContainerRuntime.js"
+import { Duration, Either, Redacted } from "effect"
+import type { HealthcheckSpec, RunSpec } from "../../ContainerRuntime.js"
 import * as EnvVar from "../../EnvVar.js"
 import * as ImageReference from "../../ImageReference.js"
 import type * as Mount from "../../Mount.js"
@@ -57,6 +57,9 @@ export interface CreateBody {
   readonly AttachStdout: boolean
   readonly AttachStderr: boolean
   readonly ExposedPorts: Readonly<Record<string, Record<string, never>>>
+  readonly StopSignal?: string
+  readonly StopTimeout?: number
+  readonly Healthcheck?: ApiHealthcheck
   readonly HostConfig: {
     readonly PortBindings: Readonly<Record<string, ReadonlyArray<PortBinding>>>
     readonly Mounts: ReadonlyArray<ApiMount>
@@ -66,12 +69,59 @@ export interface CreateBody {
     readonly Memory?: number
     readonly NanoCpus?: number
     readonly Init?: boolean
+    readonly Privileged?: boolean
+    readonly CapAdd?: ReadonlyArray<string>
+    readonly CapDrop?: ReadonlyArray<string>
+    readonly ShmSize?: number
+    readonly Ulimits?: ReadonlyArray<{ readonly Name: string; readonly Soft: number; readonly Hard: number }>
+    readonly PidsLimit?: number
+    readonly ReadonlyRootfs?: boolean
     readonly AutoRemove: boolean
   }
   readonly NetworkingConfig?: {
     readonly EndpointsConfig: Readonly<Record<string, { readonly Aliases: ReadonlyArray<string> }>>
   }
 }
+
+/** `Config.Healthcheck`: durations in nanoseconds, as the CLIs send their `--health-*` flags. */
+interface ApiHealthcheck {
+  readonly Test: ReadonlyArray<string>
+  readonly Interval?: number
+  readonly Timeout?: number
+  readonly StartPeriod?: number
+  readonly Retries?: number
+}
+
+const nanos = (duration: Duration.Duration): number => Number(Duration.unsafeToNanos(duration))
+
+const healthcheckOf = (healthcheck: HealthcheckSpec): ApiHealthcheck => ({
+  // the CLIs send `--health-cmd` as a shell command, whatever its form
+  Test: ["CMD-SHELL", healthcheck.shell],
+  ...(healthcheck.interval === undefined ? {} : { Interval: nanos(healthcheck.interval) }),
+  ...(healthcheck.timeout === undefined ? {} : { Timeout: nanos(healthcheck.timeout) }),
+  ...(healthcheck.startPeriod === undefined ? {} : { StartPeriod: nanos(healthcheck.startPeriod) }),
+  ...(healthcheck.retries === undefined ? {} : { Retries: healthcheck.retries })
+})
+
+/** The privilege, limit, stop and health-check fields (issue #17), as `runArgs` sends them. */
+const breadthOf = (spec: RunSpec) => ({
+  config: {
+    ...(spec.stopSignal === undefined ? {} : { StopSignal: spec.stopSignal }),
+    ...(spec.stopTimeoutSeconds === undefined ? {} : { StopTimeout: spec.stopTimeoutSeconds }),
+    ...(spec.healthcheck === undefined ? {} : { Healthcheck: healthcheckOf(spec.healthcheck) })
+  },
+  hostConfig: {
+    ...(spec.privileged ? { Privileged: true } : {}),
+    ...(spec.capAdd.length === 0 ? {} : { CapAdd: spec.capAdd }),
+    ...(spec.capDrop.length === 0 ? {} : { CapDrop: spec.capDrop }),
+    ...(spec.shmSizeBytes === undefined ? {} : { ShmSize: spec.shmSizeBytes }),
+    ...(spec.ulimits.length === 0
+      ? {}
+      : { Ulimits: spec.ulimits.map((limit) => ({ Name: limit.name, Soft: limit.soft, Hard: limit.hard })) }),
+    ...(spec.pidsLimit === undefined ? {} : { PidsLimit: spec.pidsLimit }),
+    ...(spec.readOnly ? { ReadonlyRootfs: true } : {})
+  }
+})
 
 const cliOnly = (reason: string): Either.Either<never, CliOnly> => Either.left({ _tag: "CliOnly", reason })
 
@@ -151,6 +201,7 @@ export const createRequestOf = (
         const key = Port.key(publish.containerPort)
         portBindings[key] = [...(portBindings[key] ?? []), bindingOf(publish)]
       }
+      const breadth = breadthOf(spec)
       const body: CreateBody = {
         Image: ImageReference.format(spec.image),
         ...(spec.command.length === 0 ? {} : { Cmd: spec.command }),
@@ -168,6 +219,7 @@ export const createRequestOf = (
         AttachStdout: false,
         AttachStderr: false,
         ExposedPorts: Object.fromEntries(Object.keys(portBindings).map((key) => [key, {}])),
+        ...breadth.config,
         HostConfig: {
           PortBindings: portBindings,
           Mounts: mounts,
@@ -177,6 +229,7 @@ export const createRequestOf = (
           ...(spec.memoryBytes === undefined ? {} : { Memory: spec.memoryBytes }),
           ...(spec.cpus === undefined ? {} : { NanoCpus: Math.round(spec.cpus * 1e9) }),
           ...(spec.init ? { Init: true } : {}),
+          ...breadth.hostConfig,
           AutoRemove: spec.remove
         },
         ...(spec.network === undefined || spec.networkAliases.length === 0

@@ -10,9 +10,13 @@ import { type CliError, CommandFailed, UnexpectedOutput } from "../../CliError.j
 import {
   BindMountOnRemoteEngine,
   ContainerNotFound,
+  ContainerNotPaused,
+  ContainerNotRunning,
+  ContainerPaused,
   ContainerStartFailed,
   ImageNotFound,
-  NameInUse
+  NameInUse,
+  PauseUnsupported
 } from "../../ContainerError.js"
 import * as ContainerInspect from "../../ContainerInspect.js"
 import * as ImageReference from "../../ImageReference.js"
@@ -39,6 +43,15 @@ import {
   stopArgs,
   waitArgs
 } from "../dialect/containers.js"
+import {
+  EXEC_PAUSED,
+  execRefusedAmbiguously,
+  killArgs,
+  lifecycleRefusalOf,
+  pauseArgs,
+  restartArgs,
+  unpauseArgs
+} from "../dialect/containers.js"
 import { dialectOf } from "../dialect/index.js"
 import { labelFilterArg } from "../dialect/values.js"
 import { onLiveClock } from "../clock.js"
@@ -47,6 +60,7 @@ import { probeFromHost } from "../hostProbe.js"
 import { firstBindingOf } from "../hostPorts.js"
 import { execResultOf } from "../execResult.js"
 import { makeContainerStreams } from "./containerStreams.js"
+import { makeCliFileOperations } from "./files.js"
 import { envPlan } from "./env.js"
 import { listLabeled } from "./labeled.js"
 import { decodeText, nonEmptyLines } from "../bytes.js"
@@ -92,6 +106,70 @@ const onContainer = (
       : CONTAINER_NOT_FOUND.test(decodeText(result.stderr))
         ? Effect.fail(new ContainerNotFound({ container }))
         : Effect.fail(failed(result))
+  )
+
+/**
+ * A lifecycle operation (restart, pause, unpause, kill) refused for the container's state, as the
+ * typed error the engine's message names (CLI stderr or API message); `undefined` for anything else.
+ */
+export const lifecycleFailure = (
+  container: string,
+  operation: string,
+  message: string
+): LifecycleFailure | undefined => {
+  const stderr = message.trim()
+  switch (lifecycleRefusalOf(message)) {
+    case "Paused":
+      return new ContainerPaused({ container, operation, stderr })
+    case "NotPaused":
+      return new ContainerNotPaused({ container, stderr })
+    case "NotRunning":
+      return new ContainerNotRunning({ container, operation, stderr })
+    case "PauseUnsupported":
+      return new PauseUnsupported({ container, stderr })
+    case undefined:
+      return undefined
+  }
+}
+
+/** The typed refusals of lifecycle operations. */
+export type LifecycleFailure = ContainerPaused | ContainerNotPaused | ContainerNotRunning | PauseUnsupported
+
+/**
+ * The refusal `message` names, when it is one of those `accepted` for this operation (the others
+ * stay the caller's untyped failure: an engine would not say them here).
+ */
+export const acceptedFailure = <T extends LifecycleFailure["_tag"]>(
+  container: string,
+  operation: string,
+  message: string,
+  accepted: ReadonlyArray<T>
+): Extract<LifecycleFailure, { readonly _tag: T }> | undefined => {
+  const refusal = lifecycleFailure(container, operation, message)
+  const isAccepted = (r: LifecycleFailure): r is Extract<LifecycleFailure, { readonly _tag: T }> =>
+    accepted.some((tag) => tag === r._tag)
+  return refusal !== undefined && isAccepted(refusal) ? refusal : undefined
+}
+
+/** A lifecycle call through the CLI: a refusal its stderr names is typed (see `lifecycleFailure`). */
+const onLifecycle = <T extends LifecycleFailure["_tag"]>(
+  cli: Cli,
+  container: string,
+  operation: string,
+  args: ReadonlyArray<string>,
+  options: CliOptions,
+  accepted: ReadonlyArray<T>
+): Effect.Effect<void, ContainerNotFound | CliError | Extract<LifecycleFailure, { readonly _tag: T }>> =>
+  Effect.asVoid(
+    onContainer(cli, container, args, options).pipe(
+      Effect.catchTag(
+        "CommandFailed",
+        (error): Effect.Effect<never, CommandFailed | Extract<LifecycleFailure, { readonly _tag: T }>> => {
+          const refusal = acceptedFailure(container, operation, error.stderr, accepted)
+          return refusal === undefined ? Effect.fail(error) : Effect.fail(refusal)
+        }
+      )
+    )
   )
 
 /** Classifies a failed `container run` (ociman's classify_run_failure, extended). */
@@ -237,9 +315,25 @@ export const makeContainerOperations = (
 
   const healthcheck = healthcheckWith(backend, cli, inspect)
 
+  /**
+   * Whether a failed exec was refused because the container is paused: Docker says so; Podman's
+   * CLI says the same of a paused and a stopped one, so its state decides (a stopped container's
+   * exec stays a failed result).
+   */
+  const execRefusedAsPaused = (container: string, stderr: string): Effect.Effect<boolean> => {
+    if (EXEC_PAUSED.test(stderr)) return Effect.succeed(true)
+    const ambiguous = execRefusedAmbiguously[backend.kind]
+    if (ambiguous === undefined || !ambiguous.test(stderr)) return Effect.succeed(false)
+    return inspect(container).pipe(
+      Effect.map((info) => info.state.status === "paused"),
+      Effect.orElseSucceed(() => false)
+    )
+  }
+
   const bindsOnThisEngine = bindsOnEngineOf(backend)
 
   return {
+    ...makeCliFileOperations(cli, exists, failed),
     healthcheck,
     probePort: (container, probe) =>
       inspect(container).pipe(
@@ -303,6 +397,13 @@ export const makeContainerOperations = (
           if (result.exitCode !== 0 && CONTAINER_NOT_FOUND.test(decodeText(result.stderr))) {
             return yield* new ContainerNotFound({ container })
           }
+          if (result.exitCode !== 0 && (yield* execRefusedAsPaused(container, decodeText(result.stderr)))) {
+            return yield* new ContainerPaused({
+              container,
+              operation: "exec",
+              stderr: decodeText(result.stderr).trim()
+            })
+          }
           return execResultOf(result)
         })
       ),
@@ -348,6 +449,29 @@ export const makeContainerOperations = (
           ? Effect.succeed(code)
           : Effect.fail(new UnexpectedOutput({ argv: result.argv, expected: "an exit code", output: text }))
       }),
+
+    // lifecycle (issue #17): each a short engine call; a restart waits for the stop's grace
+    restart: (container, { timeoutSeconds }) =>
+      onLifecycle(
+        cli,
+        container,
+        "restart",
+        restartArgs(container, timeoutSeconds),
+        { timeout: `${timeoutSeconds + 60} seconds` },
+        ["ContainerPaused"]
+      ),
+    pause: (container) =>
+      onLifecycle(cli, container, "pause", pauseArgs(container), { timeout: "60 seconds" }, [
+        "ContainerPaused",
+        "ContainerNotRunning",
+        "PauseUnsupported"
+      ]),
+    unpause: (container) =>
+      onLifecycle(cli, container, "unpause", unpauseArgs(container), { timeout: "60 seconds" }, ["ContainerNotPaused"]),
+    kill: (container, signal) =>
+      onLifecycle(cli, container, "kill", killArgs(container, signal), { timeout: "60 seconds" }, [
+        "ContainerNotRunning"
+      ]),
 
     commit: (container, reference, { pause }) => {
       const commit = (paused: boolean) =>

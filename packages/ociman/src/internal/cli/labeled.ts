@@ -1,5 +1,5 @@
 /**
- * Listing containers, networks and images by label *with* their labels, on the Docker and Podman
+ * Listing containers, networks, volumes and images by label *with* their labels, on the Docker and Podman
  * CLIs: one `ls --quiet` with the label filters, then one `inspect --format` of every match (what
  * each resource kind needs, `LabeledKind`, and both argv are in `dialect/labeled.ts`). The `ls`
  * formats cannot print labels exactly on both runtimes (Docker joins them with `,`, which label

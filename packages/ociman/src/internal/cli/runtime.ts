@@ -16,6 +16,7 @@ import type { Kind } from "../kind.js"
 import { makeContainerOperations } from "./containers.js"
 import { makeImageOperations } from "./images.js"
 import { makeNetworkOperations } from "./networks.js"
+import { makeVolumeOperations } from "./volumes.js"
 import { type Invocation, run } from "./process.js"
 import { type Probe, probe, probeOnce, type ProbedBackend } from "./probe.js"
 import { resolveSelection, selectionFromEnvironment } from "./resolve.js"
@@ -44,7 +45,8 @@ const cliService = (backend: Backend): Effect.Effect<Service, never, Platform> =
       cli,
       containers: makeContainerOperations(backend, cli, platform),
       images: makeImageOperations(backend, cli, platform),
-      networks: makeNetworkOperations(backend, cli)
+      networks: makeNetworkOperations(backend, cli),
+      volumes: makeVolumeOperations(backend, cli)
     }
   })
 

@@ -9,7 +9,7 @@
  *   (`--pause`).
  * Docker and Podman take the same `run` and `exec` flags.
  */
-import { Effect, Either } from "effect"
+import { Duration, Effect, Either } from "effect"
 import type { ExecSpec, LabeledContainer, ListedContainer, LogStreamOptions, RunSpec } from "../../ContainerRuntime.js"
 import * as ImageReference from "../../ImageReference.js"
 import type { Version } from "../../Version.js"
@@ -145,10 +145,55 @@ export const runArgs = (
   ...flag("--memory", spec.memoryBytes === undefined ? undefined : `${spec.memoryBytes}b`),
   ...flag("--cpus", spec.cpus),
   ...(spec.init ? ["--init"] : []),
+  ...definitionBreadthArgs(spec),
   ...spec.rawFlags,
   ImageReference.format(spec.image),
   ...spec.command
 ]
+
+/**
+ * A duration as Go's `time.ParseDuration` reads it (`--health-interval` and the like): the largest
+ * unit that keeps it whole, e.g. `2s`, `500ms`, `1500us`.
+ */
+export const goDuration = (duration: Duration.Duration): string => {
+  const nanos = Duration.unsafeToNanos(duration)
+  const units: ReadonlyArray<readonly [bigint, string]> = [
+    [1_000_000_000n, "s"],
+    [1_000_000n, "ms"],
+    [1_000n, "us"]
+  ]
+  const unit = units.find(([size]) => nanos % size === 0n)
+  return unit === undefined ? `${nanos}ns` : `${nanos / unit[0]}${unit[1]}`
+}
+
+/** The flags of the privilege, limit, stop and health-check fields (issue #17), in `runArgs`' order. */
+const definitionBreadthArgs = (spec: RunSpec): ReadonlyArray<string> => [
+  ...(spec.privileged ? ["--privileged"] : []),
+  ...repeated("--cap-add", spec.capAdd),
+  ...repeated("--cap-drop", spec.capDrop),
+  ...flag("--shm-size", spec.shmSizeBytes === undefined ? undefined : `${spec.shmSizeBytes}b`),
+  ...repeated(
+    "--ulimit",
+    spec.ulimits.map((limit) => `${limit.name}=${limit.soft}:${limit.hard}`)
+  ),
+  ...flag("--pids-limit", spec.pidsLimit),
+  ...(spec.readOnly ? ["--read-only"] : []),
+  ...flag("--stop-signal", spec.stopSignal),
+  ...flag("--stop-timeout", spec.stopTimeoutSeconds),
+  ...(spec.healthcheck === undefined
+    ? []
+    : [
+        "--health-cmd",
+        spec.healthcheck.shell,
+        ...flag("--health-interval", mapDefined(spec.healthcheck.interval, goDuration)),
+        ...flag("--health-timeout", mapDefined(spec.healthcheck.timeout, goDuration)),
+        ...flag("--health-retries", spec.healthcheck.retries),
+        ...flag("--health-start-period", mapDefined(spec.healthcheck.startPeriod, goDuration))
+      ])
+]
+
+const mapDefined = <A, B>(value: A | undefined, f: (value: A) => B): B | undefined =>
+  value === undefined ? undefined : f(value)
 
 /** `container exec` argv: `[--tty] [--interactive] [--user U] [--workdir W] <env> ID COMMAND…`. */
 export const execArgs = (container: string, spec: ExecSpec, envArgs: ReadonlyArray<string>): ReadonlyArray<string> => [
@@ -301,3 +346,111 @@ export const labeledContainers: Readonly<Record<Kind, LabeledKind<LabeledContain
   docker: labeledContainer,
   podman: labeledContainer
 }
+
+// ---------------------------------------------------------------------------------------------
+// Lifecycle: restart, pause, unpause, kill (issue #17)
+// ---------------------------------------------------------------------------------------------
+
+/** `container restart --time <seconds> <container>`. */
+export const restartArgs = (container: string, timeoutSeconds: number): ReadonlyArray<string> => [
+  "container",
+  "restart",
+  "--time",
+  String(timeoutSeconds),
+  container
+]
+
+/** `container pause <container>`. */
+export const pauseArgs = (container: string): ReadonlyArray<string> => ["container", "pause", container]
+
+/** `container unpause <container>`. */
+export const unpauseArgs = (container: string): ReadonlyArray<string> => ["container", "unpause", container]
+
+/** `container kill --signal <signal> <container>` (`signal` checked and canonical: `SIGKILL`, `34`). */
+export const killArgs = (container: string, signal: string): ReadonlyArray<string> => [
+  "container",
+  "kill",
+  "--signal",
+  signal,
+  container
+]
+
+/** Why an engine refused a lifecycle operation (or an exec), from what it said. */
+export type LifecycleRefusal = "Paused" | "NotPaused" | "NotRunning" | "PauseUnsupported"
+
+/**
+ * What the engines say (CLI stderr and API messages alike), Docker 20.10 and Podman 4.3, first
+ * match wins:
+ * - `PauseUnsupported`: see `CANNOT_PAUSE`;
+ * - `NotPaused`: unpause of a running or stopped container: Docker `Container X is not paused`,
+ *   Podman `"X" is not paused, can't unpause: container state improper`;
+ * - `Paused`: pause of a paused container (Docker `Container X is already paused`, Podman `"X" is
+ *   already paused: …`), an exec into one (Docker `Container X is paused, unpause the container
+ *   before exec`, Podman's API `cannot create exec session as container X is paused`), Podman's
+ *   restart of one (`unable to restart a container in a paused or unknown state`);
+ * - `NotRunning`: pause or kill of a stopped container: Docker `Container X is not running` (kill:
+ *   `Cannot kill container: X: Container X is not running`), Podman `"exited" is not running, can't
+ *   pause` and `can only kill running containers. X is in state exited`.
+ */
+const LIFECYCLE_REFUSALS: ReadonlyArray<readonly [RegExp, LifecycleRefusal]> = [
+  [CANNOT_PAUSE, "PauseUnsupported"],
+  [/is not paused/i, "NotPaused"],
+  [/\bis (already )?paused\b|in a paused or unknown state/i, "Paused"],
+  [/is not running|can only kill running containers/i, "NotRunning"]
+]
+
+/** The refusal an engine's message names, if it names one. */
+export const lifecycleRefusalOf = (message: string): LifecycleRefusal | undefined =>
+  LIFECYCLE_REFUSALS.find(([pattern]) => pattern.test(message))?.[1]
+
+/**
+ * An exec refused with a message that does not say whether the container is paused or stopped:
+ * Podman's CLI says `can only create exec sessions on running containers` for both (its exit code
+ * 255). Docker's CLI names a paused container (`lifecycleRefusalOf`). The caller asks `inspect`.
+ */
+export const execRefusedAmbiguously: Readonly<Record<Kind, RegExp | undefined>> = {
+  docker: undefined,
+  podman: /can only create exec sessions on running containers/i
+}
+
+/**
+ * An exec refused because the container is paused, in words no command's own output is likely to
+ * print: Docker `Container X is paused, unpause the container before exec`, Podman's API `cannot
+ * create exec session as container X is paused`.
+ */
+export const EXEC_PAUSED = /unpause the container before exec|cannot create exec session as container \S+ is paused/i
+
+// --- files (issue #17): copies in and out through tar streams ---
+
+/** `cp - CONTAINER:DIR`: extracts the tar read from stdin into an existing directory. */
+export const putArchiveArgs = (container: string, directory: string): ReadonlyArray<string> => [
+  "container",
+  "cp",
+  "-",
+  `${container}:${directory}`
+]
+
+/** `cp CONTAINER:PATH -`: writes a tar of the path to stdout. */
+export const getArchiveArgs = (container: string, path: string): ReadonlyArray<string> => [
+  "container",
+  "cp",
+  `${container}:${path}`,
+  "-"
+]
+
+/**
+ * A copy named a container that does not exist: Podman's `cp` says `container "x" does not exist`,
+ * besides the wordings of {@link CONTAINER_NOT_FOUND}.
+ */
+export const COPY_CONTAINER_NOT_FOUND = new RegExp(
+  `${CONTAINER_NOT_FOUND.source}|container "[^"]*" does not exist`,
+  "i"
+)
+
+/**
+ * A copy's path is missing, or its destination is not a directory. Docker: `Could not find the
+ * file /x in container …`, `destination "…" must be a directory` (which its CLI also says for a
+ * missing container); Podman: `"/x" could not be found on container …: no such file or
+ * directory`, `destination must be a directory when copying from stdin`.
+ */
+export const COPY_PATH_NOT_FOUND = /could not find the file|could not be found on container|must be a directory/i

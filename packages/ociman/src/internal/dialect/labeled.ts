@@ -1,5 +1,5 @@
 /**
- * Listing containers, networks and images by label with their labels: one `ls --quiet` with the
+ * Listing containers, networks, volumes and images by label with their labels: one `ls --quiet` with the
  * label filters, then one `inspect --format` of every match (the `ls` formats cannot print labels
  * exactly on both runtimes: Docker joins them with `,`, which label values may contain, while
  * `{{json …Labels}}` in an inspect template is exact on both). What each resource kind needs, and
@@ -21,16 +21,18 @@ export interface LabeledKind<A> {
   readonly parse: (fields: ReadonlyArray<string>, labels: ReadonlyMap<string, string>) => Either.Either<A, string>
   /** stderr of an inspect of something that is gone. */
   readonly notFound: RegExp
+  /** `false` where `ls` has no `--no-trunc` (volumes: their names are never shortened). */
+  readonly noTrunc?: boolean | undefined
 }
 
-/** `<ls words> --quiet --no-trunc [--filter label=…]…`. */
+/** `<ls words> --quiet --no-trunc [--filter label=…]…` (no `--no-trunc` where the kind says so). */
 export const labeledListArgs = <A>(
   kind: LabeledKind<A>,
   filters: ReadonlyArray<Label.Filter>
 ): ReadonlyArray<string> => [
   ...kind.list,
   "--quiet",
-  "--no-trunc",
+  ...(kind.noTrunc === false ? [] : ["--no-trunc"]),
   ...filters.flatMap((filter) => ["--filter", labelFilterArg(filter)])
 ]
 

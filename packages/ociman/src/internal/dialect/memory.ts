@@ -44,6 +44,8 @@ export interface MemoryDialect {
     readonly portsAfterStop: boolean
     /** Whether `host` and `none` appear under `Networks`. */
     readonly addresslessNetworks: boolean
+    /** `State.Running` of a paused container: `true` on Docker, `false` on Podman. */
+    readonly pausedRunning: boolean
   }
 }
 
@@ -70,7 +72,8 @@ const docker: MemoryDialect = {
     alwaysHealth: false,
     builtinAliasesNull: true,
     portsAfterStop: false,
-    addresslessNetworks: true
+    addresslessNetworks: true,
+    pausedRunning: true
   }
 }
 
@@ -89,7 +92,8 @@ const podman: MemoryDialect = {
     alwaysHealth: true,
     builtinAliasesNull: false,
     portsAfterStop: true,
-    addresslessNetworks: false
+    addresslessNetworks: false,
+    pausedRunning: false
   }
 }
 

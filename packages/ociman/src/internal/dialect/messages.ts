@@ -38,10 +38,20 @@ export interface MemoryMessages {
   readonly execNotRunning: (containerId: string) => Failure
   readonly removeRunning: (containerId: string) => Failure
   readonly commitInvalidReference: (reference: string, detail: string) => Failure
+  // lifecycle (issue #17): what a refused restart, pause, unpause, kill or exec prints
+  readonly execPaused: (containerId: string) => string
+  /** A pause of a container already paused, or not running (`state`: `exited`). */
+  readonly pauseRefused: (containerId: string, state: "paused" | "exited") => string
+  readonly unpauseNotPaused: (containerId: string) => string
+  readonly killNotRunning: (containerId: string) => string
+  /** A restart of a paused container: refused with this (Podman), or `undefined`: restarted (Docker). */
+  readonly restartPaused: ((containerId: string) => string) | undefined
   // networks
   readonly networkNameInUse: (name: string) => string
   readonly networkPredefined: (name: string) => Failure
   readonly networkInUse: (name: string, id: string) => string
+  readonly volumeNameInUse: (name: string) => string
+  readonly volumeInUse: (name: string, containerIds: ReadonlyArray<string>) => string
   // images
   /** `image rm` and `image inspect` of an image that is not stored. */
   readonly imageNotFound: (image: string) => string
@@ -78,6 +88,14 @@ const short = (id: string): string => id.slice(0, 12)
 const address = (hostIp: string): string => (hostIp === "" ? "0.0.0.0" : hostIp)
 
 const docker: MemoryMessages = {
+  execPaused: (id) => `Error response from daemon: Container ${id} is paused, unpause the container before exec`,
+  pauseRefused: (id, state) =>
+    state === "paused"
+      ? `Error response from daemon: Container ${id} is already paused`
+      : `Error response from daemon: Container ${id} is not running`,
+  unpauseNotPaused: (id) => `Error response from daemon: Container ${id} is not paused`,
+  killNotRunning: (id) => `Error response from daemon: Cannot kill container: ${id}: Container ${id} is not running`,
+  restartPaused: undefined,
   nameInUse: (name, holderId) =>
     `docker: Error response from daemon: Conflict. The container name "/${name}" is already in use by container "${holderId}". You have to remove (or rename) that container to be able to reuse that name.`,
   runNetworkNotFound: (network) => `docker: Error response from daemon: network ${network} not found.`,
@@ -105,6 +123,9 @@ const docker: MemoryMessages = {
   }),
   networkInUse: (name, id) =>
     `Error response from daemon: error while removing network: network ${name} id ${id} has active endpoints`,
+  // Docker's own create says yes to an existing name: the CLI wing's lookup says this
+  volumeNameInUse: (name) => `volume ${name} exists`,
+  volumeInUse: (name, ids) => `Error response from daemon: remove ${name}: volume is in use - [${ids.join(", ")}]`,
   imageNotFound: (image) => `Error: No such image: ${image}`,
   tagSourceNotFound: (image) => `Error response from daemon: No such image: ${image}`,
   imageInUse: (image, containerId, imageId) =>
@@ -169,6 +190,14 @@ const docker: MemoryMessages = {
 const podmanStep = (text: string): string => (/\s/.test(text) ? text : `${text} `)
 
 const podman: MemoryMessages = {
+  execPaused: () => "Error: can only create exec sessions on running containers: container state improper",
+  pauseRefused: (id, state) =>
+    state === "paused"
+      ? `Error: "${id}" is already paused: container state improper`
+      : `Error: "exited" is not running, can't pause: container state improper`,
+  unpauseNotPaused: (id) => `Error: "${id}" is not paused, can't unpause: container state improper`,
+  killNotRunning: (id) => `Error: can only kill running containers. ${id} is in state exited: container state improper`,
+  restartPaused: () => "Error: unable to restart a container in a paused or unknown state: container state improper",
   nameInUse: (name, holderId) =>
     `Error: creating container storage: the container name "${name}" is already in use by ${holderId}. You have to remove that container to be able to reuse that name: that name is already in use`,
   runNetworkNotFound: (network) => `Error: unable to find network with name or ID ${network}: network not found`,
@@ -193,6 +222,9 @@ const podman: MemoryMessages = {
   networkPredefined: (name) => ({ stderr: `Error: default network ${name} cannot be removed\n`, exitCode: 125 }),
   networkInUse: (name) =>
     `Error: "${name}" has associated containers with it. Use -f to forcibly delete containers and pods: network is being used`,
+  volumeNameInUse: (name) => `Error: volume with name ${name} already exists: volume already exists`,
+  volumeInUse: (name, ids) =>
+    `Error: volume ${name} is being used by the following container(s): ${ids.join(", ")}: volume is being used`,
   imageNotFound: (image) => `Error: ${image}: image not known`,
   tagSourceNotFound: (image) => `Error: ${image}: image not known`,
   imageInUse: (_image, containerId) =>

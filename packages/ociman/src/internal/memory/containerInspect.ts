@@ -10,6 +10,7 @@ import { type ContainerRecord, findNetwork, processConfigJson, shortId, type Sta
 export const containerInspectJson = (kind: Kind, state: State, c: ContainerRecord) => {
   const facts = memoryDialectOf(kind).inspect
   const running = c.status === "running"
+  const paused = running && c.paused === true
   const network = findNetwork(state, c.network)
   // `none` and `host` give a container no address of its own.
   const addressless = c.network === "none" || c.network === "host"
@@ -31,9 +32,9 @@ export const containerInspectJson = (kind: Kind, state: State, c: ContainerRecor
       Labels: Object.fromEntries(c.labels)
     },
     State: {
-      Status: c.status,
-      Running: running,
-      Paused: false,
+      Status: paused ? "paused" : c.status,
+      Running: paused ? facts.pausedRunning : running,
+      Paused: paused,
       Restarting: false,
       OOMKilled: false,
       Dead: false,

@@ -10,7 +10,13 @@ import { Deferred, Effect, Either, Ref, Stream } from "effect"
 import { CommandFailed } from "../../CliError.js"
 import { ContainerNotFound } from "../../ContainerError.js"
 import * as ContainerInspect from "../../ContainerInspect.js"
-import type { ContainerOperations, LabeledContainer, ListedContainer, LogLine } from "../../ContainerRuntime.js"
+import type {
+  ContainerOperations,
+  HealthcheckOutcome,
+  LabeledContainer,
+  ListedContainer,
+  LogLine
+} from "../../ContainerRuntime.js"
 import * as ImageReference from "../../ImageReference.js"
 import { HealthcheckMissing } from "../../WaitError.js"
 import {
@@ -33,6 +39,9 @@ import { execResultOf, exitedNonZero } from "../execResult.js"
 import { outcomeOf } from "../healthcheck.js"
 import { firstBindingOf } from "../hostPorts.js"
 import { containerInspectJson } from "./containerInspect.js"
+import { answer } from "./handlers.js"
+import { makeMemoryFileOperations } from "./files.js"
+import { makeMemoryLifecycleOperations } from "./lifecycle.js"
 import { printedImageId, storedName } from "./names.js"
 import { execOutcome, exit, found, runContainer } from "./processes.js"
 import { addImage, findContainer, matchesFilters, type Memory, newId, now, record } from "./state.js"
@@ -67,6 +76,8 @@ export const makeMemoryContainerOperations = (memory: Memory): ContainerOperatio
   const existsStrategy = containerDialects[kind].exists
 
   return {
+    ...makeMemoryFileOperations(memory),
+    ...makeMemoryLifecycleOperations(memory),
     runForeground: (spec, options) =>
       Effect.map(runContainer(memory, spec, { detach: false, ...options }), ({ exitCode, stdout, stderr, argv }) =>
         execResultOf({ exitCode, stdout, stderr, argv })
@@ -118,12 +129,35 @@ export const makeMemoryContainerOperations = (memory: Memory): ContainerOperatio
 
     inspect,
 
-    // no container here has a health check (the Dockerfile interpreter keeps no HEALTHCHECK)
+    // Only a definition's health check (the Dockerfile interpreter keeps no HEALTHCHECK): its
+    // shell command is answered by the handlers, as `/bin/sh -c` runs it in the real runtimes.
     healthcheck: (container) =>
       Effect.flatMap(inspect(container), (info) =>
-        info.state.health === undefined
-          ? Effect.fail(new HealthcheckMissing({ container }))
-          : Effect.succeed(outcomeOf(info.state.health))
+        Effect.flatMap(found(memory, container), (c) =>
+          c.healthcheck !== undefined
+            ? Effect.map(
+                answer(memory, {
+                  operation: "exec",
+                  kind,
+                  image: c.image,
+                  command: ["/bin/sh", "-c", c.healthcheck],
+                  container: { id: c.id, name: c.name },
+                  env: c.env,
+                  user: c.user,
+                  workdir: c.workdir,
+                  stdin: undefined,
+                  stdinText: "",
+                  detached: false
+                }),
+                (outcome): HealthcheckOutcome =>
+                  (outcome.exitCode ?? 0) === 0
+                    ? { _tag: "Healthy" }
+                    : { _tag: "Unhealthy", reason: `the health check exited with ${outcome.exitCode}` }
+              )
+            : info.state.health === undefined
+              ? Effect.fail(new HealthcheckMissing({ container }))
+              : Effect.succeed(outcomeOf(info.state.health))
+        )
       ),
 
     // Nothing listens on the host: a running container's published port answers (HTTP with the

@@ -8,7 +8,7 @@ import * as ImageReference from "../../ImageReference.js"
 import { decodeText } from "../bytes.js"
 import { withDefaultTag } from "./names.js"
 import { bytes, EMPTY, lines, type Memory } from "./state.js"
-import type { Handler, HandlerContext } from "./types.js"
+import type { Handler, HandlerContext, SignalAnswer } from "./types.js"
 
 /** Whether a handler's image matches the image a command runs in. */
 const sameImage = (pattern: string, image: string): boolean => {
@@ -37,6 +37,8 @@ export interface Outcome {
   readonly stopExitCode: number
   /** What the container's published ports answer HTTP requests with. */
   readonly httpStatus: number
+  /** What the main process does on a signal (see `ResultCommon.signals`). */
+  readonly signals: Readonly<Record<string, SignalAnswer>>
 }
 
 const toBytes = (value: string | Uint8Array | undefined): Uint8Array =>
@@ -65,14 +67,16 @@ export const answer = (memory: Memory, context: HandlerContext): Effect.Effect<O
       output: [],
       exitCode: undefined,
       stopExitCode: 0,
-      httpStatus: HTTP_OK
+      httpStatus: HTTP_OK,
+      signals: {}
     })
   }
   return Effect.map(found.respond(context), (result): Outcome => {
     const common = {
       exitCode: result.exitCode,
       stopExitCode: result.stopExitCode ?? 0,
-      httpStatus: result.httpStatus ?? HTTP_OK
+      httpStatus: result.httpStatus ?? HTTP_OK,
+      signals: result.signals ?? {}
     }
     if (result.output !== undefined) {
       return {

@@ -6,6 +6,7 @@
  */
 import { Deferred, type Duration, Effect, Either, Redacted, Ref } from "effect"
 import { ContainerNotFound, ContainerStartFailed, ImageNotFound, NameInUse } from "../../ContainerError.js"
+import { ContainerPaused } from "../../ContainerError.js"
 import type { ExecSpec, LogLine, RunSpec } from "../../ContainerRuntime.js"
 import type * as EnvVar from "../../EnvVar.js"
 import * as ImageReference from "../../ImageReference.js"
@@ -70,6 +71,7 @@ export const exit = (memory: Memory, id: string, exitCode: number, logs?: Contai
           status: "exited",
           exitCode,
           finishedAt,
+          paused: false,
           ipAddress: "",
           logs: logs === undefined ? c.logs : [...c.logs, ...logs]
         })
@@ -112,6 +114,9 @@ export const runContainer = (
     const values = new Map([...envMap(image.env), ...env.values])
     const user = spec.user ?? image.user
     const workdir = spec.workdir ?? image.workdir
+    const namedVolumes = spec.mounts.flatMap((mount) =>
+      mount._tag === "Volume" && mount.source !== undefined ? [mount.source] : []
+    )
 
     // Reserve name, network address and ports atomically: concurrent runs cannot share them.
     const reserved = yield* Ref.modify(
@@ -138,6 +143,11 @@ export const runContainer = (
         if (Either.isLeft(ports)) return [Either.left(startFailed(ports.left)), state]
         const [withPorts, published] = ports.right
         const [withAddress, ipAddress] = allocateAddress(withPorts, network)
+        // as the engines do, a named volume that does not exist yet is created, without labels
+        const volumes = new Map(withAddress.volumes)
+        namedVolumes.forEach(
+          (volume) => volumes.has(volume) || volumes.set(volume, { name: volume, labels: new Map() })
+        )
         const c: ContainerRecord = {
           id,
           name,
@@ -157,14 +167,16 @@ export const runContainer = (
           ports: published,
           network: network.name,
           aliases: spec.networkAliases,
+          volumes: namedVolumes,
           ipAddress,
           logs: [],
           autoRemove: spec.remove,
+          healthcheck: spec.healthcheck?.shell,
           stopExitCode: 0,
           httpStatus: HTTP_OK,
           exited
         }
-        return [Either.right(c), { ...withAddress, containers: new Map(withAddress.containers).set(id, c) }]
+        return [Either.right(c), { ...withAddress, volumes, containers: new Map(withAddress.containers).set(id, c) }]
       }
     )
     const container = yield* fromEither(reserved)
@@ -198,6 +210,7 @@ export const runContainer = (
               ...current,
               logs: outcome.output,
               stopExitCode: outcome.stopExitCode,
+              signals: outcome.signals,
               httpStatus: outcome.httpStatus
             })
           }
@@ -243,6 +256,11 @@ export const execOutcome = (
     const env = yield* fromEither(envOf(spec.env))
     const argv = yield* record(memory, "containers.exec", execArgs(container, spec, env.args))
     const c = yield* found(memory, container)
+    if (c.paused === true) {
+      // a paused container refuses an exec (issue #17): what Docker's CLI prints
+      const stderr = messagesOf(memory.kind).execPaused(c.id)
+      return yield* new ContainerPaused({ container, operation: "exec", stderr })
+    }
     if (c.status !== "running") {
       // What the CLIs print (a result with a non-zero exit, not a missing container).
       const failure = messagesOf(memory.kind).execNotRunning(c.id)

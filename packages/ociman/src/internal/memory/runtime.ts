@@ -11,6 +11,7 @@ import { makeMemoryContainerOperations } from "./containers.js"
 import { imageOfSeed, makeMemoryImageOperations } from "./images.js"
 import { registryKeys, storedName } from "./names.js"
 import { builtinNetworks, makeMemoryNetworkOperations } from "./networks.js"
+import { makeMemoryVolumeOperations } from "./volumes.js"
 import { FIRST_HOST_PORT } from "./ports.js"
 import { addImage, type Memory, now, record, type State } from "./state.js"
 import type { ImageSeed, Instance, Options } from "./types.js"
@@ -48,6 +49,7 @@ export const makeMemoryRuntime = (options: Options): Effect.Effect<Instance, Ima
       digests: new Map(),
       containers: new Map(),
       networks: new Map(builtinNetworks(kind).map((network) => [network.id, network])),
+      volumes: new Map(),
       registry: new Map(),
       nextHostPort: FIRST_HOST_PORT,
       nextSubnet: 0,
@@ -79,7 +81,8 @@ export const makeMemoryRuntime = (options: Options): Effect.Effect<Instance, Ima
         ),
       containers: makeMemoryContainerOperations(memory),
       images: makeMemoryImageOperations(memory),
-      networks: makeMemoryNetworkOperations(memory)
+      networks: makeMemoryNetworkOperations(memory),
+      volumes: makeMemoryVolumeOperations(memory)
     }
     const instance: Instance = {
       runtime,

@@ -10,7 +10,8 @@ import type { Backend, LogLine } from "../../ContainerRuntime.js"
 import type * as Label from "../../Label.js"
 import { compareUtf8 } from "../bytes.js"
 import type { Kind } from "../kind.js"
-import type { Call, Handler, Operation } from "./types.js"
+import type { Call, Handler, Operation, SignalAnswer } from "./types.js"
+import type { FileNode } from "./files.js"
 
 // ---------------------------------------------------------------------------------------------
 // Records
@@ -69,15 +70,25 @@ export interface ContainerRecord {
   /** The network's name (`bridge`, `podman`, `none`, `host`, or a user network). */
   readonly network: string
   readonly aliases: ReadonlyArray<string>
+  /** The named volumes it mounts (a volume is in use while any container, running or not, mounts it). */
+  readonly volumes: ReadonlyArray<string>
   /** While running, on a network with addresses. */
   readonly ipAddress: string
   readonly logs: ReadonlyArray<LogLine>
   readonly autoRemove: boolean
+  /** The definition's health check, a shell command (`Config.Healthcheck`'s `CMD-SHELL`). */
+  readonly healthcheck?: string | undefined
   readonly stopExitCode: number
   /** What its published ports answer HTTP requests with (`probePort`). */
   readonly httpStatus: number
+  /** Frozen by `pause` (issue #17; absent: not paused). */
+  readonly paused?: boolean | undefined
+  /** What its main process does on a signal (`ResultCommon.signals`; absent: nothing handled). */
+  readonly signals?: Readonly<Record<string, SignalAnswer>> | undefined
   /** Completed with the exit code when the main process ends (for `wait`). */
   readonly exited: Deferred.Deferred<number>
+  /** What was copied or written into it, by absolute path (see `files.ts`); none at first. */
+  readonly files?: ReadonlyMap<string, FileNode> | undefined
 }
 
 export interface NetworkRecord {
@@ -94,6 +105,11 @@ export interface NetworkRecord {
   readonly lastHost: number
 }
 
+export interface VolumeRecord {
+  readonly name: string
+  readonly labels: ReadonlyMap<string, string>
+}
+
 export interface State {
   readonly images: ReadonlyMap<string, ImageRecord>
   /** Stored name (see `storedName`) → image id. */
@@ -104,6 +120,8 @@ export interface State {
   readonly containers: ReadonlyMap<string, ContainerRecord>
   /** By id, in creation order. */
   readonly networks: ReadonlyMap<string, NetworkRecord>
+  /** By name, in creation order. */
+  readonly volumes: ReadonlyMap<string, VolumeRecord>
   /** What a pull can fetch: stored name (and name with digest) → image. */
   readonly registry: ReadonlyMap<string, ImageRecord>
   readonly nextHostPort: number

@@ -75,6 +75,27 @@ export interface ResultCommon {
    * `Wait.http` with (default 200). Nothing listens on the host: the in-memory runtime answers.
    */
   readonly httpStatus?: number | undefined
+  /**
+   * For the main process of a detached container: what it does on a signal sent by
+   * `Container.kill`, by signal name (`SIGUSR1` or `USR1`): it writes the answer's output to its
+   * logs, and exits with its `exitCode` if it has one (else it keeps running; `{}` ignores the
+   * signal). A signal not listed takes its default action: the container exits with 128 + the
+   * signal's number (`SIGTERM` 143), as a process that is not PID 1 would (a real PID 1 ignores
+   * what it has no handler for: list those as `{}`). `SIGKILL` cannot be handled: always 137.
+   */
+  readonly signals?: Readonly<Record<string, SignalAnswer>> | undefined
+}
+
+/**
+ * What a container's main process does on one signal (see {@link ResultCommon.signals}).
+ * @since 0.1.0
+ * @category models
+ */
+export interface SignalAnswer {
+  readonly stdout?: string | undefined
+  readonly stderr?: string | undefined
+  /** Exit with this code; `undefined`: keep running. */
+  readonly exitCode?: number | undefined
 }
 
 /**
@@ -147,6 +168,12 @@ export type Operation =
   | "containers.streamLogs"
   | "containers.wait"
   | "containers.commit"
+  | "containers.restart"
+  | "containers.pause"
+  | "containers.unpause"
+  | "containers.kill"
+  | "containers.putArchive"
+  | "containers.getArchive"
   | "images.exists"
   | "images.build"
   | "images.tag"
@@ -163,6 +190,10 @@ export type Operation =
   | "networks.exists"
   | "networks.bridgeSubnets"
   | "networks.listLabeled"
+  | "volumes.create"
+  | "volumes.remove"
+  | "volumes.exists"
+  | "volumes.listLabeled"
 
 /**
  * One recorded call: the operation, and the argv the real CLI would have been given (the

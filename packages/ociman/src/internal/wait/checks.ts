@@ -9,10 +9,12 @@ import type { Container } from "../../Container.js"
 import type { ContainerNotFound, PortNotPublished } from "../../ContainerError.js"
 import type * as ContainerInspect from "../../ContainerInspect.js"
 import type * as EnvVar from "../../EnvVar.js"
+import * as Port from "../../Port.js"
 import type {
   AllStrategy,
   AnyStrategy,
   CommandStrategy,
+  ExitedStrategy,
   HttpStrategy,
   LogLineStrategy,
   Strategy,
@@ -123,6 +125,41 @@ const checkHttp = (context: Context, strategy: HttpStrategy) => {
   )
 }
 
+/**
+ * States of a container that has stopped for good. Not `running: false` alone: podman reports a
+ * paused container as not running, and a restarting one comes back by itself.
+ */
+export const STOPPED: ReadonlySet<string> = new Set(["exited", "dead", "stopped", "removing"])
+
+const checkExited = (context: Context, strategy: ExitedStrategy) =>
+  Effect.flatMap(retryable(context.container.inspect), ({ state }) =>
+    !STOPPED.has(state.status)
+      ? Effect.fail(notReady(`the container is ${state.status}, not exited`))
+      : state.exitCode === strategy.exitCode
+        ? Effect.void
+        : Effect.fail(notReady(`the container exited with code ${state.exitCode}, not ${strategy.exitCode}`))
+  )
+
+const PORT_KEY = /^([0-9]+)\/tcp$/
+
+/** Every published TCP port answers. A stopped container publishes nothing any more: not ready. */
+const checkPublishedPorts = (context: Context) =>
+  Effect.flatMap(retryable(context.container.inspect), ({ state, ports }) => {
+    if (!state.running) return Effect.fail(notReady(`the container is ${state.status}`))
+    const published = Array.from(ports.entries()).flatMap(([key, bindings]) => {
+      const match = PORT_KEY.exec(key)
+      return match === null || bindings.length === 0 ? [] : [Port.tcp(Number(match[1]))]
+    })
+    return Effect.forEach(published, (port) => checkTcp(context, { _tag: "Tcp", port }), {
+      concurrency: "unbounded",
+      discard: true
+    })
+  })
+
+/** The healthcheck when the container has one, else every published TCP port. */
+const checkAuto = (context: Context) =>
+  checkHealthy(context).pipe(Effect.catchTag("HealthcheckMissing", () => checkPublishedPorts(context)))
+
 /** A strategy that checks something itself (not `all` / `any`). */
 export type Leaf = Exclude<Strategy, AllStrategy | AnyStrategy>
 
@@ -157,5 +194,11 @@ export const attempt = (
       return bounded(context, checkHealthy(context))
     case "Http":
       return bounded(context, checkHttp(context, strategy))
+    case "Exited":
+      return bounded(context, checkExited(context, strategy))
+    case "PublishedPorts":
+      return bounded(context, checkPublishedPorts(context))
+    case "Auto":
+      return bounded(context, checkAuto(context))
   }
 }

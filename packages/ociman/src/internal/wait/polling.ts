@@ -9,7 +9,7 @@ import type { ContainerNotFound } from "../../ContainerError.js"
 import type * as ContainerInspect from "../../ContainerInspect.js"
 import type { Strategy } from "../../Wait.js"
 import { ContainerExitedBeforeReady } from "../../WaitError.js"
-import { attempt, type Context, type Fatal, type Leaf, type NotReady } from "./checks.js"
+import { attempt, type Context, type Fatal, type Leaf, type NotReady, STOPPED } from "./checks.js"
 import type { LogLine } from "../../ContainerRuntime.js"
 
 /** What a poll fails with: a container that vanished is reported as `ContainerExitedBeforeReady`. */
@@ -24,12 +24,6 @@ export const lastLogsOf = (container: Container): Effect.Effect<ReadonlyArray<Lo
     Effect.map((lines) => lines.slice(-LAST_LOG_LINES)),
     Effect.orElseSucceed((): ReadonlyArray<LogLine> => [])
   )
-
-/**
- * States of a container that has stopped for good. Not `running: false` alone: podman reports a
- * paused container as not running, and a restarting one comes back by itself.
- */
-const STOPPED: ReadonlySet<string> = new Set(["exited", "dead", "stopped", "removing"])
 
 /**
  * `Option.some(exitCode)` when the container has stopped (`undefined`: it is gone). A runtime that
