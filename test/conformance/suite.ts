@@ -33,10 +33,13 @@ import {
 import { TestRuntime } from "ociman"
 import { Testing } from "ociman"
 import { definitionConformance, definitionHandlers } from "./definition.js"
+import { definitionFilesConformance, definitionFilesHandlers } from "./definitionFiles.js"
 import { filesConformance, filesHandlers } from "./files.js"
 import { lifecycleConformance, lifecycleHandlers } from "./lifecycle.js"
+import { observationConformance, observationHandlers } from "./observation.js"
 import { volumesConformance } from "./volumes.js"
 import { waitsConformance, waitsHandlers } from "./waits.js"
+import { ttyConformance, ttyHandlers } from "./tty.js"
 
 export type Kind = ContainerRuntime.Kind
 
@@ -128,7 +131,16 @@ export const memoryLayer = (kind: Kind) =>
   TestRuntime.layer({
     kind,
     images: [{ ...Testing.testImageSeed, reference: SUITE_IMAGE }],
-    handlers: [...busyboxHandlers, ...definitionHandlers, ...lifecycleHandlers, ...filesHandlers, ...waitsHandlers]
+    handlers: [
+      ...busyboxHandlers,
+      ...definitionHandlers,
+      ...lifecycleHandlers,
+      ...filesHandlers,
+      ...waitsHandlers,
+      ...ttyHandlers,
+      ...observationHandlers,
+      ...definitionFilesHandlers
+    ]
   })
 
 // ---------------------------------------------------------------------------------------------
@@ -1127,5 +1139,8 @@ export const conformance = (
   lifecycleConformance(kind, runtime, capabilities, SUITE_IMAGE)
   filesConformance(kind, runtime, capabilities, SUITE_IMAGE)
   volumesConformance(kind, runtime, capabilities, SUITE_IMAGE)
+  observationConformance(kind, runtime, capabilities, SUITE_IMAGE)
   waitsConformance(kind, runtime, capabilities, SUITE_IMAGE)
+  ttyConformance(kind, runtime, capabilities, SUITE_IMAGE)
+  definitionFilesConformance(kind, runtime, capabilities, SUITE_IMAGE)
 }

@@ -6,10 +6,10 @@
  * - `Wait.publishedPorts` and `Wait.auto` (the healthcheck, else every published TCP port);
  * - `onLog`: every line from the first, during the wait, and those of a start that failed.
  */
-import { NodeContext } from "@effect/platform-node"
-import { expect, layer } from "@effect/vitest"
-import { Effect, Either, Layer, Ref, Schedule } from "effect"
-import { Container, ContainerDefinition as Def, type ContainerRuntime, Port, TestRuntime, Wait } from "ociman"
+import { expect } from "@effect/vitest"
+import { Effect, Either, Ref, Schedule } from "effect"
+import { Container, ContainerDefinition as Def, Port, TestRuntime, Wait } from "ociman"
+import { type Part, partLayer, whereOf } from "./part.js"
 
 const ONE_SHOT = ["sh", "-c", "echo migrated"]
 const ONE_SHOT_FAILING = ["sh", "-c", "echo broken; exit 3"]
@@ -45,123 +45,139 @@ export const waitsHandlers: ReadonlyArray<TestRuntime.Handler> = [
 ]
 
 /** Declares these tests for one runtime (see `conformance` in `suite.ts`). */
-export const waitsConformance = (
-  kind: ContainerRuntime.Kind,
-  runtime: Layer.Layer<ContainerRuntime.ContainerRuntime, unknown>,
-  capabilities: ContainerRuntime.Capabilities,
-  image: string
-): void => {
-  const where = capabilities.processes ? kind : `memory-${kind}`
+export const waitsConformance: Part = (kind, runtime, capabilities, image) => {
+  const where = whereOf(kind, capabilities)
 
-  layer(Layer.merge(runtime, NodeContext.layer), { excludeTestServices: true, timeout: "120 seconds" })(
-    `waits ${where}`,
-    (it) => {
-      it.scoped("waits: Wait.exited(0) returns once a one-shot container has exited 0", () =>
-        Effect.gen(function* () {
-          const job = yield* Container.start(Def.make(image).pipe(Def.command(ONE_SHOT)), {
-            waitFor: Wait.exited(0),
-            timeout: "30 seconds"
-          })
-          const { state } = yield* job.inspect
-          expect(state.running).toBe(false)
-          expect(state.exitCode).toBe(0)
-          expect((yield* job.logs).map((line) => line.text)).toEqual(["migrated"])
+  partLayer(runtime)(`waits ${where}`, (it) => {
+    it.scoped("waits: Wait.exited(0) returns once a one-shot container has exited 0", () =>
+      Effect.gen(function* () {
+        const job = yield* Container.start(Def.make(image).pipe(Def.command(ONE_SHOT)), {
+          waitFor: Wait.exited(0),
+          timeout: "30 seconds"
         })
-      )
+        const { state } = yield* job.inspect
+        expect(state.running).toBe(false)
+        expect(state.exitCode).toBe(0)
+        expect((yield* job.logs).map((line) => line.text)).toEqual(["migrated"])
+      })
+    )
 
-      it.effect(
-        "waits: Wait.exited(0) on a container that exits 3 is ContainerExitedBeforeReady with 3; it is removed",
-        () =>
-          Effect.gen(function* () {
-            const error = yield* Effect.flip(
-              Effect.scoped(
-                Container.start(Def.make(image).pipe(Def.command(ONE_SHOT_FAILING)), {
-                  waitFor: Wait.exited(0),
-                  timeout: "30 seconds"
-                })
-              )
-            )
-            if (error._tag !== "ContainerExitedBeforeReady") return expect.fail(`${error._tag}: ${error.message}`)
-            expect(error.exitCode).toBe(3)
-            expect(error.strategy).toBe("exited with code 0")
-            expect(error.lastLogs.map((line) => line.text)).toEqual(["broken"])
-            expect(yield* Container.exists(error.container)).toBe(false)
-            const invalid = yield* Effect.flip(
-              Effect.scoped(Container.start(Def.make(image).pipe(Def.command(ONE_SHOT)), { waitFor: Wait.exited(256) }))
-            )
-            expect(invalid._tag).toBe("InvalidWaitStrategy")
-          })
-      )
-
-      it.scoped(
-        "waits: Wait.publishedPorts returns once every published TCP port answers (capability: networking)",
-        () =>
-          Effect.gen(function* () {
-            const web = yield* Container.start(
-              Def.make(image).pipe(
-                Def.command(SLOW_HTTPD),
-                Def.publish(Either.getOrThrow(Port.publish(Port.tcp(8080), { hostIp: "127.0.0.1" })))
-              ),
-              { waitFor: Wait.publishedPorts, timeout: "30 seconds" }
-            )
-            const outcome = yield* web.probePort({ _tag: "Tcp", port: Port.tcp(8080) })
-            // the in-memory runtime has no sockets: its probe answers what it simulates
-            if (capabilities.networking) expect(outcome._tag).toBe("Reached")
-            else expect(capabilities.networking).toBe(false)
-            // a container that publishes nothing is ready at once
-            yield* Container.start(Def.make(image).pipe(Def.command(["sleep", "60"])), {
-              waitFor: Wait.publishedPorts,
-              timeout: "30 seconds"
-            })
-          })
-      )
-
-      it.scoped("waits: Wait.auto waits for the healthcheck when there is one (capability: processes)", () =>
+    it.effect(
+      "waits: Wait.exited(0) on a container that exits 3 is ContainerExitedBeforeReady with 3; it is removed",
+      () =>
         Effect.gen(function* () {
-          const checked = Def.make(image).pipe(
-            Def.command(SLOW_READY),
-            Def.healthcheck({ command: ["test", "-f", "/tmp/ready"], interval: "500 millis", retries: 60 })
-          )
-          if (!capabilities.processes) return expect(capabilities.processes).toBe(false)
-          const c = yield* Container.start(checked, { waitFor: Wait.auto, timeout: "30 seconds" })
-          expect((yield* c.exec(["test", "-f", "/tmp/ready"])).exitCode).toBe(0)
-        })
-      )
-
-      it.scoped("waits: onLog sees every line from the first, while the start waits", () =>
-        Effect.gen(function* () {
-          const seen = yield* Ref.make<ReadonlyArray<string>>([])
-          yield* Container.start(Def.make(image).pipe(Def.command(CHATTY_START)), {
-            waitFor: Wait.logLine(/^ready$/),
-            timeout: "30 seconds",
-            onLog: (line) => Ref.update(seen, (lines) => [...lines, `${line.stream}:${line.text}`])
-          })
-          // the follower runs beside the wait: it may hand over "ready" a moment after the wait saw it
-          const lines = yield* Ref.get(seen).pipe(
-            Effect.filterOrFail((lines) => lines.length >= 3),
-            Effect.retry({ schedule: Schedule.spaced("50 millis"), times: 60 }),
-            Effect.orElse(() => Ref.get(seen))
-          )
-          expect(lines).toEqual(["stdout:one", "stderr:two", "stdout:ready"])
-        })
-      )
-
-      it.effect("waits: onLog has every line of a start that failed before the failure comes", () =>
-        Effect.gen(function* () {
-          const seen = yield* Ref.make<ReadonlyArray<string>>([])
           const error = yield* Effect.flip(
             Effect.scoped(
-              Container.start(Def.make(image).pipe(Def.command(CHATTY_CRASH)), {
-                waitFor: Wait.logLine("never printed"),
-                timeout: "30 seconds",
-                onLog: (line) => Ref.update(seen, (lines) => [...lines, line.text])
+              Container.start(Def.make(image).pipe(Def.command(ONE_SHOT_FAILING)), {
+                waitFor: Wait.exited(0),
+                timeout: "30 seconds"
               })
             )
           )
-          expect(error._tag).toBe("ContainerExitedBeforeReady")
-          expect([...(yield* Ref.get(seen))].sort()).toEqual(["about-to-fail", "why"])
+          if (error._tag !== "ContainerExitedBeforeReady") return expect.fail(`${error._tag}: ${error.message}`)
+          expect(error.exitCode).toBe(3)
+          expect(error.strategy).toBe("exited with code 0")
+          expect(error.lastLogs.map((line) => line.text)).toEqual(["broken"])
+          expect(yield* Container.exists(error.container)).toBe(false)
+          const invalid = yield* Effect.flip(
+            Effect.scoped(Container.start(Def.make(image).pipe(Def.command(ONE_SHOT)), { waitFor: Wait.exited(256) }))
+          )
+          expect(invalid._tag).toBe("InvalidWaitStrategy")
         })
-      )
-    }
-  )
+    )
+
+    it.scoped(
+      "waits: Wait.publishedPorts, and Wait.auto without a healthcheck, return once every published TCP port answers",
+      () =>
+        Effect.gen(function* () {
+          const web = yield* Container.start(
+            Def.make(image).pipe(
+              Def.command(SLOW_HTTPD),
+              Def.publish(Either.getOrThrow(Port.publish(Port.tcp(8080), { hostIp: "127.0.0.1" })))
+            ),
+            { waitFor: Wait.publishedPorts, timeout: "30 seconds" }
+          )
+          // the in-memory runtime has no sockets: its probe says what it simulates, as a real one would
+          expect((yield* web.probePort({ _tag: "Tcp", port: Port.tcp(8080) }))._tag).toBe("Reached")
+          // Wait.auto without a healthcheck: the same
+          const auto = yield* Container.start(
+            Def.make(image).pipe(
+              Def.command(SLOW_HTTPD),
+              Def.publish(Either.getOrThrow(Port.publish(Port.tcp(8080), { hostIp: "127.0.0.1" })))
+            ),
+            { waitFor: Wait.auto, timeout: "30 seconds" }
+          )
+          expect((yield* auto.probePort({ _tag: "Tcp", port: Port.tcp(8080) }))._tag).toBe("Reached")
+          // a container that publishes nothing is ready at once
+          yield* Container.start(Def.make(image).pipe(Def.command(["sleep", "60"])), {
+            waitFor: Wait.publishedPorts,
+            timeout: "30 seconds"
+          })
+        })
+    )
+
+    it.scoped("waits: Wait.auto waits for the healthcheck when there is one", () =>
+      Effect.gen(function* () {
+        const checked = Def.make(image).pipe(
+          Def.command(SLOW_READY),
+          Def.healthcheck({ command: ["test", "-f", "/tmp/ready"], interval: "500 millis", retries: 60 })
+        )
+        // in memory the health command, like any unknown command, exits 0 at once
+        const c = yield* Container.start(checked, { waitFor: Wait.auto, timeout: "30 seconds" })
+        expect((yield* c.exec(["test", "-f", "/tmp/ready"])).exitCode).toBe(0)
+      })
+    )
+
+    it.scoped("waits: onLog sees every line from the first, while the start waits", () =>
+      Effect.gen(function* () {
+        const seen = yield* Ref.make<ReadonlyArray<string>>([])
+        yield* Container.start(Def.make(image).pipe(Def.command(CHATTY_START)), {
+          waitFor: Wait.logLine(/^ready$/),
+          timeout: "30 seconds",
+          onLog: (line) => Ref.update(seen, (lines) => [...lines, `${line.stream}:${line.text}`])
+        })
+        // the follower runs beside the wait: it may hand over "ready" a moment after the wait saw it
+        const lines = yield* Ref.get(seen).pipe(
+          Effect.filterOrFail((lines) => lines.length >= 3),
+          Effect.retry({ schedule: Schedule.spaced("50 millis"), times: 60 }),
+          Effect.orElse(() => Ref.get(seen))
+        )
+        expect(lines).toEqual(["stdout:one", "stderr:two", "stdout:ready"])
+      })
+    )
+
+    it.effect("waits: onLog has every line of a start whose wait timed out, before the failure comes", () =>
+      Effect.gen(function* () {
+        const seen = yield* Ref.make<ReadonlyArray<string>>([])
+        const error = yield* Effect.flip(
+          Effect.scoped(
+            Container.start(Def.make(image).pipe(Def.command(CHATTY_START)), {
+              waitFor: Wait.logLine("never printed"),
+              timeout: "3 seconds",
+              onLog: (line) => Ref.update(seen, (lines) => [...lines, line.text])
+            })
+          )
+        )
+        expect(error._tag).toBe("WaitTimedOut")
+        expect([...(yield* Ref.get(seen))].sort()).toEqual(["one", "ready", "two"])
+      })
+    )
+
+    it.effect("waits: onLog has every line of a start that failed before the failure comes", () =>
+      Effect.gen(function* () {
+        const seen = yield* Ref.make<ReadonlyArray<string>>([])
+        const error = yield* Effect.flip(
+          Effect.scoped(
+            Container.start(Def.make(image).pipe(Def.command(CHATTY_CRASH)), {
+              waitFor: Wait.logLine("never printed"),
+              timeout: "30 seconds",
+              onLog: (line) => Ref.update(seen, (lines) => [...lines, line.text])
+            })
+          )
+        )
+        expect(error._tag).toBe("ContainerExitedBeforeReady")
+        expect([...(yield* Ref.get(seen))].sort()).toEqual(["about-to-fail", "why"])
+      })
+    )
+  })
 }

@@ -168,6 +168,16 @@ const checkChoice = (option: string, value: string, spec: OptionSpec): Either.Ei
     : Either.left(new InvalidChoice({ option, value, choices: spec.choices }))
 
 /**
+ * Docker's clustered short flags (`-it`): each letter one of the command's flags, as separate
+ * tokens (@effect/cli does not split them); `undefined` when the token is not such a cluster.
+ */
+const clusterOf = (token: string, options: ReadonlyMap<string, OptionSpec>): ReadonlyArray<string> | undefined => {
+  if (!/^-[a-zA-Z]{2,}$/.test(token) || options.has(token)) return undefined
+  const flags = Array.from(token.slice(1), (letter) => `-${letter}`)
+  return flags.every((flag) => options.get(flag)?.takesValue === false) ? flags : undefined
+}
+
+/**
  * Checks and normalises `args` (the command line after `ociman`) for the commands in `commands`.
  * A command line that names no known subcommand is left to @effect/cli, which lists them.
  */
@@ -215,6 +225,11 @@ export const prepareArgs = (
       const name = equals < 0 ? token : token.slice(0, equals)
       if (HELP.includes(token) && !command.nested) {
         return Either.right({ args, verbose, help: { subcommand: command.name } })
+      }
+      const cluster = clusterOf(token, command.options)
+      if (cluster !== undefined) {
+        out.push(...cluster)
+        continue
       }
       const spec = command.options.get(name) ?? BUILT_IN.get(name)
       if (spec === undefined) return Either.left(new UnknownOption({ command: command.name, option: name }))

@@ -31,6 +31,20 @@ describe("the command line before @effect/cli parses it", () => {
     )
   })
 
+  it("clustered short flags (exec -it) are split, letters that are not flags of the command are not", () => {
+    expect(prepared("exec", "-it", "web", "sh")).toEqual(
+      Either.right({ args: ["exec", "-i", "-t", "web", "--", "sh"], verbose: false })
+    )
+    // -u takes a value: not a cluster of flags
+    expect(message("exec", "-iu", "web", "sh")).toBe(
+      "unknown option -iu for ociman exec (ociman exec --help lists its options)"
+    )
+    // after CONTAINER it is the command's
+    expect(prepared("exec", "web", "ls", "-la")).toEqual(
+      Either.right({ args: ["exec", "web", "--", "ls", "-la"], verbose: false })
+    )
+  })
+
   it("--verbose is taken from anywhere before the container's command", () => {
     expect(prepared("--verbose", "hash", "--json", "--verbose", "dir")).toEqual(
       Either.right({ args: ["hash", "--json", "dir"], verbose: true })

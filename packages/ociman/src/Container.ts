@@ -24,19 +24,7 @@
  *
  * @since 0.1.0
  */
-import {
-  Clock,
-  Duration,
-  Effect,
-  Either,
-  ExecutionStrategy,
-  Exit,
-  Fiber,
-  type Redacted,
-  Ref,
-  Scope,
-  Stream
-} from "effect"
+import { Clock, Duration, Effect, Either, ExecutionStrategy, Exit, type Redacted, Ref, Scope, Stream } from "effect"
 import type { CliError, UnexpectedOutput } from "./CliError.js"
 import type { ContainerDefinition } from "./ContainerDefinition.js"
 import type { ContainerExitedNonZero, ContainerNotFound, ImageNotFound, PortNotPublished } from "./ContainerError.js"
@@ -69,13 +57,14 @@ import {
   type PortProbeOutcome,
   type StartError
 } from "./ContainerRuntime.js"
+import type { ContainerProcess, ContainerStats, ObservationError } from "./ContainerRuntime.js"
 import type { PullFailed } from "./ImageError.js"
 import * as ContainerName from "./ContainerName.js"
 import * as ImageReference from "./ImageReference.js"
 import * as EnvVar from "./EnvVar.js"
 import type * as Label from "./Label.js"
 import type * as Port from "./Port.js"
-import { validate } from "./internal/containerSpec.js"
+import { validateRun } from "./internal/containerSpec.js"
 import { parseSignal } from "./internal/signal.js"
 import { bounded, boundedStream, deadlineOf, type Deadlines, unanswered } from "./internal/deadline.js"
 import * as hostPorts from "./internal/hostPorts.js"
@@ -83,6 +72,7 @@ import type { HostPort } from "./internal/hostPorts.js"
 import type { HealthcheckMissing, WaitError } from "./WaitError.js"
 import { exitedNonZero } from "./internal/execResult.js"
 import * as reuse from "./internal/reuse.js"
+import { makeLogFollower } from "./internal/logFollower.js"
 import { labelFilter } from "./internal/labelFilter.js"
 import { type Lifecycle, ownershipLabels, START_LABEL } from "./internal/session.js"
 import { onRuntimeClock } from "./internal/wait/clock.js"
@@ -394,7 +384,7 @@ export interface Container {
    * const pingAfterThaw = (c: Container.Container) => Effect.zipRight(c.unpause(), c.execSuccess(["true"]))
    * ```
    */
-  readonly unpause: () => Effect.Effect<void, ContainerNotFound | ContainerNotPaused | CliError>
+  readonly unpause: () => Effect.Effect<void, ContainerNotFound | ContainerNotPaused | PauseUnsupported | CliError>
   /**
    * Sends a signal to the container's main process (default `SIGKILL`: it ends at once, and `wait`
    * returns 137). `signal` is a Linux signal's name with or without `SIG`, in any case, or its number
@@ -417,6 +407,45 @@ export interface Container {
   readonly kill: (
     signal?: string
   ) => Effect.Effect<void, InvalidSignal | ContainerNotFound | ContainerNotRunning | CliError>
+  // --- observation (issue #17): top, stats ---
+  /**
+   * The processes running in the container (`container top`): each one's pid and user as the
+   * engine's host sees them, and its command line. Execs still running are listed too (the
+   * in-memory runtime lists the main process alone, as pid 1). A stopped container is
+   * `ContainerNotRunning`. Bounded by the runtime's `query` deadline.
+   *
+   * @example
+   * ```ts
+   * import { Effect } from "effect"
+   * import type { Container } from "ociman"
+   *
+   * const sleeping = (c: Container.Container) =>
+   *   Effect.map(c.top, (processes) => processes.filter((p) => p.command.startsWith("sleep")))
+   * ```
+   */
+  readonly top: Effect.Effect<ReadonlyArray<ContainerProcess>, ObservationError>
+  /**
+   * One sample of the container's resource use (`container stats --no-stream`): memory in use
+   * and its limit in bytes, CPU as a fraction of one CPU, processes, network and block I/O in bytes
+   * (`undefined` where the engine gives none; see `ContainerRuntime.ContainerStats`). A stopped
+   * container is `ContainerNotRunning`. Docker takes about a second to answer (it measures CPU
+   * over two samples). The in-memory runtime answers a fixed sample. Bounded by the runtime's
+   * `query` deadline.
+   *
+   * @example
+   * ```ts
+   * import { Console, Effect } from "effect"
+   * import { Container, ContainerDefinition as Def } from "ociman"
+   *
+   * const program = Effect.gen(function* () {
+   *   const definition = Def.make("busybox:1").pipe(Def.command(["sleep", "60"]), Def.memory(64 * 1024 * 1024))
+   *   const c = yield* Container.start(definition)
+   *   const { memoryUsage, memoryLimit, cpu } = yield* c.stats
+   *   yield* Console.log(`${memoryUsage} of ${memoryLimit} bytes, ${(cpu * 100).toFixed(2)}% CPU`)
+   * })
+   * ```
+   */
+  readonly stats: Effect.Effect<ContainerStats, ObservationError>
 }
 
 const DEFAULT_STOP_TIMEOUT = Duration.seconds(10)
@@ -475,22 +504,12 @@ export interface StartOptions {
    * Called with each line the container writes, from its first, while it runs and the scope is
    * open (a followed log, started as soon as the container is): watch a slow start, or keep a
    * server's output in the test's log. The lines of a start that fails to become ready have all
-   * reached it before `start` fails. A log that cannot be followed is logged as a warning.
+   * reached it before `start` fails. The follow ends when the container stops (a `restart` does
+   * not resume it); with `reuse`, the lines of the container's earlier runs come first. A log that
+   * cannot be followed, or a failure of the function, is logged as a warning.
    */
   readonly onLog?: ((line: LogLine) => Effect.Effect<void>) | undefined
 }
-
-/**
- * Follows the container's log into `onLog` until the container stops or the scope closes.
- * Never fails: a follow that breaks is a warning.
- */
-const followLog = (container: Container, onLog: (line: LogLine) => Effect.Effect<void>) =>
-  container.streamLogs({ follow: true }).pipe(
-    Stream.runForEach(onLog),
-    Effect.catchAll((error) =>
-      Effect.logWarning(`ociman: could not follow the log of ${container.id}: ${error.message}`)
-    )
-  )
 
 /**
  * A handle for a container id, on the runtime in context.
@@ -558,12 +577,18 @@ export const handle = (id: string): Effect.Effect<Container, never, ContainerRun
       unpause: () => ops.unpause(id).pipe(within("remove", "unpause")),
       // the signal is checked before anything is sent
       kill: (signal = "SIGKILL") =>
-        Effect.flatMap(parseSignal(signal), (checked) => ops.kill(id, checked.canonical).pipe(within("remove", "kill")))
+        Effect.flatMap(parseSignal(signal), (checked) =>
+          ops.kill(id, checked.canonical).pipe(within("remove", "kill"))
+        ),
+      // observation (issue #17)
+      top: ops.top(id).pipe(within("query", "top")),
+      stats: ops.stats(id).pipe(within("query", "stats"))
     }
   })
 
+// validated, and the definition's files read (`ContainerDefinition.files`)
 const checked = (definition: ContainerDefinition, extraLabels: ReadonlyArray<readonly [string, string]>) =>
-  Either.match(validate(definition, extraLabels), { onLeft: Effect.fail, onRight: Effect.succeed })
+  validateRun(definition, extraLabels)
 
 /**
  * Runs a container in the foreground and returns its exit code and output. A non-zero exit is a
@@ -847,15 +872,15 @@ export const start = (
       const { waitFor, timeout, schedule, attemptTimeout, onLog } = options
       // forked into the container's scope after its release: interrupted before the removal (and
       // interruptible, which a fiber forked in this uninterruptible region would not be)
-      const follower =
-        onLog === undefined ? undefined : yield* Effect.forkIn(restore(followLog(container, onLog)), scope)
+      const follower = onLog === undefined ? undefined : yield* makeLogFollower(container, onLog)
+      const following = follower === undefined ? undefined : yield* Effect.forkIn(restore(follower.follow), scope)
       if (waitFor !== undefined) {
         // the wait runs interruptible, and its failure releases the container at once (the caller's
         // scope may live much longer); the follower first hands over the lines the container wrote
         yield* restore(Wait.forContainer(container, waitFor, { timeout, startedAt, schedule, attemptTimeout })).pipe(
           Effect.onError((cause) =>
             Effect.zipRight(
-              follower === undefined ? Effect.void : Effect.ignore(Effect.timeout(Fiber.join(follower), FOLLOW_GRACE)),
+              follower === undefined || following === undefined ? Effect.void : follower.handOver(following),
               Scope.close(scope, Exit.failCause(cause))
             )
           )
@@ -877,12 +902,6 @@ const imageName = (definition: ContainerDefinition): string =>
  */
 type RunOutcome =
   { readonly _tag: "Started"; readonly id: string } | { readonly _tag: "Refused" } | { readonly _tag: "Unknown" }
-
-/**
- * A start that failed to become ready: how long its log follower may take to hand over the lines
- * already written (a container that exited ends its follow at once; one still running never does).
- */
-const FOLLOW_GRACE = Duration.millis(500)
 
 /** After a run of unknown outcome, how long the release waits before looking for a late container again. */
 const LATE_CREATE_GRACE = Duration.seconds(1)
@@ -1005,9 +1024,15 @@ const startReused = (
       runReused(definition, pullPolicy, options.timeout)
     )
     const { waitFor, timeout, schedule, attemptTimeout, onLog } = options
-    if (onLog !== undefined) yield* Effect.forkScoped(followLog(container, onLog))
+    const follower = onLog === undefined ? undefined : yield* makeLogFollower(container, onLog)
+    const following = follower === undefined ? undefined : yield* Effect.forkScoped(follower.follow)
     if (waitFor !== undefined) {
-      yield* Wait.forContainer(container, waitFor, { timeout, startedAt, schedule, attemptTimeout })
+      // a reused container stays when its wait fails: its follow does not
+      yield* Wait.forContainer(container, waitFor, { timeout, startedAt, schedule, attemptTimeout }).pipe(
+        Effect.onError(() =>
+          follower === undefined || following === undefined ? Effect.void : follower.handOver(following)
+        )
+      )
     }
     return container
   }).pipe(onRuntimeClock, Effect.withSpan("ociman.Container.start", { attributes: { reuse: true } }))

@@ -9,7 +9,8 @@
  * need: user, hostname, network and aliases, add-host, memory/CPU limits, init, platform,
  * privileges (`withPrivileged`, `capAdd`, `capDrop`), limits (`shmSize`, `ulimit`, `pidsLimit`),
  * a read-only root (`withReadOnly`), stop settings (`stopSignal`, `stopTimeout`), a health check
- * (`healthcheck`, what `Wait.healthy` waits for), and raw flags placed before the image.
+ * (`healthcheck`, what `Wait.healthy` waits for), files in place before the first process starts
+ * (`files`), and raw flags placed before the image.
  *
  * @example
  * ```ts
@@ -93,7 +94,33 @@ export interface Fields {
   readonly stopTimeoutSeconds: number | undefined
   /** `--health-cmd` and its settings. */
   readonly healthcheck: Healthcheck | undefined
+  /** Files placed in the container before its first process starts (see `files`). */
+  readonly files: ReadonlyArray<ContainerFile>
 }
+
+/**
+ * A file placed in the container before its first process starts (see `files`): `target` is an
+ * absolute path in the container (missing parent directories are created, mode 755), filled with
+ * `content` (text as UTF-8, or bytes), or with `source`, a file or a directory tree of this machine
+ * (a relative path starts at the working directory; read when the container is started).
+ *
+ * `mode` is the permission bits (e.g. `0o755` for a script): the default is `0o644` for `content`
+ * and the host's own mode for a `source`; for a directory `source` it sets the directory's mode
+ * only, its contents keep theirs. Owner: root, as with `writeFile` / `copyTo`.
+ * @since 0.1.0
+ * @category models
+ */
+export type ContainerFile =
+  | {
+      readonly target: string
+      readonly content: string | Uint8Array
+      readonly mode?: number | undefined
+    }
+  | {
+      readonly target: string
+      readonly source: string
+      readonly mode?: number | undefined
+    }
 
 /**
  * The resource names `--ulimit` takes (Docker's and Podman's shared list).
@@ -165,6 +192,8 @@ export type InvalidContainerDefinitionReason =
   | "HealthcheckCommandEmpty"
   | "HealthcheckDurationInvalid"
   | "HealthcheckRetriesInvalid"
+  | "FileTargetInvalid"
+  | "FileModeInvalid"
 
 const INVALID_MESSAGES: Readonly<Record<InvalidContainerDefinitionReason, string>> = {
   CapabilityInvalid: "a capability is a name such as NET_ADMIN or CAP_NET_ADMIN (letters, digits, _), or ALL",
@@ -179,7 +208,10 @@ const INVALID_MESSAGES: Readonly<Record<InvalidContainerDefinitionReason, string
   HealthcheckCommandEmpty: "a health check needs a command (a non-empty shell command or argument list)",
   HealthcheckDurationInvalid:
     "a health check's interval and timeout must be at least 1 ms, its start period 0 or at least 1 ms (finite)",
-  HealthcheckRetriesInvalid: "a health check's retries are a whole number, at least 1"
+  HealthcheckRetriesInvalid: "a health check's retries are a whole number, at least 1",
+  FileTargetInvalid:
+    "a file's target is an absolute path in the container, not the root directory itself (e.g. /etc/app.conf)",
+  FileModeInvalid: "a file's mode is a whole number from 0 to 0o7777 (e.g. 0o644, 0o755)"
 }
 
 /**
@@ -267,7 +299,8 @@ export const make = (image: string | ImageReference): ContainerDefinition =>
     readOnly: false,
     stopSignal: undefined,
     stopTimeoutSeconds: undefined,
-    healthcheck: undefined
+    healthcheck: undefined,
+    files: []
   })
 
 /**
@@ -314,7 +347,8 @@ export const fields = (self: ContainerDefinition): Fields => ({
   readOnly: self.readOnly,
   stopSignal: self.stopSignal,
   stopTimeoutSeconds: self.stopTimeoutSeconds,
-  healthcheck: self.healthcheck
+  healthcheck: self.healthcheck,
+  files: self.files
 })
 
 const update = (self: ContainerDefinition, patch: Partial<Fields>): ContainerDefinition =>
@@ -811,3 +845,36 @@ export const healthcheck: {
   (healthcheck: Healthcheck): (self: ContainerDefinition) => ContainerDefinition
   (self: ContainerDefinition, healthcheck: Healthcheck): ContainerDefinition
 } = dual(2, (self: ContainerDefinition, healthcheck: Healthcheck) => update(self, { healthcheck }))
+
+/**
+ * Adds files placed in the container before its first process starts (testcontainers'
+ * `withCopyFilesToContainer`, `withCopyDirectoriesToContainer`, `withCopyContentToContainer`): the
+ * container is created, the files are put into it, then it is started, so its command already
+ * sees them. Each file is a `content` (text or bytes) or a `source` on this machine (a file or a
+ * directory tree, read at start: a changed file gives a reused container a new key); see
+ * `ContainerFile`. A later file with the same target wins.
+ *
+ * Checked before anything runs: a relative target (or `/`) or a mode outside `0`–`0o7777` is
+ * `InvalidContainerDefinition`, a missing `source` is `HostPathNotFound`. A failure to put them
+ * (e.g. a file's parent is a file, or `withReadOnly`) is `ContainerStartFailed`, and the created
+ * container is removed.
+ * @example
+ * ```ts
+ * import { ContainerDefinition as Def } from "ociman"
+ *
+ * const app = Def.make("localhost/ociman-test/busybox:1").pipe(
+ *   Def.files(
+ *     { target: "/etc/app.conf", content: "port=8080\n" },
+ *     { target: "/usr/local/bin/entry.sh", content: "#!/bin/sh\nexec cat /etc/app.conf\n", mode: 0o755 },
+ *     { target: "/srv/static", source: "./public" }
+ *   ),
+ *   Def.command(["/usr/local/bin/entry.sh"])
+ * )
+ * ```
+ * @since 0.1.0
+ * @category combinators
+ */
+export const files =
+  (...entries: ReadonlyArray<ContainerFile>) =>
+  (self: ContainerDefinition): ContainerDefinition =>
+    update(self, { files: [...self.files, ...entries] })

@@ -350,3 +350,62 @@ export class HostFileFailed extends Data.TaggedError("HostFileFailed")<{
     return `${this.operation} ${this.path} failed: ${this.detail}`
   }
 }
+
+/**
+ * A TTY with stdin (`exec` with `tty` and `stdin` or `interactive`; `run` of a definition with
+ * `withTty` and `withInteractive`) on Docker, refused before anything runs: the Docker CLI gives
+ * `--tty --interactive` only a terminal as its own stdin ("the input device is not a TTY"), and
+ * the library feeds it a pipe. Drop `tty` (stdin works without one), or use Podman, which accepts
+ * it (over a TTY the end of stdin is not an end of file: end the bytes with `"\x04"`).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { Container } from "ociman"
+ *
+ * const feed = (c: Container.Container) =>
+ *   c.exec(["cat"], { tty: true, stdin: "hi\n\x04" }).pipe(
+ *     Effect.catchTag("TtyInputUnsupported", () => c.exec(["cat"], { stdin: "hi\n" }))
+ *   )
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TtyInputUnsupported extends Data.TaggedError("TtyInputUnsupported")<{
+  /** The runtime that cannot do it (`docker`). */
+  readonly kind: string
+  readonly operation: "exec" | "run"
+}> {
+  override get message(): string {
+    return `${this.kind} ${this.operation} cannot send stdin to a TTY: the ${this.kind} CLI needs a terminal as its own stdin for --tty --interactive, and ociman gives it a pipe; drop \`tty\` (stdin works without one) or use Podman`
+  }
+}
+
+/**
+ * The engine cannot sample this container's resources: rootless Podman on a cgroup v1 host has
+ * no per-container cgroup to read (`stats is not supported in rootless mode without cgroups v2`).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { Container } from "ociman"
+ *
+ * const memoryOf = (c: Container.Container) =>
+ *   c.stats.pipe(
+ *     Effect.map((s) => s.memoryUsage),
+ *     Effect.catchTag("StatsUnsupported", () => Effect.succeed(undefined))
+ *   )
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class StatsUnsupported extends Data.TaggedError("StatsUnsupported")<{
+  readonly container: string
+  readonly stderr: string
+}> {
+  override get message(): string {
+    return `cannot sample the resources of container ${this.container}: the engine has no cgroup to read (rootless Podman needs cgroup v2 for stats): ${tail(this.stderr)}`
+  }
+}

@@ -43,6 +43,7 @@ import type {
   ContainerStartFailed,
   ContainerNotPaused,
   ContainerNotRunning,
+  StatsUnsupported,
   ContainerPaused,
   ImageNotFound,
   NameInUse,
@@ -50,6 +51,9 @@ import type {
   PathNotFound,
   PortNotPublished
 } from "./ContainerError.js"
+import type { HostFileFailed, HostPathNotFound } from "./ContainerError.js"
+// a TTY with stdin on Docker, refused before anything runs (issue #17)
+import type { TtyInputUnsupported } from "./ContainerError.js"
 import type * as ContainerInspect from "./ContainerInspect.js"
 import type * as ContainerName from "./ContainerName.js"
 import type * as EnvVar from "./EnvVar.js"
@@ -267,7 +271,7 @@ export interface HealthcheckSpec {
  */
 export interface RunSpec extends Omit<
   DefinitionFields,
-  "image" | "name" | "env" | "labels" | "publish" | "healthcheck"
+  "image" | "name" | "env" | "labels" | "publish" | "healthcheck" | "files"
 > {
   readonly image: ImageReference.ImageReference
   readonly name: ContainerName.ContainerName | undefined
@@ -275,6 +279,23 @@ export interface RunSpec extends Omit<
   readonly labels: Label.Labels
   readonly publish: ReadonlyArray<Port.Publish>
   readonly healthcheck: HealthcheckSpec | undefined
+  /**
+   * The definition's files, read (`undefined`: none): the runtime creates the container, puts
+   * `archive` at `/` (`putArchive`), then starts it; a failure in between removes it.
+   */
+  readonly files: RunFiles | undefined
+}
+
+/**
+ * The files of a `RunSpec`: one tar archive whose entries are named by their container path
+ * without the leading `/` (so it is extracted at `/`, missing parents created), and a SHA-256 of
+ * its paths, kinds, modes, contents and link targets (not its times), for reuse's key.
+ * @since 0.1.0
+ * @category containers
+ */
+export interface RunFiles {
+  readonly archive: Uint8Array
+  readonly digest: string
 }
 
 /**
@@ -407,6 +428,9 @@ export type PortProbeOutcome =
  */
 export type StartError =
   | InvalidDefinition
+  // the definition's files (`ContainerDefinition.files`): a `source` missing or unreadable here
+  | HostPathNotFound
+  | HostFileFailed
   | BindMountOnRemoteEngine
   | NameInUse
   | ImageNotFound
@@ -415,6 +439,7 @@ export type StartError =
   | CliError
   | UnexpectedOutput
   | EnvVar.EnvFileError
+  | TtyInputUnsupported
 
 /**
  * Failures of an exec.
@@ -428,6 +453,7 @@ export type ExecError =
   | EnvVar.InvalidEnvVar
   | EnvVar.EnvFileError
   | CliError
+  | TtyInputUnsupported
 
 /**
  * The container operations a runtime implements (Docker, Podman, the in-memory runtime).
@@ -544,7 +570,9 @@ export interface ContainerOperations {
   readonly pause: (
     container: string
   ) => Effect.Effect<void, ContainerNotFound | ContainerPaused | ContainerNotRunning | PauseUnsupported | CliError>
-  readonly unpause: (container: string) => Effect.Effect<void, ContainerNotFound | ContainerNotPaused | CliError>
+  readonly unpause: (
+    container: string
+  ) => Effect.Effect<void, ContainerNotFound | ContainerNotPaused | PauseUnsupported | CliError>
   /**
    * Sends a signal to the main process of a running container; `signal` is checked already, in its
    * canonical form (`SIGKILL`, or a number for a signal without a name, see `internal/signal.ts`).
@@ -553,6 +581,65 @@ export interface ContainerOperations {
     container: string,
     signal: string
   ) => Effect.Effect<void, ContainerNotFound | ContainerNotRunning | CliError>
+  // --- observation (issue #17): top and stats ---
+  /**
+   * The processes running in a running container (`container top`), as the engine's host sees
+   * them; a stopped container is `ContainerNotRunning`.
+   */
+  readonly top: (container: string) => Effect.Effect<ReadonlyArray<ContainerProcess>, ObservationError>
+  /**
+   * One sample of a running container's resource use (`container stats --no-stream`); a stopped
+   * container is `ContainerNotRunning` (the engines answer it with an empty sample).
+   */
+  readonly stats: (container: string) => Effect.Effect<ContainerStats, ObservationError>
+}
+
+/**
+ * Failures of `top` and `stats`.
+ * @since 0.1.0
+ * @category containers
+ */
+export type ObservationError = ContainerNotFound | ContainerNotRunning | StatsUnsupported | CliError | UnexpectedOutput
+
+/**
+ * One process running in a container, as the engine's host sees it (Docker's `top` runs `ps` on
+ * the host; Podman's is asked for the same: `hpid`, `huser`, `args`).
+ * @since 0.1.0
+ * @category containers
+ */
+export interface ContainerProcess {
+  /** Its process id on the engine's host (not the id inside the container's pid namespace). */
+  readonly pid: number
+  /** The user running it, as the host names it (a uid where the host has no name for it). */
+  readonly user: string
+  /** Its command line, arguments joined by spaces as `ps` prints them (`sleep 60`). */
+  readonly command: string
+}
+
+/**
+ * One sample of a container's resource use, in numbers: bytes, and CPU as a fraction of one CPU.
+ * A figure the engine does not give is `undefined`. Docker's CLI prints sizes with four significant
+ * digits (`448KiB / 64MiB`), so over Docker's CLI they are exact to about 0.1%; Podman's CLI and
+ * both engines' API give exact bytes.
+ * @since 0.1.0
+ * @category containers
+ */
+export interface ContainerStats {
+  /** Memory in use, bytes, without the page cache the kernel can reclaim (what `stats` prints). */
+  readonly memoryUsage: number
+  /** The memory limit, bytes: the container's own (`memory`), else the host's memory. */
+  readonly memoryLimit: number
+  /**
+   * CPU use as a fraction of one CPU (`0.5` half a CPU, `2` two CPUs: `stats`' percentage / 100).
+   * Docker measures it over about a second before the answer; Podman since the container started.
+   */
+  readonly cpu: number
+  /** How many processes it runs; `undefined` where the engine cannot count them (no pids cgroup). */
+  readonly pids: number | undefined
+  /** Bytes received and sent on its networks; `undefined` where the engine gives none (no network). */
+  readonly network: { readonly received: number; readonly sent: number } | undefined
+  /** Bytes read from and written to block devices; `undefined` where the engine gives none. */
+  readonly blockIo: { readonly read: number; readonly written: number } | undefined
 }
 
 // ---------------------------------------------------------------------------------------------

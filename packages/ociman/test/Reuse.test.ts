@@ -3,8 +3,10 @@
  * runtime: the rules the conformance suite and `test/reuse.test.ts` hold on Docker and Podman.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Exit, Fiber, Option, Schedule, TestClock } from "effect"
-import { Container, ContainerDefinition as Def, Label, Sweeper, Wait } from "../src/index.js"
+import { ConfigProvider, Effect, Either, Exit, Fiber, Option, Schedule, TestClock } from "effect"
+import { Container, ContainerDefinition as Def, Label, Port, Sweeper, Wait } from "../src/index.js"
+import { validate } from "../src/internal/containerSpec.js"
+import { definitionKey } from "../src/internal/reuse.js"
 import * as TestRuntime from "../src/TestRuntime.js"
 
 const IMAGE = "localhost/ociman-test/busybox:1"
@@ -121,4 +123,22 @@ describe("the in-memory runtime follows the ambient clock", () => {
       expect(Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error._tag : exit).toBe("WaitTimedOut")
     }).pipe(Effect.provide(InMemory))
   )
+})
+
+describe("the reuse key across versions", () => {
+  it("a definition that sets none of the later fields keeps the key 0.1.0 gave it (its reused container is found again)", () => {
+    const definition = Def.make("localhost/ociman-test/busybox:1").pipe(
+      Def.command(["sleep", "60"]),
+      Def.labels({ a: "b" }),
+      Def.publish(Port.tcp(80))
+    )
+    // computed by the 0.1.0 code (before privileges, limits, health checks and files existed)
+    expect(definitionKey(Either.getOrThrow(validate(definition)))).toBe(
+      "99de4cd9d5d1987e9c16376f0304a0caaefee4be2cf1ec76a46a2a075adc69f5"
+    )
+    const withLater = definition.pipe(Def.withReadOnly)
+    expect(definitionKey(Either.getOrThrow(validate(withLater)))).not.toBe(
+      "99de4cd9d5d1987e9c16376f0304a0caaefee4be2cf1ec76a46a2a075adc69f5"
+    )
+  })
 })

@@ -83,15 +83,48 @@ describe("makeVolumeOperations", () => {
     })
   )
 
-  it.effect("Docker: an absent name is created", () =>
+  /** Docker: the name is absent; create records its nonce label; the read-back prints `readBack(nonce)`. */
+  const dockerCreate = (readBack: (nonce: string) => string) => {
+    let nonce = ""
+    return stubCli((args) => {
+      if (args.includes("{{.Name}}"))
+        return result(args, 1, "", "Error response from daemon: get data-1: no such volume")
+      if (args[1] === "create") {
+        nonce = (args.find((arg) => arg.startsWith("ociman.volume-create=")) ?? "").split("=")[1] ?? ""
+        return result(args, 0, "data-1\n")
+      }
+      return result(args, 0, `${readBack(nonce)}\n`)
+    })
+  }
+
+  it.effect("Docker: an absent name is created with a nonce label, read back to be sure it is this create's", () =>
     Effect.gen(function* () {
-      const { cli, calls } = stubCli((args) =>
-        args[1] === "inspect"
-          ? result(args, 1, "", "Error response from daemon: get data-1: no such volume")
-          : result(args, 0)
-      )
+      const { cli, calls } = dockerCreate((nonce) => nonce)
       yield* makeVolumeOperations({ kind: "docker" }, cli).create(volName("data-1"), { labels: Label.empty })
-      expect(calls.at(-1)).toEqual(["volume", "create", "data-1"])
+      expect(calls.map((call) => call.slice(0, 2))).toEqual([
+        ["volume", "inspect"],
+        ["volume", "create"],
+        ["volume", "inspect"]
+      ])
+      expect(calls[1]?.at(-1)).toBe("data-1")
+      expect(calls[2]).toEqual([
+        "volume",
+        "inspect",
+        "--format",
+        '{{index .Labels "ociman.volume-create"}}',
+        "--",
+        "data-1"
+      ])
+    })
+  )
+
+  it.effect("Docker: a create of the same name meanwhile (another nonce) is VolumeNameInUse", () =>
+    Effect.gen(function* () {
+      const { cli } = dockerCreate(() => "someone-else")
+      const error = yield* Effect.flip(
+        makeVolumeOperations({ kind: "docker" }, cli).create(volName("data-1"), { labels: Label.empty })
+      )
+      expect(error._tag).toBe("VolumeNameInUse")
     })
   )
 

@@ -107,6 +107,8 @@ const fakeContainer = (overrides: Partial<Container> = {}): Container => {
     readFileString: () => Effect.succeed(""),
     copyTo: () => Effect.void,
     copyFrom: () => Effect.void,
+    top: Effect.succeed([]),
+    stats: Effect.succeed({ memoryUsage: 1, memoryLimit: 2, cpu: 0, pids: 1, network: undefined, blockIo: undefined }),
     ...overrides
   }
 }

@@ -1,11 +1,14 @@
 /**
  * What `ociman exec` does (see `commands/exec.ts`).
  */
-import { Console, Effect, Option } from "effect"
-import { Container, type ContainerRuntime } from "ociman"
+import { Console, Effect, Option, Redacted } from "effect"
+import { spawn } from "node:child_process"
+import { constants } from "node:os"
+import { CliError, Container, ContainerRuntime, type EnvVar } from "ociman"
 import type { ExecInput } from "../commands/exec.js"
 import { runtimeLayer } from "../platform.js"
 import { exitWith, parseEnv, writeOut } from "./containerFlags.js"
+import { UsageError } from "./errors.js"
 
 /** The JSON document `ociman exec --json` prints. */
 export const execJson = (result: ContainerRuntime.ExecResult) => ({
@@ -14,14 +17,82 @@ export const execJson = (result: ContainerRuntime.ExecResult) => ({
   stderr: result.stderr
 })
 
-export const action = ({ backend, command, container, env, json, user, workdir }: ExecInput) =>
+/** This process's stdin and stdout are both terminals: an `-i` / `-t` exec is given them. */
+const onTerminal = (): boolean => process.stdin.isTTY === true && process.stdout.isTTY === true
+
+/** Everything piped into this process: the stdin of `exec -i` when it is not a terminal. */
+const readStdin = Effect.async<Uint8Array, UsageError>((resume) => {
+  const chunks: Array<Uint8Array> = []
+  process.stdin.on("data", (chunk: Uint8Array) => chunks.push(chunk))
+  process.stdin.once("end", () => resume(Effect.succeed(Buffer.concat(chunks))))
+  process.stdin.once("error", (error) =>
+    resume(Effect.fail(new UsageError({ detail: `reading stdin: ${error.message}` })))
+  )
+})
+
+/**
+ * Runs the engine's CLI on this terminal (stdio inherited: an interactive shell needs the terminal
+ * itself, which the library's pipes are not); its exit code, or 128 + the signal's number.
+ * Variables travel in the child's environment, their names alone in the argv (`--env NAME`).
+ */
+const attached = (
+  executable: string,
+  args: ReadonlyArray<string>,
+  vars: EnvVar.EnvVars
+): Effect.Effect<number | undefined, CliError.SpawnFailed> =>
+  Effect.async((resume) => {
+    const env = Object.fromEntries(
+      vars.map(([name, value]) => [name, Redacted.isRedacted(value) ? Redacted.value(value) : value])
+    )
+    const child = spawn(executable, [...args], { stdio: "inherit", env: { ...process.env, ...env } })
+    child.once("error", (error) =>
+      resume(
+        Effect.fail(
+          new CliError.SpawnFailed({ argv: [executable, ...args], reason: error.name, detail: error.message })
+        )
+      )
+    )
+    child.once("exit", (code, signal) =>
+      resume(Effect.succeed(code ?? (signal === null ? undefined : 128 + constants.signals[signal])))
+    )
+  })
+
+/** `exec -i` / `-t` with a terminal on both ends: the engine's CLI attached to it. */
+const execOnTerminal = (input: ExecInput, vars: EnvVar.EnvVars) =>
   Effect.gen(function* () {
+    const runtime = yield* ContainerRuntime.ContainerRuntime
+    const handle = yield* Container.handle(input.container)
+    return yield* attached(
+      runtime.backend.executable,
+      [
+        "exec",
+        ...(input.interactive ? ["--interactive"] : []),
+        ...(input.tty ? ["--tty"] : []),
+        ...vars.flatMap(([name]) => ["--env", name]),
+        ...Option.match(input.user, { onNone: () => [], onSome: (user) => ["--user", user] }),
+        ...Option.match(input.workdir, { onNone: () => [], onSome: (dir) => ["--workdir", dir] }),
+        handle.id,
+        ...input.command
+      ],
+      vars
+    )
+  }).pipe(Effect.provide(runtimeLayer(input.backend)))
+
+export const action = (input: ExecInput) =>
+  Effect.gen(function* () {
+    const { backend, command, container, env, interactive, json, tty, user, workdir } = input
     const vars = yield* parseEnv(env)
+    if ((interactive || tty) && !json && onTerminal()) return yield* exitWith(yield* execOnTerminal(input, vars))
+    // without a terminal: the library's exec, fed what is piped in with -i
+    const stdin = interactive && process.stdin.isTTY !== true ? yield* readStdin : undefined
     const result = yield* Effect.flatMap(Container.handle(container), (handle) =>
       handle.exec(command, {
         env: Object.fromEntries(vars),
         user: Option.getOrUndefined(user),
-        workdir: Option.getOrUndefined(workdir)
+        workdir: Option.getOrUndefined(workdir),
+        tty,
+        interactive,
+        stdin
       })
     ).pipe(Effect.provide(runtimeLayer(backend)))
     if (json) {

@@ -9,7 +9,6 @@ import { Clock, type Duration, Effect, Either } from "effect"
 import * as nodePath from "node:path"
 import type { CliError } from "../CliError.js"
 import { type ContainerNotFound, InvalidArchive, NotARegularFile, PathNotFound } from "../ContainerError.js"
-import type { HostFileFailed, HostPathNotFound } from "../ContainerError.js"
 import type { ContainerOperations } from "../ContainerRuntime.js"
 import { readHostTree, requireHostDirectory, writeHostTree } from "./hostFiles.js"
 import { readTar, type TarEntry, writeTar } from "./tar.js"
@@ -50,7 +49,15 @@ const entriesOf = (
       onRight: (read) =>
         read.entries.length === 0
           ? Effect.fail(new InvalidArchive({ container, path, reason: "the archive is empty" }))
-          : Effect.succeed(read.entries)
+          : Effect.as(
+              // device files, FIFOs and sockets have no copy here: say so rather than drop them unseen
+              read.skipped === 0
+                ? Effect.void
+                : Effect.logWarning(
+                    `ociman: ${read.skipped} special file(s) under ${path} in ${container} were not copied`
+                  ),
+              read.entries
+            )
     })
   )
 
@@ -100,10 +107,3 @@ export const fileMethods = (ops: ContainerOperations, id: string, within: Within
       }).pipe(within("copyFrom", options.timeout))
   }
 }
-
-/** What each method may fail with (for the handle's interface). */
-export type WriteError = ContainerNotFound | PathNotFound | CliError
-export type ReadError = ContainerNotFound | PathNotFound | NotARegularFile | InvalidArchive | CliError
-export type CopyToError = HostPathNotFound | HostFileFailed | ContainerNotFound | PathNotFound | CliError
-export type CopyFromError =
-  HostPathNotFound | HostFileFailed | ContainerNotFound | PathNotFound | InvalidArchive | CliError

@@ -2,10 +2,11 @@
  * From a user's `ContainerDefinition` to a validated `RunSpec` (its argv is built by
  * `dialect/containers.ts`).
  */
-import { Duration, Either, Option } from "effect"
+import { Duration, Effect, Either, Option } from "effect"
 import * as ContainerName from "../ContainerName.js"
 import {
   type ContainerDefinition,
+  type ContainerFile,
   fields,
   type Healthcheck,
   InvalidContainerDefinition,
@@ -17,6 +18,8 @@ import * as ImageReference from "../ImageReference.js"
 import * as Label from "../Label.js"
 import * as Port from "../Port.js"
 import type { HealthcheckSpec, RunSpec } from "../ContainerRuntime.js"
+import type { HostFileFailed, HostPathNotFound } from "../ContainerError.js"
+import { entryNameOf, readDefinitionFiles } from "./definitionFiles.js"
 
 export type InvalidDefinition =
   | ImageReference.InvalidImageReference
@@ -69,6 +72,7 @@ const ULIMIT_NAMES: ReadonlySet<string> = new Set([
 
 const isLimit = (value: number) => Number.isSafeInteger(value) && value >= -1
 /** `-1` is unlimited: above any number. */
+/** -1 is unlimited: `core=0:-1` is fine on both CLIs (checked on Docker 20.10), `-1:5` is not. */
 const limitOrder = (value: number) => (value === -1 ? Number.POSITIVE_INFINITY : value)
 
 const checkUlimit = (limit: Ulimit): Either.Either<Ulimit, InvalidContainerDefinition> => {
@@ -137,6 +141,18 @@ const checkHealthcheck = (healthcheck: Healthcheck): Either.Either<HealthcheckSp
     return spec
   })
 
+/** A file's target: absolute, not the root itself, no NUL; its mode: permission bits. */
+const checkFile = (file: ContainerFile, index: number): Either.Either<ContainerFile, InvalidContainerDefinition> => {
+  const { target, mode } = file
+  if (!target.startsWith("/") || target.includes("\u0000") || entryNameOf(target) === "") {
+    return invalid(`files[${index}].target`, target, "FileTargetInvalid")
+  }
+  if (mode !== undefined && !(Number.isSafeInteger(mode) && mode >= 0 && mode <= 0o7777)) {
+    return invalid(`files[${index}].mode`, mode, "FileModeInvalid")
+  }
+  return Either.right(file)
+}
+
 /** Checks every field; `extraLabels` (the ownership labels) are added after the user's. */
 export const validate = (
   definition: ContainerDefinition,
@@ -168,6 +184,20 @@ export const validate = (
         : invalid("stopTimeoutSeconds", seconds, "StopTimeoutInvalid")
     )
     const healthcheck = yield* optional(definition.healthcheck, checkHealthcheck)
-    const spec: RunSpec = { ...fields(definition), image, name, env, labels, publish, healthcheck }
+    yield* Either.all(definition.files.map(checkFile))
+    // the files are read by `validateRun` (reading this machine is an effect)
+    const spec: RunSpec = { ...fields(definition), image, name, env, labels, publish, healthcheck, files: undefined }
     return spec
   })
+
+/**
+ * `validate`, then the definition's files read from this machine (a missing `source` is
+ * `HostPathNotFound`): what a run receives.
+ */
+export const validateRun = (
+  definition: ContainerDefinition,
+  extraLabels: ReadonlyArray<readonly [string, string]> = []
+): Effect.Effect<RunSpec, InvalidDefinition | HostPathNotFound | HostFileFailed> =>
+  Effect.flatMap(validate(definition, extraLabels), (spec) =>
+    Effect.map(readDefinitionFiles(definition.files), (files) => ({ ...spec, files }))
+  )

@@ -78,10 +78,18 @@ export const requireHostDirectory = (directory: string): Effect.Effect<void, Hos
     stat.isDirectory() ? Effect.void : Effect.fail(new HostPathNotFound({ path: directory }))
   )
 
+/** Permission bits and the sticky bit: a container's archive never makes a set-user-ID file here. */
+const SAFE_MODE_BITS = 0o1777
+
 /**
  * Writes `entries` (one tree: the first entry is its top) so that its top becomes `hostPath`,
- * whose parent directory must exist. Modes are set exactly (the umask does not apply), file mtimes
- * kept; a file or link replaces what is there, a directory is merged into an existing one.
+ * whose parent directory must exist. Modes are set exactly (the umask does not apply) except the
+ * set-user-ID and set-group-ID bits, file mtimes kept; a file or link replaces what is there, a
+ * directory is merged into an existing one.
+ *
+ * The archive comes from a container, so it is not trusted: an entry that would land outside
+ * `hostPath` is refused, and links are made last, so no later entry is written through a link
+ * the archive itself made.
  */
 export const writeHostTree = (
   entries: ReadonlyArray<TarEntry>,
@@ -91,27 +99,36 @@ export const writeHostTree = (
     yield* requireHostDirectory(nodePath.dirname(hostPath))
     const top = entries[0]?.path ?? ""
     const directories: Array<{ readonly path: string; readonly mode: number }> = []
+    const links: Array<{ readonly path: string; readonly target: string }> = []
     for (const entry of entries) {
       const relative =
         entry.path === top ? "" : entry.path.startsWith(`${top}/`) ? entry.path.slice(top.length + 1) : undefined
       if (relative === undefined) continue
       const target = relative === "" ? hostPath : nodePath.join(hostPath, relative)
+      const inside = nodePath.relative(hostPath, target)
+      if (inside === ".." || inside.startsWith(`..${nodePath.sep}`) || nodePath.isAbsolute(inside)) {
+        return yield* new HostFileFailed({ path: target, operation: "write", detail: "outside the destination" })
+      }
+      if (entry._tag === "Symlink") {
+        links.push({ path: target, target: entry.target })
+        continue
+      }
       if (entry._tag === "Directory") {
         yield* attempt(target, "mkdir", () => fs.mkdir(target, { recursive: true, mode: 0o700 }))
         directories.push({ path: target, mode: entry.mode })
         continue
       }
       yield* attempt(target, "remove", () => fs.rm(target, { force: true }))
-      if (entry._tag === "File") {
-        yield* attempt(target, "write", () => fs.writeFile(target, entry.content, { mode: 0o600 }))
-        yield* attempt(target, "chmod", () => fs.chmod(target, entry.mode))
-        yield* attempt(target, "utimes", () => fs.utimes(target, entry.mtime, entry.mtime))
-      } else {
-        yield* attempt(target, "symlink", () => fs.symlink(entry.target, target))
-      }
+      yield* attempt(target, "write", () => fs.writeFile(target, entry.content, { mode: 0o600 }))
+      yield* attempt(target, "chmod", () => fs.chmod(target, entry.mode & SAFE_MODE_BITS))
+      yield* attempt(target, "utimes", () => fs.utimes(target, entry.mtime, entry.mtime))
+    }
+    for (const link of links) {
+      yield* attempt(link.path, "remove", () => fs.rm(link.path, { force: true }))
+      yield* attempt(link.path, "symlink", () => fs.symlink(link.target, link.path))
     }
     // modes last, deepest first: a read-only directory must not stop its own children being written
     for (const directory of directories.reverse()) {
-      yield* attempt(directory.path, "chmod", () => fs.chmod(directory.path, directory.mode))
+      yield* attempt(directory.path, "chmod", () => fs.chmod(directory.path, directory.mode & SAFE_MODE_BITS))
     }
   })

@@ -20,6 +20,7 @@ import { onClockOf } from "./clock.js"
 import { labelFilter } from "./labelFilter.js"
 import { makeSha256 } from "./hash/segments.js"
 import { CREATED_LABEL, LIFECYCLE_LABEL, MANAGED_LABEL, REUSE_LABEL } from "./session.js"
+import { fields, make } from "../ContainerDefinition.js"
 
 export { REUSE_LABEL }
 
@@ -56,11 +57,40 @@ const canonical = (value: unknown): unknown => {
   return value === undefined ? null : value
 }
 
+/**
+ * Fields added to definitions after the first release: left as a new definition has them, they
+ * are not part of the key, so a definition that does not set them keeps the key it had and its
+ * reused container (a database server kept across runs) is found again after an upgrade.
+ */
+const LATER_FIELDS: ReadonlySet<string> = new Set([
+  "privileged",
+  "capAdd",
+  "capDrop",
+  "shmSizeBytes",
+  "ulimits",
+  "pidsLimit",
+  "readOnly",
+  "stopSignal",
+  "stopTimeoutSeconds",
+  "healthcheck"
+])
+
+const unset = fields(make("unset"))
+
+const isUnsetLaterField = (key: string, value: unknown): boolean =>
+  LATER_FIELDS.has(key) && JSON.stringify(canonical(value)) === JSON.stringify(canonical(Reflect.get(unset, key)))
+
 /** The key of a validated definition (without the ownership labels): SHA-256, hex. */
-export const definitionKey = (spec: RunSpec): string =>
-  makeSha256()
-    .update(JSON.stringify(canonical({ version: 1, spec })))
+export const definitionKey = (spec: RunSpec): string => {
+  // the files by their digest (content, modes, paths; not the archive's times), and only when
+  // there are some, so the key of a definition without files stays what it was
+  const { files, ...all } = spec
+  const rest = Object.fromEntries(Object.entries(all).filter(([key, value]) => !isUnsetLaterField(key, value)))
+  const keyed = files === undefined ? { version: 1, spec: rest } : { version: 1, spec: rest, files: files.digest }
+  return makeSha256()
+    .update(JSON.stringify(canonical(keyed)))
     .digest("hex")
+}
 
 /** The container name a key reserves on the engine: the atomic step that makes one container per key. */
 export const reuseName = (key: string): string => `ociman-reuse-${key.slice(0, 32)}`

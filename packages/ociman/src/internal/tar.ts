@@ -219,6 +219,10 @@ export const readTar = (data: Uint8Array): Either.Either<ReadTar, InvalidTar> =>
     longName = undefined
     longLink = undefined
     const path = cleanPath(rawName)
+    // an archive comes from the container: a `..` part would write outside the destination
+    if (path.split("/").includes("..")) {
+      return Either.left(new InvalidTar({ reason: `entry ${JSON.stringify(rawName)} leaves the archive's root` }))
+    }
     if (typeflag === "0" || typeflag === "" || typeflag === "7") {
       const content = body.slice()
       files.set(path, content)

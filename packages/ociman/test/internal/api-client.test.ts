@@ -99,7 +99,9 @@ const cliOps: ContainerOperations = {
   unpause: reachedCli("unpause"),
   kill: reachedCli("kill"),
   putArchive: reachedCli("putArchive"),
-  getArchive: reachedCli("getArchive")
+  getArchive: reachedCli("getArchive"),
+  top: reachedCli("top"),
+  stats: reachedCli("stats")
 }
 
 const execSpec: ExecSpec = {

@@ -3,11 +3,12 @@
  * long-name forms Go's `archive/tar` writes (PAX, GNU), hard links, and archives it refuses.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Either } from "effect"
+import { Effect, Either } from "effect"
 import { execFileSync } from "node:child_process"
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { writeHostTree } from "../../src/internal/hostFiles.js"
 import { readTar, type TarEntry, writeTar } from "../../src/internal/tar.js"
 
 const allBytes = Uint8Array.from({ length: 256 }, (_, i) => i)
@@ -118,4 +119,38 @@ describe("tar", () => {
       rmSync(dir, { recursive: true, force: true })
     }
   })
+})
+
+describe("an archive from a container is not trusted", () => {
+  it("a `..` part in an entry is refused by the reader", () => {
+    const archive = new Uint8Array([...rawHeader("top/../../outside/dotdot.txt", 0, "0"), ...new Uint8Array(1024)])
+    const result = readTar(archive)
+    expect(Either.isLeft(result) && result.left.reason).toContain("leaves the archive's root")
+  })
+
+  it.effect("writeHostTree: a link made by the archive is never written through; no set-user-ID bit", () =>
+    Effect.gen(function* () {
+      const root = mkdtempSync(join(tmpdir(), "ociman-tar-"))
+      const outside = join(root, "outside")
+      mkdirSync(outside)
+      try {
+        const viaLink: ReadonlyArray<TarEntry> = [
+          { _tag: "Directory", path: "top", mode: 0o755, mtime: 0 },
+          { _tag: "Symlink", path: "top/link", mode: 0o777, mtime: 0, target: outside },
+          { _tag: "File", path: "top/link/via-link.txt", mode: 0o644, mtime: 0, content: new Uint8Array([1]) }
+        ]
+        const failed = yield* Effect.either(writeHostTree(viaLink, join(root, "copy")))
+        expect(Either.isLeft(failed) && failed.left._tag).toBe("HostFileFailed")
+        expect(existsSync(join(outside, "via-link.txt"))).toBe(false)
+
+        const setuid: ReadonlyArray<TarEntry> = [
+          { _tag: "File", path: "tool", mode: 0o4755, mtime: 0, content: new Uint8Array([1]) }
+        ]
+        yield* writeHostTree(setuid, join(root, "tool"))
+        expect(statSync(join(root, "tool")).mode & 0o7777).toBe(0o755)
+      } finally {
+        rmSync(root, { recursive: true, force: true })
+      }
+    })
+  )
 })

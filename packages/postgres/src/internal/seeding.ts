@@ -97,16 +97,40 @@ const statement = (client: pg.ClientBase, operation: string, text: string) =>
     .pipe(Effect.mapError((failure) => new QueryFailed({ operation, code: failure.code, detail: failure.message })))
 
 /**
- * Where the template step connects: never the source database. `CREATE DATABASE … TEMPLATE x`
- * waits (5 s, then object_in_use) while anyone else is connected to x, and starts waiting for the
- * step's lock would be exactly such sessions: starts of a reused server at once then fail each
- * other's copies again and again. `template1` only stands in when the source is `postgres` (and
- * only while the step runs: `CREATE DATABASE` copies template1 by default).
+ * Where the template step connects when it must create the template: never the source database.
+ * `CREATE DATABASE … TEMPLATE x` waits (5 s, then object_in_use) while anyone else is connected to
+ * x, and starts waiting for the step's lock would be exactly such sessions: starts of a reused
+ * server at once would fail each other's copies again and again. `postgres`, or `template1` when
+ * the source is `postgres` (only while a first start creates the template: a session there makes
+ * a user's plain `CREATE DATABASE`, which copies template1, wait), or the other one of the two
+ * when the server has no such database.
  */
-const maintenanceOf = (endpoint: pg.Endpoint): pg.Endpoint => ({
-  ...endpoint,
-  database: endpoint.database === "postgres" ? "template1" : "postgres"
-})
+const maintenanceDatabases = (endpoint: pg.Endpoint): ReadonlyArray<string> =>
+  endpoint.database === "postgres" ? ["template1"] : ["postgres", "template1"]
+
+const connectForMaintenance = (endpoint: pg.Endpoint) => {
+  const [first, ...others] = maintenanceDatabases(endpoint)
+  return others.reduce(
+    (attempt, database) =>
+      attempt.pipe(
+        Effect.catchIf(
+          (error) => error.reason === "DatabaseNotFound",
+          () => pg.connect({ ...endpoint, database })
+        )
+      ),
+    pg.connect({ ...endpoint, database: first ?? "template1" })
+  )
+}
+
+const LOOK_FOR_TEMPLATE = `SELECT 1 FROM pg_database WHERE datname = ${pg.literal(TEMPLATE_DATABASE)}`
+
+/** Whether the template exists: a short session on the source database, no lock (every later start). */
+const templateExists = (endpoint: pg.Endpoint) =>
+  Effect.scoped(
+    Effect.flatMap(pg.connect(endpoint), (client) =>
+      Effect.map(statement(client, "look for the template database", LOOK_FOR_TEMPLATE), (rows) => rows.length > 0)
+    )
+  )
 
 /** The advisory lock the template step holds: one start copies, the others then find its copy. */
 const TEMPLATE_LOCK = 7_162_705_343_551_332
@@ -116,7 +140,7 @@ const TEMPLATE_LOCK = 7_162_705_343_551_332
  * database. It accepts no connections, so cloning it never fails on "being accessed by other users".
  */
 export const ensureTemplate = (endpoint: pg.Endpoint): Effect.Effect<void, QueryFailed | ConnectionFailed> =>
-  createTemplateOnce(endpoint).pipe(
+  Effect.flatMap(templateExists(endpoint), (exists) => (exists ? Effect.void : createTemplateOnce(endpoint))).pipe(
     // a session of the user's (or a readiness probe) connected to the source database makes the
     // copy fail (object_in_use) after 5 s: it is worth a few more tries
     Effect.retry({
@@ -131,13 +155,9 @@ const createTemplateOnce = (endpoint: pg.Endpoint): Effect.Effect<void, QueryFai
   Effect.scoped(
     Effect.gen(function* () {
       // the lock is the session's: ending the connection releases it, whatever happens
-      const client = yield* pg.connect(maintenanceOf(endpoint))
+      const client = yield* connectForMaintenance(endpoint)
       yield* statement(client, "wait for the template lock", `SELECT pg_advisory_lock(${TEMPLATE_LOCK})`)
-      const found = yield* statement(
-        client,
-        "look for the template database",
-        `SELECT 1 FROM pg_database WHERE datname = ${pg.literal(TEMPLATE_DATABASE)}`
-      )
+      const found = yield* statement(client, "look for the template database", LOOK_FOR_TEMPLATE)
       if (found.length > 0) return
       yield* statement(
         client,

@@ -40,6 +40,7 @@ import { acceptedFailure, type LifecycleFailure } from "../cli/containers.js"
 import { STREAM_TAIL_LINES } from "../cli/containerStreams.js"
 import { apiDialects } from "../dialect/api.js"
 import { execArgs, NAME_IN_USE, RUN_IMAGE_NOT_FOUND, runArgs } from "../dialect/containers.js"
+import { placeFiles } from "../definitionFiles.js"
 import { EXEC_PAUSED } from "../dialect/containers.js"
 import { envPlan } from "../dialect/env.js"
 import { onLiveClock } from "../clock.js"
@@ -47,6 +48,7 @@ import { firstBindingOf } from "../hostPorts.js"
 import { probeFromHost } from "../hostProbe.js"
 import { createRequestOf, envOf } from "./createBody.js"
 import { makeApiFileOperations } from "./files.js"
+import { makeApiObservationOperations } from "./observation.js"
 import { demuxAll, Demuxer, LineSplitter } from "./framing.js"
 import {
   decodeJson,
@@ -248,6 +250,12 @@ export const makeApiContainerOperations = (
         return yield* failure
       }
       const { Id: containerId } = yield* decodeJson(IdAnswer, create, created)
+      // a definition's files go in between create and start (over the CLI's `cp -`, as `putArchive` does)
+      if (spec.files !== undefined) {
+        yield* placeFiles(cliOps.putArchive, containerId, spec.files, argv).pipe(
+          Effect.onError(() => removeQuietly(containerId))
+        )
+      }
       const start: EngineRequest = {
         method: "POST",
         template: "/containers/{id}/start",
@@ -570,10 +578,12 @@ export const makeApiContainerOperations = (
       ]),
     pause: (container) =>
       lifecycle(container, "pause", {}, CHANGE_TIMEOUT, ["ContainerPaused", "ContainerNotRunning", "PauseUnsupported"]),
-    unpause: (container) => lifecycle(container, "unpause", {}, CHANGE_TIMEOUT, ["ContainerNotPaused"]),
+    unpause: (container) =>
+      lifecycle(container, "unpause", {}, CHANGE_TIMEOUT, ["ContainerNotPaused", "PauseUnsupported"]),
     kill: (container, signal) => lifecycle(container, "kill", { signal }, CHANGE_TIMEOUT, ["ContainerNotRunning"]),
 
     ...makeApiFileOperations(client, cliOps),
+    ...makeApiObservationOperations(backend, client, cliOps),
     healthcheck,
     probePort: (container, probe) =>
       inspect(container).pipe(

@@ -9,9 +9,9 @@
 import type { CommandExecutor, FileSystem, Path } from "@effect/platform"
 import { type Context, Effect, Stream } from "effect"
 import type { CliError } from "../../CliError.js"
-import { ContainerExitedNonZero, ContainerNotFound } from "../../ContainerError.js"
+import { ContainerExitedNonZero, ContainerNotFound, ContainerPaused } from "../../ContainerError.js"
 import type { Backend } from "../../ContainerRuntime.js"
-import { CONTAINER_NOT_FOUND, execArgs, streamLogsArgs } from "../dialect/containers.js"
+import { CONTAINER_NOT_FOUND, execArgs, streamLogsArgs, ttyInputRefusal } from "../dialect/containers.js"
 import { envPlan } from "./env.js"
 import { failure, type Invocation, stream, type StreamEvent } from "./process.js"
 import type { ContainerOperations, LogLine } from "../../ContainerRuntime.js"
@@ -44,15 +44,16 @@ type Exit = Extract<StreamEvent, { readonly _tag: "Exit" }>
  */
 const linesUntilExit = <E, F, R>(
   events: Stream.Stream<StreamEvent, E, R>,
-  onExit: (exit: Exit, tail: Tail) => F | undefined
+  onExit: (exit: Exit, tail: Tail) => Effect.Effect<F | undefined>
 ): Stream.Stream<LogLine, E | F, R> =>
   Stream.suspend(() => {
     const tail = new Tail()
     return events.pipe(
       Stream.mapEffect((event) => {
         if (event._tag === "Exit") {
-          const failed = onExit(event, tail)
-          return failed === undefined ? Effect.succeed([]) : Effect.fail(failed)
+          return Effect.flatMap(onExit(event, tail), (failed) =>
+            failed === undefined ? Effect.succeed([]) : Effect.fail(failed)
+          )
         }
         const line: LogLine = { stream: event._tag === "Stdout" ? "stdout" : "stderr", text: event.line }
         tail.keep(line)
@@ -62,6 +63,9 @@ const linesUntilExit = <E, F, R>(
     )
   })
 
+/** How a streamed exec ends when it fails. */
+type ExecFailure = ContainerNotFound | ContainerPaused | ContainerExitedNonZero
+
 const missing = (exit: Exit, tail: Tail): boolean =>
   exit.exitCode !== 0 && CONTAINER_NOT_FOUND.test(tail.text("stderr"))
 
@@ -70,6 +74,8 @@ export const makeContainerStreams = (
   backend: Backend,
   /** Fails with `ContainerNotFound` unless the container exists. */
   present: (container: string) => Effect.Effect<void, ContainerNotFound | CliError>,
+  /** Whether a failed exec was refused because the container is paused (as the non-streamed exec decides). */
+  refusedAsPaused: (container: string, stderr: string) => Effect.Effect<boolean>,
   platform: Context.Context<Platform>
 ): Pick<ContainerOperations, "streamLogs" | "streamExec"> => {
   const run = (invocation: Omit<Invocation, "executable">) =>
@@ -81,15 +87,17 @@ export const makeContainerStreams = (
         Effect.as(
           present(container),
           linesUntilExit(run({ args: streamLogsArgs(container, options) }), (exit, tail) =>
-            exit.exitCode === 0
-              ? undefined
-              : missing(exit, tail)
-                ? new ContainerNotFound({ container })
-                : failure({
-                    ...exit,
-                    stdout: new Uint8Array(),
-                    stderr: new TextEncoder().encode(tail.text("stderr"))
-                  })
+            Effect.succeed(
+              exit.exitCode === 0
+                ? undefined
+                : missing(exit, tail)
+                  ? new ContainerNotFound({ container })
+                  : failure({
+                      ...exit,
+                      stdout: new Uint8Array(),
+                      stderr: new TextEncoder().encode(tail.text("stderr"))
+                    })
+            )
           )
         )
       ),
@@ -97,6 +105,7 @@ export const makeContainerStreams = (
     streamExec: (container, spec, options = {}) =>
       Stream.unwrapScoped(
         Effect.gen(function* () {
+          yield* ttyInputRefusal(backend.kind, "exec", spec)
           yield* present(container)
           const env = yield* envPlan(spec.env)
           return linesUntilExit(
@@ -107,17 +116,23 @@ export const makeContainerStreams = (
               stdin: spec.stdin,
               timeout: options.timeout
             }),
-            (exit, tail) =>
+            (exit, tail): Effect.Effect<ExecFailure | undefined> =>
               exit.exitCode === 0
-                ? undefined
+                ? Effect.succeed(undefined)
                 : missing(exit, tail)
-                  ? new ContainerNotFound({ container })
-                  : new ContainerExitedNonZero({
-                      argv: exit.argv,
-                      exitCode: exit.exitCode,
-                      stdout: tail.text("stdout"),
-                      stderr: tail.text("stderr")
-                    })
+                  ? Effect.succeed(new ContainerNotFound({ container }))
+                  : Effect.map(
+                      refusedAsPaused(container, tail.text("stderr")),
+                      (paused): ContainerPaused | ContainerExitedNonZero =>
+                        paused
+                          ? new ContainerPaused({ container, operation: "exec", stderr: tail.text("stderr").trim() })
+                          : new ContainerExitedNonZero({
+                              argv: exit.argv,
+                              exitCode: exit.exitCode,
+                              stdout: tail.text("stdout"),
+                              stderr: tail.text("stderr")
+                            })
+                    )
           )
         }).pipe(Effect.provide(platform))
       )

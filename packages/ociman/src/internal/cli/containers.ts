@@ -39,6 +39,7 @@ import {
   REMOVAL_IN_PROGRESS,
   removeArgs,
   runArgs,
+  ttyInputRefusal,
   RUNTIME_ERROR_EXIT,
   stopArgs,
   waitArgs
@@ -61,6 +62,8 @@ import { firstBindingOf } from "../hostPorts.js"
 import { execResultOf } from "../execResult.js"
 import { makeContainerStreams } from "./containerStreams.js"
 import { makeCliFileOperations } from "./files.js"
+import { makeCliObservationOperations } from "./observation.js"
+import { type RunWithFilesDeps, runDetachedWithFiles, runForegroundWithFiles } from "./definitionFiles.js"
 import { envPlan } from "./env.js"
 import { listLabeled } from "./labeled.js"
 import { decodeText, nonEmptyLines } from "../bytes.js"
@@ -332,8 +335,22 @@ export const makeContainerOperations = (
 
   const bindsOnThisEngine = bindsOnEngineOf(backend)
 
+  // a definition with files: create, put them, start (`./definitionFiles.ts`)
+  const withFiles: RunWithFilesDeps = {
+    kind: backend.kind,
+    cli,
+    putArchive: makeCliFileOperations(cli, exists, failed).putArchive,
+    statusOf: (container) =>
+      inspect(container).pipe(
+        Effect.map((info) => info.state.status),
+        Effect.orElseSucceed(() => undefined)
+      ),
+    classifyRunFailure
+  }
+
   return {
     ...makeCliFileOperations(cli, exists, failed),
+    ...makeCliObservationOperations(backend, cli),
     healthcheck,
     probePort: (container, probe) =>
       inspect(container).pipe(
@@ -343,13 +360,16 @@ export const makeContainerOperations = (
     ...makeContainerStreams(
       backend,
       (container) => onContainer(cli, container, idArgs(container), { timeout: QUERY_TIMEOUT }),
+      execRefusedAsPaused,
       platform
     ),
     runForeground: (spec, options) =>
       provided(
         Effect.gen(function* () {
+          yield* ttyInputRefusal(backend.kind, "run", spec)
           yield* bindsOnThisEngine(spec)
           const env = yield* envPlan(spec.env)
+          if (spec.files !== undefined) return yield* runForegroundWithFiles(withFiles, spec, spec.files, env, options)
           const result = yield* cli(runArgs(spec, { detach: false, envArgs: env.args }), {
             env: env.env,
             secrets: env.secrets,
@@ -369,6 +389,7 @@ export const makeContainerOperations = (
         Effect.gen(function* () {
           yield* bindsOnThisEngine(spec)
           const env = yield* envPlan(spec.env)
+          if (spec.files !== undefined) return yield* runDetachedWithFiles(withFiles, spec, spec.files, env)
           const result = yield* cli(runArgs(spec, { detach: true, envArgs: env.args }), {
             env: env.env,
             secrets: env.secrets
@@ -385,6 +406,7 @@ export const makeContainerOperations = (
     exec: (container, spec, options = {}) =>
       provided(
         Effect.gen(function* () {
+          yield* ttyInputRefusal(backend.kind, "exec", spec)
           const env = yield* envPlan(spec.env)
           const result = yield* cli(execArgs(container, spec, env.args), {
             env: env.env,
@@ -467,7 +489,10 @@ export const makeContainerOperations = (
         "PauseUnsupported"
       ]),
     unpause: (container) =>
-      onLifecycle(cli, container, "unpause", unpauseArgs(container), { timeout: "60 seconds" }, ["ContainerNotPaused"]),
+      onLifecycle(cli, container, "unpause", unpauseArgs(container), { timeout: "60 seconds" }, [
+        "ContainerNotPaused",
+        "PauseUnsupported"
+      ]),
     kill: (container, signal) =>
       onLifecycle(cli, container, "kill", killArgs(container, signal), { timeout: "60 seconds" }, [
         "ContainerNotRunning"

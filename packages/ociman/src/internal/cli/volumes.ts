@@ -8,6 +8,8 @@ import type { Backend, CliResult, Service, VolumeOperations } from "../../Contai
 import { VolumeInUse, VolumeNameInUse, VolumeNotFound } from "../../VolumeError.js"
 import {
   createArgs,
+  nonceArgs,
+  withNonce,
   labeledVolumes,
   VOLUME_IN_USE,
   VOLUME_NAME_IN_USE,
@@ -43,17 +45,29 @@ export const makeVolumeOperations = (backend: Pick<Backend, "kind">, cli: Cli): 
           : Effect.fail(failed(result))
     )
 
+  /** Whether the volume carries this create's nonce: Docker says yes to a create of an existing name. */
+  const createdHere = (name: string, nonce: string): Effect.Effect<boolean, CliError> =>
+    Effect.flatMap(cli(nonceArgs(name), { timeout: TIMEOUT }), (result) =>
+      result.exitCode === 0 ? Effect.succeed(decodeText(result.stdout).trim() === nonce) : Effect.fail(failed(result))
+    )
+
   const create: VolumeOperations["create"] = (name, options) =>
     Effect.gen(function* () {
-      // Docker reuses an existing volume of that name: ask first (a name taken between the two
-      // calls is the one case left, and unique generated names never meet it)
-      if (dialect.createAcceptsExisting && (yield* exists(name))) {
-        return yield* new VolumeNameInUse({ name, stderr: `volume ${name} exists` })
+      const taken = (stderr: string) => new VolumeNameInUse({ name, stderr })
+      if (!dialect.createAcceptsExisting) {
+        const result = yield* cli(createArgs(name, options), { timeout: TIMEOUT })
+        if (result.exitCode === 0) return
+        const stderr = decodeText(result.stderr)
+        return yield* VOLUME_NAME_IN_USE.test(stderr) ? taken(stderr) : failed(result)
       }
-      const result = yield* cli(createArgs(name, options), { timeout: TIMEOUT })
-      if (result.exitCode === 0) return
-      const stderr = decodeText(result.stderr)
-      return yield* VOLUME_NAME_IN_USE.test(stderr) ? new VolumeNameInUse({ name, stderr }) : failed(result)
+      // Docker: ask first; a create of the same name between the two calls (a parallel worker's)
+      // is told apart by the nonce label each create sets, read back after it
+      if (yield* exists(name)) return yield* taken(`volume ${name} exists`)
+      const nonce = globalThis.crypto.randomUUID()
+      const result = yield* cli(createArgs(name, { labels: withNonce(options.labels, nonce) }), { timeout: TIMEOUT })
+      if (result.exitCode !== 0) return yield* failed(result)
+      if (!(yield* createdHere(name, nonce)))
+        return yield* taken(`volume ${name} was created by someone else meanwhile`)
     })
 
   return {

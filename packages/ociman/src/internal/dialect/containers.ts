@@ -11,6 +11,7 @@
  */
 import { Duration, Effect, Either } from "effect"
 import type { ExecSpec, LabeledContainer, ListedContainer, LogStreamOptions, RunSpec } from "../../ContainerRuntime.js"
+import { TtyInputUnsupported } from "../../ContainerError.js"
 import * as ImageReference from "../../ImageReference.js"
 import type { Version } from "../../Version.js"
 import { nonEmptyLines } from "../bytes.js"
@@ -99,7 +100,9 @@ export const containerDialects: Readonly<Record<Kind, ContainerDialect>> = {
  * `can not pause containers on rootless containers with cgroup V1`. A commit that asked for a
  * pause goes on without one there.
  */
-export const CANNOT_PAUSE = /can ?not pause containers on rootless containers/i
+/** Rootless Podman on cgroup v1: `can not pause containers on rootless containers with cgroup V1`, and for an unpause (before it looks for the container) `unpause is not supported for cgroupv1 rootless containers`. */
+export const CANNOT_PAUSE =
+  /can ?not pause containers on rootless containers|unpause is not supported for cgroupv1 rootless/i
 
 // ---------------------------------------------------------------------------------------------
 // argv builders (pure)
@@ -454,3 +457,49 @@ export const COPY_CONTAINER_NOT_FOUND = new RegExp(
  * directory`, `destination must be a directory when copying from stdin`.
  */
 export const COPY_PATH_NOT_FOUND = /could not find the file|could not be found on container|must be a directory/i
+
+// --- definition files (issue #17): create, put the files, start ---
+
+/**
+ * `container create` with `run`'s flags but `--detach` (both CLIs take them all): a run whose
+ * definition has files is created stopped, the files are put in, then it is started.
+ */
+export const createArgs = (
+  spec: RunSpec,
+  options: { readonly envArgs: ReadonlyArray<string> }
+): ReadonlyArray<string> => [
+  "container",
+  "create",
+  ...runArgs(spec, { detach: false, envArgs: options.envArgs }).slice(2)
+]
+
+/**
+ * `container start [--attach [--interactive]] CONTAINER`: detached, or in the foreground with the
+ * outputs attached (and stdin, for a foreground run given one) to the end of its command, whose
+ * exit code is the CLI's.
+ */
+export const startArgs = (
+  container: string,
+  options: { readonly attach: boolean; readonly interactive: boolean }
+): ReadonlyArray<string> => [
+  "container",
+  "start",
+  ...(options.attach ? ["--attach"] : []),
+  ...(options.attach && options.interactive ? ["--interactive"] : []),
+  container
+]
+
+/**
+ * A TTY fed stdin on Docker (issue #17): its CLI takes `--tty --interactive` only when its own
+ * stdin is a terminal ("the input device is not a TTY", exit 1), and the library gives it a pipe,
+ * so the call is refused before anything runs. Podman only warns and works. An exec's stdin bytes
+ * imply `--interactive` (see `execArgs`); a foreground run's need `withInteractive`.
+ */
+export const ttyInputRefusal = (
+  kind: Kind,
+  operation: "exec" | "run",
+  spec: { readonly tty: boolean; readonly interactive: boolean; readonly stdin?: Uint8Array | undefined }
+): Effect.Effect<void, TtyInputUnsupported> =>
+  kind === "docker" && spec.tty && (spec.interactive || (operation === "exec" && spec.stdin !== undefined))
+    ? Effect.fail(new TtyInputUnsupported({ kind, operation }))
+    : Effect.void

@@ -4,7 +4,7 @@
  * refuses a name in use; Docker's `volume create` says yes to an existing name, so the CLI wing
  * asks first.
  */
-import { Either } from "effect"
+import { Brand, Either } from "effect"
 import type { ListedVolume } from "../../ContainerRuntime.js"
 import type * as Label from "../../Label.js"
 import type { Kind } from "../kind.js"
@@ -32,6 +32,27 @@ export const createArgs = (name: VolumeName, options: { readonly labels: Label.L
   "volume",
   "create",
   ...labelArgs(options.labels),
+  name
+]
+
+/** The label a Docker volume create sets to tell its own volume from one created meanwhile. */
+export const CREATE_NONCE_LABEL = "ociman.volume-create"
+
+const nonceKey = Brand.nominal<Label.Key>()(CREATE_NONCE_LABEL)
+
+/** The labels with the create nonce added (a UUID: a valid label value by construction). */
+export const withNonce = (labels: Label.Labels, nonce: string): Label.Labels => [
+  ...labels,
+  [nonceKey, Brand.nominal<Label.Value>()(nonce)]
+]
+
+/** `volume inspect --format {{index .Labels "ociman.volume-create"}} -- NAME`. */
+export const nonceArgs = (name: string): ReadonlyArray<string> => [
+  "volume",
+  "inspect",
+  "--format",
+  `{{index .Labels "${CREATE_NONCE_LABEL}"}}`,
+  "--",
   name
 ]
 

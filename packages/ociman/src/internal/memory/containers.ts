@@ -30,6 +30,7 @@ import {
   removeArgs,
   stopArgs,
   streamLogsArgs,
+  ttyInputRefusal,
   waitArgs
 } from "../dialect/containers.js"
 import { labeledListArgs } from "../dialect/labeled.js"
@@ -42,6 +43,7 @@ import { containerInspectJson } from "./containerInspect.js"
 import { answer } from "./handlers.js"
 import { makeMemoryFileOperations } from "./files.js"
 import { makeMemoryLifecycleOperations } from "./lifecycle.js"
+import { makeMemoryObservationOperations } from "./observation.js"
 import { printedImageId, storedName } from "./names.js"
 import { execOutcome, exit, found, runContainer } from "./processes.js"
 import { addImage, findContainer, matchesFilters, type Memory, newId, now, record } from "./state.js"
@@ -78,25 +80,34 @@ export const makeMemoryContainerOperations = (memory: Memory): ContainerOperatio
   return {
     ...makeMemoryFileOperations(memory),
     ...makeMemoryLifecycleOperations(memory),
+    ...makeMemoryObservationOperations(memory),
     runForeground: (spec, options) =>
-      Effect.map(runContainer(memory, spec, { detach: false, ...options }), ({ exitCode, stdout, stderr, argv }) =>
-        execResultOf({ exitCode, stdout, stderr, argv })
+      Effect.zipRight(
+        ttyInputRefusal(kind, "run", spec),
+        Effect.map(runContainer(memory, spec, { detach: false, ...options }), ({ exitCode, stdout, stderr, argv }) =>
+          execResultOf({ exitCode, stdout, stderr, argv })
+        )
       ),
 
     runDetached: (spec) => Effect.map(runContainer(memory, spec, { detach: true }), ({ id, argv }) => ({ id, argv })),
 
     exec: (container, spec, options = {}) =>
-      Effect.map(execOutcome(memory, container, spec, options.timeout), ({ exitCode, stdout, stderr, argv }) =>
-        execResultOf({ exitCode, stdout, stderr, argv })
+      Effect.zipRight(
+        ttyInputRefusal(kind, "exec", spec),
+        Effect.map(execOutcome(memory, container, spec, options.timeout), ({ exitCode, stdout, stderr, argv }) =>
+          execResultOf({ exitCode, stdout, stderr, argv })
+        )
       ),
 
     streamExec: (container, spec, options = {}) =>
       Stream.unwrap(
-        Effect.map(execOutcome(memory, container, spec, options.timeout), (outcome) =>
-          Stream.concat(
-            Stream.fromIterable(outcome.output),
-            outcome.exitCode === 0 ? Stream.empty : Stream.fail(exitedNonZero(execResultOf(outcome)))
-          )
+        Effect.map(
+          Effect.zipRight(ttyInputRefusal(kind, "exec", spec), execOutcome(memory, container, spec, options.timeout)),
+          (outcome) =>
+            Stream.concat(
+              Stream.fromIterable(outcome.output),
+              outcome.exitCode === 0 ? Stream.empty : Stream.fail(exitedNonZero(execResultOf(outcome)))
+            )
         )
       ),
 

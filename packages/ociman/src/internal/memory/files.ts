@@ -131,3 +131,28 @@ export const makeMemoryFileOperations = (memory: Memory): Pick<ContainerOperatio
       return writeTar([entryOf(name, node), ...below])
     })
 })
+
+/**
+ * A new container's file map with a definition's files (`ContainerDefinition.files`, one archive
+ * extracted at `/`) in place before it starts; or why the engines would refuse them (an entry
+ * below a file, as tar's extraction fails there).
+ */
+export const initialFiles = (archive: Uint8Array): Either.Either<ReadonlyMap<string, FileNode>, string> =>
+  Either.flatMap(
+    Either.mapLeft(readTar(archive), (error) => `invalid tar archive: ${error.reason}`),
+    ({ entries }) => {
+      const files = extracted(BASE_DIRECTORIES, "/", entries)
+      const blocked = entries
+        .map((entry) => join("/", entry.path))
+        .find((path) => {
+          for (let parent = parentOf(path); parent !== "/"; parent = parentOf(parent)) {
+            const node = files.get(parent)
+            if (node !== undefined && node._tag !== "Directory") return true
+          }
+          return false
+        })
+      return blocked === undefined
+        ? Either.right(files)
+        : Either.left(`extracting ${blocked} into the container: not a directory: a parent is a file`)
+    }
+  )

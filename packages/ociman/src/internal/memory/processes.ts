@@ -16,6 +16,7 @@ import { envPlan } from "../dialect/env.js"
 import { dialectOf } from "../dialect/index.js"
 import { messagesOf } from "../dialect/messages.js"
 import { answer, HTTP_OK, type Outcome } from "./handlers.js"
+import { initialFiles } from "./files.js"
 import { lookupImage, lookupRegistry, storedName } from "./names.js"
 import { allocateAddress, allocatePorts } from "./ports.js"
 import {
@@ -104,6 +105,11 @@ export const runContainer = (
     const argv = yield* record(memory, "containers.run", runArgs(spec, { detach: options.detach, envArgs: env.args }))
     const startFailed = (stderr: string) => new ContainerStartFailed({ argv, exitCode: 125, stderr })
     const image = yield* resolveImage(memory, spec, argv)
+    // a definition's files are in place before the first process (`ContainerDefinition.files`)
+    const files =
+      spec.files === undefined
+        ? undefined
+        : yield* fromEither(Either.mapLeft(initialFiles(spec.files.archive), startFailed))
     const id = newId()
     const name = spec.name ?? `memory_${shortId(id)}`
     const exited = yield* Deferred.make<number>()
@@ -172,9 +178,11 @@ export const runContainer = (
           logs: [],
           autoRemove: spec.remove,
           healthcheck: spec.healthcheck?.shell,
+          files,
           stopExitCode: 0,
           httpStatus: HTTP_OK,
-          exited
+          exited,
+          memoryLimit: spec.memoryBytes
         }
         return [Either.right(c), { ...withAddress, volumes, containers: new Map(withAddress.containers).set(id, c) }]
       }
@@ -193,7 +201,8 @@ export const runContainer = (
         workdir,
         stdin: options.stdin,
         stdinText: options.stdin === undefined ? "" : decodeText(options.stdin),
-        detached: options.detach
+        detached: options.detach,
+        tty: spec.tty
       }),
       argv,
       options.timeout
@@ -284,7 +293,8 @@ export const execOutcome = (
         workdir: spec.workdir ?? c.workdir,
         stdin: spec.stdin,
         stdinText: spec.stdin === undefined ? "" : decodeText(spec.stdin),
-        detached: false
+        detached: false,
+        tty: spec.tty
       }),
       argv,
       timeout

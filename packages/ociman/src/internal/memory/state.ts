@@ -89,6 +89,8 @@ export interface ContainerRecord {
   readonly exited: Deferred.Deferred<number>
   /** What was copied or written into it, by absolute path (see `files.ts`); none at first. */
   readonly files?: ReadonlyMap<string, FileNode> | undefined
+  /** The definition's memory limit, bytes (`stats`, see `observation.ts`; absent: none). */
+  readonly memoryLimit?: number | undefined
 }
 
 export interface NetworkRecord {

@@ -38,6 +38,8 @@ export interface HandlerContext {
   readonly stdinText: string
   /** A detached run (`Container.start`): an answer without `exitCode` keeps the container running. */
   readonly detached: boolean
+  /** The command has a TTY (`exec` with `tty`, a run of a definition `withTty`); `false` for a build step. */
+  readonly tty?: boolean | undefined
 }
 
 /**
@@ -174,6 +176,8 @@ export type Operation =
   | "containers.kill"
   | "containers.putArchive"
   | "containers.getArchive"
+  | "containers.top"
+  | "containers.stats"
   | "images.exists"
   | "images.build"
   | "images.tag"

@@ -1,0 +1,87 @@
+/**
+ * A definition's files (`ContainerDefinition.files`): read into one tar archive before the runtime
+ * is asked anything, and put into the created container before it starts. Every wing and
+ * transport does the same three steps (create, `putArchive` at `/`, start), with this module's
+ * archive and this module's failure.
+ */
+import { Clock, Effect } from "effect"
+import * as nodePath from "node:path"
+import type { CliError } from "../CliError.js"
+import type { ContainerFile } from "../ContainerDefinition.js"
+import { ContainerStartFailed, type HostFileFailed, type HostPathNotFound } from "../ContainerError.js"
+import type { ContainerOperations, RunFiles } from "../ContainerRuntime.js"
+import { lengthPrefix, makeSha256 } from "./hash/segments.js"
+import { readHostTree } from "./hostFiles.js"
+import { type TarEntry, writeTar } from "./tar.js"
+
+/** A target as its archive entry name: normalized, without the leading `/` (extracted at `/`) or a trailing one. */
+export const entryNameOf = (target: string): string =>
+  nodePath.posix.normalize(target).replace(/^\/+/, "").replace(/\/+$/, "")
+
+const entriesOf = (
+  file: ContainerFile,
+  mtime: number
+): Effect.Effect<ReadonlyArray<TarEntry>, HostPathNotFound | HostFileFailed> => {
+  const name = entryNameOf(file.target)
+  if ("content" in file) {
+    const content = typeof file.content === "string" ? new TextEncoder().encode(file.content) : file.content
+    return Effect.succeed([{ _tag: "File", path: name, mode: file.mode ?? 0o644, mtime, content }])
+  }
+  return Effect.map(readHostTree(nodePath.resolve(file.source), name), (entries) =>
+    // `mode` is the top entry's (a directory's own mode; its contents keep theirs)
+    file.mode === undefined
+      ? entries
+      : entries.map((entry, i) => (i === 0 ? { ...entry, mode: file.mode ?? entry.mode } : entry))
+  )
+}
+
+/** SHA-256 of what the entries put in the container (paths, kinds, modes, contents, link targets), not when. */
+const digestOf = (entries: ReadonlyArray<TarEntry>): string => {
+  const sha = makeSha256()
+  for (const entry of entries) {
+    const head = JSON.stringify([entry._tag, entry.path, entry.mode, entry._tag === "Symlink" ? entry.target : null])
+    const headBytes = new TextEncoder().encode(head)
+    sha.update(lengthPrefix(headBytes.length)).update(headBytes)
+    if (entry._tag === "File") sha.update(lengthPrefix(entry.content.length)).update(entry.content)
+  }
+  return sha.digest("hex")
+}
+
+/** The definition's files read into one archive (`undefined`: none); a missing `source` is `HostPathNotFound`. */
+export const readDefinitionFiles = (
+  files: ReadonlyArray<ContainerFile>
+): Effect.Effect<RunFiles | undefined, HostPathNotFound | HostFileFailed> =>
+  files.length === 0
+    ? Effect.succeed(undefined)
+    : Effect.gen(function* () {
+        const mtime = Math.floor((yield* Clock.currentTimeMillis) / 1000)
+        const entries: Array<TarEntry> = []
+        for (const file of files) entries.push(...(yield* entriesOf(file, mtime)))
+        return { archive: writeTar(entries), digest: digestOf(entries) }
+      })
+
+/**
+ * Puts the files into the created container `id`; a refusal (a target whose parent is a file, a
+ * read-only root, the container gone) is `ContainerStartFailed`, carrying the `cp` argv where the
+ * CLI ran one, else `argv` (the create's). The caller removes the container on any failure.
+ */
+export const placeFiles = (
+  putArchive: ContainerOperations["putArchive"],
+  id: string,
+  files: RunFiles,
+  argv: ReadonlyArray<string>
+): Effect.Effect<void, ContainerStartFailed | CliError> => {
+  const failed = (failedArgv: ReadonlyArray<string>, exitCode: number | undefined, detail: string) =>
+    new ContainerStartFailed({
+      argv: failedArgv,
+      exitCode,
+      stderr: `putting the definition's files into the created container failed: ${detail.trim()}`
+    })
+  return putArchive(id, "/", files.archive).pipe(
+    Effect.catchTags({
+      PathNotFound: (error) => Effect.fail(failed(argv, undefined, error.detail)),
+      ContainerNotFound: () => Effect.fail(failed(argv, undefined, `container ${id} is gone`)),
+      CommandFailed: (error) => Effect.fail(failed(error.argv, error.exitCode, error.stderr))
+    })
+  )
+}

@@ -1,0 +1,142 @@
+/**
+ * A definition's files (`ContainerDefinition.files`, issue #17): their validation, the archive
+ * they become (extracted at `/`), the argv of a run with files (create, start), and the reuse key
+ * (the files' content, not when they were read).
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Either, TestClock } from "effect"
+import * as fs from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import * as Def from "../src/ContainerDefinition.js"
+import { validate, validateRun } from "../src/internal/containerSpec.js"
+import { createArgs, runArgs, startArgs } from "../src/internal/dialect/containers.js"
+import { definitionKey } from "../src/internal/reuse.js"
+import { readTar } from "../src/internal/tar.js"
+
+const base = Def.make("localhost/ociman-test/busybox:1")
+
+const invalidOf = (definition: Def.ContainerDefinition) => {
+  const result = validate(definition)
+  if (Either.isRight(result)) return expect.fail("expected an invalid definition")
+  if (result.left._tag !== "InvalidContainerDefinition") return expect.fail(result.left._tag)
+  return result.left
+}
+
+const entriesOf = (archive: Uint8Array | undefined) => {
+  if (archive === undefined) return expect.fail("expected files")
+  return Either.getOrThrow(readTar(archive)).entries
+}
+
+describe("ContainerDefinition.files", () => {
+  it("appends entries; a definition without any has none", () => {
+    const def = base.pipe(
+      Def.files({ target: "/a", content: "a" }),
+      Def.files({ target: "/b", source: "./b", mode: 0o600 })
+    )
+    expect(def.files).toEqual([
+      { target: "/a", content: "a" },
+      { target: "/b", source: "./b", mode: 0o600 }
+    ])
+    expect(base.files).toEqual([])
+    expect(Either.getOrThrow(validate(def)).files).toBeUndefined()
+  })
+
+  it("refuses a relative target, the root, and a mode outside 0..0o7777, naming the entry", () => {
+    expect(invalidOf(base.pipe(Def.files({ target: "etc/app.conf", content: "" })))).toMatchObject({
+      field: "files[0].target",
+      input: '"etc/app.conf"',
+      reason: "FileTargetInvalid"
+    })
+    for (const target of ["/", "//", "/tmp/..", "", "/a\u0000b"]) {
+      expect(invalidOf(base.pipe(Def.files({ target, content: "" }))).reason).toBe("FileTargetInvalid")
+    }
+    for (const mode of [-1, 0o10000, 1.5, Number.NaN]) {
+      const error = invalidOf(base.pipe(Def.files({ target: "/ok", content: "" }, { target: "/x", content: "", mode })))
+      expect([error.field, error.reason]).toEqual(["files[1].mode", "FileModeInvalid"])
+    }
+    expect(invalidOf(base.pipe(Def.files({ target: "/x", content: "", mode: 0o10000 }))).message).toContain(
+      "0 to 0o7777"
+    )
+    expect(Either.isRight(validate(base.pipe(Def.files({ target: "/x", content: "", mode: 0o7777 }))))).toBe(true)
+  })
+
+  it.effect("reads the files into one archive at /: names without the leading slash, modes, bytes", () =>
+    Effect.gen(function* () {
+      const dir = fs.mkdtempSync(join(tmpdir(), "ociman-definition-files-"))
+      fs.mkdirSync(join(dir, "tree", "sub"), { recursive: true })
+      fs.writeFileSync(join(dir, "tree", "sub", "a.txt"), "alpha")
+      fs.chmodSync(join(dir, "tree", "sub", "a.txt"), 0o600)
+      fs.chmodSync(join(dir, "tree"), 0o755)
+      fs.chmodSync(join(dir, "tree", "sub"), 0o750)
+      const spec = yield* validateRun(
+        base.pipe(
+          Def.files(
+            { target: "/etc/app.conf", content: "x=1\n" },
+            { target: "/bin/run.sh", content: new Uint8Array([35, 33]), mode: 0o755 },
+            // `mode` sets a directory's own mode, its contents keep theirs
+            { target: "/srv/tree/", source: join(dir, "tree"), mode: 0o700 }
+          )
+        )
+      )
+      fs.rmSync(dir, { recursive: true, force: true })
+      const entries = entriesOf(spec.files?.archive)
+      expect(entries.map((entry) => [entry._tag, entry.path, entry.mode])).toEqual([
+        ["File", "etc/app.conf", 0o644],
+        ["File", "bin/run.sh", 0o755],
+        ["Directory", "srv/tree", 0o700],
+        ["Directory", "srv/tree/sub", 0o750],
+        ["File", "srv/tree/sub/a.txt", 0o600]
+      ])
+      const first = entries[0]
+      expect(first?._tag === "File" && new TextDecoder().decode(first.content)).toBe("x=1\n")
+    })
+  )
+
+  it.effect("a missing source is HostPathNotFound, before anything runs", () =>
+    Effect.gen(function* () {
+      const missing = join(tmpdir(), `ociman-absent-${process.pid}-${Date.now()}`)
+      const error = yield* Effect.flip(validateRun(base.pipe(Def.files({ target: "/x", source: missing }))))
+      if (error._tag !== "HostPathNotFound") return expect.fail(error._tag)
+      expect(error.path).toBe(missing)
+    })
+  )
+
+  it.effect("the reuse key follows the files' content and modes, not the time they were read", () =>
+    Effect.gen(function* () {
+      const keyOf = (files: ReadonlyArray<Def.ContainerFile>) =>
+        Effect.map(validateRun(base.pipe(Def.files(...files))), definitionKey)
+      const first = yield* keyOf([{ target: "/a", content: "one" }])
+      yield* TestClock.adjust("1 hour")
+      expect(yield* keyOf([{ target: "/a", content: "one" }])).toBe(first)
+      expect(yield* keyOf([{ target: "/a", content: "two" }])).not.toBe(first)
+      expect(yield* keyOf([{ target: "/a", content: "one", mode: 0o600 }])).not.toBe(first)
+      expect(yield* keyOf([{ target: "/b", content: "one" }])).not.toBe(first)
+      // a definition without files keeps the key it had before files existed
+      const plain = Either.getOrThrow(validate(base))
+      const { files: _none, ...withoutField } = plain
+      expect(definitionKey(plain)).toBe(definitionKey({ ...withoutField, files: undefined }))
+      expect(yield* keyOf([])).toBe(definitionKey(plain))
+    })
+  )
+
+  it("a run with files is `create` with run's flags (no --detach), then `start`, attached for the foreground", () => {
+    const spec = Either.getOrThrow(
+      validate(base.pipe(Def.name("app"), Def.withRemove, Def.withInteractive, Def.command(["cat", "/x"])))
+    )
+    const created = createArgs(spec, { envArgs: ["--env", "A"] })
+    expect(created.slice(0, 2)).toEqual(["container", "create"])
+    expect(created).not.toContain("--detach")
+    expect(created.slice(2)).toEqual(runArgs(spec, { detach: false, envArgs: ["--env", "A"] }).slice(2))
+    expect(created).toContain("--rm")
+    expect(startArgs("abc", { attach: false, interactive: true })).toEqual(["container", "start", "abc"])
+    expect(startArgs("abc", { attach: true, interactive: false })).toEqual(["container", "start", "--attach", "abc"])
+    expect(startArgs("abc", { attach: true, interactive: true })).toEqual([
+      "container",
+      "start",
+      "--attach",
+      "--interactive",
+      "abc"
+    ])
+  })
+})
