@@ -856,7 +856,7 @@ export const healthcheck: {
  *
  * Checked before anything runs: a relative target (or `/`) or a mode outside `0`–`0o7777` is
  * `InvalidContainerDefinition`, a missing `source` is `HostPathNotFound`. A failure to put them
- * (e.g. a file's parent is a file, or `withReadOnly`) is `ContainerStartFailed`, and the created
+ * (e.g. a file's parent is a file) is `ContainerStartFailed`, and the created
  * container is removed.
  * @example
  * ```ts

@@ -112,11 +112,8 @@ describe("ContainerDefinition.files", () => {
       expect(yield* keyOf([{ target: "/a", content: "two" }])).not.toBe(first)
       expect(yield* keyOf([{ target: "/a", content: "one", mode: 0o600 }])).not.toBe(first)
       expect(yield* keyOf([{ target: "/b", content: "one" }])).not.toBe(first)
-      // a definition without files keeps the key it had before files existed
-      const plain = Either.getOrThrow(validate(base))
-      const { files: _none, ...withoutField } = plain
-      expect(definitionKey(plain)).toBe(definitionKey({ ...withoutField, files: undefined }))
-      expect(yield* keyOf([])).toBe(definitionKey(plain))
+      // no files at all is the key of a definition without them (Reuse.test.ts pins that key to 0.1.0's)
+      expect(yield* keyOf([])).toBe(definitionKey(Either.getOrThrow(validate(base))))
     })
   )
 

@@ -88,9 +88,38 @@ const SAFE_MODE_BITS = 0o1777
  * directory is merged into an existing one.
  *
  * The archive comes from a container, so it is not trusted: an entry that would land outside
- * `hostPath` is refused, and links are made last, so no later entry is written through a link
- * the archive itself made.
+ * `hostPath` is refused, links are made last, so no later entry is written through a link the
+ * archive itself made, and an entry whose way down from `hostPath` passes a link already there
+ * (an earlier copy's) is refused too.
  */
+/**
+ * Fails if a path part between `hostPath` and `relative` (the last part too, for a directory,
+ * whose mode is set through it) is a symbolic link: nothing is written through one.
+ */
+const refuseLinksOnTheWay = (
+  hostPath: string,
+  relative: string,
+  includingLast: boolean
+): Effect.Effect<void, HostFileFailed> =>
+  Effect.gen(function* () {
+    const parts = relative.split("/")
+    const checked = includingLast ? parts : parts.slice(0, -1)
+    let at = hostPath
+    for (const part of checked) {
+      at = nodePath.join(at, part)
+      const stat = yield* Effect.promise(() => fs.lstat(at).catch(() => undefined))
+      // not there yet: nothing below it can be a link either
+      if (stat === undefined) return
+      if (stat.isSymbolicLink()) {
+        return yield* new HostFileFailed({
+          path: nodePath.join(hostPath, relative),
+          operation: "write",
+          detail: `${at} is a symbolic link: nothing is written through one`
+        })
+      }
+    }
+  })
+
 export const writeHostTree = (
   entries: ReadonlyArray<TarEntry>,
   hostPath: string
@@ -109,6 +138,7 @@ export const writeHostTree = (
       if (inside === ".." || inside.startsWith(`..${nodePath.sep}`) || nodePath.isAbsolute(inside)) {
         return yield* new HostFileFailed({ path: target, operation: "write", detail: "outside the destination" })
       }
+      if (relative !== "") yield* refuseLinksOnTheWay(hostPath, relative, entry._tag === "Directory")
       if (entry._tag === "Symlink") {
         links.push({ path: target, target: entry.target })
         continue

@@ -27,16 +27,31 @@ const deliver = (container: Container, onLog: (line: LogLine) => Effect.Effect<v
     )
   )
 
+/** Lines delivered, per output: the follow merges two pipes as they come, a snapshot orders them by time. */
+interface Delivered {
+  readonly stdout: number
+  readonly stderr: number
+}
+
+/** The snapshot's lines past those delivered: per output, in the snapshot's order. */
+const undelivered = (lines: ReadonlyArray<LogLine>, delivered: Delivered): ReadonlyArray<LogLine> => {
+  const seen = { stdout: 0, stderr: 0 }
+  return lines.filter((line) => {
+    seen[line.stream] += 1
+    return seen[line.stream] > delivered[line.stream]
+  })
+}
+
 export const makeLogFollower = (
   container: Container,
   onLog: (line: LogLine) => Effect.Effect<void>
 ): Effect.Effect<LogFollower> =>
-  Effect.map(Ref.make(0), (delivered) => ({
+  Effect.map(Ref.make<Delivered>({ stdout: 0, stderr: 0 }), (delivered) => ({
     follow: container.streamLogs({ follow: true }).pipe(
       Stream.runForEach((line) =>
         Effect.zipRight(
           deliver(container, onLog, line),
-          Ref.update(delivered, (count) => count + 1)
+          Ref.update(delivered, (counts) => ({ ...counts, [line.stream]: counts[line.stream] + 1 }))
         )
       ),
       Effect.catchAll((error) =>
@@ -46,8 +61,8 @@ export const makeLogFollower = (
     handOver: (fiber) =>
       Effect.gen(function* () {
         yield* Fiber.interrupt(fiber)
-        const count = yield* Ref.get(delivered)
+        const counts = yield* Ref.get(delivered)
         const lines = yield* container.logs.pipe(Effect.orElseSucceed((): ReadonlyArray<LogLine> => []))
-        yield* Effect.forEach(lines.slice(count), (line) => deliver(container, onLog, line), { discard: true })
+        yield* Effect.forEach(undelivered(lines, counts), (line) => deliver(container, onLog, line), { discard: true })
       })
   }))

@@ -143,6 +143,22 @@ describe("an archive from a container is not trusted", () => {
         expect(Either.isLeft(failed) && failed.left._tag).toBe("HostFileFailed")
         expect(existsSync(join(outside, "via-link.txt"))).toBe(false)
 
+        // a link an earlier copy left in the destination is not written through either
+        const first: ReadonlyArray<TarEntry> = [
+          { _tag: "Directory", path: "top", mode: 0o755, mtime: 0 },
+          { _tag: "Symlink", path: "top/link", mode: 0o777, mtime: 0, target: outside }
+        ]
+        yield* writeHostTree(first, join(root, "again"))
+        const second: ReadonlyArray<TarEntry> = [
+          { _tag: "Directory", path: "top", mode: 0o755, mtime: 0 },
+          { _tag: "Directory", path: "top/link", mode: 0o700, mtime: 0 },
+          { _tag: "File", path: "top/link/pwned.txt", mode: 0o644, mtime: 0, content: new Uint8Array([1]) }
+        ]
+        const refused = yield* Effect.either(writeHostTree(second, join(root, "again")))
+        expect(Either.isLeft(refused) && refused.left._tag).toBe("HostFileFailed")
+        expect(existsSync(join(outside, "pwned.txt"))).toBe(false)
+        expect(statSync(outside).mode & 0o777).not.toBe(0o700)
+
         const setuid: ReadonlyArray<TarEntry> = [
           { _tag: "File", path: "tool", mode: 0o4755, mtime: 0, content: new Uint8Array([1]) }
         ]

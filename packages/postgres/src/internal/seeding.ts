@@ -124,11 +124,22 @@ const connectForMaintenance = (endpoint: pg.Endpoint) => {
 
 const LOOK_FOR_TEMPLATE = `SELECT 1 FROM pg_database WHERE datname = ${pg.literal(TEMPLATE_DATABASE)}`
 
-/** Whether the template exists: a short session on the source database, no lock (every later start). */
+/**
+ * Whether the template exists, without the lock (every later start stops here): a short session
+ * on `postgres` (`pg_database` is shared by every database), which is no session on the source
+ * unless the source is `postgres`; on the source itself where there is no `postgres` database.
+ */
 const templateExists = (endpoint: pg.Endpoint) =>
   Effect.scoped(
-    Effect.flatMap(pg.connect(endpoint), (client) =>
-      Effect.map(statement(client, "look for the template database", LOOK_FOR_TEMPLATE), (rows) => rows.length > 0)
+    Effect.flatMap(
+      pg.connect({ ...endpoint, database: "postgres" }).pipe(
+        Effect.catchIf(
+          (error) => error.reason === "DatabaseNotFound",
+          () => pg.connect(endpoint)
+        )
+      ),
+      (client) =>
+        Effect.map(statement(client, "look for the template database", LOOK_FOR_TEMPLATE), (rows) => rows.length > 0)
     )
   )
 
