@@ -2,7 +2,6 @@ import { FileSystem, Path } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Exit, pipe, Schema } from "effect"
-import type { CliResult } from "../src/ContainerRuntime.js"
 import * as Def from "../src/ContainerDefinition.js"
 import * as ContainerRuntime from "../src/ContainerRuntime.js"
 import * as Label from "../src/Label.js"
@@ -19,28 +18,10 @@ import {
 } from "../src/internal/dialect/networks.js"
 import { sessionId } from "../src/internal/session.js"
 import { fakeExecutable } from "./support/fakeExecutable.js"
+import { result, stubCli } from "./support/stubCli.js"
 
-const bytes = (text: string) => new TextEncoder().encode(text)
 const ID = "a96af40ad13a1c11a4920a29876137fff33e5905f791787161804bcf3611eea7"
 const netName = (input: string) => Either.getOrThrow(Network.name(input))
-
-const result = (args: ReadonlyArray<string>, exitCode: number, stdout = "", stderr = ""): CliResult => ({
-  argv: ["docker", ...args],
-  exitCode,
-  signal: undefined,
-  stdout: bytes(stdout),
-  stderr: bytes(stderr)
-})
-
-/** A CLI stub: answers each call with `answer(args)` and records the argv. */
-const stubCli = (answer: (args: ReadonlyArray<string>) => CliResult) => {
-  const calls: Array<ReadonlyArray<string>> = []
-  const cli = (args: ReadonlyArray<string>) => {
-    calls.push(args)
-    return Effect.succeed(answer(args))
-  }
-  return { cli, calls }
-}
 
 describe("network argv", () => {
   it("create: --internal, sorted labels, then the name", () => {

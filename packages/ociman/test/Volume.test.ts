@@ -1,32 +1,13 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Schema } from "effect"
-import type { CliResult } from "../src/ContainerRuntime.js"
 import * as Label from "../src/Label.js"
 import * as Volume from "../src/Volume.js"
 import { classifyVolumeFailure, makeVolumeOperations } from "../src/internal/cli/volumes.js"
 import { labeledListArgs } from "../src/internal/dialect/labeled.js"
 import { createArgs, labeledVolumes, volumeRemoveArgs } from "../src/internal/dialect/volumes.js"
+import { result, stubCli } from "./support/stubCli.js"
 
-const bytes = (text: string) => new TextEncoder().encode(text)
 const volName = (input: string) => Either.getOrThrow(Volume.name(input))
-
-const result = (args: ReadonlyArray<string>, exitCode: number, stdout = "", stderr = ""): CliResult => ({
-  argv: ["docker", ...args],
-  exitCode,
-  signal: undefined,
-  stdout: bytes(stdout),
-  stderr: bytes(stderr)
-})
-
-/** A CLI stub: answers each call with `answer(args)` and records the argv. */
-const stubCli = (answer: (args: ReadonlyArray<string>) => CliResult) => {
-  const calls: Array<ReadonlyArray<string>> = []
-  const cli = (args: ReadonlyArray<string>) => {
-    calls.push(args)
-    return Effect.succeed(answer(args))
-  }
-  return { cli, calls }
-}
 
 describe("volume names", () => {
   it("Docker's rule: two characters at least, starting with a letter or digit", () => {
