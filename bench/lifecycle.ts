@@ -7,7 +7,7 @@
 import { Command } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { Console, Effect, Either, Layer } from "effect"
-import { Container, ContainerDefinition as Def, ContainerRuntime } from "ociman"
+import { Container, ContainerDefinition as Def, ContainerRuntime, Wait } from "ociman"
 import { median, type Result, runCommand, timed } from "./measurement.js"
 
 const IMAGE = process.env["OCIMAN_TEST_IMAGE"] ?? "localhost/ociman-test/busybox:1"
@@ -25,7 +25,10 @@ id=$("$1" container run --detach --pull never --label ociman-bench=1 "$2" sh -c 
 
 const library = Effect.scoped(
   Effect.gen(function* () {
-    const container = yield* Container.start(Def.make(IMAGE).pipe(Def.command(["sh", "-c", SLEEPER])))
+    // Wait.none: the same calls as the bare script (the default wait adds an inspect)
+    const container = yield* Container.start(Def.make(IMAGE).pipe(Def.command(["sh", "-c", SLEEPER])), {
+      waitFor: Wait.none
+    })
     yield* container.execSuccess(["true"])
   })
 )

@@ -67,7 +67,7 @@ const program = Effect.gen(function* () {
     Def.make(image).pipe(Def.publish(yield* Port.publish(Port.tcp(8080), { hostIp: "127.0.0.1" }))),
     capabilities.networking
       ? { waitFor: Wait.http({ port: Port.tcp(8080), path: "/index.html" }), timeout: "30 seconds" }
-      : {}
+      : { waitFor: Wait.none } // nothing would answer the default wait's port probe
   )
   yield* Console.log(`started:  ${web.id.slice(0, 12)}, ready`)
 

@@ -166,6 +166,35 @@ describeEachRuntime("ociman run / exec / ps / doctor", (kind) => {
     }
   })
 
+  it("-it after IMAGE is the container's; -dit before it starts a detached container with a TTY and stdin open", async () => {
+    const label = `ociman-test.cli-dit=${unique}`
+    const run = (...args: ReadonlyArray<string>) => ocimanCli(["run", "--backend", kind, "--label", label, ...args])
+    try {
+      const [echo, detached] = await Promise.all([run(TEST_IMAGE, "echo", "-it"), run("-dit", TEST_IMAGE, "sh")])
+      expect(echo).toEqual({ status: 0, stdout: "-it\n", stderr: "" })
+      expect(detached.status).toBe(0)
+      const id = detached.stdout.trim()
+      expect(containersLabelled(kind, label)).toEqual([expect.stringMatching(new RegExp(`^${id.slice(0, 12)}`))])
+      // an interactive sh on a TTY waits for input instead of exiting
+      expect(
+        runtime(kind, [
+          "container",
+          "inspect",
+          "--format",
+          "{{.Config.Tty}} {{.Config.OpenStdin}} {{.State.Running}}",
+          id
+        ])
+      ).toBe("true true true")
+    } finally {
+      for (const id of containersLabelled(kind, label)) {
+        // a shell as PID 1 ignores SIGTERM: Podman would wait out its 10 s stop timeout
+        spawnSync(kind, ["container", "rm", "--force", ...(kind === "podman" ? ["--time", "0"] : []), id], {
+          stdio: "ignore"
+        })
+      }
+    }
+  })
+
   it("info --json says which executable runs and what selected the runtime, as the text does", async () => {
     const [chosen, fromEnvironment, text] = await Promise.all([
       ocimanCli(["info", "--json", "--backend", kind]),
@@ -360,7 +389,7 @@ describe("ociman run / exec / doctor without a runtime", () => {
     const [nope, choice, interactive, unknown, missing, extra, subcommand, verbose] = await Promise.all([
       ocimanCli(["hash", "--nope", "some-dir"]),
       ocimanCli(["info", "--backend", "nerdctl"]),
-      ocimanCli(["run", "-it", TEST_IMAGE, "sh"]),
+      ocimanCli(["run", "-itz", TEST_IMAGE, "sh"]),
       ocimanCli(["run", "-zz", TEST_IMAGE, "true"]),
       ocimanCli(["hash", "--instructions"]),
       ocimanCli(["ps", "extra"]),
@@ -369,7 +398,7 @@ describe("ociman run / exec / doctor without a runtime", () => {
     ])
     expectOneLineFailure(nope, "unknown option --nope for ociman hash (ociman hash --help lists its options)")
     expectOneLineFailure(choice, '--backend expects docker or podman, got "nerdctl"')
-    expectOneLineFailure(interactive, "unknown option -it for ociman run (ociman run --help lists its options)")
+    expectOneLineFailure(interactive, "unknown option -itz for ociman run (ociman run --help lists its options)")
     expectOneLineFailure(unknown, "unknown option -zz for ociman run (ociman run --help lists its options)")
     expectOneLineFailure(missing, "--instructions needs a value (ociman hash --help)")
     expectOneLineFailure(extra, "Received unknown argument: 'extra'")
@@ -427,6 +456,22 @@ describe("ociman run / exec / doctor without a runtime", () => {
     } finally {
       rmSync(noRuntimes, { recursive: true, force: true })
     }
+  })
+
+  it("run takes -i / -t (--interactive / --tty, clustered with other flags) before IMAGE, as exec does", async () => {
+    const [runHelp, execHelp, unknownLetter] = await Promise.all([
+      ocimanCli(["run", "--help"]),
+      ocimanCli(["exec", "--help"]),
+      ocimanCli(["run", "-dix", TEST_IMAGE, "sh"])
+    ])
+    for (const help of [runHelp, execHelp]) {
+      expect(help.status).toBe(0)
+      expect(help.stdout).toContain("[(-i, --interactive)]")
+      expect(help.stdout).toContain("[(-t, --tty)]")
+    }
+    expect(runHelp.stdout).toContain("attached to this terminal with -it")
+    // -d, -i and -x: x is not one of run's flags, so the cluster is not split
+    expectOneLineFailure(unknownLetter, "unknown option -dix for ociman run (ociman run --help lists its options)")
   })
 
   it("every command has --help, --backend and --json", async () => {

@@ -106,6 +106,39 @@ export const definitionConformance: Part = (kind, runtime, capabilities, image) 
       })
     )
 
+    it.effect("definition: a securityOption (no-new-privileges) is seen in /proc/self/status", () =>
+      Effect.gen(function* () {
+        const result = yield* inside(
+          base.pipe(Def.securityOption("no-new-privileges")),
+          "grep NoNewPrivs /proc/self/status"
+        )
+        if (!real) {
+          expect(hasFlag(result.argv, "--security-opt", "no-new-privileges")).toBe(true)
+          return
+        }
+        expect(result.stdout).toBe("NoNewPrivs:\t1\n")
+      })
+    )
+
+    it.effect(
+      "definition: platform picks the image's platform; another one is refused, typed (capability: processes)",
+      () =>
+        Effect.gen(function* () {
+          if (!real) return
+          // the test image is built for this machine (amd64 on CI)
+          const machine = (yield* inside(base, "uname -m")).stdout
+          const platform = machine === "aarch64\n" ? "linux/arm64" : "linux/amd64"
+          const other = platform === "linux/arm64" ? "linux/amd64" : "linux/arm64"
+          const same = yield* inside(base.pipe(Def.platform(platform), Def.pullPolicy("never")), "uname -m")
+          expect(same.stdout).toBe(machine)
+          // with no registry and no image of that platform here, the run cannot start
+          const refused = yield* Effect.flip(
+            inside(base.pipe(Def.platform(other), Def.pullPolicy("never")), "uname -m")
+          )
+          expect(["ImageNotFound", "ContainerStartFailed"]).toContain(refused._tag)
+        })
+    )
+
     it.effect("definition: capAdd / capDrop change the effective capabilities (CapEff)", () =>
       Effect.gen(function* () {
         const status = "grep CapEff /proc/self/status"

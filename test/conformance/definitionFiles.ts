@@ -11,6 +11,7 @@
  */
 import { expect } from "@effect/vitest"
 import { Effect } from "effect"
+import { execFileSync } from "node:child_process"
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import { join } from "node:path"
@@ -40,6 +41,7 @@ const ENTRY = [
 ].join("\n")
 
 const HOST_DIR_PREFIX = "ociman-definition-files"
+const SLEEPER = ["sh", "-c", "trap 'exit 0' TERM; sleep 60 & wait"]
 
 /** Declares these tests for one runtime (see `conformance` in `suite.ts`). */
 export const definitionFilesConformance: Part = (kind, runtime, capabilities, image) => {
@@ -185,6 +187,51 @@ export const definitionFilesConformance: Part = (kind, runtime, capabilities, im
         } else {
           expect(capabilities.processes).toBe(false)
         }
+      })
+    )
+
+    it.scoped("definition files: a tar archive is extracted into its target, modes and links kept", () =>
+      Effect.gen(function* () {
+        const dir = yield* hostDir(HOST_DIR_PREFIX)
+        fs.mkdirSync(join(dir, "sub"))
+        fs.writeFileSync(join(dir, "a.txt"), "from the archive\n")
+        fs.writeFileSync(join(dir, "sub", "run.sh"), "#!/bin/sh\necho ran\n", { mode: 0o750 })
+        fs.symlinkSync("a.txt", join(dir, "link"))
+        // made by this machine's tar, as a user's archive would be
+        const archive = new Uint8Array(
+          execFileSync("tar", ["-cf", "-", "--owner=0", "--group=0", "-C", dir, "a.txt", "sub", "link"])
+        )
+        const c = yield* Container.start(
+          Def.make(image).pipe(Def.command(SLEEPER), Def.files({ target: "/opt/app", archive }))
+        )
+        expect(yield* c.readFileString("/opt/app/a.txt")).toBe("from the archive\n")
+        expect(yield* c.readFileString("/opt/app/sub/run.sh")).toBe("#!/bin/sh\necho ran\n")
+        if (capabilities.processes) {
+          const seen = yield* c.exec([
+            "sh",
+            "-c",
+            "stat -c '%a' /opt/app/sub/run.sh; readlink /opt/app/link; /opt/app/sub/run.sh"
+          ])
+          expect(seen.stdout).toBe("750\na.txt\nran\n")
+        }
+        // a path that climbs out of the target, or bytes that are no tar, are refused before anything runs
+        const marker = uniqueMarker()
+        const climbing = new Uint8Array(
+          execFileSync("tar", ["-cf", "-", "--absolute-names", "-C", join(dir, "sub"), "../a.txt"])
+        )
+        const escape = yield* Effect.flip(
+          Container.start(
+            Def.make(image).pipe(Def.labels({ [marker]: "1" }), Def.files({ target: "/opt", archive: climbing }))
+          )
+        )
+        expect(escape._tag === "InvalidContainerDefinition" && escape.reason).toBe("FileArchiveInvalid")
+        const garbage = yield* Effect.flip(
+          Container.start(
+            Def.make(image).pipe(Def.labels({ [marker]: "1" }), Def.files({ target: "/opt", archive: allBytes }))
+          )
+        )
+        expect(garbage._tag === "InvalidContainerDefinition" && garbage.reason).toBe("FileArchiveInvalid")
+        expect(yield* left(marker)).toEqual([])
       })
     )
 

@@ -34,6 +34,7 @@ import { TestRuntime } from "ociman"
 import { Testing } from "ociman"
 import { definitionConformance, definitionHandlers } from "./definition.js"
 import { definitionFilesConformance, definitionFilesHandlers } from "./definitionFiles.js"
+import { networksConformance } from "./networks.js"
 import { filesConformance, filesHandlers } from "./files.js"
 import { lifecycleConformance, lifecycleHandlers } from "./lifecycle.js"
 import { observationConformance, observationHandlers } from "./observation.js"
@@ -587,7 +588,9 @@ export const conformance = (
         const scope = yield* Scope.make()
         const started = yield* Effect.all(
           Array.from({ length: 5 }, () =>
-            Container.start(sleeper.pipe(Def.labels({ [marker]: "1" }), Def.publish(Port.tcp(8080))))
+            Container.start(sleeper.pipe(Def.labels({ [marker]: "1" }), Def.publish(Port.tcp(8080))), {
+              waitFor: Wait.none // nothing listens on the sleeper's port
+            })
           ),
           { concurrency: "unbounded" }
         ).pipe(Scope.extend(scope))
@@ -639,7 +642,8 @@ export const conformance = (
     it.scoped("a port published on an address gets a host port there; unpublished is PortNotPublished", () =>
       Effect.gen(function* () {
         const c = yield* Container.start(
-          sleeper.pipe(Def.publish(Either.getOrThrow(Port.publish(Port.tcp(8080), { hostIp: "127.0.0.1" }))))
+          sleeper.pipe(Def.publish(Either.getOrThrow(Port.publish(Port.tcp(8080), { hostIp: "127.0.0.1" })))),
+          { waitFor: Wait.none } // nothing listens on the sleeper's port
         )
         const { host, port } = yield* c.hostPort(Port.tcp(8080))
         expect(host).toBe("127.0.0.1")
@@ -652,7 +656,9 @@ export const conformance = (
 
     it.scoped("a port published on every address: Docker binds IPv4 and IPv6 apart, Podman once", () =>
       Effect.gen(function* () {
-        const c = yield* Container.start(sleeper.pipe(Def.publish(Port.tcp(8080), Port.udp(5353))))
+        const c = yield* Container.start(sleeper.pipe(Def.publish(Port.tcp(8080), Port.udp(5353))), {
+          waitFor: Wait.none // nothing listens on the sleeper's ports
+        })
         const tcp = yield* c.hostPorts(Port.tcp(8080))
         expect(tcp.map((binding) => binding.host)).toEqual(docker ? ["127.0.0.1", "::1"] : ["127.0.0.1"])
         expect(tcp.every((binding) => binding.port > 0)).toBe(true)
@@ -664,7 +670,7 @@ export const conformance = (
 
     it.scoped("a stopped container: Docker no longer reports its host ports, Podman still does", () =>
       Effect.gen(function* () {
-        const c = yield* Container.start(sleeper.pipe(Def.publish(Port.tcp(8080))))
+        const c = yield* Container.start(sleeper.pipe(Def.publish(Port.tcp(8080))), { waitFor: Wait.none })
         const running = yield* c.hostPorts(Port.tcp(8080))
         expect(running.length).toBeGreaterThan(0)
         yield* c.stop({ timeout: "5 seconds" })
@@ -683,7 +689,7 @@ export const conformance = (
           ),
           capabilities.networking
             ? { waitFor: Wait.http({ port: Port.tcp(8080), path: "/" }), timeout: "30 seconds" }
-            : {}
+            : { waitFor: Wait.none }
         )
         const { port } = yield* web.hostPort(Port.tcp(8080))
         expect(port).toBeGreaterThan(0)
@@ -1138,6 +1144,7 @@ export const conformance = (
   definitionConformance(kind, runtime, capabilities, SUITE_IMAGE)
   lifecycleConformance(kind, runtime, capabilities, SUITE_IMAGE)
   filesConformance(kind, runtime, capabilities, SUITE_IMAGE)
+  networksConformance(kind, runtime, capabilities, SUITE_IMAGE)
   volumesConformance(kind, runtime, capabilities, SUITE_IMAGE)
   observationConformance(kind, runtime, capabilities, SUITE_IMAGE)
   waitsConformance(kind, runtime, capabilities, SUITE_IMAGE)

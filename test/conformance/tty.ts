@@ -3,12 +3,14 @@
  * transports) and the in-memory runtime. Observed from inside, with busybox `tty`:
  * - an exec or a foreground run with `tty` prints a `/dev/pts/N` path, without it "not a tty",
  *   with or without stdin;
- * - stdin bytes reach a command that has a TTY on Podman (ended by the terminal's EOF, `\x04`:
- *   over a TTY the end of stdin is not an end of file); Docker's CLI cannot take them from a pipe,
- *   so that is `TtyInputUnsupported` before anything runs.
+ * - stdin bytes reach a command that has a TTY on both engines: a line for `read`, the exit code
+ *   passed through, `cat` ended by the terminal's EOF (`\x04`: over a TTY the end of stdin is not
+ *   an end of file). Podman's CLI takes them from a pipe; Docker's cannot, so that exec goes over
+ *   the engine's API (a taken-over connection), on the CLI transport too;
+ * - the same for a foreground run `withTty` and `withInteractive` (Docker: attached over the API).
  */
 import { expect } from "@effect/vitest"
-import { Effect } from "effect"
+import { Chunk, Effect, Stream } from "effect"
 import { Container, ContainerDefinition as Def, TestRuntime } from "ociman"
 import { type Part, partLayer, whereOf } from "./part.js"
 
@@ -17,6 +19,10 @@ const SLEEPER = ["sh", "-c", "trap 'exit 0' TERM; sleep 60 & wait"]
 const TTY_PROBE = ["sh", "-c", "tty; true"]
 /** Prints the TTY's path, then copies stdin (to the terminal's EOF). */
 const TTY_CAT = ["sh", "-c", "tty; cat"]
+/** Prints the TTY's path, reads a line, prints it back. */
+const TTY_READ = ["sh", "-c", "tty; read x; echo got:$x"]
+/** Reads a line, exits 7. */
+const READ_EXIT = ["sh", "-c", "read x; exit 7"]
 /** A terminal's end of file (Ctrl-D). */
 const EOT = "\x04"
 /** Ends the bytes as a terminal's end of file would: a TTY does not pass on the pipe's end. */
@@ -30,7 +36,12 @@ export const ttyHandlers: ReadonlyArray<TestRuntime.Handler> = [
   TestRuntime.handler("*", TTY_CAT, (ctx) => ({
     stdout: ttyLine(ctx.tty) + ctx.stdinText.replace(EOT, ""),
     exitCode: 0
-  }))
+  })),
+  TestRuntime.handler("*", TTY_READ, (ctx) => ({
+    stdout: `${ttyLine(ctx.tty)}got:${ctx.stdinText.split("\n")[0] ?? ""}\n`,
+    exitCode: 0
+  })),
+  TestRuntime.handler("*", READ_EXIT, () => ({ stdout: "", exitCode: 7 }))
 ]
 
 const PTS = /^\/dev\/pts\/\d+\r?$/m
@@ -59,27 +70,46 @@ export const ttyConformance: Part = (kind, runtime, capabilities, image) => {
       })
     )
 
-    it.scoped(
-      kind === "docker"
-        ? "tty: an exec with a TTY and stdin is TtyInputUnsupported on Docker, before anything runs"
-        : "tty: an exec with a TTY receives stdin on Podman",
-      () =>
-        Effect.gen(function* () {
-          const c = yield* Container.start(sleeper)
-          if (kind === "docker") {
-            const error = yield* Effect.flip(c.exec(TTY_CAT, { tty: true, stdin: INPUT }))
-            expect(error._tag).toBe("TtyInputUnsupported")
-            expect(error.message).toContain("drop `tty`")
-            // an open stdin without bytes is the same refusal
-            const interactive = yield* Effect.flip(c.exec(TTY_PROBE, { tty: true, interactive: true }))
-            expect(interactive._tag).toBe("TtyInputUnsupported")
-          } else {
-            const result = yield* c.exec(TTY_CAT, { tty: true, stdin: INPUT, timeout: "30 seconds" })
-            expect(result.exitCode).toBe(0)
-            expect(result.stdout).toMatch(PTS)
-            expect(result.stdout).toContain("hello-through-tty")
-          }
-        })
+    it.scoped("tty: an exec with a TTY receives stdin: `read` gets the line, the exit code is passed through", () =>
+      Effect.gen(function* () {
+        const c = yield* Container.start(sleeper)
+        const read = yield* c.exec(TTY_READ, { tty: true, stdin: "hello\n", timeout: "30 seconds" })
+        expect(read.exitCode).toBe(0)
+        expect(read.stdout).toMatch(PTS)
+        expect(read.stdout).toMatch(/^got:hello\r?$/m)
+        const exited = yield* c.exec(READ_EXIT, { tty: true, stdin: "hello\n", timeout: "30 seconds" })
+        expect(exited.exitCode).toBe(7)
+      })
+    )
+
+    it.scoped("tty: `cat` with a TTY copies stdin and ends at the terminal's end of file", () =>
+      Effect.gen(function* () {
+        const c = yield* Container.start(sleeper)
+        const result = yield* c.exec(TTY_CAT, { tty: true, stdin: INPUT, timeout: "30 seconds" })
+        expect(result.exitCode).toBe(0)
+        expect(result.stdout).toMatch(PTS)
+        expect(result.stdout).toContain("hello-through-tty")
+        // an open stdin without bytes: the command runs with its TTY
+        const interactive = yield* c.exec(TTY_PROBE, { tty: true, interactive: true, timeout: "30 seconds" })
+        expect(interactive.exitCode).toBe(0)
+        expect(interactive.stdout).toMatch(PTS)
+      })
+    )
+
+    it.scoped("tty: a streamed exec with a TTY receives stdin, line by line", () =>
+      Effect.gen(function* () {
+        const c = yield* Container.start(sleeper)
+        const lines = yield* Stream.runCollect(
+          c.streamExec(TTY_READ, { tty: true, stdin: "hello\n", timeout: "30 seconds" })
+        )
+        const texts = Chunk.toReadonlyArray(lines).map((line) => line.text)
+        expect(texts.some((text) => PTS.test(text))).toBe(true)
+        expect(texts).toContain("got:hello")
+        const failed = yield* Effect.flip(
+          Stream.runDrain(c.streamExec(READ_EXIT, { tty: true, stdin: "hello\n", timeout: "30 seconds" }))
+        )
+        expect(failed).toMatchObject({ _tag: "ContainerExitedNonZero", exitCode: 7 })
+      })
     )
 
     it.effect("tty: a foreground run withTty sees a TTY, without it none", () =>
@@ -91,27 +121,23 @@ export const ttyConformance: Part = (kind, runtime, capabilities, image) => {
       })
     )
 
-    it.effect(
-      kind === "docker"
-        ? "tty: a foreground run withTty and withInteractive is TtyInputUnsupported on Docker"
-        : "tty: a foreground run withTty and withInteractive receives stdin on Podman",
-      () =>
-        Effect.gen(function* () {
-          const definition = Def.make(image).pipe(
-            Def.command(TTY_CAT),
-            Def.withTty,
-            Def.withInteractive,
-            Def.withRemove
-          )
-          if (kind === "docker") {
-            const error = yield* Effect.flip(Container.run(definition, { stdin: INPUT }))
-            expect(error._tag).toBe("TtyInputUnsupported")
-          } else {
-            const result = yield* Container.run(definition, { stdin: INPUT, timeout: "30 seconds" })
-            expect(result.stdout).toMatch(PTS)
-            expect(result.stdout).toContain("hello-through-tty")
-          }
-        })
+    it.effect("tty: a foreground run withTty and withInteractive receives stdin, its exit code passed through", () =>
+      Effect.gen(function* () {
+        const definition = (command: ReadonlyArray<string>) =>
+          Def.make(image).pipe(Def.command(command), Def.withTty, Def.withInteractive, Def.withRemove)
+        const read = yield* Container.run(definition(TTY_READ), { stdin: "hello\n", timeout: "30 seconds" })
+        expect(read.exitCode).toBe(0)
+        expect(read.stdout).toMatch(PTS)
+        expect(read.stdout).toMatch(/^got:hello\r?$/m)
+        const cat = yield* Container.run(definition(TTY_CAT), { stdin: INPUT, timeout: "30 seconds" })
+        expect(cat.stdout).toMatch(PTS)
+        expect(cat.stdout).toContain("hello-through-tty")
+        // `Container.run` fails on a non-zero exit: the code is the command's
+        const exited = yield* Effect.flip(
+          Container.run(definition(READ_EXIT), { stdin: "hello\n", timeout: "30 seconds" })
+        )
+        expect(exited).toMatchObject({ _tag: "ContainerExitedNonZero", exitCode: 7 })
+      })
     )
   })
 }

@@ -4,6 +4,7 @@
  * - `Wait.exited(code)` for one-shot containers: ready once exited with that code, at once
  *   `ContainerExitedBeforeReady` with another;
  * - `Wait.publishedPorts` and `Wait.auto` (the healthcheck, else every published TCP port);
+ * - the default wait of `Container.start` (`Wait.auto`), and `Wait.none`, its opt-out;
  * - `onLog`: every line from the first, during the wait, and those of a start that failed.
  */
 import { expect } from "@effect/vitest"
@@ -21,11 +22,19 @@ const SLOW_HTTPD = [
 ]
 /** Healthy only once /tmp/ready exists, a second after the start. */
 const SLOW_READY = ["sh", "-c", "trap 'exit 0' TERM; sleep 1; touch /tmp/ready; sleep 60 & wait"]
+/** Listens only after two seconds (three for LATER_HTTPD): a start that did not wait finds nothing there. */
+const LATE_HTTPD = ["sh", "-c", "sleep 2; exec httpd -f -p 8080"]
+const LATER_HTTPD = ["sh", "-c", "sleep 3; exec httpd -f -p 8080"]
+/** Healthy only once /tmp/ready exists, two seconds after the start. */
+const LATE_READY = ["sh", "-c", "trap 'exit 0' TERM; sleep 2; touch /tmp/ready; sleep 60 & wait"]
+/** A health check that never passes (run as `/bin/sh -c`, in memory too). */
+const NEVER_HEALTHY = "echo never; exit 1"
 const CHATTY_START = ["sh", "-c", "trap 'exit 0' TERM; echo one; echo two >&2; sleep 0.5; echo ready; sleep 60 & wait"]
 const CHATTY_CRASH = ["sh", "-c", "echo about-to-fail; echo why >&2; exit 2"]
 
 /** How the in-memory runtime answers the commands of these tests. */
 export const waitsHandlers: ReadonlyArray<TestRuntime.Handler> = [
+  TestRuntime.handler("*", ["/bin/sh", "-c", NEVER_HEALTHY], { stdout: "never\n", exitCode: 1 }),
   TestRuntime.handler("*", ONE_SHOT, { stdout: "migrated\n", exitCode: 0 }),
   TestRuntime.handler("*", ONE_SHOT_FAILING, { stdout: "broken\n", exitCode: 3 }),
   TestRuntime.handler("*", CHATTY_START, {
@@ -125,6 +134,70 @@ export const waitsConformance: Part = (kind, runtime, capabilities, image) => {
         // in memory the health command, like any unknown command, exits 0 at once
         const c = yield* Container.start(checked, { waitFor: Wait.auto, timeout: "30 seconds" })
         expect((yield* c.exec(["test", "-f", "/tmp/ready"])).exitCode).toBe(0)
+      })
+    )
+
+    it.scoped("waits: without waitFor, start returns once a published TCP port answers (Wait.auto)", () =>
+      Effect.gen(function* () {
+        const web = yield* Container.start(
+          Def.make(image).pipe(
+            Def.command(LATE_HTTPD),
+            Def.publish(Either.getOrThrow(Port.publish(Port.tcp(8080), { hostIp: "127.0.0.1" })))
+          ),
+          { timeout: "30 seconds" }
+        )
+        // right when start returns: the server that listens two seconds after the start answers
+        expect((yield* web.probePort({ _tag: "Tcp", port: Port.tcp(8080) }))._tag).toBe("Reached")
+      })
+    )
+
+    it.scoped("waits: without waitFor, a container with a health check is healthy when start returns", () =>
+      Effect.gen(function* () {
+        const c = yield* Container.start(
+          Def.make(image).pipe(
+            Def.command(LATE_READY),
+            Def.healthcheck({ command: ["test", "-f", "/tmp/ready"], interval: "500 millis", retries: 60 })
+          ),
+          { timeout: "30 seconds" }
+        )
+        // Docker's status is what its last check said; Podman's `healthcheck run` runs it once more
+        expect((yield* c.healthcheck)._tag).toBe("Healthy")
+        // the in-memory runtime answers the check when asked; it prints no result of its own
+        if (capabilities.processes) expect((yield* c.inspect).state.health?.status).toBe("healthy")
+      })
+    )
+
+    it.scoped("waits: without waitFor, a one-shot container that publishes nothing starts, exited or not", () =>
+      Effect.gen(function* () {
+        const job = yield* Container.start(Def.make(image).pipe(Def.command(ONE_SHOT)), { timeout: "30 seconds" })
+        expect(yield* job.wait).toBe(0)
+        expect((yield* job.logs).map((line) => line.text)).toEqual(["migrated"])
+      })
+    )
+
+    it.scoped("waits: Wait.none returns before the port answers and before the health check passes", () =>
+      Effect.gen(function* () {
+        const c = yield* Container.start(
+          Def.make(image).pipe(
+            Def.command(LATER_HTTPD),
+            Def.publish(Either.getOrThrow(Port.publish(Port.tcp(8080), { hostIp: "127.0.0.1" }))),
+            Def.healthcheck({ command: NEVER_HEALTHY, interval: "500 millis", retries: 60 })
+          ),
+          { waitFor: Wait.none, timeout: "30 seconds" }
+        )
+        // nothing listens for three seconds, seen from inside (a probe from the host could meet
+        // Docker's or rootless Podman's port proxy, which accepts while nothing listens); the
+        // default would have waited for the port and then timed out on health
+        if (capabilities.processes) {
+          const seen = yield* c.exec([
+            "sh",
+            "-c",
+            "wget -qO- http://127.0.0.1:8080/ 2>/dev/null || echo nothing-listens"
+          ])
+          expect(seen.stdout).toBe("nothing-listens\n")
+        }
+        expect((yield* c.healthcheck)._tag).toBe("Unhealthy")
+        expect((yield* c.inspect).state.running).toBe(true)
       })
     )
 

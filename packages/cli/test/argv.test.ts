@@ -58,8 +58,12 @@ describe("the command line before @effect/cli parses it", () => {
     expect(message("hash", "--nope", "dir")).toBe(
       "unknown option --nope for ociman hash (ociman hash --help lists its options)"
     )
-    expect(message("run", "-it", "busybox", "sh")).toBe(
-      "unknown option -it for ociman run (ociman run --help lists its options)"
+    expect(message("run", "-itz", "busybox", "sh")).toBe(
+      "unknown option -itz for ociman run (ociman run --help lists its options)"
+    )
+    // -i and -t are run's own (a terminal handed to the container), before IMAGE
+    expect(prepared("run", "-it", "busybox", "sh")).toEqual(
+      Either.right({ args: ["run", "-i", "-t", "busybox", "--", "sh"], verbose: false })
     )
     expect(message("run", "-zz", "busybox")).toContain("unknown option -zz")
     // options of other commands are unknown too

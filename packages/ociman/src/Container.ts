@@ -26,7 +26,7 @@
  */
 import { Clock, Duration, Effect, Either, ExecutionStrategy, Exit, type Redacted, Ref, Scope, Stream } from "effect"
 import type { CliError, UnexpectedOutput } from "./CliError.js"
-import type { ContainerDefinition } from "./ContainerDefinition.js"
+import { type ContainerDefinition, InvalidContainerDefinition } from "./ContainerDefinition.js"
 import type { ContainerExitedNonZero, ContainerNotFound, ImageNotFound, PortNotPublished } from "./ContainerError.js"
 import type {
   HostFileFailed,
@@ -65,6 +65,7 @@ import * as EnvVar from "./EnvVar.js"
 import type * as Label from "./Label.js"
 import type * as Port from "./Port.js"
 import { validateRun } from "./internal/containerSpec.js"
+import { exposingHostPorts } from "./internal/hostPortForwarding.js"
 import { parseSignal } from "./internal/signal.js"
 import { bounded, boundedStream, deadlineOf, type Deadlines, unanswered } from "./internal/deadline.js"
 import * as hostPorts from "./internal/hostPorts.js"
@@ -481,19 +482,25 @@ export interface StartOptions {
    * Readiness: `start` succeeds only once this strategy passes (see `Wait.forContainer`). A
    * container that exits first, misses the deadline, or whose wait is interrupted is removed
    * before `start` fails.
+   *
+   * Default `Wait.auto`: the health check when the container has one (the image's or the
+   * definition's), else every TCP port it publishes answering from this host. A definition that
+   * publishes no TCP port and has no health check of its own costs one inspect: a container without
+   * either is ready then, whatever its state (a one-shot container may have exited already).
+   * `Wait.none` waits for nothing.
    */
   readonly waitFor?: Wait.Strategy | undefined
   /**
-   * One budget for the whole start: a pull it needs, the run, and with `waitFor` the wait. Past it,
+   * One budget for the whole start: a pull it needs, the run, and the wait. Past it,
    * `start` fails with `OperationTimedOut` (or the wait's `WaitTimedOut`), within the budget, even
    * when the engine does not answer; a container the engine creates after all is removed when the
    * scope closes. Without it: the runtime's `start` deadline for the run (60 s), its `pull`
    * deadline for a pull, and `Wait.defaultTimeout` (60 s, counted from the start) for the wait.
    */
   readonly timeout?: Duration.DurationInput | undefined
-  /** With `waitFor`: the delays between a check's attempts (see `Wait.ForContainerOptions`). */
+  /** The wait's delays between a check's attempts (see `Wait.ForContainerOptions`). */
   readonly schedule?: Wait.ForContainerOptions["schedule"]
-  /** With `waitFor`: how long one attempt may take (see `Wait.ForContainerOptions`). Default 5 s. */
+  /** How long one attempt of the wait may take (see `Wait.ForContainerOptions`). Default 5 s. */
   readonly attemptTimeout?: Wait.ForContainerOptions["attemptTimeout"]
   /**
    * Reuse one container for this definition across scopes, processes and runs (see `start`): it
@@ -613,6 +620,14 @@ export const run = (
   definition: ContainerDefinition,
   options: { readonly stdin?: Uint8Array | string | undefined; readonly timeout?: Duration.DurationInput } = {}
 ): Effect.Effect<ExecResult, StartError | ContainerExitedNonZero, ContainerRuntime> =>
+  definition.exposedHostPorts.length > 0
+    ? Effect.scoped(Effect.flatMap(withHostPorts(definition), (served) => run(served, options)))
+    : runServed(definition, options)
+
+const runServed = (
+  definition: ContainerDefinition,
+  options: { readonly stdin?: Uint8Array | string | undefined; readonly timeout?: Duration.DurationInput }
+): Effect.Effect<ExecResult, StartError | ContainerExitedNonZero, ContainerRuntime> =>
   Effect.gen(function* () {
     const runtime = yield* ContainerRuntime
     // the nonce finds the container again if the run is cut short (the killed CLI leaves it running)
@@ -727,6 +742,11 @@ const pullingFirst = <A, E, R>(
  * leave it alone even once that process has exited; `Sweeper.sweep({ includeDetached: true })`
  * (`ociman prune --include-detached`) removes it then.
  *
+ * It waits for nothing (unlike `start`, whose default is `Wait.auto`): it returns once the engine
+ * has started the container, as `docker run -d` does, since no scope would remove a container that
+ * failed to become ready. Wait for it yourself with `Wait.forContainer(c, Wait.auto)` (or any
+ * strategy), and remove it if that fails.
+ *
  * @example
  * ```ts
  * import { Effect } from "effect"
@@ -764,11 +784,21 @@ export const startDetached = (
     readonly timeout?: Duration.DurationInput | undefined
   } = {}
 ): Effect.Effect<Container, StartError, ContainerRuntime> =>
-  Effect.flatMap(options.reuse === true ? reuse.enabledByEnvironment : Effect.succeed(false), (reused) =>
-    pullingFirst(definition, (pullPolicy) =>
-      reused ? runReused(definition, pullPolicy, options.timeout) : runDetachedOwned(definition, pullPolicy, options)
-    )
-  ).pipe(Effect.withSpan("ociman.Container.startDetached", { attributes: { reuse: options.reuse ?? false } }))
+  definition.exposedHostPorts.length > 0
+    ? Effect.fail(
+        new InvalidContainerDefinition({
+          field: "exposedHostPorts",
+          input: definition.exposedHostPorts.join(","),
+          reason: "HostPortsNeedScope"
+        })
+      )
+    : Effect.flatMap(options.reuse === true ? reuse.enabledByEnvironment : Effect.succeed(false), (reused) =>
+        pullingFirst(definition, (pullPolicy) =>
+          reused
+            ? runReused(definition, pullPolicy, options.timeout)
+            : runDetachedOwned(definition, pullPolicy, options)
+        )
+      ).pipe(Effect.withSpan("ociman.Container.startDetached", { attributes: { reuse: options.reuse ?? false } }))
 
 /**
  * Starts a container that is removed when the scope closes: after success, failure, interruption,
@@ -784,7 +814,8 @@ export const startDetached = (
  * `never`): the run is `run --pull never`, and an interrupt during the pull cancels it at once.
  * A pull that fails is `PullFailed`.
  *
- * With `waitFor`, it returns once the container is ready (see `StartOptions`).
+ * It returns once the container is ready: by `waitFor`, by default `Wait.auto` (its health check,
+ * else its published TCP ports; see `StartOptions`); `Wait.none` returns at once.
  *
  * With `reuse: true`, one container serves every start of the same definition, in this process, in
  * others at the same time, and in later runs: it is keyed by a hash of the definition (the
@@ -833,6 +864,10 @@ export const start = (
   definition: ContainerDefinition,
   options: StartOptions = {}
 ): Effect.Effect<Container, StartError | WaitError, ContainerRuntime | Scope.Scope> => {
+  // the forwarders are the caller's: they outlive the container, which its own scope removes first
+  if (definition.exposedHostPorts.length > 0) {
+    return Effect.flatMap(withHostPorts(definition), (served) => start(served, options))
+  }
   if (options.reuse === true) {
     return Effect.flatMap(reuse.enabledByEnvironment, (enabled) =>
       enabled ? startReused(definition, options) : start(definition, { ...options, reuse: false })
@@ -869,27 +904,69 @@ export const start = (
             : Effect.zipRight(Ref.set(started, { _tag: "Refused" }), Scope.close(scope, Exit.failCause(cause)))
         )
       )
-      const { waitFor, timeout, schedule, attemptTimeout, onLog } = options
+      const { onLog } = options
       // forked into the container's scope after its release: interrupted before the removal (and
       // interruptible, which a fiber forked in this uninterruptible region would not be)
       const follower = onLog === undefined ? undefined : yield* makeLogFollower(container, onLog)
       const following = follower === undefined ? undefined : yield* Effect.forkIn(restore(follower.follow), scope)
-      if (waitFor !== undefined) {
-        // the wait runs interruptible, and its failure releases the container at once (the caller's
-        // scope may live much longer); the follower first hands over the lines the container wrote
-        yield* restore(Wait.forContainer(container, waitFor, { timeout, startedAt, schedule, attemptTimeout })).pipe(
-          Effect.onError((cause) =>
-            Effect.zipRight(
-              follower === undefined || following === undefined ? Effect.void : follower.handOver(following),
-              Scope.close(scope, Exit.failCause(cause))
-            )
+      // the wait runs interruptible, and its failure releases the container at once (the caller's
+      // scope may live much longer); the follower first hands over the lines the container wrote
+      yield* restore(readiness(container, definition, options, startedAt)).pipe(
+        Effect.onError((cause) =>
+          Effect.zipRight(
+            follower === undefined || following === undefined ? Effect.void : follower.handOver(following),
+            Scope.close(scope, Exit.failCause(cause))
           )
         )
-      }
+      )
       return container
     })
   ).pipe(onRuntimeClock, Effect.withSpan("ociman.Container.start"))
 }
+
+/** The definition publishes a TCP port (a UDP one cannot be checked from the host). */
+const publishesTcp = (definition: ContainerDefinition): boolean =>
+  definition.publish.some(
+    (published) => ("containerPort" in published ? published.containerPort : published).protocol === "tcp"
+  )
+
+/** The inspected container publishes a TCP port (raw flags may publish what the definition does not). */
+const inspectedTcp = (info: ContainerInspect.ContainerInspect): boolean =>
+  Array.from(info.ports).some(([key, bindings]) => key.endsWith("/tcp") && bindings.length > 0)
+
+/**
+ * What `start` waits for: `waitFor`, else `Wait.auto` (`Wait.none` waits for nothing). A definition
+ * that publishes no TCP port and has no health check of its own costs one inspect (the image may
+ * have a HEALTHCHECK, raw flags may publish a port): with neither, the container is ready whatever
+ * its state, so a one-shot container that has already exited starts as it did without a wait.
+ */
+const readiness = (
+  container: Container,
+  definition: ContainerDefinition,
+  options: StartOptions,
+  startedAt: number
+): Effect.Effect<void, WaitError> => {
+  const { waitFor, timeout, schedule, attemptTimeout } = options
+  const wait = (strategy: Wait.Strategy) =>
+    Wait.forContainer(container, strategy, { timeout, startedAt, schedule, attemptTimeout })
+  if (waitFor !== undefined) return wait(waitFor)
+  if (definition.healthcheck !== undefined || publishesTcp(definition)) return wait(Wait.auto)
+  return Effect.flatMap(Clock.currentTimeMillis, (now) => {
+    // within the start's one budget, as the wait would be
+    const left = Math.max(0, Duration.toMillis(Duration.decode(timeout ?? Wait.defaultTimeout)) - (now - startedAt))
+    return Effect.matchEffect(Effect.timeout(container.inspect, left), {
+      // the wait tells a container that is gone from a passing failure, under the same deadline
+      onFailure: () => wait(Wait.auto),
+      onSuccess: (info) => (info.state.health === undefined && !inspectedTcp(info) ? Effect.void : wait(Wait.auto))
+    })
+  })
+}
+
+/** The definition with its exposed host ports served until the scope closes (`internal/hostPortForwarding.ts`). */
+const withHostPorts = (definition: ContainerDefinition) =>
+  Effect.flatMap(ContainerRuntime, (runtime) =>
+    exposingHostPorts(runtime, definition, (probe) => Effect.map(runServed(probe, {}), (result) => result.stdout))
+  )
 
 /** The image as the definition names it, for messages. */
 const imageName = (definition: ContainerDefinition): string =>
@@ -1023,17 +1100,15 @@ const startReused = (
     const container = yield* pullingFirst(definition, (pullPolicy) =>
       runReused(definition, pullPolicy, options.timeout)
     )
-    const { waitFor, timeout, schedule, attemptTimeout, onLog } = options
+    const { onLog } = options
     const follower = onLog === undefined ? undefined : yield* makeLogFollower(container, onLog)
     const following = follower === undefined ? undefined : yield* Effect.forkScoped(follower.follow)
-    if (waitFor !== undefined) {
-      // a reused container stays when its wait fails: its follow does not
-      yield* Wait.forContainer(container, waitFor, { timeout, startedAt, schedule, attemptTimeout }).pipe(
-        Effect.onError(() =>
-          follower === undefined || following === undefined ? Effect.void : follower.handOver(following)
-        )
+    // a reused container stays when its wait fails: its follow does not
+    yield* readiness(container, definition, options, startedAt).pipe(
+      Effect.onError(() =>
+        follower === undefined || following === undefined ? Effect.void : follower.handOver(following)
       )
-    }
+    )
     return container
   }).pipe(onRuntimeClock, Effect.withSpan("ociman.Container.start", { attributes: { reuse: true } }))
 

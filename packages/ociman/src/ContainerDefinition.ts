@@ -63,8 +63,12 @@ export interface Fields {
   readonly pullPolicy: PullPolicy | undefined
   readonly network: string | undefined
   readonly networkAliases: ReadonlyArray<string>
+  /** The networks joined besides `network`, each under its own aliases (connected before the start). */
+  readonly moreNetworks: ReadonlyArray<NetworkAttachment>
   /** `--add-host` entries, `name:ip` (or `name:host-gateway`). */
   readonly addHosts: ReadonlyArray<string>
+  /** Ports of this machine the container reaches at the runtime's host-gateway name (see `exposeHostPorts`). */
+  readonly exposedHostPorts: ReadonlyArray<number>
   readonly memoryBytes: number | undefined
   readonly cpus: number | undefined
   readonly init: boolean
@@ -121,6 +125,23 @@ export type ContainerFile =
       readonly source: string
       readonly mode?: number | undefined
     }
+  | {
+      /** The directory the archive is extracted into (`/` allowed). */
+      readonly target: string
+      /** An uncompressed tar archive; its entries keep their modes, and their paths stay under `target`. */
+      readonly archive: Uint8Array
+    }
+
+/**
+ * A network a container joins besides its first one (`ContainerDefinition.network`), and the
+ * aliases other containers on that network know it by (see `Network.attach`).
+ * @since 0.1.0
+ * @category models
+ */
+export interface NetworkAttachment {
+  readonly network: string
+  readonly aliases: ReadonlyArray<string>
+}
 
 /**
  * The resource names `--ulimit` takes (Docker's and Podman's shared list).
@@ -194,6 +215,11 @@ export type InvalidContainerDefinitionReason =
   | "HealthcheckRetriesInvalid"
   | "FileTargetInvalid"
   | "FileModeInvalid"
+  | "FileArchiveInvalid"
+  | "NetworkModeAlone"
+  | "NetworkJoinedTwice"
+  | "HostPortInvalid"
+  | "HostPortsNeedScope"
 
 const INVALID_MESSAGES: Readonly<Record<InvalidContainerDefinitionReason, string>> = {
   CapabilityInvalid: "a capability is a name such as NET_ADMIN or CAP_NET_ADMIN (letters, digits, _), or ALL",
@@ -211,7 +237,15 @@ const INVALID_MESSAGES: Readonly<Record<InvalidContainerDefinitionReason, string
   HealthcheckRetriesInvalid: "a health check's retries are a whole number, at least 1",
   FileTargetInvalid:
     "a file's target is an absolute path in the container, not the root directory itself (e.g. /etc/app.conf)",
-  FileModeInvalid: "a file's mode is a whole number from 0 to 0o7777 (e.g. 0o644, 0o755)"
+  FileModeInvalid: "a file's mode is a whole number from 0 to 0o7777 (e.g. 0o644, 0o755)",
+  FileArchiveInvalid:
+    "an archive is an uncompressed tar whose entries stay under its target (no `..`, no absolute path, no link outside)",
+  NetworkModeAlone:
+    "host, none and container:<name> are network modes, not networks: a container in one joins no other network",
+  NetworkJoinedTwice: "a container joins each network once (give all its aliases there in one attach)",
+  HostPortInvalid: "an exposed host port is a whole number from 1 to 65535",
+  HostPortsNeedScope:
+    "a detached container would outlive the forwarders of its exposed host ports: start it scoped (Container.start)"
 }
 
 /**
@@ -282,7 +316,9 @@ export const make = (image: string | ImageReference): ContainerDefinition =>
     pullPolicy: undefined,
     network: undefined,
     networkAliases: [],
+    moreNetworks: [],
     addHosts: [],
+    exposedHostPorts: [],
     memoryBytes: undefined,
     cpus: undefined,
     init: false,
@@ -330,7 +366,9 @@ export const fields = (self: ContainerDefinition): Fields => ({
   pullPolicy: self.pullPolicy,
   network: self.network,
   networkAliases: self.networkAliases,
+  moreNetworks: self.moreNetworks,
   addHosts: self.addHosts,
+  exposedHostPorts: self.exposedHostPorts,
   memoryBytes: self.memoryBytes,
   cpus: self.cpus,
   init: self.init,
@@ -619,6 +657,65 @@ export const networkAlias =
     update(self, { networkAliases: [...self.networkAliases, ...aliases] })
 
 /**
+ * Joins a network, under optional aliases other containers on that network can use as host
+ * names. The first network joined is the definition's `network` (`--network`, `--network-alias`);
+ * each further one is connected after the create and before the start (`network connect --alias`),
+ * so the container's first process already sees every network. Joining a network again adds
+ * aliases there. `host`, `none` and `container:<name>` are modes a container cannot combine with
+ * another network (`InvalidContainerDefinition` at the start). `Network.attach` does the same with
+ * a `Network` value.
+ * @example
+ * ```ts
+ * import { ContainerDefinition as Def } from "ociman"
+ * // "db" on the back-end network, "api-db" on the front-end one
+ * Def.make("busybox").pipe(Def.joinNetwork("backend", { aliases: ["db"] }), Def.joinNetwork("frontend", { aliases: ["api-db"] }))
+ * ```
+ * @since 0.1.0
+ * @category combinators
+ */
+export const joinNetwork =
+  (network: string, options: { readonly aliases?: ReadonlyArray<string> | undefined } = {}) =>
+  (self: ContainerDefinition): ContainerDefinition => {
+    const aliases = options.aliases ?? []
+    if (self.network === undefined || self.network === network) {
+      return update(self, { network, networkAliases: [...self.networkAliases, ...aliases] })
+    }
+    const joined = self.moreNetworks.some((attachment) => attachment.network === network)
+    return update(self, {
+      moreNetworks: joined
+        ? self.moreNetworks.map((attachment) =>
+            attachment.network === network ? { network, aliases: [...attachment.aliases, ...aliases] } : attachment
+          )
+        : [...self.moreNetworks, { network, aliases }]
+    })
+  }
+
+/**
+ * Lets the container reach these ports of this machine at the runtime's host-gateway name
+ * (`host.docker.internal` on Docker, `host.containers.internal` on Podman; `Network.hostGatewayName`),
+ * on the same port numbers: testcontainers' `exposeHostPorts`, without its SSH sidecar. While the
+ * container lives, this process listens on the host's address as containers see it and relays
+ * each connection to `localhost`, so a service bound to 127.0.0.1 only is reachable too.
+ *
+ * Finding that address runs a throwaway container of the definition's image once per runtime
+ * (it reads `/etc/hosts`, so the image needs `cat`). A scoped `Container.start` and `Container.run`
+ * keep the forwarders while the container lives; `startDetached` refuses the field (the container
+ * would outlive them).
+ * @example
+ * ```ts
+ * import { ContainerDefinition as Def } from "ociman"
+ * // the container fetches http://host.docker.internal:8080/ (Podman: host.containers.internal)
+ * Def.make("busybox").pipe(Def.exposeHostPorts(8080))
+ * ```
+ * @since 0.1.0
+ * @category combinators
+ */
+export const exposeHostPorts =
+  (...ports: ReadonlyArray<number>) =>
+  (self: ContainerDefinition): ContainerDefinition =>
+    update(self, { exposedHostPorts: [...self.exposedHostPorts, ...ports] })
+
+/**
  * Adds an `/etc/hosts` entry: `addHost("db.local", "10.0.0.5")`, or `"host-gateway"` as the address.
  * @example
  * ```ts
@@ -850,9 +947,10 @@ export const healthcheck: {
  * Adds files placed in the container before its first process starts (testcontainers'
  * `withCopyFilesToContainer`, `withCopyDirectoriesToContainer`, `withCopyContentToContainer`): the
  * container is created, the files are put into it, then it is started, so its command already
- * sees them. Each file is a `content` (text or bytes) or a `source` on this machine (a file or a
- * directory tree, read at start: a changed file gives a reused container a new key); see
- * `ContainerFile`. A later file with the same target wins.
+ * sees them. Each file is a `content` (text or bytes), a `source` on this machine (a file or a
+ * directory tree, read at start: a changed file gives a reused container a new key), or an
+ * `archive` (a tar, testcontainers' `withCopyArchivesToContainer`) extracted into its target
+ * directory; see `ContainerFile`. A later file with the same target wins.
  *
  * Checked before anything runs: a relative target (or `/`) or a mode outside `0`–`0o7777` is
  * `InvalidContainerDefinition`, a missing `source` is `HostPathNotFound`. A failure to put them
@@ -866,7 +964,8 @@ export const healthcheck: {
  *   Def.files(
  *     { target: "/etc/app.conf", content: "port=8080\n" },
  *     { target: "/usr/local/bin/entry.sh", content: "#!/bin/sh\nexec cat /etc/app.conf\n", mode: 0o755 },
- *     { target: "/srv/static", source: "./public" }
+ *     { target: "/srv/static", source: "./public" },
+ *     { target: "/opt/app", archive: new Uint8Array(1024) } // a tar (two zero blocks: an empty one)
  *   ),
  *   Def.command(["/usr/local/bin/entry.sh"])
  * )

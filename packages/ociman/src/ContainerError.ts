@@ -353,10 +353,16 @@ export class HostFileFailed extends Data.TaggedError("HostFileFailed")<{
 
 /**
  * A TTY with stdin (`exec` with `tty` and `stdin` or `interactive`; `run` of a definition with
- * `withTty` and `withInteractive`) on Docker, refused before anything runs: the Docker CLI gives
- * `--tty --interactive` only a terminal as its own stdin ("the input device is not a TTY"), and
- * the library feeds it a pipe. Drop `tty` (stdin works without one), or use Podman, which accepts
- * it (over a TTY the end of stdin is not an end of file: end the bytes with `"\x04"`).
+ * `withTty` and `withInteractive`) on Docker whose Engine API cannot be reached, refused before
+ * anything runs. The Docker CLI gives `--tty --interactive` only a terminal as its own stdin ("the
+ * input device is not a TTY"), and the library feeds it a pipe, so these calls go over the engine's
+ * socket instead (on the `cli` transport too), on a connection the engine takes over. Refused
+ * when there is no such socket (an `ssh://` host, TLS with client certificates), when it does not
+ * answer `/_ping` within a second, or when the run's definition has a field only the CLI can
+ * express (raw flags, a raw mount, a security option the CLI rewrites). Drop `tty` (stdin works
+ * without one), or use Podman, whose CLI takes it from a pipe. Over a TTY, on either engine, the
+ * end of stdin is not an end of file: a command reading to the end needs the bytes to end with
+ * `"\x04"` (the terminal's end of file).
  *
  * @example
  * ```ts
@@ -378,7 +384,7 @@ export class TtyInputUnsupported extends Data.TaggedError("TtyInputUnsupported")
   readonly operation: "exec" | "run"
 }> {
   override get message(): string {
-    return `${this.kind} ${this.operation} cannot send stdin to a TTY: the ${this.kind} CLI needs a terminal as its own stdin for --tty --interactive, and ociman gives it a pipe; drop \`tty\` (stdin works without one) or use Podman`
+    return `${this.kind} ${this.operation} cannot send stdin to a TTY here: the ${this.kind} CLI needs a terminal as its own stdin for --tty --interactive, and the engine's API socket (which ociman uses instead) cannot be reached; drop \`tty\` (stdin works without one) or use Podman`
   }
 }
 
@@ -407,5 +413,33 @@ export class StatsUnsupported extends Data.TaggedError("StatsUnsupported")<{
 }> {
   override get message(): string {
     return `cannot sample the resources of container ${this.container}: the engine has no cgroup to read (rootless Podman needs cgroup v2 for stats): ${tail(this.stderr)}`
+  }
+}
+
+/**
+ * A port of this machine that a definition exposes to its container (`ContainerDefinition.exposeHostPorts`)
+ * cannot be forwarded: the host's address as containers see it could not be found (read from a
+ * throwaway container of the definition's image, which needs `cat`), or this process cannot
+ * listen on it.
+ *
+ * @example
+ * ```ts
+ * import { ContainerError } from "ociman"
+ *
+ * const error = new ContainerError.HostPortUnavailable({ port: 8080, address: "172.17.0.1", detail: "EACCES: permission denied" })
+ * error.message // "cannot expose host port 8080 to containers at 172.17.0.1: EACCES: permission denied"
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class HostPortUnavailable extends Data.TaggedError("HostPortUnavailable")<{
+  readonly port: number
+  /** Where the forwarder would listen (`undefined`: the address was not found). */
+  readonly address: string | undefined
+  readonly detail: string
+}> {
+  override get message(): string {
+    return `cannot expose host port ${this.port} to containers${this.address === undefined ? "" : ` at ${this.address}`}: ${this.detail}`
   }
 }

@@ -53,7 +53,7 @@ import type {
 } from "./ContainerError.js"
 import type { HostFileFailed, HostPathNotFound } from "./ContainerError.js"
 // a TTY with stdin on Docker, refused before anything runs (issue #17)
-import type { TtyInputUnsupported } from "./ContainerError.js"
+import type { HostPortUnavailable, TtyInputUnsupported } from "./ContainerError.js"
 import type * as ContainerInspect from "./ContainerInspect.js"
 import type * as ContainerName from "./ContainerName.js"
 import type * as EnvVar from "./EnvVar.js"
@@ -440,6 +440,8 @@ export type StartError =
   | UnexpectedOutput
   | EnvVar.EnvFileError
   | TtyInputUnsupported
+  // the definition's host ports (`ContainerDefinition.exposeHostPorts`): no forwarder
+  | HostPortUnavailable
 
 /**
  * Failures of an exec.
@@ -869,6 +871,20 @@ export interface NetworkOperations {
   readonly remove: (network: string) => Effect.Effect<void, NetworkNotFound | NetworkInUse | CliError>
   /** Whether the network exists; "absent" is never confused with a failure. */
   readonly exists: (network: string) => Effect.Effect<boolean, CliError>
+  /**
+   * Connects a container (created, running or stopped) to a network, under these aliases
+   * (`network connect --alias`).
+   */
+  readonly connect: (
+    network: string,
+    container: string,
+    options: { readonly aliases: ReadonlyArray<string> }
+  ) => Effect.Effect<void, NetworkNotFound | ContainerNotFound | CliError>
+  /** Disconnects a container from a network (`network disconnect`). */
+  readonly disconnect: (
+    network: string,
+    container: string
+  ) => Effect.Effect<void, NetworkNotFound | ContainerNotFound | CliError>
   /** The subnets of the runtime's default network (Docker `bridge`, Podman `podman`). */
   readonly bridgeSubnets: () => Effect.Effect<ReadonlyArray<Cidr>, NetworkNotFound | InvalidNetworkInspect | CliError>
   /** The networks whose labels match every filter, with their labels (for the sweeper). */

@@ -28,11 +28,11 @@
  *
  * @since 0.1.0
  */
-import { type Duration, Effect, Either, pipe, Schedule, type Schema, type Scope } from "effect"
+import { type Duration, Effect, Either, Schedule, type Schema, type Scope } from "effect"
 import type { CliError, UnexpectedOutput } from "./CliError.js"
 import * as Container from "./Container.js"
 import * as Def from "./ContainerDefinition.js"
-import type { ContainerExitedNonZero } from "./ContainerError.js"
+import type { ContainerExitedNonZero, ContainerNotFound } from "./ContainerError.js"
 import { ContainerRuntime, type StartError } from "./ContainerRuntime.js"
 import type { ImageReference } from "./ImageReference.js"
 import * as Label from "./Label.js"
@@ -50,6 +50,7 @@ import { entriesOf } from "./internal/bytes.js"
 import { bounded, unanswered } from "./internal/deadline.js"
 import { labelFilter } from "./internal/labelFilter.js"
 import { lookupHost, parseHosts } from "./internal/etcHosts.js"
+import { gatewayAddHosts, hostsProbe } from "./internal/hostGateway.js"
 import * as ip from "./internal/ip.js"
 import { ownershipLabels, SESSION_LABEL, sessionId } from "./internal/session.js"
 import * as networkName from "./internal/networkName.js"
@@ -262,14 +263,21 @@ export const make = (options: MakeOptions = {}): Effect.Effect<Network, MakeErro
 
 /**
  * Joins a container definition to a network, under optional aliases other containers on that
- * network can use as host names (`--network N --network-alias A`).
+ * network can use as host names. Attach several networks to join several: the first is the
+ * container's `--network`, each other one is connected before the container starts, each with its
+ * own aliases (see `ContainerDefinition.joinNetwork`).
  *
  * @example
  * ```ts
  * import { pipe } from "effect"
  * import { ContainerDefinition as Def, Network } from "ociman"
  *
- * const web = pipe(Def.make("localhost/ociman-test/busybox:1"), Network.attach("my-net", { aliases: ["web"] }))
+ * // "web" for the clients on my-net, "api" for those on admin-net
+ * const web = pipe(
+ *   Def.make("localhost/ociman-test/busybox:1"),
+ *   Network.attach("my-net", { aliases: ["web"] }),
+ *   Network.attach("admin-net", { aliases: ["api"] })
+ * )
  * ```
  *
  * @since 0.1.0
@@ -278,11 +286,64 @@ export const make = (options: MakeOptions = {}): Effect.Effect<Network, MakeErro
 export const attach =
   (network: Network | string, options: { readonly aliases?: ReadonlyArray<string> | undefined } = {}) =>
   (self: Def.ContainerDefinition): Def.ContainerDefinition =>
-    pipe(
-      self,
-      Def.network(typeof network === "string" ? network : network.name),
-      Def.networkAlias(...(options.aliases ?? []))
-    )
+    Def.joinNetwork(typeof network === "string" ? network : network.name, options)(self)
+
+/**
+ * Connects a container (created, running or stopped) to a network, under optional aliases:
+ * `network connect`. To start a container on several networks, attach them to its definition
+ * instead ({@link attach}): its first process then sees them all.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Container, ContainerDefinition as Def, Network } from "ociman"
+ *
+ * const program = Effect.gen(function* () {
+ *   const net = yield* Network.make()
+ *   const web = yield* Container.start(Def.make("localhost/ociman-test/busybox:1").pipe(Def.command(["sleep", "60"])))
+ *   yield* Network.connect(net, web.id, { aliases: ["web"] })
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category effects
+ */
+export const connect = (
+  network: Network | string,
+  container: string,
+  options: { readonly aliases?: ReadonlyArray<string> | undefined } = {}
+): Effect.Effect<void, NetworkNotFound | ContainerNotFound | CliError, ContainerRuntime> =>
+  Effect.flatMap(ContainerRuntime, (runtime) => {
+    const name = typeof network === "string" ? network : network.name
+    return runtime.networks
+      .connect(name, container, { aliases: options.aliases ?? [] })
+      .pipe(bounded(runtime, "network", "network.connect", name))
+  })
+
+/**
+ * Disconnects a container from a network: `network disconnect`. With {@link connect}, a way to cut
+ * a container off from its peers and join it again (a partition, in a test).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Network } from "ociman"
+ *
+ * declare const containerId: string
+ * const partition = Network.disconnect("my-net", containerId)
+ * ```
+ *
+ * @since 0.1.0
+ * @category effects
+ */
+export const disconnect = (
+  network: Network | string,
+  container: string
+): Effect.Effect<void, NetworkNotFound | ContainerNotFound | CliError, ContainerRuntime> =>
+  Effect.flatMap(ContainerRuntime, (runtime) => {
+    const name = typeof network === "string" ? network : network.name
+    return runtime.networks.disconnect(name, container).pipe(bounded(runtime, "network", "network.disconnect", name))
+  })
 
 /**
  * Whether a network with this name or id exists.
@@ -374,22 +435,16 @@ export interface ResolveOptions {
  */
 export type ContainerReadError = StartError | ContainerExitedNonZero
 
-/** Reads `/etc/hosts` in a throwaway container (`--rm`); `--entrypoint cat` works whatever the image's entrypoint. */
+/** Reads `/etc/hosts` in a throwaway container (`--rm`). */
 const readHosts = (
   image: string | ImageReference,
   options: ResolveOptions
 ): Effect.Effect<string, ContainerReadError, ContainerRuntime> => {
   const network = options.network
-  const base = pipe(Def.make(image), Def.withRemove, Def.entrypoint("cat"), Def.command(["/etc/hosts"]))
-  const onNetwork =
-    network === undefined ? base : Def.network(typeof network === "string" ? network : network.name)(base)
-  const definition = pipe(
-    entriesOf(options.addHosts ?? []).reduce(
-      (acc: Def.ContainerDefinition, [host, address]) => Def.addHost(acc, host, address),
-      onNetwork
-    ),
-    Def.rawFlags(...(options.flags ?? []))
-  )
+  const definition = hostsProbe(image, {
+    ...options,
+    network: network === undefined || typeof network === "string" ? network : network.name
+  })
   return Effect.map(
     Container.run(definition, options.timeout === undefined ? {} : { timeout: options.timeout }),
     (result) => result.stdout
@@ -467,9 +522,7 @@ export const hostGateway = (
     const runtime = yield* ContainerRuntime
     const gateway = runtime.networks.hostGateway
     const hostname = gateway.name
-    // Docker adds the name only when asked; Podman always adds it (and 4.x rejects host-gateway)
-    const addHosts = gateway.addHostAddress === undefined ? {} : { [hostname]: gateway.addHostAddress }
-    const hosts = yield* readHosts(image, { ...options, addHosts })
+    const hosts = yield* readHosts(image, { ...options, addHosts: gatewayAddHosts(gateway) })
     const address = lookupHost(parseHosts(hosts), hostname)
     return address === undefined ? yield* new HostGatewayNotFound({ hostname, hosts }) : address
   }).pipe(Effect.withSpan("ociman.Network.hostGateway"))

@@ -84,7 +84,7 @@ import { ContainerRuntime } from "./ContainerRuntime.js"
 import * as reuse from "./internal/reuse.js"
 import { bounded } from "./internal/deadline.js"
 import * as internal from "./internal/sweep.js"
-import { sessionId } from "./internal/session.js"
+import { ownershipLabels as sessionOwnershipLabels, sessionId } from "./internal/session.js"
 
 /**
  * What kind of resource an entry is about.
@@ -215,6 +215,28 @@ export type SweepError = CliError | UnexpectedOutput
  * @category constants
  */
 export const session: string = sessionId
+
+/**
+ * The ownership labels this process gives a container it creates now (managed, lifecycle,
+ * session, pid, host, created, pid namespace): for a container another tool creates on this
+ * process's behalf (an engine's CLI attached to a terminal, as `ociman run -it` does) that the
+ * sweeper must treat as the library's own. `scoped`: removed once this process is gone;
+ * `detached`: kept by default sweeps.
+ *
+ * @example
+ * ```ts
+ * import { Sweeper } from "ociman"
+ *
+ * const flags = Sweeper.ownershipLabels("scoped").flatMap(([key, value]) => ["--label", `${key}=${value}`])
+ * ```
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const ownershipLabels = (
+  lifecycle: "scoped" | "detached",
+  now: Date = new Date()
+): ReadonlyArray<readonly [string, string]> => sessionOwnershipLabels(now, lifecycle)
 
 /**
  * Removes the resources whose owner is gone (see the module notes for the exact rule), on the

@@ -11,9 +11,9 @@
  * the wait at once with its exit code and last log lines (`ContainerExitedBeforeReady`) instead of
  * waiting for the deadline (`WaitTimedOut`).
  *
- * `Container.start(definition, { waitFor, timeout })` applies a strategy as part of the start: the
- * one budget covers running the container and waiting, and a container that fails to become ready
- * is removed before the error is returned.
+ * `Container.start(definition, { waitFor, timeout })` applies a strategy as part of the start (by
+ * default `auto`; `none` opts out): the one budget covers running the container and waiting, and a
+ * container that fails to become ready is removed before the error is returned.
  *
  * @example
  * ```ts
@@ -148,6 +148,15 @@ export interface AutoStrategy {
 }
 
 /**
+ * Ready at once: nothing is checked (the opt-out of `Container.start`'s default wait).
+ * @since 0.1.0
+ * @category models
+ */
+export interface NoneStrategy {
+  readonly _tag: "None"
+}
+
+/**
  * Ready when every strategy is (a strategy that passed once is not checked again).
  * @since 0.1.0
  * @category models
@@ -182,6 +191,7 @@ export type Strategy =
   | ExitedStrategy
   | PublishedPortsStrategy
   | AutoStrategy
+  | NoneStrategy
   | AllStrategy
   | AnyStrategy
 
@@ -344,7 +354,9 @@ export const publishedPorts: Strategy = Data.struct({ _tag: "PublishedPorts" })
 
 /**
  * The image's HEALTHCHECK (or the definition's) when the container has one, else
- * {@link publishedPorts}: what testcontainers waits for by default, as a value you ask for.
+ * {@link publishedPorts}: what `Container.start` waits for when it is given no `waitFor` (as
+ * testcontainers does by default). Each attempt starts with one inspect, which decides: a container
+ * already healthy, or running and publishing no TCP port, is ready with that one call.
  *
  * @example
  * ```ts
@@ -359,6 +371,27 @@ export const publishedPorts: Strategy = Data.struct({ _tag: "PublishedPorts" })
  * @category constructors
  */
 export const auto: Strategy = Data.struct({ _tag: "Auto" })
+
+/**
+ * Ready at once, without a call to the runtime: the opt-out of `Container.start`'s default wait
+ * ({@link auto}), for a container whose readiness the caller checks itself, or one that is not
+ * meant to answer (a port published on a `sleep`; `ociman run`, which waits for nothing, as
+ * `docker run` does). Inside `any`, it makes the whole wait ready at once.
+ *
+ * @example
+ * ```ts
+ * import { Container, ContainerDefinition as Def, Port, Wait } from "ociman"
+ *
+ * // the port is published for later: nothing listens on it yet
+ * const idle = Container.start(
+ *   Def.make("localhost/ociman-test/busybox:1").pipe(Def.command(["sleep", "60"]), Def.publish(Port.tcp(80))),
+ *   { waitFor: Wait.none }
+ * )
+ * ```
+ * @since 0.1.0
+ * @category constructors
+ */
+export const none: Strategy = Data.struct({ _tag: "None" })
 
 /** `all` and `any` take an array (as `Effect.all` does) or the strategies as arguments. */
 const strategiesOf = (args: ReadonlyArray<Strategy | ReadonlyArray<Strategy>>): ReadonlyArray<Strategy> => args.flat()
@@ -436,6 +469,8 @@ export const describe = (strategy: Strategy): string => {
       return "every published tcp port"
     case "Auto":
       return "the healthcheck, else every published tcp port"
+    case "None":
+      return "nothing"
     case "Http":
       return `http ${strategy.method} ${portText(strategy.port)}${strategy.path} → ${strategy.status}`
     case "All":
@@ -479,6 +514,7 @@ const problem = (strategy: Strategy): string | undefined => {
     case "Healthy":
     case "PublishedPorts":
     case "Auto":
+    case "None":
     case "All":
       return undefined
     case "Any":

@@ -21,7 +21,8 @@ const operations = Effect.map(TestRuntime.calls, (calls) =>
 describe("pulling before the run", () => {
   it.scoped("a local image: one run with --pull never, no pull", () =>
     Effect.gen(function* () {
-      yield* Container.start(Def.make("busybox"))
+      // Wait.none: only the runs and pulls are recorded (the default wait would add an inspect)
+      yield* Container.start(Def.make("busybox"), { waitFor: Wait.none })
       yield* Container.startDetached(Def.make("busybox"))
       expect(yield* operations).toEqual(["containers.run --pull never", "containers.run --pull never"])
     }).pipe(Effect.provide(TestRuntime.layer({ images: ["busybox"] })))
@@ -29,7 +30,7 @@ describe("pulling before the run", () => {
 
   it.scoped("a missing image: the run says so, the image is pulled, the run is tried again", () =>
     Effect.gen(function* () {
-      const container = yield* Container.start(Def.make("busybox"))
+      const container = yield* Container.start(Def.make("busybox"), { waitFor: Wait.none })
       expect(yield* operations).toEqual(["containers.run --pull never", "images.pull", "containers.run --pull never"])
       expect((yield* container.inspect).state.running).toBe(true)
     }).pipe(Effect.provide(TestRuntime.layer({ registry: ["busybox"] })))
@@ -49,7 +50,7 @@ describe("pulling before the run", () => {
 
   it.scoped("an explicit always is the runtime's own run (no separate pull)", () =>
     Effect.gen(function* () {
-      yield* Container.start(Def.make("busybox").pipe(Def.pullPolicy("always")))
+      yield* Container.start(Def.make("busybox").pipe(Def.pullPolicy("always")), { waitFor: Wait.none })
       expect(yield* operations).toEqual(["containers.run --pull always"])
     }).pipe(Effect.provide(TestRuntime.layer({ images: ["busybox"], registry: ["busybox"] })))
   )

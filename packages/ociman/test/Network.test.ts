@@ -7,10 +7,19 @@ import * as ContainerRuntime from "../src/ContainerRuntime.js"
 import * as Label from "../src/Label.js"
 import * as Network from "../src/Network.js"
 import { lookupHost, parseHosts } from "../src/internal/etcHosts.js"
-import { classifyCreateFailure, classifyNetworkFailure, makeNetworkOperations } from "../src/internal/cli/networks.js"
+import {
+  classifyConnectFailure,
+  classifyCreateFailure,
+  classifyNetworkFailure,
+  makeNetworkOperations
+} from "../src/internal/cli/networks.js"
+import { validate } from "../src/internal/containerSpec.js"
+import { definitionKey } from "../src/internal/reuse.js"
 import {
   bridgeInspectArgs,
+  connectArgs,
   createArgs,
+  disconnectArgs,
   decodeBridgeSubnets,
   existsArgs,
   idArgs,
@@ -410,5 +419,74 @@ describe("Network.attach", () => {
     expect(def.network).toBe("net-1")
     expect(def.networkAliases).toEqual(["web", "www"])
     expect(pipe(Def.make("busybox"), Network.attach("net-2")).networkAliases).toEqual([])
+  })
+
+  it("a second network joins as well, under its own aliases; attaching one again adds aliases there", () => {
+    const def = pipe(
+      Def.make("busybox"),
+      Network.attach("front", { aliases: ["web"] }),
+      Network.attach("back", { aliases: ["api"] }),
+      Network.attach("admin"),
+      Network.attach("back", { aliases: ["api-2"] }),
+      Network.attach("front", { aliases: ["www"] })
+    )
+    expect(def.network).toBe("front")
+    expect(def.networkAliases).toEqual(["web", "www"])
+    expect(def.moreNetworks).toEqual([
+      { network: "back", aliases: ["api", "api-2"] },
+      { network: "admin", aliases: [] }
+    ])
+  })
+
+  it("a definition with other networks: each joined once, no network mode among them", () => {
+    const reasonOf = (def: Def.ContainerDefinition) =>
+      Either.match(validate(def), { onLeft: (error) => error, onRight: () => undefined })
+    const twice = pipe(Def.make("busybox"), Def.joinNetwork("a"), Def.joinNetwork("b"), Def.network("b"))
+    expect(reasonOf(twice)).toMatchObject({ _tag: "InvalidContainerDefinition", reason: "NetworkJoinedTwice" })
+    for (const mode of ["host", "none", "container:db", "slirp4netns:allow_host_loopback=true", "ns:/proc/1/ns/net"]) {
+      const first = pipe(Def.make("busybox"), Def.network(mode), Def.joinNetwork("b"))
+      expect(reasonOf(first)).toMatchObject({ reason: "NetworkModeAlone", input: JSON.stringify(mode) })
+    }
+    // without other networks, the modes stay what they were
+    expect(reasonOf(pipe(Def.make("busybox"), Def.network("host")))).toBeUndefined()
+    expect(reasonOf(pipe(Def.make("busybox"), Def.joinNetwork("a"), Def.joinNetwork("b")))).toBeUndefined()
+  })
+
+  // (that one network keeps its 0.1.0 key is pinned by the golden key in Reuse.test.ts)
+  it("other networks, and their aliases, change the reuse key", () => {
+    const one = pipe(Def.make("busybox"), Network.attach("front", { aliases: ["web"] }))
+    const keyOf = (def: Def.ContainerDefinition) => definitionKey(Either.getOrThrow(validate(def)))
+    expect(keyOf(pipe(one, Network.attach("back")))).not.toBe(keyOf(one))
+    expect(keyOf(pipe(one, Network.attach("back", { aliases: ["x"] })))).not.toBe(
+      keyOf(pipe(one, Network.attach("back")))
+    )
+  })
+})
+
+describe("network connect and disconnect", () => {
+  it("argv: aliases before the network, `--` before the operands", () => {
+    expect(connectArgs("net-1", "c1", ["web", "www"])).toEqual([
+      "network",
+      "connect",
+      "--alias",
+      "web",
+      "--alias",
+      "www",
+      "--",
+      "net-1",
+      "c1"
+    ])
+    expect(connectArgs("net-1", "c1", [])).toEqual(["network", "connect", "--", "net-1", "c1"])
+    expect(disconnectArgs("net-1", "c1")).toEqual(["network", "disconnect", "--", "net-1", "c1"])
+  })
+
+  it.each([
+    ["Error response from daemon: No such container: c1", "ContainerNotFound"],
+    ['Error: no container with name or ID "c1" found: no such container', "ContainerNotFound"],
+    ["Error response from daemon: network net-1 not found", "NetworkNotFound"],
+    ["Error: unable to find network with name or ID net-1: network not found", "NetworkNotFound"],
+    ["Error response from daemon: container c1 is not connected to the network net-1", "CommandFailed"]
+  ])("a failure %j is %s", (stderr, tag) => {
+    expect(classifyConnectFailure("net-1", "c1", result(["network", "connect"], 1, "", stderr))._tag).toBe(tag)
   })
 })

@@ -663,6 +663,85 @@ esac`
     return { calls, layer: Layer.succeed(ContainerRuntime.ContainerRuntime, service) }
   })
 
+describe("Wait.none", () => {
+  it("says it waits for nothing, and passes validation", () => {
+    expect(Wait.describe(Wait.none)).toBe("nothing")
+    expect(Wait.describe(Wait.all(Wait.none, Wait.healthy))).toBe("all(nothing, healthy)")
+    expect(Wait.none).toEqual(Wait.none)
+  })
+
+  it.effect("is ready at once without a single call to the container, alone or inside any", () =>
+    Effect.gen(function* () {
+      const touched = yield* Ref.make(0)
+      const touch = Effect.zipRight(
+        Ref.update(touched, (n) => n + 1),
+        Effect.never
+      )
+      // every answer would hang: a wait that asked anything would never end
+      const container = fakeContainer({
+        inspect: touch,
+        healthcheck: touch,
+        logs: touch,
+        exec: () => touch,
+        probePort: () => touch
+      })
+      yield* Wait.forContainer(container, Wait.none)
+      yield* Wait.forContainer(container, Wait.any(Wait.none, Wait.healthy))
+      expect(yield* Ref.get(touched)).toBe(0)
+      // inside all, the other strategies still decide
+      const error = yield* Effect.flip(Wait.forContainer(fakeContainer(), Wait.all(Wait.none, Wait.healthy)))
+      expect(error._tag).toBe("HealthcheckMissing")
+    })
+  )
+})
+
+describe("Wait.auto", () => {
+  /** A container whose inspect answers `info` and counts its calls; the health check counts too. */
+  const counted = (info: ContainerInspect.ContainerInspect, health: Effect.Effect<void> = Effect.void) =>
+    Effect.gen(function* () {
+      const inspects = yield* Ref.make(0)
+      const checks = yield* Ref.make(0)
+      const container = fakeContainer({
+        inspect: Effect.as(
+          Ref.update(inspects, (n) => n + 1),
+          info
+        ),
+        healthcheck: Effect.zipRight(
+          Ref.update(checks, (n) => n + 1),
+          Effect.as(health, { _tag: "Healthy" } as const)
+        )
+      })
+      return { container, inspects, checks }
+    })
+
+  it.effect("one inspect decides: running and publishing no TCP port, or already healthy, is ready with it", () =>
+    Effect.gen(function* () {
+      const plain = yield* counted(inspectOf())
+      yield* Wait.forContainer(plain.container, Wait.auto)
+      expect(yield* Ref.get(plain.inspects)).toBe(1)
+      const healthy = yield* counted(inspectOf({ health: "healthy" }))
+      yield* Wait.forContainer(healthy.container, Wait.auto)
+      expect(yield* Ref.get(healthy.inspects)).toBe(1)
+      expect(yield* Ref.get(healthy.checks)).toBe(0)
+    })
+  )
+
+  it.effect("a health check not yet healthy is asked (Podman runs it then); a stopped container is not ready", () =>
+    Effect.gen(function* () {
+      const starting = yield* counted(inspectOf({ health: "starting" }))
+      yield* Wait.forContainer(starting.container, Wait.auto)
+      expect(yield* Ref.get(starting.checks)).toBe(1)
+      const exited = yield* Effect.flip(
+        Wait.forContainer(
+          fakeContainer({ inspect: Effect.succeed(inspectOf({ status: "exited", exitCode: 1 })) }),
+          Wait.auto
+        )
+      )
+      expect(exited._tag === "ContainerExitedBeforeReady" && exited.exitCode).toBe(1)
+    })
+  )
+})
+
 describe("Wait.healthy", () => {
   it.effect("waits for the health status to become healthy", () =>
     Effect.gen(function* () {
@@ -824,6 +903,7 @@ describe("Container.start with waitFor", () => {
   /** A runtime whose containers exit 3 at once; records stops and removals. */
   const exitingRuntime = Effect.gen(function* () {
     const removed = yield* Ref.make<ReadonlyArray<string>>([])
+    const inspects = yield* Ref.make(0)
     const version = new Version({ major: 4, minor: 3, patch: 1, suffix: "", raw: "4.3.1" })
     // the real service (built, never called) under the overrides, so this fake follows the interface as it grows
     const service = yield* ContainerRuntime.make({
@@ -839,13 +919,17 @@ describe("Container.start with waitFor", () => {
     const containers: ContainerOperations = {
       ...service.containers,
       runDetached: () => Effect.succeed({ id: ID, argv: [] }),
-      inspect: () => Effect.succeed(inspectOf({ status: "exited", exitCode: 3 })),
+      inspect: () =>
+        Effect.as(
+          Ref.update(inspects, (n) => n + 1),
+          inspectOf({ status: "exited", exitCode: 3 })
+        ),
       logs: () => Effect.succeed([err("boom")]),
       streamLogs: () => Stream.make(err("boom")),
       stop: () => Effect.void,
       remove: (id) => Ref.update(removed, (all) => [...all, id])
     }
-    return { removed, layer: Layer.succeed(ContainerRuntime.ContainerRuntime, { ...service, containers }) }
+    return { removed, inspects, layer: Layer.succeed(ContainerRuntime.ContainerRuntime, { ...service, containers }) }
   })
 
   it.scoped("a failed wait removes the container before start fails (the caller's scope stays open)", () =>
@@ -861,11 +945,39 @@ describe("Container.start with waitFor", () => {
     })
   )
 
-  it.scoped("without waitFor, start does not wait (and removes only when the scope closes)", () =>
+  it.scoped(
+    "without waitFor, a container that publishes no TCP port and has no health check is ready after one inspect, even one that has exited",
+    () =>
+      Effect.gen(function* () {
+        const runtime = yield* exitingRuntime
+        const container = yield* ContainerModule.start(Def.make("busybox").pipe(Def.publish(Port.udp(53)))).pipe(
+          Effect.provide(runtime.layer)
+        )
+        expect(container.id).toBe(ID)
+        expect(yield* Ref.get(runtime.inspects)).toBe(1)
+        expect(yield* Ref.get(runtime.removed)).toEqual([])
+      })
+  )
+
+  it.scoped("without waitFor, a definition that publishes a TCP port waits (Wait.auto): an exited one fails", () =>
     Effect.gen(function* () {
       const runtime = yield* exitingRuntime
-      const container = yield* ContainerModule.start(Def.make("busybox")).pipe(Effect.provide(runtime.layer))
+      const error = yield* Effect.flip(
+        ContainerModule.start(Def.make("busybox").pipe(Def.publish(Port.tcp(80)))).pipe(Effect.provide(runtime.layer))
+      )
+      expect(error._tag === "ContainerExitedBeforeReady" && error.strategy).toBe(Wait.describe(Wait.auto))
+      expect(yield* Ref.get(runtime.removed)).toEqual([ID])
+    })
+  )
+
+  it.scoped("Wait.none: start asks nothing after the run, not even an inspect", () =>
+    Effect.gen(function* () {
+      const runtime = yield* exitingRuntime
+      const container = yield* ContainerModule.start(Def.make("busybox").pipe(Def.publish(Port.tcp(80))), {
+        waitFor: Wait.none
+      }).pipe(Effect.provide(runtime.layer))
       expect(container.id).toBe(ID)
+      expect(yield* Ref.get(runtime.inspects)).toBe(0)
       expect(yield* Ref.get(runtime.removed)).toEqual([])
     })
   )

@@ -5,14 +5,28 @@
  * without one gets one), as text. `--json` prints one document when the container has exited.
  */
 import { Console, Effect, Exit, Option, Ref, Stream } from "effect"
-import { Container, type ContainerDefinition, ContainerDefinition as Def, type ContainerRuntime, Image } from "ociman"
+import {
+  Container,
+  type ContainerDefinition,
+  ContainerDefinition as Def,
+  type ContainerRuntime,
+  Image,
+  Wait
+} from "ociman"
 import type { RunInput } from "../commands/run.js"
 import { runtimeLayer } from "../platform.js"
 import { pullShown } from "./pull.js"
 import { exitWith, parseEnv, parseLabels, parseName, parsePublish, writeLine } from "./containerFlags.js"
+import { runAttached } from "./runAttached.js"
 
-/** The definition the flags describe; every value is validated here, before a runtime is probed. */
-export const toDefinition = (input: RunInput) =>
+/** What the definition is made of: `-i` / `-t` change how it runs (see `action`), not what it is. */
+export type DefinitionInput = Omit<RunInput, "interactive" | "tty">
+
+/**
+ * The definition the flags describe; every value is validated here, before a runtime is probed.
+ * A field set here needs its flag in `runAttached.ts`'s `attachedRunArgs` too (`-it` on a terminal).
+ */
+export const toDefinition = (input: DefinitionInput) =>
   Effect.gen(function* () {
     const env = yield* parseEnv(input.env)
     const labels = yield* parseLabels(input.label)
@@ -62,8 +76,11 @@ export const foreground = (
 ) =>
   Effect.scoped(
     Effect.gen(function* () {
-      // released as `docker run` ends on Ctrl-C: SIGTERM and a grace period, then the kill
-      const container = yield* options.keep ? startKept(def) : Container.start(def, { stopTimeout: "10 seconds" })
+      // released as `docker run` ends on Ctrl-C: SIGTERM and a grace period, then the kill; no
+      // readiness wait, as `docker run` has none (a one-shot command may have exited already)
+      const container = yield* options.keep
+        ? startKept(def)
+        : Container.start(def, { stopTimeout: "10 seconds", waitFor: Wait.none })
       // Together: a failing log stream ends the wait too; `logs --follow` ends when the container exits.
       const [, exitCode] = yield* Effect.all(
         [container.streamLogs({ follow: true }).pipe(Stream.runForEach(options.onLine)), container.wait],
@@ -92,9 +109,16 @@ const foregroundJson = (def: ContainerDefinition.ContainerDefinition, keep: bool
     return exitCode
   })
 
-const detached = (def: ContainerDefinition.ContainerDefinition, json: boolean) =>
-  Effect.flatMap(Container.startDetached(def), (container) =>
-    Console.log(json ? JSON.stringify(runJson.detached(container.id)) : container.id)
+/** With `-i` / `-t` a detached container keeps stdin open / gets a TTY (`docker run -dit`: attach later). */
+const detached = (def: ContainerDefinition.ContainerDefinition, input: RunInput) =>
+  Effect.flatMap(
+    Container.startDetached(
+      def.pipe(
+        (d) => (input.tty ? Def.withTty(d) : d),
+        (d) => (input.interactive ? Def.withInteractive(d) : d)
+      )
+    ),
+    (container) => Console.log(input.json ? JSON.stringify(runJson.detached(container.id)) : container.id)
   )
 
 /** The container's exit code is its answer, not ociman's failure: the command exits with it. */
@@ -115,5 +139,9 @@ export const action = (input: RunInput) =>
   Effect.gen(function* () {
     const def = yield* toDefinition(input)
     yield* pulledIfMissing(input.image, input.json)
-    return yield* input.detach ? detached(def, input.json) : inForeground(def, input.keep, input.json)
+    if (input.detach) return yield* detached(def, input)
+    // -i / -t: the container's log carries no stdin and no terminal (see `runAttached.ts`)
+    return yield* input.interactive || input.tty
+      ? runAttached(def, input, runJson.foreground)
+      : inForeground(def, input.keep, input.json)
   }).pipe(Effect.provide(runtimeLayer(input.backend, { foreground: !input.detach })))

@@ -5,8 +5,9 @@
  *
  * `-i` / `-t` (or `-it`): when this process's stdin and stdout are both terminals, the engine's CLI
  * runs attached to them (`docker exec -i -t …`), so an interactive shell works; otherwise the
- * library runs the exec with a TTY and, with `-i`, what is piped in as stdin (Docker cannot give a
- * TTY stdin from a pipe: that is `TtyInputUnsupported`).
+ * library runs the exec with a TTY and, with `-i`, what is piped in as stdin (a TTY fed from a
+ * pipe, which Docker's CLI cannot take, goes over its API socket; `TtyInputUnsupported` only where
+ * that socket cannot be reached).
  */
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"

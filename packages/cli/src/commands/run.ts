@@ -14,8 +14,15 @@
  * it. One started with `--detach` or `--keep` outlives ociman on purpose: `ociman prune` removes it
  * only with `--include-detached`.
  *
- * No `--interactive` / `--tty`: the container's output reaches the terminal through its log, which
- * carries no stdin and no terminal. Use `docker run -it` / `podman run -it` for an interactive shell.
+ * `-i` / `-t` (or `-it`, before IMAGE): the container's log carries no stdin and no terminal, so
+ * when this process's stdin and stdout are both terminals the engine's CLI runs the container
+ * attached to them (`docker run --rm --interactive --tty …`, see `actions/runAttached.ts`): an
+ * interactive shell works, the container keeps the ownership labels, is removed when it exits
+ * (kept with `--keep`) or on SIGINT / SIGTERM (then ociman exits 130 / 143), and ociman exits with
+ * its command's code. Without a terminal (or with `--json`) the library runs it in the foreground
+ * with a TTY and, with `-i`, what is piped in as stdin (a TTY fed from a pipe, which Docker's CLI
+ * cannot take, goes over its API, or is `TtyInputUnsupported`, as for `ociman exec -it`). With
+ * `--detach` they are the started container's (`docker run -dit`: attach later, or exec into it).
  */
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
@@ -62,6 +69,18 @@ export const runOptions = {
     Options.withAlias("d"),
     Options.withDescription("Start the container in the background, print its id and leave it running")
   ),
+  interactive: Options.boolean("interactive").pipe(
+    Options.withAlias("i"),
+    Options.withDescription(
+      "Keep the container's stdin open: it reads this terminal (with a terminal on both ends the engine's CLI is attached to it, as docker run -it), or what is piped in. Before IMAGE"
+    )
+  ),
+  tty: Options.boolean("tty").pipe(
+    Options.withAlias("t"),
+    Options.withDescription(
+      "Give the container a TTY (-it on a terminal: an interactive shell, the engine's CLI attached to this terminal; the container keeps ociman's labels and is removed when it exits). Before IMAGE"
+    )
+  ),
   keep: Options.boolean("keep").pipe(
     Options.withDescription(
       "Keep the container after a foreground run exits (default: it is removed); on Ctrl-C it is stopped, not removed"
@@ -83,6 +102,6 @@ export const run = Command.make(
   lazyAction(() => import("../actions/run.js"))
 ).pipe(
   Command.withDescription(
-    "Run a container: in the foreground (streams its output, exits with its exit code, removed afterwards unless --keep) or --detach'ed (prints its id, left running until removed)"
+    "Run a container: in the foreground (streams its output, exits with its exit code, removed afterwards unless --keep), attached to this terminal with -it (an interactive shell), or --detach'ed (prints its id, left running until removed)"
   )
 )

@@ -20,6 +20,7 @@ import * as Port from "../Port.js"
 import type { HealthcheckSpec, RunSpec } from "../ContainerRuntime.js"
 import type { HostFileFailed, HostPathNotFound } from "../ContainerError.js"
 import { entryNameOf, readDefinitionFiles } from "./definitionFiles.js"
+import { isHostPort } from "./hostPortForwarding.js"
 
 export type InvalidDefinition =
   | ImageReference.InvalidImageReference
@@ -141,16 +142,37 @@ const checkHealthcheck = (healthcheck: Healthcheck): Either.Either<HealthcheckSp
     return spec
   })
 
-/** A file's target: absolute, not the root itself, no NUL; its mode: permission bits. */
+/** A file's target: absolute, not the root itself (but for an archive), no NUL; its mode: permission bits. */
 const checkFile = (file: ContainerFile, index: number): Either.Either<ContainerFile, InvalidContainerDefinition> => {
-  const { target, mode } = file
-  if (!target.startsWith("/") || target.includes("\u0000") || entryNameOf(target) === "") {
+  const { target } = file
+  // an archive is extracted into its target, which may be the root
+  const rootAllowed = "archive" in file
+  if (!target.startsWith("/") || target.includes("\u0000") || (!rootAllowed && entryNameOf(target) === "")) {
     return invalid(`files[${index}].target`, target, "FileTargetInvalid")
   }
+  if ("archive" in file) return Either.right(file)
+  const { mode } = file
   if (mode !== undefined && !(Number.isSafeInteger(mode) && mode >= 0 && mode <= 0o7777)) {
     return invalid(`files[${index}].mode`, mode, "FileModeInvalid")
   }
   return Either.right(file)
+}
+
+/**
+ * Network modes rather than networks (`host`, `none`, `container:<name>`; Podman's `private`,
+ * `slirp4netns`, `pasta`, `ns:<path>`): a container in one joins no other network.
+ */
+const NETWORK_MODE = /^(?:host|none|private|slirp4netns(?::.*)?|pasta(?::.*)?|container:.+|ns:.+)$/
+
+/** With `moreNetworks`: the first network is a network, and each network is joined once. */
+const checkNetworks = (definition: ContainerDefinition): Either.Either<void, InvalidContainerDefinition> => {
+  if (definition.moreNetworks.length === 0) return Either.void
+  const joined = [definition.network ?? "", ...definition.moreNetworks.map((attachment) => attachment.network)]
+  const mode = joined.find((network) => NETWORK_MODE.test(network))
+  if (mode !== undefined) return invalid("network", mode, "NetworkModeAlone")
+  const twice = joined.find((network, i) => joined.indexOf(network) !== i)
+  if (twice !== undefined) return invalid("moreNetworks", twice, "NetworkJoinedTwice")
+  return Either.void
 }
 
 /** Checks every field; `extraLabels` (the ownership labels) are added after the user's. */
@@ -185,6 +207,12 @@ export const validate = (
     )
     const healthcheck = yield* optional(definition.healthcheck, checkHealthcheck)
     yield* Either.all(definition.files.map(checkFile))
+    yield* checkNetworks(definition)
+    yield* Either.all(
+      definition.exposedHostPorts.map((port) =>
+        isHostPort(port) ? Either.right(port) : invalid("exposedHostPorts", port, "HostPortInvalid")
+      )
+    )
     // the files are read by `validateRun` (reading this machine is an effect)
     const spec: RunSpec = { ...fields(definition), image, name, env, labels, publish, healthcheck, files: undefined }
     return spec

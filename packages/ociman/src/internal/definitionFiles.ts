@@ -4,25 +4,55 @@
  * transport does the same three steps (create, `putArchive` at `/`, start), with this module's
  * archive and this module's failure.
  */
-import { Clock, Effect } from "effect"
+import { Clock, Effect, Either } from "effect"
 import * as nodePath from "node:path"
 import type { CliError } from "../CliError.js"
-import type { ContainerFile } from "../ContainerDefinition.js"
+import { type ContainerFile, InvalidContainerDefinition } from "../ContainerDefinition.js"
 import { ContainerStartFailed, type HostFileFailed, type HostPathNotFound } from "../ContainerError.js"
 import type { ContainerOperations, RunFiles } from "../ContainerRuntime.js"
 import { lengthPrefix, makeSha256 } from "./hash/segments.js"
 import { readHostTree } from "./hostFiles.js"
-import { type TarEntry, writeTar } from "./tar.js"
+import { readTar, type TarEntry, writeTar } from "./tar.js"
 
 /** A target as its archive entry name: normalized, without the leading `/` (extracted at `/`) or a trailing one. */
 export const entryNameOf = (target: string): string =>
   nodePath.posix.normalize(target).replace(/^\/+/, "").replace(/\/+$/, "")
 
+/** A segment that climbs (`..`) or a path that starts at the root: outside the archive's target. */
+const outside = (path: string) => path.startsWith("/") || path.split("/").includes("..")
+
+/**
+ * An archive's entries under `name` (its target's entry name; `""`: the root). A path that
+ * leaves the target is refused: extracted by the engine, it would land elsewhere in the container.
+ */
+const archiveEntries = (
+  archive: Uint8Array,
+  name: string,
+  target: string
+): Effect.Effect<ReadonlyArray<TarEntry>, InvalidContainerDefinition> => {
+  const refused = new InvalidContainerDefinition({
+    field: "files.archive",
+    input: target,
+    reason: "FileArchiveInvalid"
+  })
+  return Either.match(readTar(archive), {
+    onLeft: () => Effect.fail(refused),
+    onRight: ({ entries }) => {
+      // (a link may point anywhere in the container: the engine extracts inside its root)
+      if (entries.some((entry) => outside(entry.path))) return Effect.fail(refused)
+      return Effect.succeed(
+        entries.map((entry) => ({ ...entry, path: name === "" ? entry.path : `${name}/${entry.path}` }))
+      )
+    }
+  })
+}
+
 const entriesOf = (
   file: ContainerFile,
   mtime: number
-): Effect.Effect<ReadonlyArray<TarEntry>, HostPathNotFound | HostFileFailed> => {
+): Effect.Effect<ReadonlyArray<TarEntry>, HostPathNotFound | HostFileFailed | InvalidContainerDefinition> => {
   const name = entryNameOf(file.target)
+  if ("archive" in file) return archiveEntries(file.archive, name, file.target)
   if ("content" in file) {
     const content = typeof file.content === "string" ? new TextEncoder().encode(file.content) : file.content
     return Effect.succeed([{ _tag: "File", path: name, mode: file.mode ?? 0o644, mtime, content }])
@@ -50,7 +80,7 @@ const digestOf = (entries: ReadonlyArray<TarEntry>): string => {
 /** The definition's files read into one archive (`undefined`: none); a missing `source` is `HostPathNotFound`. */
 export const readDefinitionFiles = (
   files: ReadonlyArray<ContainerFile>
-): Effect.Effect<RunFiles | undefined, HostPathNotFound | HostFileFailed> =>
+): Effect.Effect<RunFiles | undefined, HostPathNotFound | HostFileFailed | InvalidContainerDefinition> =>
   files.length === 0
     ? Effect.succeed(undefined)
     : Effect.gen(function* () {

@@ -72,7 +72,9 @@ const LATER_FIELDS: ReadonlySet<string> = new Set([
   "readOnly",
   "stopSignal",
   "stopTimeoutSeconds",
-  "healthcheck"
+  "healthcheck",
+  "moreNetworks",
+  "exposedHostPorts"
 ])
 
 const unset = fields(make("unset"))

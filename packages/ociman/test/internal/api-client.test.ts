@@ -10,11 +10,12 @@ import * as os from "node:os"
 import * as path from "node:path"
 import * as Def from "../../src/ContainerDefinition.js"
 import * as EnvVar from "../../src/EnvVar.js"
-import type { Backend, ContainerOperations, ExecSpec } from "../../src/ContainerRuntime.js"
+import type { Backend, ExecSpec } from "../../src/ContainerRuntime.js"
 import { makeApiContainerOperations } from "../../src/internal/api/containers.js"
 import { addressOf, type EngineClient, makeClient } from "../../src/internal/api/http.js"
 import { validate } from "../../src/internal/containerSpec.js"
 import * as Version from "../../src/Version.js"
+import { cliOpsThatDie } from "../support/cliOpsThatDie.js"
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void
 
@@ -76,33 +77,7 @@ const backend: Backend = {
 }
 
 /** The CLI wing stand-in: these tests must never fall back to it. */
-const reachedCli = (operation: string) => () => Effect.dieMessage(`reached the CLI: ${operation}`)
-const cliOps: ContainerOperations = {
-  runForeground: reachedCli("runForeground"),
-  runDetached: reachedCli("runDetached"),
-  exec: reachedCli("exec"),
-  stop: reachedCli("stop"),
-  remove: reachedCli("remove"),
-  inspect: reachedCli("inspect"),
-  exists: reachedCli("exists"),
-  list: reachedCli("list"),
-  listLabeled: reachedCli("listLabeled"),
-  logs: reachedCli("logs"),
-  streamLogs: () => Stream.dieMessage("reached the CLI: streamLogs"),
-  streamExec: () => Stream.dieMessage("reached the CLI: streamExec"),
-  wait: reachedCli("wait"),
-  commit: reachedCli("commit"),
-  healthcheck: reachedCli("healthcheck"),
-  probePort: reachedCli("probePort"),
-  restart: reachedCli("restart"),
-  pause: reachedCli("pause"),
-  unpause: reachedCli("unpause"),
-  kill: reachedCli("kill"),
-  putArchive: reachedCli("putArchive"),
-  getArchive: reachedCli("getArchive"),
-  top: reachedCli("top"),
-  stats: reachedCli("stats")
-}
+const cliOps = cliOpsThatDie
 
 const execSpec: ExecSpec = {
   command: ["echo", "hi"],

@@ -6,7 +6,7 @@
  * ends the wait at once with its exit code and last log lines.
  */
 import { Clock, Duration, Effect, Either, Redacted, Schedule, type Scope } from "effect"
-import { Container, ContainerDefinition as Def, type ContainerRuntime, ImageReference, Mount, Port } from "ociman"
+import { Container, ContainerDefinition as Def, type ContainerRuntime, ImageReference, Mount, Port, Wait } from "ociman"
 import { CacheFailed, type ConnectionFailed, QueryFailed, StartFailed } from "../PostgresError.js"
 import { DATA_DIRECTORY, type Resolved } from "./options.js"
 import * as pg from "./pg.js"
@@ -225,10 +225,16 @@ export const launch = (
           new StartFailed({ image, reason: "Runtime", exitCode: undefined, lastLogs: [], detail: error.message })
       )
     )
-    // no `waitFor`: a container that exits is removed by a failed wait before its logs can be read
+    // `Wait.none`: the readiness is the login below (the default wait would only add port probes
+    // before it), and a container that exits would be removed by a failed wait before its logs
+    // can be read
     // with reuse, the core keys the container by this definition, which holds nothing per-start
     // (the password is the user's, the host port is the engine's choice)
-    const container = yield* Container.start(def, { stopTimeout: Duration.seconds(10), reuse: spec.reuse }).pipe(
+    const container = yield* Container.start(def, {
+      stopTimeout: Duration.seconds(10),
+      reuse: spec.reuse,
+      waitFor: Wait.none
+    }).pipe(
       Effect.mapError(
         (error) =>
           new StartFailed({ image, reason: "Runtime", exitCode: undefined, lastLogs: [], detail: error.message })

@@ -3,9 +3,11 @@
  * the same `ContainerOperations` as the CLI wing, with the same typed errors, each call a request
  * on a kept-alive connection instead of a CLI process.
  *
- * What stays on the CLI (`cliOps`): a foreground run (attached output, stdin), an exec with stdin
- * or a TTY, commit, a run whose fields only the CLI can express (see `createBody.ts`) or that must
- * pull its image, and the engine's refusals whose exact CLI error is part of the contract (removing
+ * What stays on the CLI (`cliOps`): a foreground run (attached output, stdin; with a TTY fed
+ * stdin on Docker, whose CLI cannot take one from a pipe, `hijack.ts`, wired in
+ * `../cli/runtime.ts`), an exec with stdin or a TTY (but a TTY fed stdin on Docker: over a
+ * taken-over connection here, see `startExec`), commit, a run whose fields only the CLI can
+ * express (see `createBody.ts`) or that must pull its image, and the engine's refusals whose exact CLI error is part of the contract (removing
  * a running container, an exec in a stopped one): the call is repeated through the CLI, so the
  * error is the CLI's own.
  */
@@ -39,8 +41,9 @@ import { bindsOnEngineOf, healthcheckWith, mergeTimestamped } from "../cli/conta
 import { acceptedFailure, type LifecycleFailure } from "../cli/containers.js"
 import { STREAM_TAIL_LINES } from "../cli/containerStreams.js"
 import { apiDialects } from "../dialect/api.js"
-import { execArgs, NAME_IN_USE, RUN_IMAGE_NOT_FOUND, runArgs } from "../dialect/containers.js"
-import { placeFiles } from "../definitionFiles.js"
+import { execArgs, NAME_IN_USE, RUN_IMAGE_NOT_FOUND, runArgs, ttyInputOverApi } from "../dialect/containers.js"
+import { isStaged, prepareCreated } from "../stagedStart.js"
+import { makeNetworkOperations } from "../cli/networks.js"
 import { EXEC_PAUSED } from "../dialect/containers.js"
 import { envPlan } from "../dialect/env.js"
 import { onLiveClock } from "../clock.js"
@@ -140,6 +143,29 @@ const linesOf = <E, R>(body: Stream.Stream<Uint8Array, E, R>): Stream.Stream<Log
     )
   })
 
+/** A TTY's raw output as lines (all of it stdout). */
+const rawLinesOf = <E, R>(body: Stream.Stream<Uint8Array, E, R>): Stream.Stream<LogLine, E, R> =>
+  Stream.suspend(() => {
+    const splitter = new LineSplitter()
+    return body.pipe(
+      Stream.mapConcat((bytes) => splitter.push({ stream: "stdout", bytes })),
+      Stream.concat(Stream.suspend(() => Stream.fromIterable(splitter.end())))
+    )
+  })
+
+/** Removes a container this transport created and nobody else owns (forced, with its volumes); failures ignored. */
+export const removeContainerQuietly = (client: EngineClient, containerId: string): Effect.Effect<void> =>
+  client
+    .request({
+      method: "DELETE",
+      template: "/containers/{id}",
+      path: `/containers/${id(containerId)}`,
+      query: { force: "1", v: "1" },
+      timeout: CHANGE_TIMEOUT,
+      shielded: true
+    })
+    .pipe(Effect.ignore)
+
 /** The container operations over the API; `cliOps` are the CLI wing's, for what stays there. */
 export const makeApiContainerOperations = (
   backend: Backend,
@@ -212,18 +238,9 @@ export const makeApiContainerOperations = (
   }
 
   const bindsOnThisEngine = bindsOnEngineOf(backend)
+  const cliConnect = makeNetworkOperations(backend, cli).connect
 
-  const removeQuietly = (containerId: string) =>
-    client
-      .request({
-        method: "DELETE",
-        template: "/containers/{id}",
-        path: `/containers/${id(containerId)}`,
-        query: { force: "1", v: "1" },
-        timeout: CHANGE_TIMEOUT,
-        shielded: true
-      })
-      .pipe(Effect.ignore)
+  const removeQuietly = (containerId: string) => removeContainerQuietly(client, containerId)
 
   const runDetached: ContainerOperations["runDetached"] = (spec) =>
     Effect.gen(function* () {
@@ -250,9 +267,10 @@ export const makeApiContainerOperations = (
         return yield* failure
       }
       const { Id: containerId } = yield* decodeJson(IdAnswer, create, created)
-      // a definition's files go in between create and start (over the CLI's `cp -`, as `putArchive` does)
-      if (spec.files !== undefined) {
-        yield* placeFiles(cliOps.putArchive, containerId, spec.files, argv).pipe(
+      // other networks and a definition's files go in between create and start (networks stay on
+      // the CLI; the files go over the CLI's `cp -`, as `putArchive` does)
+      if (isStaged(spec)) {
+        yield* prepareCreated({ connect: cliConnect, putArchive: cliOps.putArchive }, containerId, spec, argv).pipe(
           Effect.onError(() => removeQuietly(containerId))
         )
       }
@@ -272,8 +290,23 @@ export const makeApiContainerOperations = (
       return { id: containerId, argv }
     })
 
-  /** What the API exec cannot do the CLI's way: stdin bytes, a TTY, an open stdin. */
-  const execOnCli = (spec: ExecSpec): boolean => spec.stdin !== undefined || spec.tty || spec.interactive
+  /** A TTY fed stdin that this engine's CLI cannot take: over a taken-over connection here (see `startExec`). */
+  const overHijack = (spec: ExecSpec): boolean => ttyInputOverApi(backend.kind, "exec", spec)
+
+  /** What the API exec leaves to the CLI: stdin bytes, a TTY, an open stdin (except `overHijack`). */
+  const execOnCli = (spec: ExecSpec): boolean =>
+    !overHijack(spec) && (spec.stdin !== undefined || spec.tty || spec.interactive)
+
+  /**
+   * The CLI's answer to an exec the engine refused (a container that is not running). A TTY fed
+   * stdin goes there without its TTY, which Docker's CLI would refuse before asking the engine:
+   * the engine refuses the same way with or without it.
+   */
+  const execRefusedOnCli = (
+    container: string,
+    spec: ExecSpec,
+    options: { readonly timeout?: Duration.DurationInput | undefined }
+  ) => cliOps.exec(container, overHijack(spec) ? { ...spec, tty: false } : spec, options)
 
   /**
    * Creates the exec; `undefined` when the engine refuses it (a container that is not running):
@@ -290,10 +323,10 @@ export const makeApiContainerOperations = (
         template: "/containers/{id}/exec",
         path: `/containers/${id(container)}/exec`,
         body: {
-          AttachStdin: false,
+          AttachStdin: overHijack(spec),
           AttachStdout: true,
           AttachStderr: true,
-          Tty: false,
+          Tty: spec.tty,
           Cmd: spec.command,
           Env: env,
           ...(spec.user === undefined ? {} : { User: spec.user }),
@@ -313,14 +346,25 @@ export const makeApiContainerOperations = (
       return (yield* decodeJson(IdAnswer, request, response)).Id
     })
 
-  const startExec = (execId: string): Effect.Effect<Stream.Stream<Uint8Array, CliError>, CliError, Scope.Scope> => {
+  /**
+   * Starts the exec and returns its output as it comes: framed, or raw with a TTY. A TTY fed stdin
+   * takes the connection over, writes the bytes and leaves the write side open: Docker stops
+   * forwarding a TTY's output as soon as its stdin ends, and a TTY does not pass the end of a
+   * stream on as an end of file anyway (`"\x04"` in the bytes is the terminal's); the engine
+   * closes the connection when the command exits.
+   */
+  const startExec = (
+    execId: string,
+    spec: ExecSpec
+  ): Effect.Effect<Stream.Stream<Uint8Array, CliError>, CliError, Scope.Scope> => {
     const request: EngineRequest = {
       method: "POST",
       template: "/exec/{id}/start",
       path: `/exec/${id(execId)}/start`,
-      body: { Detach: false, Tty: false },
+      body: { Detach: false, Tty: spec.tty },
       timeout: QUERY_TIMEOUT
     }
+    if (overHijack(spec)) return client.hijack(request, spec.stdin ?? new Uint8Array(), { endInput: false })
     return Effect.flatMap(client.open(request), (opened) =>
       isSuccess(opened.status)
         ? Effect.succeed(opened.body)
@@ -375,9 +419,12 @@ export const makeApiContainerOperations = (
     return timed(
       Effect.gen(function* () {
         const execId = yield* createExec(container, spec)
-        if (execId === undefined) return yield* cliOps.exec(container, spec, options)
-        const output = yield* Effect.scoped(Effect.flatMap(startExec(execId), Stream.runCollect))
-        const { stdout, stderr } = demuxAll(Array.from(output))
+        if (execId === undefined) return yield* execRefusedOnCli(container, spec, options)
+        const output = yield* Effect.scoped(Effect.flatMap(startExec(execId, spec), Stream.runCollect))
+        // a TTY's output is one raw stream (the engine frames nothing)
+        const { stdout, stderr } = spec.tty
+          ? { stdout: Buffer.concat(Array.from(output)), stderr: new Uint8Array() }
+          : demuxAll(Array.from(output))
         const exitCode = yield* exitCodeOf(execId)
         const result: ExecResult = {
           exitCode,
@@ -400,8 +447,9 @@ export const makeApiContainerOperations = (
     const lines = Stream.unwrapScoped(
       Effect.gen(function* () {
         const execId = yield* createExec(container, spec)
-        if (execId === undefined) return cliOps.streamExec(container, spec, options)
-        const body = yield* startExec(execId)
+        if (execId === undefined)
+          return cliOps.streamExec(container, overHijack(spec) ? { ...spec, tty: false } : spec, options)
+        const body = yield* startExec(execId, spec)
         const kept = new Tail()
         const ending = Effect.flatMap(exitCodeOf(execId), (exitCode) =>
           exitCode === 0
@@ -410,7 +458,7 @@ export const makeApiContainerOperations = (
                 new ContainerExitedNonZero({ argv, exitCode, stdout: kept.text("stdout"), stderr: kept.text("stderr") })
               )
         )
-        return linesOf(body).pipe(
+        return (spec.tty ? rawLinesOf(body) : linesOf(body)).pipe(
           Stream.tap((line) => Effect.sync(() => kept.keep(line))),
           Stream.concat(Stream.flattenIterables(Stream.fromEffect(ending)))
         )

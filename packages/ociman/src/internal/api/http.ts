@@ -1,7 +1,8 @@
 /**
  * A small HTTP client for the engine's API (Docker's, or Podman's Docker-compatible service) over
  * a unix socket or TCP, with `node:http` and one keep-alive agent per address, so that calls reuse
- * their connections instead of paying a connect (or a CLI process) each.
+ * their connections instead of paying a connect (or a CLI process) each; and the connection an
+ * engine takes over (`hijack`: an attached exec or run fed stdin), on a connection of its own.
  *
  * Every call has a timeout (a hung engine is `EngineRequestTimedOut`), is interruptible (the
  * request is destroyed), drains its answer, and is one span named `ociman.api <METHOD> <path
@@ -10,6 +11,7 @@
  */
 import { Duration, Effect, Either, Option, Schema, type Scope, Stream } from "effect"
 import * as http from "node:http"
+import type * as net from "node:net"
 import { EngineRequestFailed, EngineRequestTimedOut, EngineUnreachable } from "../../CliError.js"
 import { onLiveClock } from "../clock.js"
 
@@ -85,6 +87,21 @@ export interface EngineClient {
    * bounds the wait for the headers only.
    */
   readonly open: (request: EngineRequest) => Effect.Effect<OpenResponse, TransportError, Scope.Scope>
+  /**
+   * Sends the request asking for the connection (`Connection: Upgrade`, `Upgrade: tcp`, as Docker's
+   * CLI does for an attached exec with stdin) on a connection of its own, never a pooled one. Once
+   * the engine answers 101, writes `input` and returns what the engine sends from then on, until it
+   * closes the connection; any other answer is `EngineRequestFailed` with its status and message.
+   * The write side is ended after `input` only with `endInput`: Docker stops forwarding a TTY's
+   * output as soon as its stdin ends, so a call with a TTY keeps it open until the command exits
+   * (which closes the connection). The connection is closed when the scope closes; the timeout
+   * bounds the wait for the 101 only. One span, as for the other calls.
+   */
+  readonly hijack: (
+    request: EngineRequest,
+    input: Uint8Array,
+    options: { readonly endInput: boolean }
+  ) => Effect.Effect<Stream.Stream<Uint8Array, EngineUnreachable>, TransportError | EngineRequestFailed, Scope.Scope>
 }
 
 /** One pool per address, shared by every layer of the process; idle sockets do not keep it alive. */
@@ -109,14 +126,21 @@ const encodeQuery = (query: EngineRequest["query"]): string => {
 const bodyOf = (request: EngineRequest): Buffer | undefined =>
   request.body === undefined ? undefined : Buffer.from(JSON.stringify(request.body), "utf8")
 
-const optionsOf = (address: EngineAddress, agent: http.Agent, request: EngineRequest, body: Buffer | undefined) => ({
+const optionsOf = (
+  address: EngineAddress,
+  agent: http.Agent | false,
+  request: EngineRequest,
+  body: Buffer | undefined,
+  extraHeaders: Readonly<Record<string, string>> = {}
+) => ({
   agent,
   method: request.method,
   path: `/${API_VERSION}${request.path}${encodeQuery(request.query)}`,
   headers: {
     // Podman's service needs a Host header; any name does.
     Host: address._tag === "Unix" ? "localhost" : address.host,
-    ...(body === undefined ? {} : { "Content-Type": "application/json", "Content-Length": String(body.length) })
+    ...(body === undefined ? {} : { "Content-Type": "application/json", "Content-Length": String(body.length) }),
+    ...extraHeaders
   },
   ...(address._tag === "Unix" ? { socketPath: address.socketPath } : { host: address.host, port: address.port })
 })
@@ -228,6 +252,62 @@ const streamOf = (
     return Effect.sync(() => res.destroy())
   })
 
+/** How an upgrade request was answered: the connection handed over, or a plain answer (a refusal). */
+type UpgradeAnswer =
+  | { readonly _tag: "Upgraded"; readonly socket: net.Socket; readonly head: Buffer }
+  | { readonly _tag: "Answered"; readonly res: http.IncomingMessage }
+
+/** Sends an upgrade request now on a fresh connection; `close` ends it whatever it became. */
+const beginUpgrade = (
+  address: EngineAddress,
+  request: EngineRequest
+): {
+  readonly close: () => void
+  readonly answer: Promise<Either.Either<UpgradeAnswer, EngineUnreachable>>
+} => {
+  const body = bodyOf(request)
+  // a taken-over connection never goes back to the pool
+  const req = http.request(optionsOf(address, false, request, body, { Connection: "Upgrade", Upgrade: "tcp" }))
+  let taken: net.Socket | undefined
+  const answer = new Promise<Either.Either<UpgradeAnswer, EngineUnreachable>>((resolve) => {
+    req.once("upgrade", (_res, socket, head) => {
+      // held until the stream reads it, so that no byte flows past before a listener is there
+      socket.pause()
+      taken = socket
+      resolve(Either.right({ _tag: "Upgraded", socket, head }))
+    })
+    req.once("response", (res) => resolve(Either.right({ _tag: "Answered", res })))
+    req.once("error", (error) => resolve(Either.left(unreachable(address, request, error))))
+  })
+  req.end(body)
+  return {
+    answer,
+    close: () => {
+      taken?.destroy()
+      req.destroy()
+    }
+  }
+}
+
+/** What a taken-over connection receives (`head`, read with the 101, first), with backpressure, until the engine closes it. */
+const socketStreamOf = (
+  socket: net.Socket,
+  head: Buffer,
+  onError: (error: unknown) => EngineUnreachable
+): Stream.Stream<Uint8Array, EngineUnreachable> =>
+  Stream.async<Uint8Array, EngineUnreachable>((emit) => {
+    if (head.length > 0) void emit.single(new Uint8Array(head.buffer, head.byteOffset, head.length))
+    socket.on("data", (chunk: Buffer) => {
+      socket.pause()
+      void emit.single(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)).then(() => socket.resume())
+    })
+    socket.once("end", () => void emit.end())
+    socket.once("error", (error) => void emit.fail(onError(error)))
+    socket.once("close", () => void emit.end())
+    socket.resume()
+    return Effect.sync(() => socket.destroy())
+  })
+
 const isStaleConnection = (error: EngineUnreachable): boolean => /socket hang up|ECONNRESET|EPIPE/.test(error.reason)
 
 /** The client of the engine at `address`. */
@@ -270,6 +350,50 @@ export const makeClient = (address: EngineAddress): EngineClient => {
           status: res.statusCode ?? 0,
           body: streamOf(res, (error) => unreachable(address, request, error))
         })),
+        Effect.withSpan(...spanOf(request))
+      ),
+    hijack: (request, input, options) =>
+      Effect.acquireRelease(
+        Effect.sync(() => beginUpgrade(address, request)),
+        ({ close }) => Effect.sync(close)
+      ).pipe(
+        Effect.flatMap(({ answer }) =>
+          withDeadline(
+            Effect.flatMap(
+              Effect.promise(() => answer),
+              (settled) => settled
+            ),
+            request
+          )
+        ),
+        Effect.tap((answer) =>
+          Effect.annotateCurrentSpan(
+            "http.response.status_code",
+            answer._tag === "Upgraded" ? 101 : (answer.res.statusCode ?? 0)
+          )
+        ),
+        Effect.flatMap(
+          (
+            answer
+          ): Effect.Effect<Stream.Stream<Uint8Array, EngineUnreachable>, TransportError | EngineRequestFailed> => {
+            if (answer._tag === "Answered") {
+              const { res } = answer
+              return Effect.flatMap(
+                Stream.runCollect(streamOf(res, (error) => unreachable(address, request, error))),
+                (chunks) =>
+                  Effect.fail(
+                    requestFailed(request, { status: res.statusCode ?? 0, body: Buffer.concat(Array.from(chunks)) })
+                  )
+              )
+            }
+            const { socket, head } = answer
+            return Effect.sync(() => {
+              socket.write(input)
+              if (options.endInput) socket.end()
+              return socketStreamOf(socket, head, (error) => unreachable(address, request, error))
+            })
+          }
+        ),
         Effect.withSpan(...spanOf(request))
       )
   }

@@ -63,7 +63,9 @@ import { execResultOf } from "../execResult.js"
 import { makeContainerStreams } from "./containerStreams.js"
 import { makeCliFileOperations } from "./files.js"
 import { makeCliObservationOperations } from "./observation.js"
-import { type RunWithFilesDeps, runDetachedWithFiles, runForegroundWithFiles } from "./definitionFiles.js"
+import { runDetachedStaged, runForegroundStaged, type StagedRunDeps } from "./stagedRun.js"
+import { makeNetworkOperations } from "./networks.js"
+import { isStaged } from "../stagedStart.js"
 import { envPlan } from "./env.js"
 import { listLabeled } from "./labeled.js"
 import { decodeText, nonEmptyLines } from "../bytes.js"
@@ -335,11 +337,12 @@ export const makeContainerOperations = (
 
   const bindsOnThisEngine = bindsOnEngineOf(backend)
 
-  // a definition with files: create, put them, start (`./definitionFiles.ts`)
-  const withFiles: RunWithFilesDeps = {
+  // a definition with other networks or files: create, prepare, start (`./stagedRun.ts`)
+  const staged: StagedRunDeps = {
     kind: backend.kind,
     cli,
     putArchive: makeCliFileOperations(cli, exists, failed).putArchive,
+    connect: makeNetworkOperations(backend, cli).connect,
     statusOf: (container) =>
       inspect(container).pipe(
         Effect.map((info) => info.state.status),
@@ -369,7 +372,7 @@ export const makeContainerOperations = (
           yield* ttyInputRefusal(backend.kind, "run", spec)
           yield* bindsOnThisEngine(spec)
           const env = yield* envPlan(spec.env)
-          if (spec.files !== undefined) return yield* runForegroundWithFiles(withFiles, spec, spec.files, env, options)
+          if (isStaged(spec)) return yield* runForegroundStaged(staged, spec, env, options)
           const result = yield* cli(runArgs(spec, { detach: false, envArgs: env.args }), {
             env: env.env,
             secrets: env.secrets,
@@ -389,7 +392,7 @@ export const makeContainerOperations = (
         Effect.gen(function* () {
           yield* bindsOnThisEngine(spec)
           const env = yield* envPlan(spec.env)
-          if (spec.files !== undefined) return yield* runDetachedWithFiles(withFiles, spec, spec.files, env)
+          if (isStaged(spec)) return yield* runDetachedStaged(staged, spec, env)
           const result = yield* cli(runArgs(spec, { detach: true, envArgs: env.args }), {
             env: env.env,
             secrets: env.secrets

@@ -7,15 +7,19 @@
 import { Effect, Either, Schema } from "effect"
 import { type CliError, UnexpectedOutput } from "../../CliError.js"
 import type { Backend, CliResult, Service } from "../../ContainerRuntime.js"
+import { ContainerNotFound } from "../../ContainerError.js"
 import type { NetworkId, NetworkName } from "../../Network.js"
 import { type InvalidNetworkInspect, NetworkInUse, NetworkNameInUse, NetworkNotFound } from "../../NetworkError.js"
 import { listLabeled } from "./labeled.js"
 import type { Cidr } from "../ip.js"
 import { dialectOf } from "../dialect/index.js"
+import { CONTAINER_NOT_FOUND } from "../dialect/containers.js"
 import {
   bridgeInspectArgs,
+  connectArgs,
   createArgs,
   decodeBridgeSubnets,
+  disconnectArgs,
   existsArgs,
   idArgs,
   labeledNetworks,
@@ -41,6 +45,18 @@ export const classifyNetworkFailure = (
 ): NetworkNotFound | NetworkInUse | CliError => {
   const stderr = decodeText(result.stderr)
   if (NETWORK_IN_USE.test(stderr)) return new NetworkInUse({ network, stderr })
+  if (NETWORK_NOT_FOUND.test(stderr)) return new NetworkNotFound({ network })
+  return failed(result)
+}
+
+/** Classifies a failed `network connect` / `network disconnect` (both CLIs name the container first). */
+export const classifyConnectFailure = (
+  network: string,
+  container: string,
+  result: CliResult
+): NetworkNotFound | ContainerNotFound | CliError => {
+  const stderr = decodeText(result.stderr)
+  if (CONTAINER_NOT_FOUND.test(stderr)) return new ContainerNotFound({ container })
   if (NETWORK_NOT_FOUND.test(stderr)) return new NetworkNotFound({ network })
   return failed(result)
 }
@@ -98,6 +114,16 @@ export const makeNetworkOperations = (backend: Pick<Backend, "kind">, cli: Cli):
             : networkDialects[backend.kind].absent(result.exitCode, decodeText(result.stderr))
               ? Effect.succeed(false)
               : Effect.fail(failed(result))
+      ),
+
+    connect: (network, container, { aliases }) =>
+      Effect.flatMap(cli(connectArgs(network, container, aliases), { timeout: TIMEOUT }), (result) =>
+        result.exitCode === 0 ? Effect.void : Effect.fail(classifyConnectFailure(network, container, result))
+      ),
+
+    disconnect: (network, container) =>
+      Effect.flatMap(cli(disconnectArgs(network, container), { timeout: TIMEOUT }), (result) =>
+        result.exitCode === 0 ? Effect.void : Effect.fail(classifyConnectFailure(network, container, result))
       ),
 
     listLabeled: (filters) => listLabeled(cli, labeledNetworks, filters),

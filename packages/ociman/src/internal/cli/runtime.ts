@@ -4,12 +4,16 @@
  * runtime's CLI. `ContainerRuntime`'s layers delegate here.
  */
 import { type CommandExecutor, FileSystem, type Path } from "@effect/platform"
-import { Config, Effect, Option } from "effect"
+import { Config, Effect, Option, Stream } from "effect"
 import { homedir } from "node:os"
 import type { Backend, Capabilities, Endpoint, LayerOptions, SelectionSource, Service } from "../../ContainerRuntime.js"
 import type { InvalidBackendSelection, ResolveError, RuntimeUnavailable } from "../../RuntimeError.js"
+import { makeApiContainerOperations } from "../api/containers.js"
+import { makeTtyInputRun } from "../api/hijack.js"
+import { makeClient, ping } from "../api/http.js"
 import { withApiTransport } from "../api/runtime.js"
-import { chooseTransport, transportSelection } from "../api/select.js"
+import { apiAddressOf, chooseTransport, transportSelection } from "../api/select.js"
+import { ttyInputOverApi } from "../dialect/containers.js"
 import { type EndpointSources, endpointResolvers } from "../dialect/endpoint.js"
 import { makeSha256 } from "../hash/segments.js"
 import type { Kind } from "../kind.js"
@@ -28,10 +32,61 @@ export const fullCapabilities: Capabilities = { processes: true, networking: tru
 
 /**
  * The service for an already probed backend: every operation runs its CLI, except the container
- * operations of a backend whose transport is `api` (see `../api/runtime.ts`).
+ * operations of a backend whose transport is `api` (see `../api/runtime.ts`), and the calls with a
+ * TTY fed stdin that Docker's CLI cannot take (see `withTtyInputOverApi`).
  */
 export const make = (backend: Backend): Effect.Effect<Service, never, Platform> =>
-  Effect.flatMap(cliService(backend), withApiTransport)
+  Effect.flatMap(cliService(backend), (service) => Effect.flatMap(withApiTransport(service), withTtyInputOverApi))
+
+/** A call with a TTY fed stdin waits this long for the engine's socket to answer before it is refused. */
+const TTY_INPUT_PING_TIMEOUT = "1 second"
+
+/**
+ * The calls with a TTY fed stdin that Docker's CLI cannot take from a pipe (see `ttyInputRoutes`)
+ * go over the engine's socket when it answers, whatever the transport: an exec (the API
+ * transport's own exec does it; the CLI transport borrows it) and a foreground run
+ * (`../api/hijack.ts`). Otherwise (an `ssh://` or TLS host, a socket that does not answer) the
+ * CLI wing refuses them with `TtyInputUnsupported`.
+ */
+const withTtyInputOverApi = (service: Service): Effect.Effect<Service> =>
+  Effect.map(apiAddressOf(service.backend), (address) =>
+    Option.match(address, {
+      onNone: () => service,
+      onSome: (found): Service => {
+        const backend = service.backend
+        const client = makeClient(found)
+        const current = service.containers
+        const overApi = backend.transport === "api"
+        const apiOps = overApi ? current : makeApiContainerOperations(backend, client, service.cli, current)
+        const ttyRun = makeTtyInputRun(backend, client, current, {
+          pull: service.images.pull,
+          connect: service.networks.connect
+        })
+        // the API transport found its socket answering; the CLI transport asks at each such call
+        // (about a millisecond): the socket may come and go while the layer lives
+        const answers = overApi ? Effect.succeed(true) : ping(client, TTY_INPUT_PING_TIMEOUT)
+        const ops = Effect.map(answers, (up) => (up ? apiOps : current))
+        return {
+          ...service,
+          containers: {
+            ...current,
+            runForeground: (spec, options) =>
+              ttyInputOverApi(backend.kind, "run", spec)
+                ? Effect.flatMap(answers, (up) => (up ? ttyRun(spec, options) : current.runForeground(spec, options)))
+                : current.runForeground(spec, options),
+            exec: (container, spec, options) =>
+              ttyInputOverApi(backend.kind, "exec", spec)
+                ? Effect.flatMap(ops, (chosen) => chosen.exec(container, spec, options))
+                : current.exec(container, spec, options),
+            streamExec: (container, spec, options) =>
+              ttyInputOverApi(backend.kind, "exec", spec)
+                ? Stream.unwrap(Effect.map(ops, (chosen) => chosen.streamExec(container, spec, options)))
+                : current.streamExec(container, spec, options)
+          }
+        }
+      }
+    })
+  )
 
 const cliService = (backend: Backend): Effect.Effect<Service, never, Platform> =>
   Effect.map(Effect.context<Platform>(), (platform) => {

@@ -489,17 +489,41 @@ export const startArgs = (
   container
 ]
 
+/** Whether a call gives its command a TTY and feeds it stdin (an exec's bytes imply `--interactive`, see `execArgs`). */
+const feedsTty = (
+  operation: "exec" | "run",
+  spec: { readonly tty: boolean; readonly interactive: boolean; readonly stdin?: Uint8Array | undefined }
+): boolean => spec.tty && (spec.interactive || (operation === "exec" && spec.stdin !== undefined))
+
 /**
- * A TTY fed stdin on Docker (issue #17): its CLI takes `--tty --interactive` only when its own
- * stdin is a terminal ("the input device is not a TTY", exit 1), and the library gives it a pipe,
- * so the call is refused before anything runs. Podman only warns and works. An exec's stdin bytes
- * imply `--interactive` (see `execArgs`); a foreground run's need `withInteractive`.
+ * How each engine takes a TTY fed stdin (issue #17). Podman's CLI takes it from a pipe (it only
+ * warns). Docker's CLI takes `--tty --interactive` only when its own stdin is a terminal ("the
+ * input device is not a TTY", exit 1), and the library gives it a pipe: the call goes over the
+ * Engine API instead, on a taken-over connection (an exec's `POST /exec/{id}/start`, a foreground
+ * run's `POST /containers/{id}/attach`), where the engine's socket can be reached.
+ */
+export const ttyInputRoutes: Readonly<Record<Kind, Readonly<Record<"exec" | "run", "cli" | "api">>>> = {
+  docker: { exec: "api", run: "api" },
+  podman: { exec: "cli", run: "cli" }
+}
+
+/** Whether this call must go over the Engine API: a TTY fed stdin on an engine whose CLI cannot take it. */
+export const ttyInputOverApi = (
+  kind: Kind,
+  operation: "exec" | "run",
+  spec: { readonly tty: boolean; readonly interactive: boolean; readonly stdin?: Uint8Array | undefined }
+): boolean => ttyInputRoutes[kind][operation] === "api" && feedsTty(operation, spec)
+
+/**
+ * A TTY fed stdin that the engine's CLI cannot take, refused before anything runs when its engine
+ * API cannot be reached either (Docker on an `ssh://` or TLS host, or a socket that does not
+ * answer; otherwise the call goes there, see `ttyInputOverApi`).
  */
 export const ttyInputRefusal = (
   kind: Kind,
   operation: "exec" | "run",
   spec: { readonly tty: boolean; readonly interactive: boolean; readonly stdin?: Uint8Array | undefined }
 ): Effect.Effect<void, TtyInputUnsupported> =>
-  kind === "docker" && spec.tty && (spec.interactive || (operation === "exec" && spec.stdin !== undefined))
+  ttyInputRoutes[kind][operation] !== "cli" && feedsTty(operation, spec)
     ? Effect.fail(new TtyInputUnsupported({ kind, operation }))
     : Effect.void

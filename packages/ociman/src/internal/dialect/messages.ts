@@ -50,6 +50,8 @@ export interface MemoryMessages {
   readonly networkNameInUse: (name: string) => string
   readonly networkPredefined: (name: string) => Failure
   readonly networkInUse: (name: string, id: string) => string
+  /** A `network disconnect` of a container that is not on the network. */
+  readonly networkNotConnected: (containerId: string, network: string) => Failure
   readonly volumeNameInUse: (name: string) => string
   readonly volumeInUse: (name: string, containerIds: ReadonlyArray<string>) => string
   // images
@@ -123,6 +125,10 @@ const docker: MemoryMessages = {
   }),
   networkInUse: (name, id) =>
     `Error response from daemon: error while removing network: network ${name} id ${id} has active endpoints`,
+  networkNotConnected: (containerId, network) => ({
+    stderr: `Error response from daemon: container ${containerId} is not connected to the network ${network}\n`,
+    exitCode: 1
+  }),
   // Docker's own create says yes to an existing name: the CLI wing's lookup says this
   volumeNameInUse: (name) => `volume ${name} exists`,
   volumeInUse: (name, ids) => `Error response from daemon: remove ${name}: volume is in use - [${ids.join(", ")}]`,
@@ -222,6 +228,10 @@ const podman: MemoryMessages = {
   networkPredefined: (name) => ({ stderr: `Error: default network ${name} cannot be removed\n`, exitCode: 125 }),
   networkInUse: (name) =>
     `Error: "${name}" has associated containers with it. Use -f to forcibly delete containers and pods: network is being used`,
+  networkNotConnected: (containerId, network) => ({
+    stderr: `Error: container ${containerId} is not connected to network ${network}\n`,
+    exitCode: 125
+  }),
   volumeNameInUse: (name) => `Error: volume with name ${name} already exists: volume already exists`,
   volumeInUse: (name, ids) =>
     `Error: volume ${name} is being used by the following container(s): ${ids.join(", ")}: volume is being used`,

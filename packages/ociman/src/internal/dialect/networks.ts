@@ -45,6 +45,29 @@ export const createArgs = (
 /** `network rm -- NETWORK`. Never `--force`: Podman's would remove the attached containers too. */
 export const networkRemoveArgs = (network: string): ReadonlyArray<string> => ["network", "rm", "--", network]
 
+/** `network connect [--alias A]… -- NETWORK CONTAINER`. */
+export const connectArgs = (
+  network: string,
+  container: string,
+  aliases: ReadonlyArray<string>
+): ReadonlyArray<string> => [
+  "network",
+  "connect",
+  ...aliases.flatMap((alias) => ["--alias", alias]),
+  "--",
+  network,
+  container
+]
+
+/** `network disconnect -- NETWORK CONTAINER`. */
+export const disconnectArgs = (network: string, container: string): ReadonlyArray<string> => [
+  "network",
+  "disconnect",
+  "--",
+  network,
+  container
+]
+
 /** The id of a network, by name or id. */
 export const idArgs = (network: string): ReadonlyArray<string> => [
   "network",

@@ -21,7 +21,21 @@ export const containerInspectJson = (kind: Kind, state: State, c: ContainerRecor
     Aliases: userNetwork ? [...c.aliases, shortId(c.id)] : facts.builtinAliasesNull ? null : [shortId(c.id)],
     NetworkID: network?.id ?? ""
   }
-  const networks = addressless && !facts.addresslessNetworks ? undefined : { [c.network]: endpoint }
+  const more = Object.fromEntries(
+    (c.moreNetworks ?? []).map((joined) => {
+      const record = findNetwork(state, joined.name)
+      return [
+        joined.name,
+        {
+          IPAddress: running ? joined.ipAddress : "",
+          Gateway: running ? (record?.gateway ?? "") : "",
+          Aliases: [...joined.aliases, shortId(c.id)],
+          NetworkID: record?.id ?? ""
+        }
+      ]
+    })
+  )
+  const networks = addressless && !facts.addresslessNetworks ? undefined : { [c.network]: endpoint, ...more }
   return {
     Id: c.id,
     Name: facts.slashedName ? `/${c.name}` : c.name,
@@ -43,7 +57,13 @@ export const containerInspectJson = (kind: Kind, state: State, c: ContainerRecor
       StartedAt: c.startedAt,
       FinishedAt: c.finishedAt,
       // Podman 4.3 always prints a Health object (empty without a health check); Docker only with one.
-      ...(facts.alwaysHealth ? { Health: { Status: "", FailingStreak: 0, Log: null } } : {})
+      // A container with a health check shows it `starting`: its check is answered by the handlers
+      // when asked (`healthcheck`), so `Wait.auto` sees there is one to wait for.
+      ...(c.healthcheck !== undefined
+        ? { Health: { Status: "starting", FailingStreak: 0, Log: null } }
+        : facts.alwaysHealth
+          ? { Health: { Status: "", FailingStreak: 0, Log: null } }
+          : {})
     },
     NetworkSettings: {
       IPAddress: running && !userNetwork ? c.ipAddress : "",

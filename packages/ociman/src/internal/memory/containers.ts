@@ -30,7 +30,6 @@ import {
   removeArgs,
   stopArgs,
   streamLogsArgs,
-  ttyInputRefusal,
   waitArgs
 } from "../dialect/containers.js"
 import { labeledListArgs } from "../dialect/labeled.js"
@@ -81,33 +80,26 @@ export const makeMemoryContainerOperations = (memory: Memory): ContainerOperatio
     ...makeMemoryFileOperations(memory),
     ...makeMemoryLifecycleOperations(memory),
     ...makeMemoryObservationOperations(memory),
+    // a TTY fed stdin runs on both kinds, as over a reachable engine socket (see `ttyInputRoutes`)
     runForeground: (spec, options) =>
-      Effect.zipRight(
-        ttyInputRefusal(kind, "run", spec),
-        Effect.map(runContainer(memory, spec, { detach: false, ...options }), ({ exitCode, stdout, stderr, argv }) =>
-          execResultOf({ exitCode, stdout, stderr, argv })
-        )
+      Effect.map(runContainer(memory, spec, { detach: false, ...options }), ({ exitCode, stdout, stderr, argv }) =>
+        execResultOf({ exitCode, stdout, stderr, argv })
       ),
 
     runDetached: (spec) => Effect.map(runContainer(memory, spec, { detach: true }), ({ id, argv }) => ({ id, argv })),
 
     exec: (container, spec, options = {}) =>
-      Effect.zipRight(
-        ttyInputRefusal(kind, "exec", spec),
-        Effect.map(execOutcome(memory, container, spec, options.timeout), ({ exitCode, stdout, stderr, argv }) =>
-          execResultOf({ exitCode, stdout, stderr, argv })
-        )
+      Effect.map(execOutcome(memory, container, spec, options.timeout), ({ exitCode, stdout, stderr, argv }) =>
+        execResultOf({ exitCode, stdout, stderr, argv })
       ),
 
     streamExec: (container, spec, options = {}) =>
       Stream.unwrap(
-        Effect.map(
-          Effect.zipRight(ttyInputRefusal(kind, "exec", spec), execOutcome(memory, container, spec, options.timeout)),
-          (outcome) =>
-            Stream.concat(
-              Stream.fromIterable(outcome.output),
-              outcome.exitCode === 0 ? Stream.empty : Stream.fail(exitedNonZero(execResultOf(outcome)))
-            )
+        Effect.map(execOutcome(memory, container, spec, options.timeout), (outcome) =>
+          Stream.concat(
+            Stream.fromIterable(outcome.output),
+            outcome.exitCode === 0 ? Stream.empty : Stream.fail(exitedNonZero(execResultOf(outcome)))
+          )
         )
       ),
 

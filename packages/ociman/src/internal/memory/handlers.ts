@@ -55,16 +55,24 @@ const joined = (output: ReadonlyArray<LogLine>, stream: "stdout" | "stderr"): Ui
 /** What a published port answers HTTP requests with unless the main process's handler says otherwise. */
 export const HTTP_OK = 200
 
-/** Asks the first matching handler; without one, exit 0 (or keep running) with no output. */
-export const answer = (memory: Memory, context: HandlerContext): Effect.Effect<Outcome> => {
+/**
+ * Asks the first matching handler; without one, the runtime's own answer (`builtin`: what every
+ * image prints, such as its `/etc/hosts`), else exit 0 (or keep running) with no output.
+ */
+export const answer = (
+  memory: Memory,
+  context: HandlerContext,
+  builtin?: string | undefined
+): Effect.Effect<Outcome> => {
   const found = memory.handlers.find(
     (handler) => sameImage(handler.image, context.image) && sameCommand(handler.command, context.command)
   )
   if (found === undefined) {
+    const stdout = builtin === undefined ? EMPTY : bytes(builtin)
     return Effect.succeed({
-      stdout: EMPTY,
+      stdout,
       stderr: EMPTY,
-      output: [],
+      output: lines(decodeText(stdout)).map((text): LogLine => ({ stream: "stdout", text })),
       exitCode: undefined,
       stopExitCode: 0,
       httpStatus: HTTP_OK,

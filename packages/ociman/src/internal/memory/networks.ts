@@ -13,10 +13,32 @@ import { dialectOf } from "../dialect/index.js"
 import { labeledListArgs } from "../dialect/labeled.js"
 import { memoryDialectOf } from "../dialect/memory.js"
 import { messagesOf } from "../dialect/messages.js"
-import { bridgeInspectArgs, createArgs, existsArgs, labeledNetworks, networkRemoveArgs } from "../dialect/networks.js"
+import {
+  bridgeInspectArgs,
+  connectArgs,
+  createArgs,
+  disconnectArgs,
+  existsArgs,
+  labeledNetworks,
+  networkRemoveArgs
+} from "../dialect/networks.js"
 import type { Kind } from "../kind.js"
 import { cidr } from "../ip.js"
-import { findNetwork, matchesFilters, type Memory, type NetworkRecord, newId, record } from "./state.js"
+import { ContainerNotFound } from "../../ContainerError.js"
+import { allocateAddress } from "./ports.js"
+import {
+  type ContainerRecord,
+  findContainer,
+  findNetwork,
+  joinedNetwork,
+  matchesFilters,
+  type Memory,
+  type MoreNetwork,
+  type NetworkRecord,
+  newId,
+  record,
+  type State
+} from "./state.js"
 
 const networkId = Brand.nominal<NetworkId>()
 
@@ -32,6 +54,19 @@ export const builtinNetworks = (kind: Kind): ReadonlyArray<NetworkRecord> =>
     builtin: true,
     lastHost: 1
   }))
+
+const withContainer = (state: State, c: ContainerRecord): State => ({
+  ...state,
+  containers: new Map(state.containers).set(c.id, c)
+})
+
+/** Off its first network, the next one takes its place; with none left, it is on `none` (no address). */
+const offFirstNetwork = (c: ContainerRecord, others: ReadonlyArray<MoreNetwork>): ContainerRecord => {
+  const [next, ...rest] = others
+  return next === undefined
+    ? { ...c, network: "none", aliases: [], ipAddress: "", moreNetworks: [] }
+    : { ...c, network: next.name, aliases: next.aliases, ipAddress: next.ipAddress, moreNetworks: rest }
+}
 
 export const makeMemoryNetworkOperations = (memory: Memory): NetworkOperations => {
   const { kind } = memory
@@ -79,7 +114,7 @@ export const makeMemoryNetworkOperations = (memory: Memory): NetworkOperations =
           })
         }
         const attached = Array.from(state.containers.values()).filter(
-          (c) => c.network === found.name && (facts.stoppedContainersUseNetworks || c.status === "running")
+          (c) => joinedNetwork(c, found.name) && (facts.stoppedContainersUseNetworks || c.status === "running")
         )
         if (attached.length > 0) {
           return yield* new NetworkInUse({ network, stderr: messages.networkInUse(found.name, found.id) })
@@ -89,6 +124,62 @@ export const makeMemoryNetworkOperations = (memory: Memory): NetworkOperations =
           networks.delete(found.id)
           return { ...s, networks }
         })
+      }),
+
+    connect: (network, container, { aliases }) =>
+      Effect.gen(function* () {
+        yield* record(memory, "networks.connect", connectArgs(network, container, aliases))
+        // as both CLIs do: the container is looked up first; joining again adds the aliases
+        const joined = yield* Ref.modify(
+          memory.state,
+          (state): readonly [ContainerNotFound | NetworkNotFound | undefined, State] => {
+            const c = findContainer(state, container)
+            if (c === undefined) return [new ContainerNotFound({ container }), state]
+            const found = findNetwork(state, network)
+            if (found === undefined) return [new NetworkNotFound({ network }), state]
+            if (c.network === found.name)
+              return [undefined, withContainer(state, { ...c, aliases: [...c.aliases, ...aliases] })]
+            const others = c.moreNetworks ?? []
+            const existing = others.find((joined) => joined.name === found.name)
+            if (existing !== undefined) {
+              const moreNetworks = others.map((joined) =>
+                joined === existing ? { ...joined, aliases: [...joined.aliases, ...aliases] } : joined
+              )
+              return [undefined, withContainer(state, { ...c, moreNetworks })]
+            }
+            const [withAddress, ipAddress] = allocateAddress(state, found)
+            const moreNetworks = [...others, { name: found.name, aliases, ipAddress }]
+            return [undefined, withContainer(withAddress, { ...c, moreNetworks })]
+          }
+        )
+        if (joined !== undefined) return yield* joined
+      }),
+
+    disconnect: (network, container) =>
+      Effect.gen(function* () {
+        const argv = yield* record(memory, "networks.disconnect", disconnectArgs(network, container))
+        const left = yield* Ref.modify(
+          memory.state,
+          (state): readonly [ContainerNotFound | NetworkNotFound | CommandFailed | undefined, State] => {
+            const c = findContainer(state, container)
+            if (c === undefined) return [new ContainerNotFound({ container }), state]
+            const found = findNetwork(state, network)
+            if (found === undefined) return [new NetworkNotFound({ network }), state]
+            if (!joinedNetwork(c, found.name)) {
+              const failure = messages.networkNotConnected(c.id, found.name)
+              return [new CommandFailed({ argv, signal: undefined, stdout: "", ...failure }), state]
+            }
+            const others = (c.moreNetworks ?? []).filter((joined) => joined.name !== found.name)
+            return [
+              undefined,
+              withContainer(
+                state,
+                c.network === found.name ? offFirstNetwork(c, others) : { ...c, moreNetworks: others }
+              )
+            ]
+          }
+        )
+        if (left !== undefined) return yield* left
       }),
 
     exists: (network) =>

@@ -14,6 +14,7 @@ import { decodeText } from "../bytes.js"
 import { execArgs, runArgs } from "../dialect/containers.js"
 import { envPlan } from "../dialect/env.js"
 import { dialectOf } from "../dialect/index.js"
+import type { Kind } from "../kind.js"
 import { messagesOf } from "../dialect/messages.js"
 import { answer, HTTP_OK, type Outcome } from "./handlers.js"
 import { initialFiles } from "./files.js"
@@ -28,6 +29,7 @@ import {
   findContainer,
   findNetwork,
   type Memory,
+  type MoreNetwork,
   NEVER,
   newId,
   now,
@@ -51,6 +53,35 @@ const envOf = (vars: EnvVar.EnvVars) =>
 const fromEither = <A, E>(either: Either.Either<A, E>): Effect.Effect<A, E> => either
 
 /** A container by id, name or id prefix, or `ContainerNotFound`. */
+const sameArgs = (a: ReadonlyArray<string>, b: ReadonlyArray<string>) =>
+  a.length === b.length && a.every((arg, i) => arg === b[i])
+
+/**
+ * A container's `/etc/hosts` in memory: `localhost`, the `--add-host` entries, the runtime's own
+ * host-gateway entry where it adds one (Podman), and the container itself. The in-memory host is
+ * this process: `host-gateway` is its loopback address.
+ */
+const hostsFileOf = (kind: Kind, spec: RunSpec, c: ContainerRecord): string => {
+  const gateway = dialectOf(kind).hostGateway
+  const added = spec.addHosts.flatMap((entry) => {
+    const colon = entry.indexOf(":")
+    if (colon < 0) return []
+    const address = entry.slice(colon + 1)
+    return [[entry.slice(0, colon), address === "host-gateway" ? "127.0.0.1" : address] as const]
+  })
+  const automatic =
+    gateway.addHostAddress === undefined && !added.some(([name]) => name === gateway.name)
+      ? [[gateway.name, "127.0.0.1"] as const]
+      : []
+  return [
+    "127.0.0.1\tlocalhost",
+    ...[...added, ...automatic].map(([name, address]) => `${address}\t${name}`),
+    ...(c.ipAddress === "" ? [] : [`${c.ipAddress}\t${shortId(c.id)} ${c.name}`])
+  ]
+    .map((line) => `${line}\n`)
+    .join("")
+}
+
 export const found = (memory: Memory, container: string): Effect.Effect<ContainerRecord, ContainerNotFound> =>
   Effect.flatMap(Ref.get(memory.state), (state) => {
     const c = findContainer(state, container)
@@ -148,7 +179,19 @@ export const runContainer = (
         const ports = allocatePorts(memory, state, spec.publish)
         if (Either.isLeft(ports)) return [Either.left(startFailed(ports.left)), state]
         const [withPorts, published] = ports.right
-        const [withAddress, ipAddress] = allocateAddress(withPorts, network)
+        const [withFirstAddress, ipAddress] = allocateAddress(withPorts, network)
+        // the other networks are joined before the start (`moreNetworks`), each with its address
+        let withAddress = withFirstAddress
+        const moreNetworks: Array<MoreNetwork> = []
+        for (const attachment of spec.moreNetworks) {
+          const more = findNetwork(withAddress, attachment.network)
+          if (more === undefined) {
+            return [Either.left(startFailed(messagesOf(memory.kind).runNetworkNotFound(attachment.network))), state]
+          }
+          const [next, address] = allocateAddress(withAddress, more)
+          withAddress = next
+          moreNetworks.push({ name: more.name, aliases: attachment.aliases, ipAddress: address })
+        }
         // as the engines do, a named volume that does not exist yet is created, without labels
         const volumes = new Map(withAddress.volumes)
         namedVolumes.forEach(
@@ -173,6 +216,7 @@ export const runContainer = (
           ports: published,
           network: network.name,
           aliases: spec.networkAliases,
+          moreNetworks,
           volumes: namedVolumes,
           ipAddress,
           logs: [],
@@ -190,20 +234,24 @@ export const runContainer = (
     const container = yield* fromEither(reserved)
 
     const outcome: Outcome = yield* timed(
-      answer(memory, {
-        operation: "run",
-        kind: memory.kind,
-        image: ImageReference.format(spec.image),
-        command,
-        container: { id, name },
-        env: values,
-        user,
-        workdir,
-        stdin: options.stdin,
-        stdinText: options.stdin === undefined ? "" : decodeText(options.stdin),
-        detached: options.detach,
-        tty: spec.tty
-      }),
+      answer(
+        memory,
+        {
+          operation: "run",
+          kind: memory.kind,
+          image: ImageReference.format(spec.image),
+          command,
+          container: { id, name },
+          env: values,
+          user,
+          workdir,
+          stdin: options.stdin,
+          stdinText: options.stdin === undefined ? "" : decodeText(options.stdin),
+          detached: options.detach,
+          tty: spec.tty
+        },
+        sameArgs(command, ["cat", "/etc/hosts"]) ? hostsFileOf(memory.kind, spec, container) : undefined
+      ),
       argv,
       options.timeout
     ).pipe(Effect.onExit((result) => (result._tag === "Failure" ? exit(memory, id, 137) : Effect.void)))

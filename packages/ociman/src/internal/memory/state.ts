@@ -70,6 +70,8 @@ export interface ContainerRecord {
   /** The network's name (`bridge`, `podman`, `none`, `host`, or a user network). */
   readonly network: string
   readonly aliases: ReadonlyArray<string>
+  /** The networks it joined besides `network` (`moreNetworks`, `network connect`), each with its address. */
+  readonly moreNetworks?: ReadonlyArray<MoreNetwork> | undefined
   /** The named volumes it mounts (a volume is in use while any container, running or not, mounts it). */
   readonly volumes: ReadonlyArray<string>
   /** While running, on a network with addresses. */
@@ -92,6 +94,17 @@ export interface ContainerRecord {
   /** The definition's memory limit, bytes (`stats`, see `observation.ts`; absent: none). */
   readonly memoryLimit?: number | undefined
 }
+
+/** A network a container joined besides its first one. */
+export interface MoreNetwork {
+  readonly name: string
+  readonly aliases: ReadonlyArray<string>
+  readonly ipAddress: string
+}
+
+/** Whether the container is on the network, as its first one or another. */
+export const joinedNetwork = (c: ContainerRecord, network: string): boolean =>
+  c.network === network || (c.moreNetworks ?? []).some((joined) => joined.name === network)
 
 export interface NetworkRecord {
   readonly id: string

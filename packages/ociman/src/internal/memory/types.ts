@@ -192,6 +192,8 @@ export type Operation =
   | "networks.create"
   | "networks.remove"
   | "networks.exists"
+  | "networks.connect"
+  | "networks.disconnect"
   | "networks.bridgeSubnets"
   | "networks.listLabeled"
   | "volumes.create"

@@ -142,23 +142,39 @@ const checkExited = (context: Context, strategy: ExitedStrategy) =>
 
 const PORT_KEY = /^([0-9]+)\/tcp$/
 
-/** Every published TCP port answers. A stopped container publishes nothing any more: not ready. */
-const checkPublishedPorts = (context: Context) =>
-  Effect.flatMap(retryable(context.container.inspect), ({ state, ports }) => {
-    if (!state.running) return Effect.fail(notReady(`the container is ${state.status}`))
-    const published = Array.from(ports.entries()).flatMap(([key, bindings]) => {
-      const match = PORT_KEY.exec(key)
-      return match === null || bindings.length === 0 ? [] : [Port.tcp(Number(match[1]))]
-    })
-    return Effect.forEach(published, (port) => checkTcp(context, { _tag: "Tcp", port }), {
-      concurrency: "unbounded",
-      discard: true
-    })
+/**
+ * Every TCP port the inspected container publishes answers. A stopped container publishes nothing
+ * any more (Docker drops its bindings): not ready.
+ */
+const portsAnswer = (context: Context, { ports, state }: ContainerInspect.ContainerInspect) => {
+  if (!state.running) return Effect.fail(notReady(`the container is ${state.status}`))
+  const published = Array.from(ports.entries()).flatMap(([key, bindings]) => {
+    const match = PORT_KEY.exec(key)
+    return match === null || bindings.length === 0 ? [] : [Port.tcp(Number(match[1]))]
   })
+  return Effect.forEach(published, (port) => checkTcp(context, { _tag: "Tcp", port }), {
+    concurrency: "unbounded",
+    discard: true
+  })
+}
 
-/** The healthcheck when the container has one, else every published TCP port. */
+const checkPublishedPorts = (context: Context) =>
+  Effect.flatMap(retryable(context.container.inspect), (info) => portsAnswer(context, info))
+
+/**
+ * The healthcheck when the container has one, else every published TCP port: one inspect decides,
+ * and is the whole attempt for a container already healthy or publishing no TCP port. Only a
+ * health status not yet healthy asks the runtime's health check (Podman runs it then).
+ */
 const checkAuto = (context: Context) =>
-  checkHealthy(context).pipe(Effect.catchTag("HealthcheckMissing", () => checkPublishedPorts(context)))
+  Effect.flatMap(retryable(context.container.inspect), (info) =>
+    info.state.health === undefined
+      ? portsAnswer(context, info)
+      : info.state.health.status === "healthy"
+        ? Effect.void
+        : // a health check the inspect shows but the engine says is not there: the ports decide
+          checkHealthy(context).pipe(Effect.catchTag("HealthcheckMissing", () => portsAnswer(context, info)))
+  )
 
 /** A strategy that checks something itself (not `all` / `any`). */
 export type Leaf = Exclude<Strategy, AllStrategy | AnyStrategy>
@@ -200,5 +216,7 @@ export const attempt = (
       return bounded(context, checkPublishedPorts(context))
     case "Auto":
       return bounded(context, checkAuto(context))
+    case "None":
+      return Effect.void
   }
 }

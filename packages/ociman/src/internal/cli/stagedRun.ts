@@ -1,8 +1,9 @@
 /**
- * Runs of a definition with files (`ContainerDefinition.files`) through the CLI: `container
- * create` (`run`'s flags), the files put in (`cp -` at `/`), then `container start`, detached or
- * attached (`--attach`: the foreground run's outputs and exit code). Whatever fails after the
- * create removes the container: nobody else would own it.
+ * Staged runs through the CLI, for a definition that one `run` cannot make (other networks, files:
+ * see `../stagedStart.ts`): `container create` (`run`'s flags), the container prepared (`network
+ * connect`, `cp -` at `/`), then `container start`, detached or attached (`--attach`: the
+ * foreground run's outputs and exit code). Whatever fails after the create removes the container:
+ * nobody else would own it.
  */
 import { type Duration, Effect } from "effect"
 import { UnexpectedOutput } from "../../CliError.js"
@@ -12,23 +13,24 @@ import type {
   CliResult,
   ContainerOperations,
   ExecResult,
-  RunFiles,
+  NetworkOperations,
   RunSpec,
   Service
 } from "../../ContainerRuntime.js"
 import { decodeText } from "../bytes.js"
-import { placeFiles } from "../definitionFiles.js"
+import { prepareCreated } from "../stagedStart.js"
 import { createArgs, removeArgs, startArgs } from "../dialect/containers.js"
 import { execResultOf } from "../execResult.js"
 import type { Kind } from "../kind.js"
 
 type Cli = Service["cli"]
 
-/** What a run with files needs of the CLI wing. */
-export interface RunWithFilesDeps {
+/** What a staged run needs of the CLI wing. */
+export interface StagedRunDeps {
   readonly kind: Kind
   readonly cli: Cli
   readonly putArchive: ContainerOperations["putArchive"]
+  readonly connect: NetworkOperations["connect"]
   /** The container's state (`created`: its start failed, its command never ran), or `undefined`. */
   readonly statusOf: (container: string) => Effect.Effect<string | undefined>
   readonly classifyRunFailure: (spec: RunSpec, result: CliResult) => NameInUse | ImageNotFound | ContainerStartFailed
@@ -41,8 +43,8 @@ export interface EnvOfRun extends Pick<CliOptions, "env" | "secrets"> {
 
 const ID = /^[0-9a-f]{12,64}$/
 
-/** Creates the container and puts the files in: its id and the create's argv (the container removed on failure). */
-const createWithFiles = (deps: RunWithFilesDeps, spec: RunSpec, files: RunFiles, env: EnvOfRun) =>
+/** Creates the container and prepares it: its id and the create's argv (the container removed on failure). */
+const createPrepared = (deps: StagedRunDeps, spec: RunSpec, env: EnvOfRun) =>
   Effect.gen(function* () {
     const created = yield* deps.cli(createArgs(spec, { envArgs: env.args }), { env: env.env, secrets: env.secrets })
     if (created.exitCode !== 0) return yield* deps.classifyRunFailure(spec, created)
@@ -52,17 +54,17 @@ const createWithFiles = (deps: RunWithFilesDeps, spec: RunSpec, files: RunFiles,
     if (!ID.test(id)) {
       return yield* new UnexpectedOutput({ argv: created.argv, expected: "a container id", output: id })
     }
-    yield* placeFiles(deps.putArchive, id, files, created.argv).pipe(Effect.onError(() => remove))
+    yield* prepareCreated(deps, id, spec, created.argv).pipe(Effect.onError(() => remove))
     return { id, argv: created.argv, remove }
   })
 
-const removeQuietly = (deps: RunWithFilesDeps, id: string) =>
+const removeQuietly = (deps: StagedRunDeps, id: string) =>
   deps.cli(removeArgs(deps.kind, id, { force: true, volumes: true }), { timeout: "60 seconds" }).pipe(Effect.ignore)
 
-/** `runDetached` of a spec with files: create, put, start. */
-export const runDetachedWithFiles = (deps: RunWithFilesDeps, spec: RunSpec, files: RunFiles, env: EnvOfRun) =>
+/** `runDetached` of a staged spec: create, prepare, start. */
+export const runDetachedStaged = (deps: StagedRunDeps, spec: RunSpec, env: EnvOfRun) =>
   Effect.gen(function* () {
-    const { id, argv, remove } = yield* createWithFiles(deps, spec, files, env)
+    const { id, argv, remove } = yield* createPrepared(deps, spec, env)
     const started = yield* deps
       .cli(startArgs(id, { attach: false, interactive: false }))
       .pipe(Effect.onError(() => remove))
@@ -78,19 +80,18 @@ export const runDetachedWithFiles = (deps: RunWithFilesDeps, spec: RunSpec, file
   })
 
 /**
- * `runForeground` of a spec with files: created without `--rm` (removed here once it ended, when
+ * `runForeground` of a staged spec: created without `--rm` (removed here once it ended, when
  * the spec says so), so that a failed start is told from a command's exit code by the container's
  * state: still `created`, its command never ran (`ContainerStartFailed`).
  */
-export const runForegroundWithFiles = (
-  deps: RunWithFilesDeps,
+export const runForegroundStaged = (
+  deps: StagedRunDeps,
   spec: RunSpec,
-  files: RunFiles,
   env: EnvOfRun,
   options: { readonly stdin?: Uint8Array | undefined; readonly timeout?: Duration.DurationInput | undefined }
 ) =>
   Effect.gen(function* () {
-    const { id, remove } = yield* createWithFiles(deps, { ...spec, remove: false }, files, env)
+    const { id, remove } = yield* createPrepared(deps, { ...spec, remove: false }, env)
     const result = yield* deps
       .cli(startArgs(id, { attach: true, interactive: spec.interactive }), {
         stdin: options.stdin,

@@ -1,0 +1,183 @@
+/**
+ * A foreground run with a TTY fed stdin over the Engine API, on a taken-over connection
+ * (`EngineClient.hijack`): what Docker's CLI cannot do from a pipe (see `ttyInputRoutes`). As its
+ * CLI does for `run -it`: create with stdin open and attached, wait for the next exit (asked
+ * before the start, so that an auto-removed container's exit is not missed), attach, start, read
+ * the output until the engine closes the connection, then the exit code from the wait.
+ *
+ * With a TTY the output is one raw stream (no framing), and the write side stays open after the
+ * bytes: Docker stops forwarding a TTY's output once its stdin ends, and a TTY does not pass the
+ * end of a stream on as an end of file anyway (`"\x04"` in the bytes is the terminal's).
+ */
+import { Duration, Effect, Either, Schema, Stream } from "effect"
+import { CommandTimedOut } from "../../CliError.js"
+import { ContainerStartFailed, TtyInputUnsupported } from "../../ContainerError.js"
+import type {
+  Backend,
+  ContainerOperations,
+  ExecResult,
+  ImageOperations,
+  NetworkOperations
+} from "../../ContainerRuntime.js"
+import { decodeText } from "../bytes.js"
+import { onLiveClock } from "../clock.js"
+import { bindsOnEngineOf } from "../cli/containers.js"
+import { runArgs } from "../dialect/containers.js"
+import { isStaged, prepareCreated } from "../stagedStart.js"
+import { envPlan } from "../dialect/env.js"
+import { classifyCreateFailure, removeContainerQuietly } from "./containers.js"
+import { createRequestOf, type CreateRequest } from "./createBody.js"
+import { decodeJson, type EngineClient, type EngineRequest, engineMessageOf, isSuccess } from "./http.js"
+
+/** Create, start, attach: the engine may be busy (storage, networks), but not for minutes. */
+const CHANGE_TIMEOUT = "120 seconds"
+
+const IdAnswer = Schema.Struct({ Id: Schema.String })
+const WaitAnswer = Schema.Struct({ StatusCode: Schema.Int })
+
+const id = (container: string): string => encodeURIComponent(container)
+
+/**
+ * `runForeground` for a spec with a TTY and `interactive`, over `client`. Of the rest of the
+ * runtime: `cliOps` puts a definition's files in and `runtime.connect` joins its other networks
+ * between create and start (`../stagedStart.ts`), `runtime.pull` pulls an image the create did not
+ * find (as the CLI's run does unless `pullPolicy` is `never`).
+ */
+export const makeTtyInputRun =
+  (
+    backend: Backend,
+    client: EngineClient,
+    cliOps: ContainerOperations,
+    runtime: { readonly pull: ImageOperations["pull"]; readonly connect: NetworkOperations["connect"] }
+  ): ContainerOperations["runForeground"] =>
+  (spec, options) => {
+    const argv = [
+      backend.executable,
+      ...runArgs(spec, {
+        detach: false,
+        envArgs: Either.match(envPlan(spec.env), { onLeft: () => [], onRight: (plan) => plan.args })
+      })
+    ]
+    const pull = Stream.runDrain(runtime.pull(spec.image))
+
+    const removeQuietly = (containerId: string) => removeContainerQuietly(client, containerId)
+
+    const createRequest = (request: CreateRequest): EngineRequest => ({
+      method: "POST",
+      template: "/containers/create",
+      path: "/containers/create",
+      query: request.query,
+      body: {
+        ...request.body,
+        // stdin attached and closed with the attachment, as `run --interactive` without `--detach`
+        OpenStdin: true,
+        StdinOnce: true,
+        AttachStdin: true,
+        AttachStdout: true,
+        AttachStderr: true
+      },
+      timeout: CHANGE_TIMEOUT,
+      // interrupted, the engine would still create it: wait for the id, so that it can be removed
+      shielded: true
+    })
+
+    const created = Effect.gen(function* () {
+      // the API's create never pulls: `always` pulls first, a missing image is pulled and created again
+      if (spec.pullPolicy === "always") yield* pull
+      const translated = yield* createRequestOf(
+        spec.pullPolicy === "always" ? { ...spec, pullPolicy: "missing" } : spec
+      )
+      // a field only the CLI can say: neither way can run it
+      if (Either.isLeft(translated)) return yield* new TtyInputUnsupported({ kind: backend.kind, operation: "run" })
+      const request = createRequest(translated.right)
+      const first = yield* client.request(request)
+      const answer =
+        !isSuccess(first.status) &&
+        classifyCreateFailure(spec, argv, first)._tag === "ImageNotFound" &&
+        spec.pullPolicy !== "never"
+          ? yield* Effect.zipRight(pull, client.request(request))
+          : first
+      if (!isSuccess(answer.status)) return yield* classifyCreateFailure(spec, argv, answer)
+      return (yield* decodeJson(IdAnswer, request, answer)).Id
+    })
+
+    const runCreated = (containerId: string) =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const { waitRequest, waiting, output } = yield* attachedAndStarted(containerId).pipe(
+            // the CLI's `run` leaves a container that never started behind; nobody would own it here
+            Effect.onError(() => removeQuietly(containerId))
+          )
+          const chunks = yield* Stream.runCollect(output)
+          const waited = Buffer.concat(Array.from(yield* Stream.runCollect(waiting.body)))
+          const { StatusCode } = yield* decodeJson(WaitAnswer, waitRequest, { status: waiting.status, body: waited })
+          const stdout = new Uint8Array(Buffer.concat(Array.from(chunks)))
+          const result: ExecResult = {
+            exitCode: StatusCode,
+            stdout: decodeText(stdout),
+            stderr: "",
+            stdoutBytes: stdout,
+            stderrBytes: new Uint8Array(),
+            argv
+          }
+          return result
+        })
+      )
+
+    const attachedAndStarted = (containerId: string) =>
+      Effect.gen(function* () {
+        if (isStaged(spec)) {
+          yield* prepareCreated({ connect: runtime.connect, putArchive: cliOps.putArchive }, containerId, spec, argv)
+        }
+        // the engine answers the wait's headers at once: from then on the exit is not missed
+        const waitRequest: EngineRequest = {
+          method: "POST",
+          template: "/containers/{id}/wait",
+          path: `/containers/${id(containerId)}/wait`,
+          query: { condition: "next-exit" },
+          timeout: CHANGE_TIMEOUT
+        }
+        const waiting = yield* client.open(waitRequest)
+        const output = yield* client.hijack(
+          {
+            method: "POST",
+            template: "/containers/{id}/attach",
+            path: `/containers/${id(containerId)}/attach`,
+            query: { stream: "1", stdin: "1", stdout: "1", stderr: "1" },
+            timeout: CHANGE_TIMEOUT
+          },
+          options.stdin ?? new Uint8Array(),
+          { endInput: false }
+        )
+        const started = yield* client.request({
+          method: "POST",
+          template: "/containers/{id}/start",
+          path: `/containers/${id(containerId)}/start`,
+          timeout: CHANGE_TIMEOUT,
+          shielded: true
+        })
+        if (!isSuccess(started.status) && started.status !== 304) {
+          return yield* new ContainerStartFailed({ argv, exitCode: undefined, stderr: engineMessageOf(started.body) })
+        }
+        return { waitRequest, waiting, output }
+      })
+
+    const run = Effect.gen(function* () {
+      yield* bindsOnEngineOf(backend)(spec)
+      const containerId = yield* created
+      // interrupted or timed out, a container that was to be removed goes now rather than at its end
+      return yield* runCreated(containerId).pipe(
+        Effect.onError(() => (spec.remove ? removeQuietly(containerId) : Effect.void))
+      )
+    })
+
+    const timeout = options.timeout
+    return timeout === undefined
+      ? run
+      : onLiveClock(
+          Effect.timeoutFail(run, {
+            duration: timeout,
+            onTimeout: () => new CommandTimedOut({ argv, timeoutMillis: Duration.toMillis(Duration.decode(timeout)) })
+          })
+        )
+  }

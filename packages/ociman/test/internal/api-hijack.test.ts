@@ -1,0 +1,407 @@
+/**
+ * The Engine-API client's taken-over connection (`EngineClient.hijack`, `Connection: Upgrade`)
+ * against a fake engine on a unix socket: the 101 and the bytes that come with it, the input
+ * written and the write side left open (or ended), a refusal as `EngineRequestFailed` with its
+ * status and message, the timeout; and Docker's TTY exec fed stdin over it.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { type Chunk, Effect, Either, Option, Stream } from "effect"
+import * as fs from "node:fs"
+import * as http from "node:http"
+import type * as net from "node:net"
+import * as os from "node:os"
+import * as path from "node:path"
+import type { Backend, ContainerOperations, ExecSpec } from "../../src/ContainerRuntime.js"
+import * as Def from "../../src/ContainerDefinition.js"
+import { makeApiContainerOperations } from "../../src/internal/api/containers.js"
+import { makeTtyInputRun } from "../../src/internal/api/hijack.js"
+import { addressOf, type EngineClient, type EngineRequest, makeClient } from "../../src/internal/api/http.js"
+import { validate } from "../../src/internal/containerSpec.js"
+import * as Version from "../../src/Version.js"
+import { cliOpsThatDie } from "../support/cliOpsThatDie.js"
+
+/** An upgrade request as the fake engine saw it: its head, its JSON body, and the socket after that body. */
+interface Upgrade {
+  readonly req: http.IncomingMessage
+  readonly body: string
+  readonly socket: net.Socket
+  /** What came after the body so far (the input), and whether the client ended its side. */
+  readonly input: () => string
+  readonly ended: () => boolean
+  /** `listener` runs on each input until it returns true (it answered). */
+  readonly onInput: (listener: () => boolean) => void
+}
+
+type Plain = (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void
+
+const servers = new Map<string, { readonly server: http.Server; readonly dir: string }>()
+
+/** A fake engine: `onUpgrade` for upgrade requests, `plain` for the others. */
+const fakeEngine = (onUpgrade: (upgrade: Upgrade) => void, plain: Plain = (_req, res) => res.writeHead(404).end()) =>
+  Effect.acquireRelease(
+    Effect.async<{ readonly client: EngineClient; readonly url: string }>((resume) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ociman-hijack-test-"))
+      const socketPath = path.join(dir, "engine.sock")
+      const server = http.createServer((req, res) => {
+        const chunks: Array<Buffer> = []
+        req.on("data", (chunk: Buffer) => chunks.push(chunk))
+        req.on("end", () => plain(req, res, Buffer.concat(chunks).toString("utf8")))
+      })
+      server.on("upgrade", (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
+        const length = Number(req.headers["content-length"] ?? 0)
+        let received = Buffer.from(head)
+        let ended = false
+        const listeners: Array<() => boolean> = []
+        let delivered = false
+        const check = () => {
+          if (delivered || received.length < length) return
+          delivered = true
+          onUpgrade({
+            req,
+            body: received.subarray(0, length).toString("utf8"),
+            socket,
+            input: () => received.subarray(length).toString("utf8"),
+            ended: () => ended,
+            onInput: (listener) => {
+              if (!listener()) listeners.push(listener)
+            }
+          })
+        }
+        socket.on("data", (chunk: Buffer) => {
+          received = Buffer.concat([received, chunk])
+          check()
+          listeners.splice(0, listeners.length, ...listeners.filter((listener) => !listener()))
+        })
+        socket.on("end", () => {
+          ended = true
+          listeners.splice(0, listeners.length, ...listeners.filter((listener) => !listener()))
+        })
+        check()
+      })
+      const url = `unix://${socketPath}`
+      servers.set(url, { server, dir })
+      server.listen(socketPath, () => {
+        const address = Option.getOrThrow(addressOf(url))
+        resume(Effect.succeed({ client: makeClient(address), url }))
+      })
+    }),
+    ({ url }) =>
+      Effect.sync(() => {
+        const entry = servers.get(url)
+        entry?.server.closeAllConnections()
+        entry?.server.close()
+        if (entry !== undefined) fs.rmSync(entry.dir, { recursive: true, force: true })
+      })
+  )
+
+const UPGRADED =
+  "HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n"
+
+const startRequest: EngineRequest = {
+  method: "POST",
+  template: "/exec/{id}/start",
+  path: "/exec/e1/start",
+  body: { Detach: false, Tty: true },
+  timeout: "5 seconds"
+}
+
+const text = (chunks: Chunk.Chunk<Uint8Array>): string => Buffer.concat(Array.from(chunks)).toString("utf8")
+
+describe("EngineClient.hijack", () => {
+  it.scoped("101: the bytes sent with it come first, the input is written, the write side stays open", () =>
+    Effect.gen(function* () {
+      const seen: Array<{ readonly line: string; readonly ended: boolean }> = []
+      const engine = yield* fakeEngine((upgrade) => {
+        seen.push({ line: `${upgrade.req.method} ${upgrade.req.url}`, ended: false })
+        expect(upgrade.req.headers["connection"]).toBe("Upgrade")
+        expect(upgrade.req.headers["upgrade"]).toBe("tcp")
+        expect(JSON.parse(upgrade.body)).toEqual({ Detach: false, Tty: true })
+        // the status line and the first output in one write: the client gets them as `head`
+        upgrade.socket.write(`${UPGRADED}/dev/pts/0\r\n`)
+        upgrade.onInput(() => {
+          if (!upgrade.input().includes("\n")) return false
+          seen.push({ line: upgrade.input(), ended: upgrade.ended() })
+          upgrade.socket.end(`got:${upgrade.input()}`)
+          return true
+        })
+      })
+      const output = yield* engine.client.hijack(startRequest, new TextEncoder().encode("hello\n"), {
+        endInput: false
+      })
+      expect(text(yield* Stream.runCollect(output))).toBe("/dev/pts/0\r\ngot:hello\n")
+      expect(seen).toEqual([
+        { line: "POST /v1.41/exec/e1/start", ended: false },
+        { line: "hello\n", ended: false }
+      ])
+    })
+  )
+
+  it.scoped("with endInput the engine sees the end of the input after its bytes", () =>
+    Effect.gen(function* () {
+      const engine = yield* fakeEngine((upgrade) => {
+        upgrade.socket.write(UPGRADED)
+        upgrade.onInput(() => {
+          if (!upgrade.ended()) return false
+          upgrade.socket.end(`all:${upgrade.input()}`)
+          return true
+        })
+      })
+      const output = yield* engine.client.hijack(startRequest, new TextEncoder().encode("a\nb"), { endInput: true })
+      expect(text(yield* Stream.runCollect(output))).toBe("all:a\nb")
+    })
+  )
+
+  it.scoped("any other answer is EngineRequestFailed with its status and the engine's message", () =>
+    Effect.gen(function* () {
+      const engine = yield* fakeEngine((upgrade) => {
+        const body = JSON.stringify({ message: "Container c1 is not running" })
+        upgrade.socket.end(
+          `HTTP/1.1 409 Conflict\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+        )
+      })
+      const error = yield* Effect.flip(engine.client.hijack(startRequest, new Uint8Array(), { endInput: false }))
+      expect(error).toMatchObject({
+        _tag: "EngineRequestFailed",
+        method: "POST",
+        path: "/exec/{id}/start",
+        status: 409,
+        engineMessage: "Container c1 is not running"
+      })
+    })
+  )
+
+  it.scoped("an engine that never answers is EngineRequestTimedOut naming the template", () =>
+    Effect.gen(function* () {
+      const engine = yield* fakeEngine(() => undefined)
+      const error = yield* Effect.flip(
+        engine.client.hijack({ ...startRequest, timeout: "200 millis" }, new Uint8Array(), { endInput: false })
+      )
+      expect(error).toMatchObject({ _tag: "EngineRequestTimedOut", path: "/exec/{id}/start", timeoutMillis: 200 })
+    })
+  )
+
+  it.effect("a socket nobody listens on is EngineUnreachable", () =>
+    Effect.gen(function* () {
+      const client = makeClient(Option.getOrThrow(addressOf("unix:///nonexistent/ociman-hijack.sock")))
+      const error = yield* Effect.flip(
+        Effect.scoped(client.hijack(startRequest, new Uint8Array(), { endInput: false }))
+      )
+      expect(error._tag).toBe("EngineUnreachable")
+    })
+  )
+})
+
+const backendOf = (kind: Backend["kind"]): Backend => ({
+  kind,
+  executable: kind,
+  clientVersion: Either.getOrThrow(Version.parse("20.10.24")),
+  engineVersion: Either.getOrThrow(Version.parse("20.10.24")),
+  rootless: false,
+  source: "argument",
+  endpoint: { url: undefined, source: "default", name: undefined, remote: false, host: undefined },
+  transport: "api"
+})
+
+const ttySpec: ExecSpec = {
+  command: ["sh", "-c", "tty; read x; echo got:$x; exit 7"],
+  env: [],
+  user: undefined,
+  workdir: undefined,
+  stdin: new TextEncoder().encode("hello\n"),
+  tty: true,
+  interactive: false
+}
+
+/** The CLI wing stand-in: an exec that reaches it says so in its stdout; nothing else may reach it. */
+const cliOps: ContainerOperations = {
+  ...cliOpsThatDie,
+  exec: (_container, spec) =>
+    Effect.succeed({
+      exitCode: 0,
+      stdout: `cli tty=${spec.tty}`,
+      stderr: "",
+      stdoutBytes: new Uint8Array(),
+      stderrBytes: new Uint8Array(),
+      argv: []
+    })
+}
+
+const noCli = () => Effect.dieMessage("reached the raw CLI")
+
+describe("a TTY exec fed stdin over the API", () => {
+  it.scoped("Docker: created with stdin attached and a TTY, started on a taken-over connection, raw output", () =>
+    Effect.gen(function* () {
+      let created: unknown = undefined
+      let input = ""
+      const engine = yield* fakeEngine(
+        (upgrade) => {
+          upgrade.socket.write(`${UPGRADED}/dev/pts/3\r\n`)
+          upgrade.onInput(() => {
+            if (!upgrade.input().includes("\n")) return false
+            input = upgrade.input()
+            upgrade.socket.end("got:hello\r\n")
+            return true
+          })
+        },
+        (req, res, body) => {
+          if (req.url?.endsWith("/exec")) {
+            created = JSON.parse(body)
+            res.writeHead(201, { "Content-Type": "application/json" }).end(JSON.stringify({ Id: "e1" }))
+            return
+          }
+          res
+            .writeHead(200, { "Content-Type": "application/json" })
+            .end(JSON.stringify({ Running: false, ExitCode: 7 }))
+        }
+      )
+      const ops = makeApiContainerOperations(backendOf("docker"), engine.client, noCli, cliOps)
+      const result = yield* ops.exec("c1", ttySpec)
+      expect(created).toMatchObject({ AttachStdin: true, AttachStdout: true, Tty: true, Cmd: ttySpec.command })
+      expect(input).toBe("hello\n")
+      expect(result).toMatchObject({ exitCode: 7, stdout: "/dev/pts/3\r\ngot:hello\r\n", stderr: "" })
+      expect(result.argv).toEqual(["docker", "container", "exec", "--tty", "--interactive", "c1", ...ttySpec.command])
+    })
+  )
+
+  it.scoped("Podman: stays on its CLI, which takes a TTY fed from a pipe", () =>
+    Effect.gen(function* () {
+      const engine = yield* fakeEngine(
+        () => undefined,
+        (_req, res) => res.writeHead(500).end()
+      )
+      const ops = makeApiContainerOperations(backendOf("podman"), engine.client, noCli, cliOps)
+      const result = yield* ops.exec("c1", ttySpec)
+      expect(result.stdout).toBe("cli tty=true")
+    })
+  )
+
+  it.scoped(
+    "Docker: a container the engine will not exec in gets the CLI's answer, without the TTY it would refuse",
+    () =>
+      Effect.gen(function* () {
+        const engine = yield* fakeEngine(
+          () => undefined,
+          (_req, res) =>
+            res
+              .writeHead(409, { "Content-Type": "application/json" })
+              .end(JSON.stringify({ message: "Container c1 is not running" }))
+        )
+        const ops = makeApiContainerOperations(backendOf("docker"), engine.client, noCli, cliOps)
+        const result = yield* ops.exec("c1", ttySpec)
+        expect(result.stdout).toBe("cli tty=false")
+      })
+  )
+})
+
+/** The rest of the runtime: nothing here pulls or joins a network. */
+const noRuntime = {
+  pull: () => Stream.dieMessage("reached a pull"),
+  connect: () => Effect.dieMessage("reached a network connect")
+}
+
+describe("a foreground run with a TTY fed stdin over the API", () => {
+  it.scoped("create with stdin attached, wait, attach, start; the output raw, the exit code from the wait", () =>
+    Effect.gen(function* () {
+      const calls: Array<string> = []
+      let created: unknown = undefined
+      let input = ""
+      let attached: Upgrade | undefined
+      const engine = yield* fakeEngine(
+        (upgrade) => {
+          calls.push(`${upgrade.req.method} ${upgrade.req.url}`)
+          attached = upgrade
+          upgrade.socket.write(UPGRADED)
+        },
+        (req, res, body) => {
+          calls.push(`${req.method} ${req.url}`)
+          if (req.url?.includes("/containers/create")) {
+            created = JSON.parse(body)
+            res.writeHead(201, { "Content-Type": "application/json" }).end(JSON.stringify({ Id: "c1" }))
+            return
+          }
+          if (req.url?.includes("/wait")) {
+            // headers at once, the status at the exit
+            res.writeHead(200, { "Content-Type": "application/json" })
+            res.flushHeaders()
+            setTimeout(() => res.end(JSON.stringify({ StatusCode: 7 })), 50)
+            return
+          }
+          res.writeHead(204).end()
+          if (!req.url?.endsWith("/start")) return
+          // started: the command reads its line, answers and exits, which closes the attachment
+          const upgrade = attached
+          upgrade?.onInput(() => {
+            if (!upgrade.input().includes("\n")) return false
+            input = upgrade.input()
+            upgrade.socket.end("/dev/pts/0\r\ngot:hello\r\n")
+            return true
+          })
+        }
+      )
+      const spec = Either.getOrThrow(
+        validate(
+          Def.make("localhost/ociman-test/busybox:1").pipe(
+            Def.command(["sh", "-c", "tty; read x; echo got:$x; exit 7"]),
+            Def.withTty,
+            Def.withInteractive,
+            Def.withRemove
+          )
+        )
+      )
+      const run = makeTtyInputRun(backendOf("docker"), engine.client, cliOps, noRuntime)
+      const result = yield* run(spec, { stdin: new TextEncoder().encode("hello\n") })
+      expect(result).toMatchObject({ exitCode: 7, stdout: "/dev/pts/0\r\ngot:hello\r\n", stderr: "" })
+      expect(input).toBe("hello\n")
+      expect(created).toMatchObject({
+        Tty: true,
+        OpenStdin: true,
+        StdinOnce: true,
+        AttachStdin: true,
+        HostConfig: { AutoRemove: true }
+      })
+      expect(calls.filter((call) => !call.startsWith("DELETE"))).toEqual([
+        "POST /v1.41/containers/create",
+        "POST /v1.41/containers/c1/wait?condition=next-exit",
+        "POST /v1.41/containers/c1/attach?stream=1&stdin=1&stdout=1&stderr=1",
+        "POST /v1.41/containers/c1/start"
+      ])
+    })
+  )
+
+  it.scoped("a start the engine refuses is ContainerStartFailed with its message, and the created container goes", () =>
+    Effect.gen(function* () {
+      const calls: Array<string> = []
+      const engine = yield* fakeEngine(
+        (upgrade) => upgrade.socket.write(UPGRADED),
+        (req, res) => {
+          calls.push(`${req.method} ${req.url}`)
+          if (req.url?.includes("/containers/create")) {
+            res.writeHead(201, { "Content-Type": "application/json" }).end(JSON.stringify({ Id: "c1" }))
+            return
+          }
+          if (req.url?.includes("/wait")) {
+            res.writeHead(200, { "Content-Type": "application/json" })
+            res.flushHeaders()
+            return
+          }
+          if (req.url?.endsWith("/start")) {
+            res
+              .writeHead(400, { "Content-Type": "application/json" })
+              .end(JSON.stringify({ message: 'exec: "nope": executable file not found in $PATH' }))
+            return
+          }
+          res.writeHead(204).end()
+        }
+      )
+      const spec = Either.getOrThrow(
+        validate(
+          Def.make("localhost/ociman-test/busybox:1").pipe(Def.command(["nope"]), Def.withTty, Def.withInteractive)
+        )
+      )
+      const run = makeTtyInputRun(backendOf("docker"), engine.client, cliOps, noRuntime)
+      const error = yield* Effect.flip(run(spec, { stdin: new TextEncoder().encode("x\n") }))
+      expect(error).toMatchObject({ _tag: "ContainerStartFailed", stderr: expect.stringContaining("executable file") })
+      expect(calls).toContain("DELETE /v1.41/containers/c1?force=1&v=1")
+    })
+  )
+})
