@@ -122,7 +122,7 @@ describeEachRuntime("ociman exec -it", (kind) => {
       const plain = await piped(["exec", "--backend", kind, "-i", id, "sh", "-c", "tty; cat"], "piped\n")
       expect(plain.status).toBe(0)
       expect(plain.stdout).toBe("not a tty\npiped\n")
-      const withTty = await piped(["exec", "--backend", kind, "-it", id, "sh", "-c", "tty; cat"], "typed\n\x04")
+      const withTty = await piped(["exec", "--backend", kind, "-it", id, "sh", "-c", "tty; cat"], "typed\n") // ociman ends the input
       expect(withTty.status).toBe(0)
       expect(withTty.stdout).toMatch(/\/dev\/pts\/\d+/)
       expect(withTty.stdout).toContain("typed")
@@ -284,7 +284,7 @@ describeEachRuntime("ociman run -it", (kind) => {
     const plain = await piped([...run, "-i", TEST_IMAGE, "sh", "-c", "tty; cat; exit 4"], "piped\n")
     expect(plain.stdout).toBe("not a tty\npiped\n")
     expect(plain.status).toBe(4)
-    const withTty = await piped([...run, "-it", TEST_IMAGE, "sh", "-c", "tty; cat; exit 5"], "typed\n\x04")
+    const withTty = await piped([...run, "-it", TEST_IMAGE, "sh", "-c", "tty; cat; exit 5"], "typed\n") // ociman ends the input
     expect(withTty.stdout).toMatch(/\/dev\/pts\/\d+\n/)
     expect(withTty.stdout).toContain("typed")
     expect(withTty.status).toBe(5)

@@ -151,6 +151,8 @@ export const networksConformance: Part = (kind, runtime, capabilities, image) =>
         const c = yield* Container.start(sleeper.pipe(Network.attach(front)))
         yield* Network.connect(back, c.id, { aliases: ["late"] })
         expect((yield* c.inspect).networks.get(back.name)?.aliases).toContain("late")
+        // a running container on the network already: the engine refuses, as a failed command
+        expect((yield* Effect.flip(Network.connect(back, c.id)))._tag).toBe("CommandFailed")
         yield* Network.disconnect(back, c.id)
         expect((yield* c.inspect).networks.has(back.name)).toBe(false)
         expect(Array.from((yield* c.inspect).networks.keys())).toEqual([front.name])
@@ -239,12 +241,16 @@ export const networksConformance: Part = (kind, runtime, capabilities, image) =>
           const exposing = sleeper.pipe(Def.exposeHostPorts(port))
           const fetch = ["wget", "-qO-", `http://${gatewayName}:${port}/`]
           const firstScope = yield* Scope.make()
+          const secondScope = yield* Scope.make()
           yield* Container.start(exposing).pipe(Effect.provideService(Scope.Scope, firstScope))
-          const second = yield* Container.start(exposing)
+          const second = yield* Container.start(exposing).pipe(Effect.provideService(Scope.Scope, secondScope))
           yield* Scope.close(firstScope, Exit.void)
           // the first container's release left the second one's way to the host open
           expect((yield* second.exec(fetch)).stdout).toBe("shared\n")
           expect(yield* accepts(address, port)).toBe(true)
+          // and the last one's release closes it
+          yield* Scope.close(secondScope, Exit.void)
+          expect(yield* accepts(address, port)).toBe(false)
         }).pipe(Effect.scoped)
     )
 

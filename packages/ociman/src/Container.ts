@@ -866,7 +866,16 @@ export const start = (
 ): Effect.Effect<Container, StartError | WaitError, ContainerRuntime | Scope.Scope> => {
   // the forwarders are the caller's: they outlive the container, which its own scope removes first
   if (definition.exposedHostPorts.length > 0) {
-    return Effect.flatMap(withHostPorts(definition), (served) => start(served, options))
+    // in a scope of their own within the caller's: closed at once when the start fails
+    return Effect.flatMap(Scope.Scope, (scope) =>
+      Effect.flatMap(Scope.fork(scope, ExecutionStrategy.sequential), (forwarding) =>
+        withHostPorts(definition).pipe(
+          Scope.extend(forwarding),
+          Effect.flatMap((served) => start(served, options)),
+          Effect.onError(() => Scope.close(forwarding, Exit.void))
+        )
+      )
+    )
   }
   if (options.reuse === true) {
     return Effect.flatMap(reuse.enabledByEnvironment, (enabled) =>
@@ -955,8 +964,9 @@ const readiness = (
     // within the start's one budget, as the wait would be
     const left = Math.max(0, Duration.toMillis(Duration.decode(timeout ?? Wait.defaultTimeout)) - (now - startedAt))
     return Effect.matchEffect(Effect.timeout(container.inspect, left), {
-      // the wait tells a container that is gone from a passing failure, under the same deadline
-      onFailure: () => wait(Wait.auto),
+      // a one-shot `withRemove` container may be gone already: it ran, and had nothing to wait for;
+      // otherwise the wait tells a container that is gone from a passing failure, under the same deadline
+      onFailure: (error) => (error._tag === "ContainerNotFound" && definition.remove ? Effect.void : wait(Wait.auto)),
       onSuccess: (info) => (info.state.health === undefined && !inspectedTcp(info) ? Effect.void : wait(Wait.auto))
     })
   })

@@ -239,7 +239,7 @@ const INVALID_MESSAGES: Readonly<Record<InvalidContainerDefinitionReason, string
     "a file's target is an absolute path in the container, not the root directory itself (e.g. /etc/app.conf)",
   FileModeInvalid: "a file's mode is a whole number from 0 to 0o7777 (e.g. 0o644, 0o755)",
   FileArchiveInvalid:
-    "an archive is an uncompressed tar whose entries stay under its target (no `..`, no absolute path, no link outside)",
+    "an archive is an uncompressed tar of files, directories and links whose paths stay under its target (no `..`)",
   NetworkModeAlone:
     "host, none and container:<name> are network modes, not networks: a container in one joins no other network",
   NetworkJoinedTwice: "a container joins each network once (give all its aliases there in one attach)",
@@ -699,8 +699,12 @@ export const joinNetwork =
  *
  * Finding that address runs a throwaway container of the definition's image once per runtime
  * (it reads `/etc/hosts`, so the image needs `cat`). A scoped `Container.start` and `Container.run`
- * keep the forwarders while the container lives; `startDetached` refuses the field (the container
- * would outlive them).
+ * keep the forwarders while the container lives (a failed start closes them at once; a reused
+ * container keeps them only while the caller's scope lives); `startDetached` refuses the field
+ * (the container would outlive them). The forwarder serves connections from this machine's own
+ * addresses and private ones (container networks) only; a remote engine, or one whose containers
+ * see this host at an address it does not have (rootless Docker, Podman's pasta), is
+ * `HostPortUnavailable`.
  * @example
  * ```ts
  * import { ContainerDefinition as Def } from "ociman"

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, TestClock } from "effect"
+import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -90,6 +91,38 @@ describe("ContainerDefinition.files", () => {
       ])
       const first = entries[0]
       expect(first?._tag === "File" && new TextDecoder().decode(first.content)).toBe("x=1\n")
+    })
+  )
+
+  it.effect("an archive lands under its target, without its own root entry; `..` and devices are refused", () =>
+    Effect.gen(function* () {
+      const dir = fs.mkdtempSync(join(tmpdir(), "ociman-archive-"))
+      fs.chmodSync(dir, 0o700)
+      fs.writeFileSync(join(dir, "a.txt"), "x")
+      const archive = new Uint8Array(execFileSync("tar", ["-cf", "-", "-C", dir, "."]))
+      fs.rmSync(dir, { recursive: true, force: true })
+      const spec = yield* validateRun(base.pipe(Def.files({ target: "/", archive }, { target: "/opt/app", archive })))
+      const paths = entriesOf(spec.files?.archive).map((entry) => [entry.path, entry._tag])
+      // the archive's `./` (mode 0700) would have made the container's root, or /opt/app, 0700
+      expect(paths).toEqual([
+        ["a.txt", "File"],
+        ["opt/app/a.txt", "File"]
+      ])
+      const climbDir = fs.mkdtempSync(join(tmpdir(), "ociman-archive-"))
+      fs.mkdirSync(join(climbDir, "in"))
+      fs.writeFileSync(join(climbDir, "out.txt"), "x")
+      const climbing = new Uint8Array(
+        execFileSync("tar", ["-cf", "-", "--absolute-names", "-C", join(climbDir, "in"), "../out.txt"])
+      )
+      fs.rmSync(climbDir, { recursive: true, force: true })
+      const escape = yield* Effect.flip(validateRun(base.pipe(Def.files({ target: "/opt", archive: climbing }))))
+      expect(escape._tag === "InvalidContainerDefinition" && escape.reason).toBe("FileArchiveInvalid")
+      const fifoDir = fs.mkdtempSync(join(tmpdir(), "ociman-archive-"))
+      execFileSync("mkfifo", [join(fifoDir, "pipe")])
+      const withFifo = new Uint8Array(execFileSync("tar", ["-cf", "-", "-C", fifoDir, "pipe"]))
+      fs.rmSync(fifoDir, { recursive: true, force: true })
+      const fifo = yield* Effect.flip(validateRun(base.pipe(Def.files({ target: "/opt", archive: withFifo }))))
+      expect(fifo._tag === "InvalidContainerDefinition" && fifo.reason).toBe("FileArchiveInvalid")
     })
   )
 

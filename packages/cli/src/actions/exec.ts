@@ -8,26 +8,13 @@ import { CliError, Container, ContainerRuntime, type EnvVar } from "ociman"
 import type { ExecInput } from "../commands/exec.js"
 import { runtimeLayer } from "../platform.js"
 import { exitWith, parseEnv, writeOut } from "./containerFlags.js"
-import { UsageError } from "./errors.js"
+import { onTerminal, pipedInput } from "./terminal.js"
 
 /** The JSON document `ociman exec --json` prints. */
 export const execJson = (result: ContainerRuntime.ExecResult) => ({
   exitCode: result.exitCode,
   stdout: result.stdout,
   stderr: result.stderr
-})
-
-/** This process's stdin and stdout are both terminals: an `-i` / `-t` exec is given them. */
-const onTerminal = (): boolean => process.stdin.isTTY === true && process.stdout.isTTY === true
-
-/** Everything piped into this process: the stdin of `exec -i` when it is not a terminal. */
-const readStdin = Effect.async<Uint8Array, UsageError>((resume) => {
-  const chunks: Array<Uint8Array> = []
-  process.stdin.on("data", (chunk: Uint8Array) => chunks.push(chunk))
-  process.stdin.once("end", () => resume(Effect.succeed(Buffer.concat(chunks))))
-  process.stdin.once("error", (error) =>
-    resume(Effect.fail(new UsageError({ detail: `reading stdin: ${error.message}` })))
-  )
 })
 
 /**
@@ -84,7 +71,7 @@ export const action = (input: ExecInput) =>
     const vars = yield* parseEnv(env)
     if ((interactive || tty) && !json && onTerminal()) return yield* exitWith(yield* execOnTerminal(input, vars))
     // without a terminal: the library's exec, fed what is piped in with -i
-    const stdin = interactive && process.stdin.isTTY !== true ? yield* readStdin : undefined
+    const stdin = interactive ? yield* pipedInput(tty) : undefined
     const result = yield* Effect.flatMap(Container.handle(container), (handle) =>
       handle.exec(command, {
         env: Object.fromEntries(vars),

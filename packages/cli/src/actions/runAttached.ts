@@ -30,15 +30,7 @@ import {
 import { filesLayer } from "../platform.js"
 import { exitWith, writeOut } from "./containerFlags.js"
 import { UsageError } from "./errors.js"
-import {
-  type Attached,
-  endedWithin,
-  exitCodeOf,
-  onTerminal,
-  readStdin,
-  spawnAttached,
-  stdinIsTerminal
-} from "./terminal.js"
+import { type Attached, endedWithin, exitCodeOf, onTerminal, pipedInput, spawnAttached } from "./terminal.js"
 
 /** What `-i` / `-t` change, and the run flags that go with them. */
 export interface AttachedOptions {
@@ -245,7 +237,7 @@ const attachedPiped = (
   foregroundJson: ForegroundJson
 ) =>
   Effect.gen(function* () {
-    const stdin = options.interactive && !stdinIsTerminal() ? yield* readStdin : undefined
+    const stdin = options.interactive ? yield* pipedInput(options.tty) : undefined
     let run = options.keep ? def : Def.withRemove(def)
     if (options.tty) run = Def.withTty(run)
     if (options.interactive) run = Def.withInteractive(run)

@@ -16,10 +16,7 @@ import { UsageError } from "./errors.js"
  */
 export const onTerminal = (): boolean => isatty(0) && isatty(1)
 
-/** This process's stdin is a terminal (with `-i` and no terminal on stdout: nothing is read from it). */
-export const stdinIsTerminal = (): boolean => isatty(0)
-
-/** Everything piped into this process (a stdin that is not a terminal). */
+/** Everything this process's stdin gives until its end. */
 export const readStdin = Effect.async<Uint8Array, UsageError>((resume) => {
   const chunks: Array<Uint8Array> = []
   process.stdin.on("data", (chunk: Uint8Array) => chunks.push(chunk))
@@ -28,6 +25,21 @@ export const readStdin = Effect.async<Uint8Array, UsageError>((resume) => {
     resume(Effect.fail(new UsageError({ detail: `reading stdin: ${error.message}` })))
   )
 })
+
+/** Ctrl-D: over a TTY, the end of the bytes is no end of file for the command; this character is. */
+const END_OF_TRANSMISSION = 0x04
+
+/**
+ * What `-i` gives a command that has no terminal on both ends: everything read from stdin (a pipe,
+ * or the terminal until Ctrl-D), and with a TTY an end of file after it, so that a command reading
+ * to the end (`cat`, a shell) ends instead of waiting forever.
+ */
+export const pipedInput = (tty: boolean): Effect.Effect<Uint8Array, UsageError> =>
+  Effect.map(readStdin, (bytes) =>
+    tty && bytes[bytes.length - 1] !== END_OF_TRANSMISSION
+      ? Buffer.concat([bytes, Buffer.from([END_OF_TRANSMISSION])])
+      : bytes
+  )
 
 /** How an attached CLI ended: its exit code (128 + the signal's number when killed), or no start. */
 export type Ended =

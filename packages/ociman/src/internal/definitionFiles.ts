@@ -18,8 +18,8 @@ import { readTar, type TarEntry, writeTar } from "./tar.js"
 export const entryNameOf = (target: string): string =>
   nodePath.posix.normalize(target).replace(/^\/+/, "").replace(/\/+$/, "")
 
-/** A segment that climbs (`..`) or a path that starts at the root: outside the archive's target. */
-const outside = (path: string) => path.startsWith("/") || path.split("/").includes("..")
+/** A segment that climbs (`..`): outside the archive's target (the reader strips a leading `/`). */
+const outside = (path: string) => path.split("/").includes("..")
 
 /**
  * An archive's entries under `name` (its target's entry name; `""`: the root). A path that
@@ -37,11 +37,15 @@ const archiveEntries = (
   })
   return Either.match(readTar(archive), {
     onLeft: () => Effect.fail(refused),
-    onRight: ({ entries }) => {
-      // (a link may point anywhere in the container: the engine extracts inside its root)
-      if (entries.some((entry) => outside(entry.path))) return Effect.fail(refused)
+    onRight: ({ entries, skipped }) => {
+      // (a link may point anywhere in the container: the engine extracts inside its root); devices
+      // and FIFOs are entries this archive cannot carry
+      if (skipped > 0 || entries.some((entry) => outside(entry.path))) return Effect.fail(refused)
       return Effect.succeed(
-        entries.map((entry) => ({ ...entry, path: name === "" ? entry.path : `${name}/${entry.path}` }))
+        entries
+          // the archive's own root (`./`) would give the target, or `/`, the archive's mode
+          .filter((entry) => entry.path !== "")
+          .map((entry) => ({ ...entry, path: name === "" ? entry.path : `${name}/${entry.path}` }))
       )
     }
   })

@@ -12,6 +12,7 @@
  */
 import { Deferred, Effect, Exit, FiberId, type Scope } from "effect"
 import * as net from "node:net"
+import * as os from "node:os"
 import * as Def from "../ContainerDefinition.js"
 import { HostPortUnavailable } from "../ContainerError.js"
 import type { Service } from "../ContainerRuntime.js"
@@ -30,9 +31,36 @@ const forwarders = new Map<string, Forwarder>()
 
 const keyOf = (address: string, port: number) => `${address}|${port}`
 
-/** Relays one connection to the same port on `localhost`; either side closing closes both. */
-const relay = (forwarder: Forwarder, port: number) => (client: net.Socket) => {
-  const upstream = net.connect({ host: "localhost", port })
+/**
+ * Where a container's connection may come from: this machine's own addresses (rootless Podman's
+ * slirp4netns and pasta connect from them) and the private ranges container networks use (RFC 1918,
+ * the shared 100.64/10, IPv6 unique local and link-local). A peer on the internet is refused; a
+ * machine on the same private network that routes to this address is not told apart.
+ */
+const PRIVATE_IPV4 = [/^10\./, /^172\.(1[6-9]|2\d|3[01])\./, /^192\.168\./, /^100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\./]
+const plainAddress = (address: string) => address.replace(/^::ffff:/i, "")
+const localAddresses = (): ReadonlySet<string> =>
+  new Set(
+    Object.values(os.networkInterfaces())
+      .flatMap((entries) => entries ?? [])
+      .map((entry) => plainAddress(entry.address))
+  )
+
+export const mayConnect = (remote: string | undefined, local: ReadonlySet<string>): boolean => {
+  if (remote === undefined) return false
+  const address = plainAddress(remote)
+  if (local.has(address)) return true
+  if (net.isIPv4(address)) return PRIVATE_IPV4.some((range) => range.test(address))
+  return /^f[cd]/i.test(address) || /^fe[89ab]/i.test(address)
+}
+
+/** Relays one connection to the same port on this machine's loopback; either side closing closes both. */
+const relay = (forwarder: Forwarder, port: number, loopback: string) => (client: net.Socket) => {
+  if (!mayConnect(client.remoteAddress, localAddresses())) {
+    client.destroy()
+    return
+  }
+  const upstream = net.connect({ host: loopback, port })
   for (const socket of [client, upstream]) {
     forwarder.sockets.add(socket)
     socket.on("close", () => forwarder.sockets.delete(socket))
@@ -52,8 +80,10 @@ const open = (address: string, port: number): Forwarder => {
     sockets: new Set(),
     ready: Deferred.unsafeMake<void, HostPortUnavailable>(FiberId.none)
   }
-  forwarder.server.on("connection", relay(forwarder, port))
-  forwarder.server.once("error", (error: NodeJS.ErrnoException) => {
+  // IPv4 containers reach an IPv4 service on 127.0.0.1, IPv6 ones on ::1
+  forwarder.server.on("connection", relay(forwarder, port, net.isIPv6(address) ? "::1" : "127.0.0.1"))
+  // every error, not just the first: an unhandled one (EMFILE on accept) would end the process
+  forwarder.server.on("error", (error: NodeJS.ErrnoException) => {
     // taken on this address by another process: what listens there answers containers already
     const outcome =
       error.code === "EADDRINUSE"
@@ -87,6 +117,20 @@ export const forwardHostPort = (
   // a loopback address is this machine's localhost already (the in-memory runtime's host): a
   // forwarder there would relay to itself
   if (isLoopback(address)) return Effect.void
+  // every address at once would offer the service to every network, and relay to itself
+  if (isUnspecified(address)) {
+    return Effect.fail(new HostPortUnavailable({ port, address, detail: "containers see this host at every address" }))
+  }
+  if (!localAddresses().has(plainAddress(address))) {
+    return Effect.fail(
+      new HostPortUnavailable({
+        port,
+        address,
+        detail:
+          "containers see this host at an address it does not have (the engine runs in another machine or namespace)"
+      })
+    )
+  }
   const key = keyOf(address, port)
   return Effect.acquireRelease(
     Effect.suspend(() => {
@@ -102,7 +146,14 @@ export const forwardHostPort = (
   ).pipe(Effect.asVoid)
 }
 
-const isLoopback = (address: string): boolean => address.startsWith("127.") || address === "::1"
+const isLoopback = (address: string): boolean => {
+  const plain = plainAddress(address)
+  return plain.startsWith("127.") || plain === "::1"
+}
+const isUnspecified = (address: string): boolean => {
+  const plain = plainAddress(address)
+  return plain === "0.0.0.0" || plain === "::" || plain === ""
+}
 
 const hostAddresses = new WeakMap<object, string>()
 
@@ -148,11 +199,21 @@ export const exposingHostPorts = <E, R>(
     }
     const gateway = runtime.networks.hostGateway
     const notFound = (detail: string) => new HostPortUnavailable({ port: ports[0] ?? 0, address: undefined, detail })
+    if (runtime.backend.endpoint.remote) {
+      return yield* notFound(
+        `the engine runs on another machine (${runtime.backend.endpoint.url ?? "remote"}): its containers cannot reach this one's ports`
+      )
+    }
     const address = yield* hostAddressOf(
       runtime,
-      readHosts(hostsProbe(definition.image, { addHosts: gatewayAddHosts(gateway) })).pipe(
+      readHosts(
+        hostsProbe(definition.image, { addHosts: gatewayAddHosts(gateway) }).pipe(
+          Def.pullPolicy(definition.pullPolicy),
+          Def.platform(definition.platform)
+        )
+      ).pipe(
         Effect.mapError((error) =>
-          notFound(`reading /etc/hosts in a container of the image failed (it needs cat): ${String(error)}`)
+          notFound(`reading /etc/hosts in a container of the image failed (it needs cat): ${messageOf(error)}`)
         ),
         Effect.flatMap((hosts) => {
           const found = lookupHost(parseHosts(hosts), gateway.name)
@@ -168,3 +229,5 @@ export const exposingHostPorts = <E, R>(
       exposedHostPorts: []
     })
   })
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error))

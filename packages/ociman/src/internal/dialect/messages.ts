@@ -50,6 +50,8 @@ export interface MemoryMessages {
   readonly networkNameInUse: (name: string) => string
   readonly networkPredefined: (name: string) => Failure
   readonly networkInUse: (name: string, id: string) => string
+  /** A `network connect` of a running container to a network it is on already. */
+  readonly networkAlreadyConnected: (containerId: string, containerName: string, network: string) => Failure
   /** A `network disconnect` of a container that is not on the network. */
   readonly networkNotConnected: (containerId: string, network: string) => Failure
   readonly volumeNameInUse: (name: string) => string
@@ -127,6 +129,10 @@ const docker: MemoryMessages = {
     `Error response from daemon: error while removing network: network ${name} id ${id} has active endpoints`,
   networkNotConnected: (containerId, network) => ({
     stderr: `Error response from daemon: container ${containerId} is not connected to the network ${network}\n`,
+    exitCode: 1
+  }),
+  networkAlreadyConnected: (_containerId, containerName, network) => ({
+    stderr: `Error response from daemon: endpoint with name ${containerName} already exists in network ${network}\n`,
     exitCode: 1
   }),
   // Docker's own create says yes to an existing name: the CLI wing's lookup says this
@@ -230,6 +236,10 @@ const podman: MemoryMessages = {
     `Error: "${name}" has associated containers with it. Use -f to forcibly delete containers and pods: network is being used`,
   networkNotConnected: (containerId, network) => ({
     stderr: `Error: container ${containerId} is not connected to network ${network}\n`,
+    exitCode: 125
+  }),
+  networkAlreadyConnected: (containerId, _containerName, network) => ({
+    stderr: `Error: container ${containerId} is already connected to network "${network}": network is already connected\n`,
     exitCode: 125
   }),
   volumeNameInUse: (name) => `Error: volume with name ${name} already exists: volume already exists`,

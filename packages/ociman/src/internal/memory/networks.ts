@@ -128,15 +128,20 @@ export const makeMemoryNetworkOperations = (memory: Memory): NetworkOperations =
 
     connect: (network, container, { aliases }) =>
       Effect.gen(function* () {
-        yield* record(memory, "networks.connect", connectArgs(network, container, aliases))
-        // as both CLIs do: the container is looked up first; joining again adds the aliases
+        const argv = yield* record(memory, "networks.connect", connectArgs(network, container, aliases))
+        // as both CLIs do: the container is looked up first; a running container on the network
+        // already is refused, a created one gains the aliases
         const joined = yield* Ref.modify(
           memory.state,
-          (state): readonly [ContainerNotFound | NetworkNotFound | undefined, State] => {
+          (state): readonly [ContainerNotFound | NetworkNotFound | CommandFailed | undefined, State] => {
             const c = findContainer(state, container)
             if (c === undefined) return [new ContainerNotFound({ container }), state]
             const found = findNetwork(state, network)
             if (found === undefined) return [new NetworkNotFound({ network }), state]
+            if (c.status === "running" && joinedNetwork(c, found.name)) {
+              const failure = messages.networkAlreadyConnected(c.id, c.name, found.name)
+              return [new CommandFailed({ argv, signal: undefined, stdout: "", ...failure }), state]
+            }
             if (c.network === found.name)
               return [undefined, withContainer(state, { ...c, aliases: [...c.aliases, ...aliases] })]
             const others = c.moreNetworks ?? []
