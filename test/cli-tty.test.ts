@@ -234,7 +234,9 @@ describeEachRuntime("ociman run -it", (kind) => {
           TEST_IMAGE,
           "sh",
           "-c",
-          'echo "$HOME|$GREETING|$(pwd)"'
+          // a command that prints and exits at once can end before Podman's CLI has attached the
+          // terminal (its own race, seen once in CI under load): the output would be lost
+          'sleep 1; echo "$HOME|$GREETING|$(pwd)"'
         ],
         { text: "", afterMillis: 0 }
       )

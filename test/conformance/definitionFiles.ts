@@ -235,6 +235,40 @@ export const definitionFilesConformance: Part = (kind, runtime, capabilities, im
       })
     )
 
+    it.scoped("definition files: an owner (uid:gid) is the file's, and a directory tree's, in the container", () =>
+      Effect.gen(function* () {
+        const dir = yield* hostDir(HOST_DIR_PREFIX)
+        fs.mkdirSync(join(dir, "conf"))
+        fs.writeFileSync(join(dir, "conf", "app.ini"), "[app]\n")
+        const owner = { uid: 1234, gid: 2345 }
+        const c = yield* Container.start(
+          Def.make(image).pipe(
+            Def.command(SLEEPER),
+            Def.files(
+              { target: "/srv/owned.txt", content: "mine\n", owner },
+              { target: "/srv/conf", source: join(dir, "conf"), owner },
+              { target: "/srv/root.txt", content: "root's\n" }
+            )
+          )
+        )
+        expect(yield* c.readFileString("/srv/owned.txt")).toBe("mine\n")
+        if (capabilities.processes) {
+          const seen = yield* c.exec([
+            "stat",
+            "-c",
+            "%n %u:%g",
+            "/srv/owned.txt",
+            "/srv/conf",
+            "/srv/conf/app.ini",
+            "/srv/root.txt"
+          ])
+          expect(seen.stdout).toBe(
+            "/srv/owned.txt 1234:2345\n/srv/conf 1234:2345\n/srv/conf/app.ini 1234:2345\n/srv/root.txt 0:0\n"
+          )
+        }
+      })
+    )
+
     it.scoped("definition files: checked before anything runs (target, mode, host source), nothing created", () =>
       Effect.gen(function* () {
         const marker = uniqueMarker()

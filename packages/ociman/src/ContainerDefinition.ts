@@ -110,7 +110,8 @@ export interface Fields {
  *
  * `mode` is the permission bits (e.g. `0o755` for a script): the default is `0o644` for `content`
  * and the host's own mode for a `source`; for a directory `source` it sets the directory's mode
- * only, its contents keep theirs. Owner: root, as with `writeFile` / `copyTo`.
+ * only, its contents keep theirs. `owner` is the numeric `uid` and `gid` (for a directory `source`,
+ * of its whole tree); unset, root, as with `writeFile` / `copyTo`.
  * @since 0.1.0
  * @category models
  */
@@ -119,11 +120,14 @@ export type ContainerFile =
       readonly target: string
       readonly content: string | Uint8Array
       readonly mode?: number | undefined
+      readonly owner?: FileOwner | undefined
     }
   | {
       readonly target: string
       readonly source: string
       readonly mode?: number | undefined
+      /** For a directory, every entry of its tree. */
+      readonly owner?: FileOwner | undefined
     }
   | {
       /** The directory the archive is extracted into (`/` allowed). */
@@ -141,6 +145,17 @@ export type ContainerFile =
 export interface NetworkAttachment {
   readonly network: string
   readonly aliases: ReadonlyArray<string>
+}
+
+/**
+ * Who owns a placed file in the container: numeric ids (`0`–`2097151`), as the image's
+ * `/etc/passwd` may not know the names. Unset: root (`0:0`).
+ * @since 0.1.0
+ * @category models
+ */
+export interface FileOwner {
+  readonly uid: number
+  readonly gid: number
 }
 
 /**
@@ -216,6 +231,7 @@ export type InvalidContainerDefinitionReason =
   | "FileTargetInvalid"
   | "FileModeInvalid"
   | "FileArchiveInvalid"
+  | "FileOwnerInvalid"
   | "NetworkModeAlone"
   | "NetworkJoinedTwice"
   | "HostPortInvalid"
@@ -238,6 +254,7 @@ const INVALID_MESSAGES: Readonly<Record<InvalidContainerDefinitionReason, string
   FileTargetInvalid:
     "a file's target is an absolute path in the container, not the root directory itself (e.g. /etc/app.conf)",
   FileModeInvalid: "a file's mode is a whole number from 0 to 0o7777 (e.g. 0o644, 0o755)",
+  FileOwnerInvalid: "a file's owner is a numeric uid and gid, whole numbers from 0 to 2097151",
   FileArchiveInvalid:
     "an archive is an uncompressed tar of files, directories and links whose paths stay under its target (no `..`)",
   NetworkModeAlone:

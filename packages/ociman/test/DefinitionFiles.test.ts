@@ -126,6 +126,42 @@ describe("ContainerDefinition.files", () => {
     })
   )
 
+  it.effect("an owner goes into the archive's headers (uid, gid); an invalid one is refused", () =>
+    Effect.gen(function* () {
+      const spec = yield* validateRun(
+        base.pipe(
+          Def.files(
+            { target: "/srv/a", content: "x", owner: { uid: 1234, gid: 2345 } },
+            { target: "/srv/b", content: "y" }
+          )
+        )
+      )
+      const archive = spec.files?.archive ?? expect.fail("expected files")
+      const octal = (offset: number, block: number) =>
+        parseInt(
+          new TextDecoder()
+            .decode(archive.subarray(block * 512 + offset, block * 512 + offset + 8))
+            .replace(/\0.*$/, "")
+            .trim(),
+          8
+        )
+      // block 0: /srv/a's header; block 2: /srv/b's (each file's content takes one block)
+      expect([octal(108, 0), octal(116, 0)]).toEqual([1234, 2345])
+      expect([octal(108, 2), octal(116, 2)]).toEqual([0, 0])
+      const key = (owner: Def.FileOwner | undefined) =>
+        validateRun(base.pipe(Def.files({ target: "/srv/a", content: "x", owner }))).pipe(Effect.map(definitionKey))
+      expect(yield* key({ uid: 1, gid: 1 })).not.toBe(yield* key(undefined))
+      for (const owner of [
+        { uid: -1, gid: 0 },
+        { uid: 0, gid: 0o10000000 },
+        { uid: 1.5, gid: 0 }
+      ]) {
+        const error = invalidOf(base.pipe(Def.files({ target: "/srv/a", content: "x", owner })))
+        expect([error.reason, error.field]).toEqual(["FileOwnerInvalid", "files[0].owner"])
+      }
+    })
+  )
+
   it.effect("a missing source is HostPathNotFound, before anything runs", () =>
     Effect.gen(function* () {
       const missing = join(tmpdir(), `ociman-absent-${process.pid}-${Date.now()}`)

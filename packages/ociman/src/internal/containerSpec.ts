@@ -151,7 +151,12 @@ const checkFile = (file: ContainerFile, index: number): Either.Either<ContainerF
     return invalid(`files[${index}].target`, target, "FileTargetInvalid")
   }
   if ("archive" in file) return Either.right(file)
-  const { mode } = file
+  const { mode, owner } = file
+  // ustar's 8-byte octal fields hold at most 0o7777777
+  const isId = (id: number) => Number.isSafeInteger(id) && id >= 0 && id <= 0o7777777
+  if (owner !== undefined && !(isId(owner.uid) && isId(owner.gid))) {
+    return invalid(`files[${index}].owner`, `${owner.uid}:${owner.gid}`, "FileOwnerInvalid")
+  }
   if (mode !== undefined && !(Number.isSafeInteger(mode) && mode >= 0 && mode <= 0o7777)) {
     return invalid(`files[${index}].mode`, mode, "FileModeInvalid")
   }

@@ -57,11 +57,15 @@ const entriesOf = (
 ): Effect.Effect<ReadonlyArray<TarEntry>, HostPathNotFound | HostFileFailed | InvalidContainerDefinition> => {
   const name = entryNameOf(file.target)
   if ("archive" in file) return archiveEntries(file.archive, name, file.target)
+  const owned = (entries: ReadonlyArray<TarEntry>): ReadonlyArray<TarEntry> =>
+    file.owner === undefined
+      ? entries
+      : entries.map((entry) => ({ ...entry, uid: file.owner?.uid, gid: file.owner?.gid }))
   if ("content" in file) {
     const content = typeof file.content === "string" ? new TextEncoder().encode(file.content) : file.content
-    return Effect.succeed([{ _tag: "File", path: name, mode: file.mode ?? 0o644, mtime, content }])
+    return Effect.succeed(owned([{ _tag: "File", path: name, mode: file.mode ?? 0o644, mtime, content }]))
   }
-  return Effect.map(readHostTree(nodePath.resolve(file.source), name), (entries) =>
+  return Effect.map(Effect.map(readHostTree(nodePath.resolve(file.source), name), owned), (entries) =>
     // `mode` is the top entry's (a directory's own mode; its contents keep theirs)
     file.mode === undefined
       ? entries
@@ -73,7 +77,15 @@ const entriesOf = (
 const digestOf = (entries: ReadonlyArray<TarEntry>): string => {
   const sha = makeSha256()
   for (const entry of entries) {
-    const head = JSON.stringify([entry._tag, entry.path, entry.mode, entry._tag === "Symlink" ? entry.target : null])
+    // the owner only when one is set: the digest of files without one stays what it was
+    const owner = entry.uid === undefined && entry.gid === undefined ? [] : [entry.uid ?? 0, entry.gid ?? 0]
+    const head = JSON.stringify([
+      entry._tag,
+      entry.path,
+      entry.mode,
+      entry._tag === "Symlink" ? entry.target : null,
+      ...owner
+    ])
     const headBytes = new TextEncoder().encode(head)
     sha.update(lengthPrefix(headBytes.length)).update(headBytes)
     if (entry._tag === "File") sha.update(lengthPrefix(entry.content.length)).update(entry.content)

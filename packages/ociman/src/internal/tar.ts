@@ -1,7 +1,7 @@
 /**
  * A minimal tar writer and reader: what `container cp` (and the engines' archive endpoints) send
  * and expect. Regular files, directories and symbolic links, with mode, size and mtime; owner
- * 0:0. Writing uses POSIX ustar, with a PAX header for a path or link target ustar cannot hold.
+ * 0:0 unless an entry says otherwise (`uid`, `gid`: written, not read). Writing uses POSIX ustar, with a PAX header for a path or link target ustar cannot hold.
  * Reading understands ustar, PAX (`path`, `linkpath`, `size`, `mtime`) and GNU long names (`L`,
  * `K`), which Go's `archive/tar` (Docker, Podman) may write; a hard link becomes a copy of the
  * file it names; device files, FIFOs and anything else are skipped (`skipped` counts them).
@@ -9,7 +9,7 @@
 import { Data, Either } from "effect"
 
 /** One entry: `path` is relative (`dir/file`), without a leading `/` or `./`, nor a trailing `/`. */
-export type TarEntry =
+export type TarEntry = (
   | {
       readonly _tag: "File"
       readonly path: string
@@ -25,6 +25,14 @@ export type TarEntry =
       readonly mtime: number
       readonly target: string
     }
+) &
+  EntryOwner
+
+/** Who owns an entry once extracted (absent: root, 0:0). */
+export interface EntryOwner {
+  readonly uid?: number | undefined
+  readonly gid?: number | undefined
+}
 
 /** Bytes that are not a tar archive this reader understands. */
 export class InvalidTar extends Data.TaggedError("InvalidTar")<{ readonly reason: string }> {}
@@ -66,15 +74,17 @@ const ustarSplit = (path: string): { readonly prefix: string; readonly name: str
 
 const header = (
   fields: { readonly name: string; readonly prefix: string; readonly linkname: string },
-  entry: { readonly mode: number; readonly mtime: number },
+  entry: { readonly mode: number; readonly mtime: number } & EntryOwner,
   size: number,
   typeflag: string
 ): Uint8Array => {
   const block = new Uint8Array(BLOCK)
+  const uid = entry.uid ?? 0
+  const gid = entry.gid ?? 0
   writeString(block, 0, 100, fields.name)
   writeOctal(block, 100, 8, entry.mode & 0o7777)
-  writeOctal(block, 108, 8, 0)
-  writeOctal(block, 116, 8, 0)
+  writeOctal(block, 108, 8, uid)
+  writeOctal(block, 116, 8, gid)
   writeOctal(block, 124, 12, size)
   writeOctal(block, 136, 12, Math.max(0, entry.mtime))
   block.fill(0x20, 148, 156) // the checksum counts its own field as spaces
@@ -82,8 +92,9 @@ const header = (
   writeString(block, 157, 100, fields.linkname)
   writeString(block, 257, 6, "ustar")
   writeString(block, 263, 2, "00")
-  writeString(block, 265, 32, "root")
-  writeString(block, 297, 32, "root")
+  // names only for root: another owner is its number, whatever the image calls it
+  writeString(block, 265, 32, uid === 0 ? "root" : "")
+  writeString(block, 297, 32, gid === 0 ? "root" : "")
   writeString(block, 345, 155, fields.prefix)
   const sum = block.reduce((acc, byte) => acc + byte, 0)
   writeString(block, 148, 7, sum.toString(8).padStart(6, "0") + "\0")
@@ -113,7 +124,14 @@ export const writeTar = (entries: ReadonlyArray<TarEntry>): Uint8Array => {
       const records = encoder.encode(
         (split === undefined ? paxRecord("path", path) : "") + (longLink ? paxRecord("linkpath", linkname) : "")
       )
-      parts.push(header({ name: "PaxHeader", prefix: "", linkname: "" }, entry, records.length, "x"))
+      parts.push(
+        header(
+          { name: "PaxHeader", prefix: "", linkname: "" },
+          { mode: entry.mode, mtime: entry.mtime },
+          records.length,
+          "x"
+        )
+      )
       parts.push(records, padding(records.length))
     }
     const fields = {

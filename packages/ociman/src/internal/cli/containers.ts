@@ -341,7 +341,7 @@ export const makeContainerOperations = (
   const staged: StagedRunDeps = {
     kind: backend.kind,
     cli,
-    putArchive: makeCliFileOperations(cli, exists, failed).putArchive,
+    putArchive: makeCliFileOperations(backend.kind, cli, exists, failed).putArchive,
     connect: makeNetworkOperations(backend, cli).connect,
     statusOf: (container) =>
       inspect(container).pipe(
@@ -352,7 +352,7 @@ export const makeContainerOperations = (
   }
 
   return {
-    ...makeCliFileOperations(cli, exists, failed),
+    ...makeCliFileOperations(backend.kind, cli, exists, failed),
     ...makeCliObservationOperations(backend, cli),
     healthcheck,
     probePort: (container, probe) =>

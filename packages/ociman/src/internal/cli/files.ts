@@ -8,6 +8,7 @@ import type { CliError, UnexpectedOutput } from "../../CliError.js"
 import { ContainerNotFound, PathNotFound } from "../../ContainerError.js"
 import type { CliResult, ContainerOperations, Service } from "../../ContainerRuntime.js"
 import { decodeText } from "../bytes.js"
+import type { Kind } from "../kind.js"
 import { COPY_CONTAINER_NOT_FOUND, COPY_PATH_NOT_FOUND, getArchiveArgs, putArchiveArgs } from "../dialect/containers.js"
 
 type Cli = Service["cli"]
@@ -36,12 +37,13 @@ const classify = (
 
 /** `putArchive` and `getArchive` over the CLI. */
 export const makeCliFileOperations = (
+  kind: Kind,
   cli: Cli,
   exists: (container: string) => Effect.Effect<boolean, CliError | UnexpectedOutput>,
   failed: (result: CliResult) => CliError
 ): Pick<ContainerOperations, "putArchive" | "getArchive"> => ({
   putArchive: (container, directory, archive) =>
-    Effect.flatMap(cli(putArchiveArgs(container, directory), { stdin: archive }), (result) =>
+    Effect.flatMap(cli(putArchiveArgs(kind, container, directory), { stdin: archive }), (result) =>
       result.exitCode === 0 ? Effect.void : classify(container, directory, result, exists, failed)
     ),
   getArchive: (container, path) =>

@@ -425,10 +425,20 @@ export const EXEC_PAUSED = /unpause the container before exec|cannot create exec
 
 // --- files (issue #17): copies in and out through tar streams ---
 
-/** `cp - CONTAINER:DIR`: extracts the tar read from stdin into an existing directory. */
-export const putArchiveArgs = (container: string, directory: string): ReadonlyArray<string> => [
+/**
+ * What makes `cp -` keep the archive's owners: Docker keeps them as they are; Podman's `cp`
+ * (`--archive`, its default) gives everything to the container's own user instead.
+ */
+const keepOwnersArgs: Readonly<Record<Kind, ReadonlyArray<string>>> = {
+  docker: [],
+  podman: ["--archive=false"]
+}
+
+/** `cp - CONTAINER:DIR`: extracts the tar read from stdin into an existing directory, owners kept. */
+export const putArchiveArgs = (kind: Kind, container: string, directory: string): ReadonlyArray<string> => [
   "container",
   "cp",
+  ...keepOwnersArgs[kind],
   "-",
   `${container}:${directory}`
 ]

@@ -80,7 +80,7 @@ const extracted = (
 export const makeMemoryFileOperations = (memory: Memory): Pick<ContainerOperations, "putArchive" | "getArchive"> => ({
   putArchive: (container, directory, archive) =>
     Effect.gen(function* () {
-      const argv = yield* record(memory, "containers.putArchive", putArchiveArgs(container, directory))
+      const argv = yield* record(memory, "containers.putArchive", putArchiveArgs(memory.kind, container, directory))
       const c = yield* found(memory, container)
       if (filesOf(c).get(directory)?._tag !== "Directory") {
         return yield* new PathNotFound({
