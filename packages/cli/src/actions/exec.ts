@@ -2,13 +2,11 @@
  * What `ociman exec` does (see `commands/exec.ts`).
  */
 import { Console, Effect, Option, Redacted } from "effect"
-import { spawn } from "node:child_process"
-import { constants } from "node:os"
-import { CliError, Container, ContainerRuntime, type EnvVar } from "ociman"
+import { type CliError, Container, ContainerRuntime, type EnvVar } from "ociman"
 import type { ExecInput } from "../commands/exec.js"
 import { runtimeLayer } from "../platform.js"
 import { exitWith, parseEnv, writeOut } from "./containerFlags.js"
-import { onTerminal, pipedInput } from "./terminal.js"
+import { exitCodeOf, onTerminal, pipedInput, spawnAttached } from "./terminal.js"
 
 /** The JSON document `ociman exec --json` prints. */
 export const execJson = (result: ContainerRuntime.ExecResult) => ({
@@ -27,22 +25,16 @@ const attached = (
   args: ReadonlyArray<string>,
   vars: EnvVar.EnvVars
 ): Effect.Effect<number | undefined, CliError.SpawnFailed> =>
-  Effect.async((resume) => {
-    const env = Object.fromEntries(
-      vars.map(([name, value]) => [name, Redacted.isRedacted(value) ? Redacted.value(value) : value])
-    )
-    const child = spawn(executable, [...args], { stdio: "inherit", env: { ...process.env, ...env } })
-    child.once("error", (error) =>
-      resume(
-        Effect.fail(
-          new CliError.SpawnFailed({ argv: [executable, ...args], reason: error.name, detail: error.message })
-        )
+  Effect.flatMap(
+    spawnAttached(
+      executable,
+      args,
+      Object.fromEntries(
+        vars.map(([name, value]) => [name, Redacted.isRedacted(value) ? Redacted.value(value) : value])
       )
-    )
-    child.once("exit", (code, signal) =>
-      resume(Effect.succeed(code ?? (signal === null ? undefined : 128 + constants.signals[signal])))
-    )
-  })
+    ),
+    exitCodeOf
+  )
 
 /** `exec -i` / `-t` with a terminal on both ends: the engine's CLI attached to it. */
 const execOnTerminal = (input: ExecInput, vars: EnvVar.EnvVars) =>

@@ -4,10 +4,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Either, Fiber, Option, Stream } from "effect"
-import * as fs from "node:fs"
-import * as http from "node:http"
-import * as os from "node:os"
-import * as path from "node:path"
+import type * as http from "node:http"
 import * as Def from "../../src/ContainerDefinition.js"
 import * as EnvVar from "../../src/EnvVar.js"
 import type { Backend, ExecSpec } from "../../src/ContainerRuntime.js"
@@ -16,40 +13,16 @@ import { addressOf, type EngineClient, makeClient } from "../../src/internal/api
 import { validate } from "../../src/internal/containerSpec.js"
 import * as Version from "../../src/Version.js"
 import { cliOpsThatDie } from "../support/cliOpsThatDie.js"
-
-type Handler = (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void
+import { fakeEngineServer, type PlainHandler } from "../support/fakeEngine.js"
 
 /** A fake engine on a fresh socket; `connections` counts the TCP-level connections it accepted. */
-const fakeEngine = (handler: Handler) =>
-  Effect.acquireRelease(
-    Effect.async<{ readonly client: EngineClient; readonly connections: () => number; readonly url: string }>(
-      (resume) => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ociman-api-test-"))
-        const socketPath = path.join(dir, "engine.sock")
-        let connections = 0
-        const server = http.createServer((req, res) => {
-          const chunks: Array<Buffer> = []
-          req.on("data", (chunk: Buffer) => chunks.push(chunk))
-          req.on("end", () => handler(req, res, Buffer.concat(chunks).toString("utf8")))
-        })
-        server.on("connection", () => (connections += 1))
-        servers.set(`unix://${socketPath}`, { server, dir })
-        server.listen(socketPath, () => {
-          const url = `unix://${socketPath}`
-          const address = Option.getOrThrow(addressOf(url))
-          resume(Effect.succeed({ client: makeClient(address), connections: () => connections, url }))
-        })
-      }
-    ),
-    ({ url }) =>
-      Effect.sync(() => {
-        const entry = servers.get(url)
-        entry?.server.closeAllConnections()
-        entry?.server.close()
-        if (entry !== undefined) fs.rmSync(entry.dir, { recursive: true, force: true })
-      })
+const fakeEngine = (handler: PlainHandler) => {
+  let connections = 0
+  return Effect.map(
+    fakeEngineServer(handler, (server) => server.on("connection", () => (connections += 1))),
+    ({ client, url }) => ({ client, connections: () => connections, url })
   )
-const servers = new Map<string, { readonly server: http.Server; readonly dir: string }>()
+}
 
 const json = (res: http.ServerResponse, status: number, value: unknown) => {
   const text = JSON.stringify(value)

@@ -6,19 +6,17 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { type Chunk, Effect, Either, Option, Stream } from "effect"
-import * as fs from "node:fs"
-import * as http from "node:http"
+import type * as http from "node:http"
 import type * as net from "node:net"
-import * as os from "node:os"
-import * as path from "node:path"
 import type { Backend, ContainerOperations, ExecSpec } from "../../src/ContainerRuntime.js"
 import * as Def from "../../src/ContainerDefinition.js"
 import { makeApiContainerOperations } from "../../src/internal/api/containers.js"
 import { makeTtyInputRun } from "../../src/internal/api/hijack.js"
-import { addressOf, type EngineClient, type EngineRequest, makeClient } from "../../src/internal/api/http.js"
+import { addressOf, type EngineRequest, makeClient } from "../../src/internal/api/http.js"
 import { validate } from "../../src/internal/containerSpec.js"
 import * as Version from "../../src/Version.js"
 import { cliOpsThatDie } from "../support/cliOpsThatDie.js"
+import { fakeEngineServer, type PlainHandler } from "../support/fakeEngine.js"
 
 /** An upgrade request as the fake engine saw it: its head, its JSON body, and the socket after that body. */
 interface Upgrade {
@@ -32,66 +30,43 @@ interface Upgrade {
   readonly onInput: (listener: () => boolean) => void
 }
 
-type Plain = (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void
-
-const servers = new Map<string, { readonly server: http.Server; readonly dir: string }>()
-
 /** A fake engine: `onUpgrade` for upgrade requests, `plain` for the others. */
-const fakeEngine = (onUpgrade: (upgrade: Upgrade) => void, plain: Plain = (_req, res) => res.writeHead(404).end()) =>
-  Effect.acquireRelease(
-    Effect.async<{ readonly client: EngineClient; readonly url: string }>((resume) => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ociman-hijack-test-"))
-      const socketPath = path.join(dir, "engine.sock")
-      const server = http.createServer((req, res) => {
-        const chunks: Array<Buffer> = []
-        req.on("data", (chunk: Buffer) => chunks.push(chunk))
-        req.on("end", () => plain(req, res, Buffer.concat(chunks).toString("utf8")))
-      })
-      server.on("upgrade", (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
-        const length = Number(req.headers["content-length"] ?? 0)
-        let received = Buffer.from(head)
-        let ended = false
-        const listeners: Array<() => boolean> = []
-        let delivered = false
-        const check = () => {
-          if (delivered || received.length < length) return
-          delivered = true
-          onUpgrade({
-            req,
-            body: received.subarray(0, length).toString("utf8"),
-            socket,
-            input: () => received.subarray(length).toString("utf8"),
-            ended: () => ended,
-            onInput: (listener) => {
-              if (!listener()) listeners.push(listener)
-            }
-          })
-        }
-        socket.on("data", (chunk: Buffer) => {
-          received = Buffer.concat([received, chunk])
-          check()
-          listeners.splice(0, listeners.length, ...listeners.filter((listener) => !listener()))
+const fakeEngine = (
+  onUpgrade: (upgrade: Upgrade) => void,
+  plain: PlainHandler = (_req, res) => res.writeHead(404).end()
+) =>
+  fakeEngineServer(plain, (server) =>
+    server.on("upgrade", (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
+      const length = Number(req.headers["content-length"] ?? 0)
+      let received = Buffer.from(head)
+      let ended = false
+      const listeners: Array<() => boolean> = []
+      let delivered = false
+      const check = () => {
+        if (delivered || received.length < length) return
+        delivered = true
+        onUpgrade({
+          req,
+          body: received.subarray(0, length).toString("utf8"),
+          socket,
+          input: () => received.subarray(length).toString("utf8"),
+          ended: () => ended,
+          onInput: (listener) => {
+            if (!listener()) listeners.push(listener)
+          }
         })
-        socket.on("end", () => {
-          ended = true
-          listeners.splice(0, listeners.length, ...listeners.filter((listener) => !listener()))
-        })
+      }
+      socket.on("data", (chunk: Buffer) => {
+        received = Buffer.concat([received, chunk])
         check()
+        listeners.splice(0, listeners.length, ...listeners.filter((listener) => !listener()))
       })
-      const url = `unix://${socketPath}`
-      servers.set(url, { server, dir })
-      server.listen(socketPath, () => {
-        const address = Option.getOrThrow(addressOf(url))
-        resume(Effect.succeed({ client: makeClient(address), url }))
+      socket.on("end", () => {
+        ended = true
+        listeners.splice(0, listeners.length, ...listeners.filter((listener) => !listener()))
       })
-    }),
-    ({ url }) =>
-      Effect.sync(() => {
-        const entry = servers.get(url)
-        entry?.server.closeAllConnections()
-        entry?.server.close()
-        if (entry !== undefined) fs.rmSync(entry.dir, { recursive: true, force: true })
-      })
+      check()
+    })
   )
 
 const UPGRADED =

@@ -60,6 +60,18 @@ const withContainer = (state: State, c: ContainerRecord): State => ({
   containers: new Map(state.containers).set(c.id, c)
 })
 
+/** The container and the network of a `network connect` / `disconnect`, looked up in that order (as both CLIs do). */
+const containerAndNetwork = (
+  state: State,
+  container: string,
+  network: string
+): Either.Either<readonly [ContainerRecord, NetworkRecord], ContainerNotFound | NetworkNotFound> => {
+  const c = findContainer(state, container)
+  if (c === undefined) return Either.left(new ContainerNotFound({ container }))
+  const found = findNetwork(state, network)
+  return found === undefined ? Either.left(new NetworkNotFound({ network })) : Either.right([c, found] as const)
+}
+
 /** Off its first network, the next one takes its place; with none left, it is on `none` (no address). */
 const offFirstNetwork = (c: ContainerRecord, others: ReadonlyArray<MoreNetwork>): ContainerRecord => {
   const [next, ...rest] = others
@@ -129,15 +141,13 @@ export const makeMemoryNetworkOperations = (memory: Memory): NetworkOperations =
     connect: (network, container, { aliases }) =>
       Effect.gen(function* () {
         const argv = yield* record(memory, "networks.connect", connectArgs(network, container, aliases))
-        // as both CLIs do: the container is looked up first; a running container on the network
-        // already is refused, a created one gains the aliases
+        // a running container on the network already is refused, a created one gains the aliases
         const joined = yield* Ref.modify(
           memory.state,
           (state): readonly [ContainerNotFound | NetworkNotFound | CommandFailed | undefined, State] => {
-            const c = findContainer(state, container)
-            if (c === undefined) return [new ContainerNotFound({ container }), state]
-            const found = findNetwork(state, network)
-            if (found === undefined) return [new NetworkNotFound({ network }), state]
+            const pair = containerAndNetwork(state, container, network)
+            if (Either.isLeft(pair)) return [pair.left, state]
+            const [c, found] = pair.right
             if (c.status === "running" && joinedNetwork(c, found.name)) {
               const failure = messages.networkAlreadyConnected(c.id, c.name, found.name)
               return [new CommandFailed({ argv, signal: undefined, stdout: "", ...failure }), state]
@@ -166,10 +176,9 @@ export const makeMemoryNetworkOperations = (memory: Memory): NetworkOperations =
         const left = yield* Ref.modify(
           memory.state,
           (state): readonly [ContainerNotFound | NetworkNotFound | CommandFailed | undefined, State] => {
-            const c = findContainer(state, container)
-            if (c === undefined) return [new ContainerNotFound({ container }), state]
-            const found = findNetwork(state, network)
-            if (found === undefined) return [new NetworkNotFound({ network }), state]
+            const pair = containerAndNetwork(state, container, network)
+            if (Either.isLeft(pair)) return [pair.left, state]
+            const [c, found] = pair.right
             if (!joinedNetwork(c, found.name)) {
               const failure = messages.networkNotConnected(c.id, found.name)
               return [new CommandFailed({ argv, signal: undefined, stdout: "", ...failure }), state]
