@@ -1,7 +1,20 @@
 import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Clock, type Duration, Effect, Exit, Fiber, Layer, Option, Ref, Schedule, Stream, TestClock } from "effect"
+import {
+  Clock,
+  Deferred,
+  type Duration,
+  Effect,
+  Exit,
+  Fiber,
+  Layer,
+  Option,
+  Ref,
+  Schedule,
+  Stream,
+  TestClock
+} from "effect"
 import { createServer as createHttpServer } from "node:http"
 import { createServer as createTcpServer, type Server } from "node:net"
 import { CommandFailed } from "../src/CliError.js"
@@ -96,7 +109,8 @@ const fakeContainer = (overrides: Partial<Container> = {}): Container => {
     streamExec: () => Stream.empty,
     stop: () => Effect.void,
     remove: () => Effect.void,
-    wait: Effect.succeed(0),
+    // a running container: its wait never completes (a log follow is not cut short by an exit)
+    wait: Effect.never,
     commit: () => Effect.void,
     restart: () => Effect.void,
     pause: () => Effect.void,
@@ -231,6 +245,33 @@ describe("Wait.logLine", () => {
       expect(Exit.isSuccess(yield* Fiber.await(fiber))).toBe(true)
       expect(yield* Ref.get(counts)).toEqual({ started: 1, ended: 1 })
       expect(yield* Ref.get(logs.calls)).toBe(0)
+    })
+  )
+
+  it.effect("a follow the engine keeps open after the exit ends 2 s later: exited before ready, not timed out", () =>
+    Effect.gen(function* () {
+      const stuck = yield* followed([["0 millis", out("about-to-fail")]])
+      const exited = yield* Deferred.make<number>()
+      const container = fakeContainer({
+        streamLogs: stuck.streamLogs,
+        wait: Deferred.await(exited),
+        inspect: Effect.map(Deferred.isDone(exited), (done) =>
+          done ? inspectOf({ status: "exited", exitCode: 2 }) : inspectOf()
+        )
+      })
+      const fiber = yield* Effect.fork(Wait.forContainer(container, Wait.logLine("never"), { timeout: "60 seconds" }))
+      yield* TestClock.adjust("5 seconds")
+      yield* Deferred.succeed(exited, 2)
+      yield* TestClock.adjust("1999 millis")
+      expect(Option.isNone(yield* Fiber.poll(fiber))).toBe(true)
+      expect(yield* Ref.get(stuck.counts)).toEqual({ started: 1, ended: 0 })
+      yield* TestClock.adjust("1 millis")
+      // the poller's inspect sees the exit; its one last follow (the final log) ends the same way
+      expect(yield* Ref.get(stuck.counts)).toEqual({ started: 2, ended: 1 })
+      yield* TestClock.adjust("2 seconds")
+      const error = yield* Effect.flip(Fiber.join(fiber))
+      expect(error._tag === "ContainerExitedBeforeReady" && error.exitCode).toBe(2)
+      expect(yield* Ref.get(stuck.counts)).toEqual({ started: 2, ended: 2 })
     })
   )
 

@@ -73,6 +73,16 @@ const relay = (forwarder: Forwarder, port: number, loopback: string) => (client:
   client.pipe(upstream).pipe(client)
 }
 
+/**
+ * Why the forwarder could not listen. Whether this machine has the address is the listen's to say,
+ * not `os.networkInterfaces()`'s: that leaves out a bridge with no container on it yet (Docker's
+ * `docker0` before the first one starts), whose address can be listened on all the same.
+ */
+const listenFailure = (error: NodeJS.ErrnoException): string =>
+  error.code === "EADDRNOTAVAIL"
+    ? "containers see this host at an address it does not have (the engine runs in another machine or namespace)"
+    : `${error.code ?? "error"}: ${error.message}`
+
 const open = (address: string, port: number): Forwarder => {
   const forwarder: Forwarder = {
     users: 0,
@@ -88,7 +98,7 @@ const open = (address: string, port: number): Forwarder => {
     const outcome =
       error.code === "EADDRINUSE"
         ? Exit.void
-        : Exit.fail(new HostPortUnavailable({ port, address, detail: `${error.code ?? "error"}: ${error.message}` }))
+        : Exit.fail(new HostPortUnavailable({ port, address, detail: listenFailure(error) }))
     Deferred.unsafeDone(forwarder.ready, outcome)
   })
   forwarder.server.listen({ port, host: address, exclusive: true }, () =>
@@ -120,16 +130,6 @@ export const forwardHostPort = (
   // every address at once would offer the service to every network, and relay to itself
   if (isUnspecified(address)) {
     return Effect.fail(new HostPortUnavailable({ port, address, detail: "containers see this host at every address" }))
-  }
-  if (!localAddresses().has(plainAddress(address))) {
-    return Effect.fail(
-      new HostPortUnavailable({
-        port,
-        address,
-        detail:
-          "containers see this host at an address it does not have (the engine runs in another machine or namespace)"
-      })
-    )
   }
   const key = keyOf(address, port)
   return Effect.acquireRelease(

@@ -65,17 +65,33 @@ const retryable = <A, E extends { readonly _tag: string; readonly message: strin
     (error) => Effect.fail(notReady(error.message))
   )
 
+/** How long a follow may still deliver lines after the container has exited. */
+const FOLLOW_GRACE_AFTER_EXIT = Duration.seconds(2)
+
+/**
+ * Completes a moment after the container exits; never when its wait fails. Podman's API service
+ * can keep a follow open after the container has exited (a race in its log reader, seen under
+ * load): the follow then ends here as if the engine had closed it, and the poller sees the exit.
+ */
+const exitedThenGrace = (container: Container) =>
+  Effect.matchEffect(container.wait, {
+    onFailure: () => Effect.never,
+    onSuccess: () => Effect.sleep(FOLLOW_GRACE_AFTER_EXIT)
+  })
+
 /**
  * Follows the log (all of it, then lines as they are written) until `times` lines match: ready the
  * moment the line is written, with one CLI process for the whole wait. The follow ends when the
  * container stops; then the count so far is why it is not ready (the poller tells a stopped
- * container from a follow cut short, and starts over, counting from the first line again).
+ * container from a follow cut short, and starts over, counting from the first line again). A
+ * follow the engine keeps open past the container's exit ends shortly after it (`exitedThenGrace`).
  */
 const checkLogLine = (context: Context, strategy: LogLineStrategy, progress: Progress) => {
   const matches = (line: LogLine) =>
     (strategy.stream === undefined || line.stream === strategy.stream) && strategy.pattern.test(line.text)
   const counted = (seen: number) => `${seen} of ${strategy.times} log lines match ${String(strategy.pattern)}`
   return context.container.streamLogs({ follow: true }).pipe(
+    Stream.interruptWhen(exitedThenGrace(context.container)),
     Stream.filter(matches),
     Stream.scan(0, (seen) => seen + 1),
     Stream.tap((seen) => progress(counted(seen))),
