@@ -211,16 +211,19 @@ describeEachRuntime("ociman run / exec / ps / doctor", (kind) => {
       selectedBy: "argument",
       // this machine's local engine (test/remote.test.ts covers contexts, connections and ssh)
       endpoint: expect.objectContaining({ source: "default", remote: false }),
-      transport: "cli"
+      // the default, auto: this machine's engine answers on its socket (Podman's API service runs here)
+      transport: "api"
     })
     expect(JSON.parse(fromEnvironment.stdout)).toMatchObject({ kind, selectedBy: "environment" })
-    // OCIMAN_TRANSPORT=api: the container operations go over the engine's socket
-    const overApi = await ocimanCli(["info", "--json", "--backend", kind], { OCIMAN_TRANSPORT: "api" })
-    expect(JSON.parse(overApi.stdout)).toMatchObject({ kind, transport: "api" })
+    // OCIMAN_TRANSPORT=cli: the container operations go through the CLI
+    const overCli = await ocimanCli(["info", "--json", "--backend", kind], { OCIMAN_TRANSPORT: "cli" })
+    expect(JSON.parse(overCli.stdout)).toMatchObject({ kind, transport: "cli" })
+    // both probes see the same client
+    expect(JSON.parse(overCli.stdout).clientVersion).toBe(JSON.parse(chosen.stdout).clientVersion)
     expect(text.stdout).toContain(`executable:     ${JSON.parse(chosen.stdout).executable}\n`)
     expect(text.stdout).toContain("selected by:    argument")
     expect(text.stdout).toMatch(/\nendpoint: {7}(unix:\/\/\S+|local) \(default\)\n/)
-    expect(text.stdout).toContain("\ntransport:      cli")
+    expect(text.stdout).toContain("\ntransport:      api")
   })
 
   for (const [signal, code] of [

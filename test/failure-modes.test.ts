@@ -71,68 +71,85 @@ const dockerdStopped = (signal: "SIGSTOP" | "SIGKILL") =>
     (argv) => Effect.sync(() => (argv === undefined ? undefined : restartDockerd(argv)))
   )
 
-layer(Layer.merge(runtimeLayer("docker"), NodeContext.layer), { excludeTestServices: true, timeout: "60 seconds" })(
-  (it) => {
-    it.scoped.runIf(controllable || dockerRequired)(
-      "a frozen daemon (SIGSTOP): a CLI call with a timeout fails with CommandTimedOut instead of hanging",
-      () =>
-        Effect.gen(function* () {
-          expect(controllable).toBe(true)
-          const runtime = yield* ContainerRuntime.ContainerRuntime
-          yield* dockerdStopped("SIGSTOP")
-          const started = Date.now()
-          const error = yield* Effect.flip(runtime.cli(["container", "list"], { timeout: "2 seconds" }))
-          expect(error._tag).toBe("CommandTimedOut")
-          expect(Date.now() - started).toBeLessThan(15_000)
-        }),
-      120_000
-    )
+/** What a dead engine's calls fail with, on each transport (the CLI's words, or the socket's). */
+const downOn = {
+  cli: { tag: "CommandFailed", message: DOCKER_DOWN },
+  api: { tag: "EngineUnreachable", message: /could not reach the engine at unix:\/\/\/var\/run\/docker\.sock/ }
+} as const
 
-    it.scoped.runIf(controllable || dockerRequired)(
-      "a daemon killed mid-operation, then down between operations: typed errors, no hang, the scope still closes",
-      () =>
-        Effect.gen(function* () {
-          expect(controllable).toBe(true)
-          const scope = yield* Scope.make()
-          const container = yield* Container.start(sleeper).pipe(Scope.extend(scope))
-          // after the engine is back: the container it stopped is this test's to remove
-          yield* Effect.addFinalizer(() => Effect.sync(() => forceRemove([container.id])))
-          const waiting = yield* Effect.fork(Effect.either(container.wait))
-          yield* Effect.sleep("1 second")
+for (const transport of ["cli", "api"] as const) {
+  const dockerLayer = ContainerRuntime.layer({ backend: "docker", transport }).pipe(Layer.provide(NodeContext.layer))
+  const down = downOn[transport]
+  layer(Layer.merge(dockerLayer, NodeContext.layer), { excludeTestServices: true, timeout: "60 seconds" })(
+    `dockerd stopped (${transport} transport)`,
+    (it) => {
+      // a CLI call's own timeout: the CLI transport's
+      if (transport === "cli") {
+        it.scoped.runIf(controllable || dockerRequired)(
+          "a frozen daemon (SIGSTOP): a CLI call with a timeout fails with CommandTimedOut instead of hanging",
+          () =>
+            Effect.gen(function* () {
+              expect(controllable).toBe(true)
+              const runtime = yield* ContainerRuntime.ContainerRuntime
+              yield* dockerdStopped("SIGSTOP")
+              const started = Date.now()
+              const error = yield* Effect.flip(runtime.cli(["container", "list"], { timeout: "2 seconds" }))
+              expect(error._tag).toBe("CommandTimedOut")
+              expect(Date.now() - started).toBeLessThan(15_000)
+            }),
+          120_000
+        )
+      }
 
-          yield* dockerdStopped("SIGKILL")
-          // mid-operation: `docker container wait` loses its connection
-          const waited = yield* Fiber.join(waiting).pipe(Effect.timeout("30 seconds"))
-          expect(Either.isLeft(waited) && waited.left._tag).toBe("CommandFailed")
+      it.scoped.runIf(controllable || dockerRequired)(
+        "a daemon killed mid-operation, then down between operations: typed errors, no hang, the scope still closes",
+        () =>
+          Effect.gen(function* () {
+            expect(controllable).toBe(true)
+            expect((yield* ContainerRuntime.ContainerRuntime).backend.transport).toBe(transport)
+            const scope = yield* Scope.make()
+            const container = yield* Container.start(sleeper).pipe(Scope.extend(scope))
+            // after the engine is back: the container it stopped is this test's to remove
+            yield* Effect.addFinalizer(() => Effect.sync(() => forceRemove([container.id])))
+            const waiting = yield* Effect.fork(Effect.either(container.wait))
+            yield* Effect.sleep("1 second")
 
-          // between operations: each call fails at once, with a typed error that says what is wrong
-          const started = yield* Effect.flip(Container.start(sleeper).pipe(Effect.scoped))
-          expect(["ContainerStartFailed", "CommandFailed"]).toContain(started._tag)
-          expect(started.message).toMatch(DOCKER_DOWN)
-          const swept = yield* Effect.flip(Sweeper.sweep())
-          expect(swept._tag).toBe("CommandFailed")
-          expect(swept.message).toMatch(DOCKER_DOWN)
-          const present = yield* Effect.flip(Image.exists(TEST_IMAGE))
-          expect(present._tag).toBe("CommandFailed")
-          const resolved = yield* Effect.flip(ContainerRuntime.resolve({ backend: "docker" }))
-          expect(resolved._tag === "RuntimeUnavailable" && resolved.reason).toBe("DaemonUnreachable")
-          expect(resolved.message).toContain("start the Docker engine")
+            yield* dockerdStopped("SIGKILL")
+            // mid-operation: the wait (`docker container wait`, or its request) loses its connection
+            const waited = yield* Fiber.join(waiting).pipe(Effect.timeout("30 seconds"))
+            expect(Either.isLeft(waited) && waited.left._tag).toBe(down.tag)
 
-          // release while the engine is down: stop and remove fail fast, the scope closes
-          const closing = Date.now()
-          yield* Scope.close(scope, Exit.void)
-          expect(Date.now() - closing).toBeLessThan(20_000)
-        }),
-      180_000
-    )
+            // between operations: each call fails at once, with a typed error that says what is wrong
+            const started = yield* Effect.flip(Container.start(sleeper).pipe(Effect.scoped))
+            expect(["ContainerStartFailed", down.tag]).toContain(started._tag)
+            expect(started.message).toMatch(down.message)
+            const swept = yield* Effect.flip(Sweeper.sweep())
+            expect(swept._tag).toBe(down.tag)
+            expect(swept.message).toMatch(down.message)
+            // images are the CLI's on both transports
+            const present = yield* Effect.flip(Image.exists(TEST_IMAGE))
+            expect(present._tag).toBe("CommandFailed")
+            const resolved = yield* Effect.flip(ContainerRuntime.resolve({ backend: "docker", transport }))
+            expect(resolved._tag === "RuntimeUnavailable" && resolved.reason).toBe("DaemonUnreachable")
+            // no answer on the socket either: the CLI probe says why
+            expect(resolved.message).toContain("start the Docker engine")
 
-    it.effect("the engine answers again after the tests above", () =>
-      Effect.sync(() => {
-        expect(engineAnswers()).toBe(true)
-      })
-    )
-  }
-)
+            // release while the engine is down: stop and remove fail fast, the scope closes
+            const closing = Date.now()
+            yield* Scope.close(scope, Exit.void)
+            expect(Date.now() - closing).toBeLessThan(20_000)
+          }),
+        180_000
+      )
+
+      it.effect("the engine answers again after the tests above", () =>
+        Effect.sync(() => {
+          expect(engineAnswers()).toBe(true)
+        })
+      )
+    }
+  )
+}
 
 it.runIf(process.getuid?.() === 0 && (controllable || dockerRequired))(
   "a Docker socket this user may not open is RuntimeUnavailable(PermissionDenied), with what to do",

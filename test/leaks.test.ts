@@ -22,7 +22,7 @@ const selectedModes = (() => {
 })()
 
 /**
- * `OCIMAN_LEAK_RUNS=3` runs each mode fewer times: the Engine-API slice proves the matrix on that
+ * `OCIMAN_LEAK_RUNS=3` runs each mode fewer times: the CLI slice (`OCIMAN_TRANSPORT=cli`) proves the matrix on that
  * transport without paying for all of it again.
  */
 const RUNS = Number(process.env["OCIMAN_LEAK_RUNS"] ?? "10")

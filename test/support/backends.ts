@@ -21,7 +21,7 @@ export const TEST_IMAGE = process.env["OCIMAN_TEST_IMAGE"] ?? Testing.TEST_IMAGE
 /** Each runtime probed once per test file, with the policy applied. */
 const plans = await Effect.runPromise(Testing.planBackends({ kinds: KINDS }).pipe(Effect.provide(NodeContext.layer)))
 
-/** A runtime layer for one kind, with the Node platform provided. */
+/** A runtime layer for one kind on the default transport (`auto`, or `OCIMAN_TRANSPORT`), with the Node platform provided. */
 export const runtimeLayer = (kind: Kind): Layer.Layer<ContainerRuntime.ContainerRuntime, RuntimeError.ResolveError> =>
   ContainerRuntime.layer({ backend: kind }).pipe(Layer.provide(NodeContext.layer))
 

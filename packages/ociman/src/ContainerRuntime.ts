@@ -62,7 +62,7 @@ import type * as ImageReference from "./ImageReference.js"
 import type * as Label from "./Label.js"
 import type { InvalidNetworkInspect, NetworkInUse, NetworkNameInUse, NetworkNotFound } from "./NetworkError.js"
 import type * as Port from "./Port.js"
-import type { ResolveError } from "./RuntimeError.js"
+import type { ResolveError, RuntimeUnavailable } from "./RuntimeError.js"
 import { Version } from "./Version.js"
 import type { VolumeInUse, VolumeNameInUse, VolumeNotFound } from "./VolumeError.js"
 import type { HealthcheckMissing } from "./WaitError.js"
@@ -100,8 +100,13 @@ export interface Backend {
   readonly kind: Kind
   /** The executable run for every call (`docker`, `podman`, or a path). */
   readonly executable: string
-  /** The CLI's version (`docker --version` is the client's, not the engine's). */
-  readonly clientVersion: Version
+  /**
+   * The CLI's version (the client's, not the engine's), when the probe asked the CLI: the probe
+   * over the engine's API (transports `api` and `auto`) asks only the engine, and leaves it
+   * `undefined` so that a layer is built without waiting for a CLI process; {@link clientVersion}
+   * asks it then.
+   */
+  readonly clientVersion: Version | undefined
   /** The engine's version (Docker daemon; for local Podman the same as the client). */
   readonly engineVersion: Version
   /** Docker: `name=rootless` in SecurityOptions; Podman: `.Host.Security.Rootless`. */
@@ -1024,11 +1029,15 @@ export type Selection = "auto" | Kind
  */
 export interface LayerOptions {
   readonly backend?: Selection | undefined
-  /** Executables to run instead of `docker` / `podman` found on PATH. */
+  /**
+   * Executables to run instead of `docker` / `podman` found on PATH. Under the `auto` transport, a
+   * runtime given its own executable (a wrapper, another storage) runs on the CLI: the engine's
+   * socket may serve another engine than that executable does. `transport: "api"` still uses the API.
+   */
   readonly executables?: Partial<Record<Kind, string>> | undefined
   /**
    * How container operations reach the engine (see {@link TransportSelection}): default
-   * `OCIMAN_TRANSPORT`, else `cli`. Over the API, detached runs, execs without stdin or TTY,
+   * `OCIMAN_TRANSPORT`, else `auto` (the API when the socket answers). Over the API, detached runs, execs without stdin or TTY,
    * inspect, exists, list, logs, wait, stop and remove are requests on a kept-alive connection to
    * the engine's socket (`DOCKER_HOST` or the Docker context when `unix://` or plain `tcp://`, else
    * `/var/run/docker.sock`; Podman's `podman system service` socket, `/run/podman/podman.sock` or
@@ -1090,6 +1099,29 @@ export const make: (backend: Backend) => Effect.Effect<Service, never, Platform>
  * @category constructors
  */
 export const resolve: (options?: LayerOptions) => Effect.Effect<Backend, ResolveError, Platform> = cliRuntime.resolve
+
+/**
+ * The CLI's version: the backend's own when its probe asked the CLI, else `<executable> --version`
+ * (asked once per process and executable; it never waits for the engine).
+ *
+ * @example
+ * ```ts
+ * import { NodeContext } from "@effect/platform-node"
+ * import { Effect } from "effect"
+ * import { ContainerRuntime } from "ociman"
+ *
+ * const version = ContainerRuntime.resolve({ backend: "docker" }).pipe(
+ *   Effect.flatMap(ContainerRuntime.clientVersion),
+ *   Effect.map((version) => version.raw),
+ *   Effect.provide(NodeContext.layer)
+ * )
+ * ```
+ * @since 0.1.0
+ * @category constructors
+ */
+export const clientVersion: (
+  backend: Pick<Backend, "kind" | "executable" | "clientVersion">
+) => Effect.Effect<Version, RuntimeUnavailable> = cliRuntime.clientVersion
 
 /**
  * A layer that resolves a runtime when built: the runtime is probed once per process, however
@@ -1190,7 +1222,7 @@ const VersionFromFields = Schema.transform(
 export const BackendSchema = Schema.Struct({
   kind: Schema.Literal("docker", "podman"),
   executable: Schema.String,
-  clientVersion: VersionFromFields,
+  clientVersion: Schema.UndefinedOr(VersionFromFields),
   engineVersion: VersionFromFields,
   rootless: Schema.Boolean,
   source: Schema.Literal("argument", "environment", "config-file", "default"),

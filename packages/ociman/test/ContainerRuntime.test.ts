@@ -7,6 +7,9 @@ import { dockerRootless } from "../src/internal/dialect/probe.js"
 import { fakeDocker, fakeDockerDaemonDown, fakeExecutable, fakePodman } from "./support/fakeExecutable.js"
 
 /** Runs with exactly these "environment variables" (the real environment is not consulted). */
+// The fakes here are CLIs, so every runtime is asked over the CLI transport (`transport: "cli"`):
+// with the default, the engine's socket on this machine would answer instead. The probe over a
+// socket is tested in internal/api-probe.test.ts.
 const withEnv = (env: Record<string, string>) => Effect.withConfigProvider(ConfigProvider.fromJson(env))
 
 /** A temp HOME with `.config/ociman.toml` holding `text` (or no file when text is undefined). */
@@ -39,9 +42,9 @@ describe("ContainerRuntime.resolve", () => {
     Effect.gen(function* () {
       const executables = yield* fakes
       const home = yield* homeWithConfig(undefined)
-      const backend = yield* ContainerRuntime.resolve({ executables }).pipe(withEnv({ HOME: home }))
+      const backend = yield* ContainerRuntime.resolve({ transport: "cli", executables }).pipe(withEnv({ HOME: home }))
       expect(backend.kind).toBe("docker")
-      expect(backend.clientVersion.raw).toBe("28.2.2")
+      expect(backend.clientVersion?.raw).toBe("28.2.2")
       expect(backend.engineVersion.raw).toBe("24.0.5-1ubuntu1~22.04")
       expect(backend.engineVersion.major).toBe(24)
       expect(backend.rootless).toBe(true)
@@ -53,7 +56,7 @@ describe("ContainerRuntime.resolve", () => {
     Effect.gen(function* () {
       const executables = yield* fakes
       const home = yield* homeWithConfig('default_backend = "docker"\n')
-      const backend = yield* ContainerRuntime.resolve({ executables }).pipe(
+      const backend = yield* ContainerRuntime.resolve({ transport: "cli", executables }).pipe(
         withEnv({ HOME: home, OCIMAN_BACKEND: "podman" })
       )
       expect(backend.kind).toBe("podman")
@@ -68,7 +71,7 @@ describe("ContainerRuntime.resolve", () => {
       const { podman } = yield* fakes
       const home = yield* homeWithConfig(undefined)
       const error = yield* Effect.flip(
-        ContainerRuntime.resolve({ executables: { docker: missing, podman } }).pipe(
+        ContainerRuntime.resolve({ transport: "cli", executables: { docker: missing, podman } }).pipe(
           withEnv({ HOME: home, OCIMAN_BACKEND: "docker" })
         )
       )
@@ -81,7 +84,7 @@ describe("ContainerRuntime.resolve", () => {
     Effect.gen(function* () {
       const executables = yield* fakes
       const home = yield* homeWithConfig('default_backend = "podman"\n')
-      const backend = yield* ContainerRuntime.resolve({ executables }).pipe(withEnv({ HOME: home }))
+      const backend = yield* ContainerRuntime.resolve({ transport: "cli", executables }).pipe(withEnv({ HOME: home }))
       expect(backend.kind).toBe("podman")
       expect(backend.source).toBe("config-file")
     }).pipe(Effect.provide(NodeContext.layer))
@@ -94,7 +97,7 @@ describe("ContainerRuntime.resolve", () => {
       const home = yield* homeWithConfig('default_backend = "docker"\n')
       const xdg = yield* fs.makeTempDirectoryScoped({ prefix: "ociman-xdg-" })
       yield* fs.writeFileString(`${xdg}/ociman.toml`, 'default_backend = "podman"\n')
-      const backend = yield* ContainerRuntime.resolve({ executables }).pipe(
+      const backend = yield* ContainerRuntime.resolve({ transport: "cli", executables }).pipe(
         withEnv({ HOME: home, XDG_CONFIG_HOME: xdg })
       )
       expect(backend.kind).toBe("podman")
@@ -105,9 +108,10 @@ describe("ContainerRuntime.resolve", () => {
     Effect.gen(function* () {
       const { docker } = yield* fakes
       const home = yield* homeWithConfig('default_backend = "podman"\n')
-      const backend = yield* ContainerRuntime.resolve({ executables: { docker, podman: missing } }).pipe(
-        withEnv({ HOME: home })
-      )
+      const backend = yield* ContainerRuntime.resolve({
+        transport: "cli",
+        executables: { docker, podman: missing }
+      }).pipe(withEnv({ HOME: home }))
       expect(backend.kind).toBe("docker")
     }).pipe(Effect.provide(NodeContext.layer))
   )
@@ -119,7 +123,9 @@ describe("ContainerRuntime.resolve", () => {
         const executables = yield* fakes
         const home = yield* homeWithConfig(undefined)
         const error = yield* Effect.flip(
-          ContainerRuntime.resolve({ executables }).pipe(withEnv({ HOME: home, OCIMAN_BACKEND: value }))
+          ContainerRuntime.resolve({ transport: "cli", executables }).pipe(
+            withEnv({ HOME: home, OCIMAN_BACKEND: value })
+          )
         )
         expect(error._tag).toBe("InvalidBackendSelection")
         if (error._tag === "InvalidBackendSelection") {
@@ -139,7 +145,9 @@ describe("ContainerRuntime.resolve", () => {
     Effect.gen(function* () {
       const executables = yield* fakes
       const home = yield* homeWithConfig(text)
-      const error = yield* Effect.flip(ContainerRuntime.resolve({ executables }).pipe(withEnv({ HOME: home })))
+      const error = yield* Effect.flip(
+        ContainerRuntime.resolve({ transport: "cli", executables }).pipe(withEnv({ HOME: home }))
+      )
       expect(error._tag).toBe("InvalidConfigFile")
       if (error._tag === "InvalidConfigFile") {
         expect(error.path).toBe(`${home}/.config/ociman.toml`)
@@ -152,7 +160,7 @@ describe("ContainerRuntime.resolve", () => {
     Effect.gen(function* () {
       const executables = yield* fakes
       const home = yield* homeWithConfig("")
-      const backend = yield* ContainerRuntime.resolve({ executables }).pipe(withEnv({ HOME: home }))
+      const backend = yield* ContainerRuntime.resolve({ transport: "cli", executables }).pipe(withEnv({ HOME: home }))
       expect(backend.kind).toBe("docker")
       expect(backend.source).toBe("config-file")
     }).pipe(Effect.provide(NodeContext.layer))
@@ -163,7 +171,9 @@ describe("ContainerRuntime.resolve", () => {
       const docker = yield* fakeDockerDaemonDown
       const home = yield* homeWithConfig(undefined)
       const error = yield* Effect.flip(
-        ContainerRuntime.resolve({ executables: { docker, podman: missing } }).pipe(withEnv({ HOME: home }))
+        ContainerRuntime.resolve({ transport: "cli", executables: { docker, podman: missing } }).pipe(
+          withEnv({ HOME: home })
+        )
       )
       expect(error._tag).toBe("NoRuntimeAvailable")
       if (error._tag === "NoRuntimeAvailable") {
@@ -180,7 +190,9 @@ describe("ContainerRuntime.resolve", () => {
   it.scoped("a CLI that prints garbage is ProbeFailed, not a crash", () =>
     Effect.gen(function* () {
       const docker = yield* fakeExecutable("docker", "echo 'this is not json'")
-      const error = yield* Effect.flip(ContainerRuntime.resolve({ backend: "docker", executables: { docker } }))
+      const error = yield* Effect.flip(
+        ContainerRuntime.resolve({ transport: "cli", backend: "docker", executables: { docker } })
+      )
       expect(error._tag).toBe("RuntimeUnavailable")
       if (error._tag === "RuntimeUnavailable") {
         expect(error.reason).toBe("ProbeFailed")
@@ -195,7 +207,9 @@ describe("ContainerRuntime.resolve", () => {
         "docker",
         `echo 'permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock' >&2; exit 1`
       )
-      const error = yield* Effect.flip(ContainerRuntime.resolve({ backend: "docker", executables: { docker } }))
+      const error = yield* Effect.flip(
+        ContainerRuntime.resolve({ transport: "cli", backend: "docker", executables: { docker } })
+      )
       expect(error._tag === "RuntimeUnavailable" && error.reason).toBe("PermissionDenied")
     }).pipe(Effect.provide(NodeContext.layer))
   )
@@ -204,10 +218,10 @@ describe("ContainerRuntime.resolve", () => {
     Effect.gen(function* () {
       const executables = yield* fakes
       const docker = yield* ContainerRuntime.ContainerRuntime.pipe(
-        Effect.provide(ContainerRuntime.layer({ backend: "docker", executables }))
+        Effect.provide(ContainerRuntime.layer({ transport: "cli", backend: "docker", executables }))
       )
       const podman = yield* ContainerRuntime.ContainerRuntime.pipe(
-        Effect.provide(ContainerRuntime.layer({ backend: "podman", executables }))
+        Effect.provide(ContainerRuntime.layer({ transport: "cli", backend: "podman", executables }))
       )
       expect([docker.backend.kind, podman.backend.kind]).toEqual(["docker", "podman"])
       const [fromDocker, fromPodman] = yield* Effect.all([docker.cli(["version"]), podman.cli(["info"])])
@@ -231,9 +245,11 @@ describe("Podman's rootless flag", () => {
 esac`
       )
       const home = yield* homeWithConfig(undefined)
-      const backend = yield* ContainerRuntime.resolve({ backend: "podman", executables: { podman } }).pipe(
-        withEnv({ HOME: home })
-      )
+      const backend = yield* ContainerRuntime.resolve({
+        transport: "cli",
+        backend: "podman",
+        executables: { podman }
+      }).pipe(withEnv({ HOME: home }))
       expect(backend.rootless).toBe(!asRoot)
     }).pipe(Effect.provide(NodeContext.layer))
   )
@@ -249,9 +265,11 @@ esac`
 esac`
       )
       const home = yield* homeWithConfig(undefined)
-      const backend = yield* ContainerRuntime.resolve({ backend: "podman", executables: { podman } }).pipe(
-        withEnv({ HOME: home })
-      )
+      const backend = yield* ContainerRuntime.resolve({
+        transport: "cli",
+        backend: "podman",
+        executables: { podman }
+      }).pipe(withEnv({ HOME: home }))
       // the engine's answer, which here differs from what the caller's uid would say
       expect(backend.rootless).toBe(asRoot)
       expect(backend.engineVersion.raw).toBe("5.2.0")

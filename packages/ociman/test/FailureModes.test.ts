@@ -40,9 +40,9 @@ esac`
 
 /** The runtime service on a fake Docker (no automatic sweep: these tests call the sweeper themselves). */
 const runtimeOn = (executable: string) =>
-  Layer.build(ContainerRuntime.layer({ backend: "docker", executables: { docker: executable }, sweep: false })).pipe(
-    Effect.map((context) => Layer.succeedContext(context))
-  )
+  Layer.build(
+    ContainerRuntime.layer({ transport: "cli", backend: "docker", executables: { docker: executable }, sweep: false })
+  ).pipe(Effect.map((context) => Layer.succeedContext(context)))
 
 const managed = Either.getOrThrow(
   Either.map(Either.all([Label.key("ociman.managed"), Label.value("true")]), ([k, v]) => Label.exact(k, v))
@@ -54,7 +54,7 @@ describe("the runtime binary is missing", () => {
       const fs = yield* FileSystem.FileSystem
       const empty = yield* fs.makeTempDirectoryScoped({ prefix: "ociman-empty-path-" })
       yield* withPath([empty])
-      const error = yield* Effect.flip(ContainerRuntime.resolve({ backend: "docker" }))
+      const error = yield* Effect.flip(ContainerRuntime.resolve({ transport: "cli", backend: "docker" }))
       expect(error._tag).toBe("RuntimeUnavailable")
       if (error._tag === "RuntimeUnavailable") {
         expect(error.reason).toBe("NotInstalled")
@@ -82,7 +82,9 @@ describe("permission denied", () => {
       const fs = yield* FileSystem.FileSystem
       const docker = yield* fakeDockerWith("exit 0")
       yield* fs.chmod(docker, 0o644)
-      const error = yield* Effect.flip(ContainerRuntime.resolve({ backend: "docker", executables: { docker } }))
+      const error = yield* Effect.flip(
+        ContainerRuntime.resolve({ transport: "cli", backend: "docker", executables: { docker } })
+      )
       expect(error._tag === "RuntimeUnavailable" && error.reason).toBe("PermissionDenied")
     }).pipe(Effect.provide(NodeContext.layer))
   )
@@ -106,7 +108,7 @@ describe("a CLI that prints garbage", () => {
       const path = yield* Path.Path
       const docker = yield* fakeExecutable("docker", "echo '<html>502 Bad Gateway</html>'")
       yield* withPath([path.dirname(docker), "/usr/bin", "/bin"])
-      const error = yield* Effect.flip(ContainerRuntime.resolve({ backend: "docker" }))
+      const error = yield* Effect.flip(ContainerRuntime.resolve({ transport: "cli", backend: "docker" }))
       expect(error._tag === "RuntimeUnavailable" && error.reason).toBe("ProbeFailed")
       expect(error.message).toContain("502 Bad Gateway")
     }).pipe(Effect.provide(NodeContext.layer))

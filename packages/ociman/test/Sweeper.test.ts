@@ -535,6 +535,39 @@ describe("Sweeper (stub service)", () => {
     }).pipe(Effect.provide(NodeContext.layer))
   )
 
+  it.effect("a late container of an image built after the first listing keeps the labels it inherits", () =>
+    Effect.gen(function* () {
+      const world = heldWorld()
+      // the gone owner's leaked image, built after the first listing, and a user's container of it,
+      // whose labels are the image's: the second look lists the images again to see that
+      const inheritedLabels = dead({ "ociman.created": "2026-01-01T00:00:00.000Z" })
+      const late = container("c-users", inheritedLabels, "sha256:img-late")
+      const { service } = yield* heldNetwork(world, "c-nobody", late)
+      const withLateImage: ContainerRuntime.Service = {
+        ...service,
+        containers: {
+          ...service.containers,
+          listLabeled: (filters) =>
+            Effect.tap(service.containers.listLabeled(filters), () =>
+              Effect.sync(() => {
+                if (world.containers.includes(late) && !world.images.some((image) => image.id === "img-late")) {
+                  world.images.push({ id: "img-late", references: ["localhost/leaked:1"], labels: inheritedLabels })
+                }
+              })
+            )
+        }
+      }
+      const fiber = yield* Effect.fork(run(withLateImage))
+      yield* TestClock.adjust("1 minute")
+      const report = yield* Fiber.join(fiber)
+      expect(report.entries.map((e) => `${e.outcome} ${e.kind} ${e.id} ${e.reason}`)).toEqual([
+        "Removed container c-dead OwnerGone",
+        "Kept network n-held InUse"
+      ])
+      expect(world.removed).toEqual(["container c-dead"])
+    }).pipe(Effect.provide(NodeContext.layer))
+  )
+
   it.effect("a network still held with no new container to remove stays InUse: no second wait", () =>
     Effect.gen(function* () {
       const world = heldWorld()
@@ -625,7 +658,7 @@ describe("automatic sweep (ContainerRuntime.layer)", () => {
   it.live("runs once per process and runtime, in the background: a second layer does not sweep again", () =>
     Effect.gen(function* () {
       const { executable, calls } = yield* fakeDocker("")
-      const layer = ContainerRuntime.layer({ backend: "docker", executables: { docker: executable } })
+      const layer = ContainerRuntime.layer({ transport: "cli", backend: "docker", executables: { docker: executable } })
       yield* Effect.provide(ContainerRuntime.ContainerRuntime, layer)
       const first = yield* eventually(calls, (c) => sweepCalls(c).length >= 4)
       expect(sweepCalls(first).sort()).toEqual([
@@ -645,11 +678,16 @@ describe("automatic sweep (ContainerRuntime.layer)", () => {
       const { executable, calls } = yield* fakeDocker("")
       yield* Effect.provide(
         ContainerRuntime.ContainerRuntime,
-        ContainerRuntime.layer({ backend: "docker", executables: { docker: executable }, sweep: false })
+        ContainerRuntime.layer({
+          transport: "cli",
+          backend: "docker",
+          executables: { docker: executable },
+          sweep: false
+        })
       )
       yield* Effect.provide(
         ContainerRuntime.ContainerRuntime,
-        ContainerRuntime.layer({ backend: "docker", executables: { docker: executable } })
+        ContainerRuntime.layer({ transport: "cli", backend: "docker", executables: { docker: executable } })
       ).pipe(Effect.withConfigProvider(ConfigProvider.fromJson({ OCIMAN_SWEEP: "0" })))
       yield* Effect.sleep("500 millis")
       expect(sweepCalls(yield* calls)).toEqual([])
@@ -668,7 +706,9 @@ describe("automatic sweep (ContainerRuntime.layer)", () => {
       )
       const runtime = yield* Effect.provide(
         ContainerRuntime.ContainerRuntime,
-        ContainerRuntime.layer({ backend: "docker", executables: { docker: executable } }).pipe(Layer.provide(logger))
+        ContainerRuntime.layer({ transport: "cli", backend: "docker", executables: { docker: executable } }).pipe(
+          Layer.provide(logger)
+        )
       ).pipe(Effect.provide(logger))
       expect(runtime.backend.kind).toBe("docker")
       const seen = yield* eventually(

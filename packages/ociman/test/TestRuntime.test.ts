@@ -216,7 +216,7 @@ describe("instances", () => {
       const docker = yield* TestRuntime.make()
       const podman = yield* TestRuntime.make({ kind: "podman", rootless: true })
       expect(docker.runtime.backend).toMatchObject({ kind: "docker", executable: "docker", rootless: false })
-      expect(docker.runtime.backend.clientVersion.raw).toBe("20.10.24")
+      expect(docker.runtime.backend.clientVersion?.raw).toBe("20.10.24")
       expect(podman.runtime.backend.engineVersion.raw).toBe("4.3.1")
       expect(podman.runtime.backend.rootless).toBe(true)
       expect(docker.runtime.capabilities).toEqual({ processes: false, networking: false, cli: false })

@@ -266,9 +266,10 @@ describe("Wait.logLine", () => {
       expect(Option.isNone(yield* Fiber.poll(fiber))).toBe(true)
       expect(yield* Ref.get(stuck.counts)).toEqual({ started: 1, ended: 0 })
       yield* TestClock.adjust("1 millis")
-      // the poller's inspect sees the exit; its one last follow (the final log) ends the same way
+      // the poller's inspect sees the exit; its one last follow (the final log) ends the same way,
+      // 2 s into the follow and 2 s after the exit it then sees
       expect(yield* Ref.get(stuck.counts)).toEqual({ started: 2, ended: 1 })
-      yield* TestClock.adjust("2 seconds")
+      yield* TestClock.adjust("4 seconds")
       const error = yield* Effect.flip(Fiber.join(fiber))
       expect(error._tag === "ContainerExitedBeforeReady" && error.exitCode).toBe(2)
       expect(yield* Ref.get(stuck.counts)).toEqual({ started: 2, ended: 2 })

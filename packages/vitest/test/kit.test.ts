@@ -42,6 +42,25 @@ describe("PlanSchema", () => {
     })
   })
 
+  it("a backend probed over the API, with no client version asked, survives JSON too", () => {
+    const backend = {
+      kind: "docker" as const,
+      executable: "docker",
+      clientVersion: undefined,
+      engineVersion: version("27.5.1"),
+      rootless: false,
+      source: "default" as const,
+      endpoint: { url: undefined, source: "default" as const, name: undefined, remote: false, host: undefined },
+      transport: "api" as const
+    }
+    const wire: unknown = JSON.parse(JSON.stringify(Schema.encodeSync(PlanSchema)({ _tag: "Run", backend })))
+    const decoded = Schema.decodeUnknownSync(PlanSchema)(wire)
+    if (decoded._tag !== "Run") return expect.fail(decoded._tag)
+    expect(decoded.backend.clientVersion).toBeUndefined()
+    expect(decoded.backend.engineVersion.raw).toBe("27.5.1")
+    expect(decoded.backend.transport).toBe("api")
+  })
+
   it("a skipped runtime keeps its reason", () => {
     const wire = Schema.encodeSync(PlanSchema)({ _tag: "Skip", kind: "docker", reason: "not installed" })
     expect(Schema.decodeUnknownSync(PlanSchema)(wire)).toEqual({

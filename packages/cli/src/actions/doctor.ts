@@ -132,17 +132,20 @@ export const checkRuntime = (kind: ContainerRuntime.Kind, image: string) =>
     const resolved = yield* Effect.either(ContainerRuntime.resolve({ backend: kind }))
     if (Either.isLeft(resolved)) return unavailable(kind, resolved.left)
     const backend = resolved.right
+    const client = yield* Effect.either(ContainerRuntime.clientVersion(backend))
+    if (Either.isLeft(client)) return unavailable(kind, client.left)
+    const clientVersion = client.right.raw
     const service = yield* ContainerRuntime.make(backend)
     const run = yield* runCheck(kind, image).pipe(Effect.provideService(ContainerRuntime.ContainerRuntime, service))
     const report: RuntimeReport = {
       kind,
       ok: run.ok === true,
-      clientVersion: backend.clientVersion.raw,
+      clientVersion,
       engineVersion: backend.engineVersion.raw,
       rootless: backend.rootless,
       endpoint: backend.endpoint,
       checks: [
-        { check: "installed", ok: true, detail: `${backend.executable} client ${backend.clientVersion.raw}` },
+        { check: "installed", ok: true, detail: `${backend.executable} client ${clientVersion}` },
         {
           check: "engine",
           ok: true,

@@ -7,9 +7,9 @@ import type { InfoInput } from "../commands/info.js"
 import { runtimeLayer } from "../platform.js"
 
 /** The JSON document `ociman info --json` prints: everything the text shows. */
-export const infoJson = (backend: ContainerRuntime.Backend) => ({
+const infoJson = (backend: ContainerRuntime.Backend, clientVersion: string) => ({
   kind: backend.kind,
-  clientVersion: backend.clientVersion.raw,
+  clientVersion,
   engineVersion: backend.engineVersion.raw,
   rootless: backend.rootless,
   executable: backend.executable,
@@ -30,10 +30,10 @@ const endpointText = (endpoint: ContainerRuntime.Endpoint): string => {
   return `${endpoint.url ?? "local"} (${found}${endpoint.remote ? `, remote: ports on ${endpoint.host ?? "?"}` : ""})`
 }
 
-const infoText = (backend: ContainerRuntime.Backend): string =>
+const infoText = (backend: ContainerRuntime.Backend, clientVersion: string): string =>
   [
     `kind:           ${backend.kind}`,
-    `client version: ${backend.clientVersion.raw}`,
+    `client version: ${clientVersion}`,
     `engine version: ${backend.engineVersion.raw}`,
     `rootless:       ${backend.rootless}`,
     `executable:     ${backend.executable}`,
@@ -45,5 +45,7 @@ const infoText = (backend: ContainerRuntime.Backend): string =>
 export const action = ({ backend, json }: InfoInput) =>
   Effect.gen(function* () {
     const runtime = yield* ContainerRuntime.ContainerRuntime
-    yield* Console.log(json ? JSON.stringify(infoJson(runtime.backend)) : infoText(runtime.backend))
+    // the probe over the API does not ask the CLI its version: asked here (it never waits for the engine)
+    const client = (yield* ContainerRuntime.clientVersion(runtime.backend)).raw
+    yield* Console.log(json ? JSON.stringify(infoJson(runtime.backend, client)) : infoText(runtime.backend, client))
   }).pipe(Effect.provide(runtimeLayer(backend)))

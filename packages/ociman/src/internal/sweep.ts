@@ -301,6 +301,12 @@ const imageCandidate = (context: Context, image: ListedImage): Candidate => {
   }
 }
 
+/** Labels of managed images by ID (without `sha256:`). */
+const labelsById = (
+  images: ReadonlyArray<{ readonly id: string; readonly labels: ReadonlyMap<string, string> }>
+): ReadonlyMap<string, ReadonlyMap<string, string>> =>
+  new Map(images.map((image) => [withoutPrefix(image.id), image.labels] as const))
+
 const keyOf = (resource: { readonly kind: ResourceKind; readonly id: string }): string =>
   `${resource.kind} ${resource.id}`
 const heldInUse = (entry: Entry): boolean => entry.outcome === "Kept" && entry.reason === "InUse"
@@ -308,8 +314,9 @@ const heldInUse = (entry: Entry): boolean => entry.outcome === "Kept" && entry.r
 /**
  * A network or an image still in use after the first pass may be held by a container created after
  * the listing: a gone owner's `docker run` that was still in flight when it was killed (the CLI
- * outlives it and the engine finishes the container). Containers are listed again; if new ones are
- * removable, they go, and the held networks and images are tried once more. Otherwise the entries
+ * outlives it and the engine finishes the container). Containers are listed again, then images (a
+ * new container may run an image built since the first listing, whose labels it inherits); if new
+ * containers are removable, they go, and the held networks and images are tried once more. Otherwise the entries
  * stand: the wait is already spent (and a listing that fails now leaves the first pass's report).
  */
 const secondPass = (
@@ -325,9 +332,13 @@ const secondPass = (
     if (held.size === 0) return first
     const seen = new Set(listed.map((candidate) => candidate.id))
     const relisted = yield* context.service.containers.listLabeled(filters).pipe(Effect.orElseSucceed(() => []))
-    const late = relisted
-      .filter((container) => !seen.has(container.id) && inScope(container.labels))
-      .map((container) => containerCandidate(context, container))
+    const fresh = relisted.filter((container) => !seen.has(container.id) && inScope(container.labels))
+    if (fresh.length === 0) return first
+    const images = yield* context.service.images
+      .listLabeled([labelFilter(MANAGED_LABEL, "true")])
+      .pipe(Effect.orElseSucceed(() => []))
+    const now = { ...context, imageLabels: new Map([...context.imageLabels, ...labelsById(images)]) }
+    const late = fresh.map((container) => containerCandidate(now, container))
     if (!late.some((candidate) => candidate.verdict.remove)) return first
     const lateEntries = yield* settle(late, false, CONTAINER_CONCURRENCY)
     const stillHeld = freed.map((kind) => kind.filter((candidate) => held.has(keyOf(candidate))))
@@ -345,9 +356,11 @@ export const run = (service: Service, options: Options = {}): Effect.Effect<Repo
     const managed = labelFilter(MANAGED_LABEL, "true")
     // Without allSessions only this host's resources can be removed: ask the runtime for those alone.
     const filters = allSessions ? [managed] : [managed, labelFilter(HOST_LABEL, here.host)]
-    const [containers, networks, volumes, images] = yield* Effect.all(
+    // containers first: the image of every container listed is then in the image listing, so an
+    // image built (and run) meanwhile cannot make its container's inherited labels look like its own
+    const containers = yield* service.containers.listLabeled(filters)
+    const [networks, volumes, images] = yield* Effect.all(
       [
-        service.containers.listLabeled(filters),
         service.networks.listLabeled(filters),
         service.volumes.listLabeled(filters),
         // every managed image, wherever made: a container's labels may come from any of them
@@ -363,7 +376,7 @@ export const run = (service: Service, options: Options = {}): Effect.Effect<Repo
         olderThanMillis: options.olderThan === undefined ? undefined : Duration.toMillis(options.olderThan),
         includeDetached: options.includeDetached ?? false
       },
-      imageLabels: new Map(images.map((image) => [withoutPrefix(image.id), image.labels] as const))
+      imageLabels: labelsById(images)
     }
     // the runtime's filter is not trusted alone: a resource is judged only if its own labels say so
     // reused containers are never swept: `removeReused` (`ociman prune --reuse`) is their removal

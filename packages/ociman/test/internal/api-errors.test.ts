@@ -103,11 +103,12 @@ describe("transportSelection", () => {
   const withEnv = (env: Record<string, string>) =>
     Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
 
-  it.effect("the argument wins, then OCIMAN_TRANSPORT, then the CLI", () =>
+  it.effect("the argument wins, then OCIMAN_TRANSPORT, then auto", () =>
     Effect.gen(function* () {
       expect(yield* transportSelection("api").pipe(withEnv({ OCIMAN_TRANSPORT: "cli" }))).toBe("api")
       expect(yield* transportSelection(undefined).pipe(withEnv({ OCIMAN_TRANSPORT: " Auto " }))).toBe("auto")
-      expect(yield* transportSelection(undefined).pipe(withEnv({}))).toBe("cli")
+      expect(yield* transportSelection(undefined).pipe(withEnv({ OCIMAN_TRANSPORT: "cli" }))).toBe("cli")
+      expect(yield* transportSelection(undefined).pipe(withEnv({}))).toBe("auto")
     })
   )
 

@@ -66,6 +66,12 @@ export interface EngineRequest {
 export interface EngineResponse {
   readonly status: number
   readonly body: Uint8Array
+  /**
+   * The `Server` header, where the engine names its version (`Docker/20.10.24 (linux)`,
+   * `Libpod/4.3.1 (linux)`): `/_ping` tells it in a millisecond, where Podman's `/version` takes
+   * half a second.
+   */
+  readonly server?: string | undefined
 }
 
 /** An answer whose body is still coming (see `EngineClient.open`). */
@@ -317,7 +323,11 @@ export const makeClient = (address: EngineAddress): EngineClient => {
     address,
     request: (request) =>
       Effect.flatMap(send(address, agent, request), ({ req, res }) =>
-        Effect.map(drain(address, request, req, res), (body) => ({ status: res.statusCode ?? 0, body }))
+        Effect.map(drain(address, request, req, res), (body) => ({
+          status: res.statusCode ?? 0,
+          body,
+          server: typeof res.headers.server === "string" ? res.headers.server : undefined
+        }))
       ).pipe(
         // A kept-alive connection the engine closed just as it was reused: a query is asked again
         // once on a fresh one (never a change, which the engine may have carried out).

@@ -1,6 +1,6 @@
 /**
  * Which transport a runtime uses: the engine's API or its CLI. Chosen by `LayerOptions.transport`,
- * else `OCIMAN_TRANSPORT`, else the default (`cli` for now). `auto` takes the API when the engine's
+ * else `OCIMAN_TRANSPORT`, else the default, `auto`. `auto` takes the API when the engine's
  * socket answers `/_ping` (about a millisecond when it is up; a refused or missing socket fails at
  * once) and the CLI otherwise; `api` requires the socket and fails the layer when it does not
  * answer, so that a test run that asked for the API never silently measures the CLI.
@@ -15,15 +15,15 @@ import { addressOf, type EngineAddress, makeClient, ping } from "./http.js"
 /** The variable that chooses the transport when the layer's options do not. */
 export const TRANSPORT_VARIABLE = "OCIMAN_TRANSPORT"
 
-/** Until the API transport has passed every suite on both engines, the CLI stays the default. */
-export const DEFAULT_TRANSPORT: TransportSelection = "cli"
+/** The API when the engine's socket answers, else the CLI. */
+export const DEFAULT_TRANSPORT: TransportSelection = "auto"
 
 const SELECTIONS: ReadonlyArray<TransportSelection> = ["api", "cli", "auto"]
 
 /** `auto` gives up on a socket that has not answered by then (a local one answers in about a millisecond). */
-const AUTO_PING_TIMEOUT = "1 second"
+export const AUTO_PING_TIMEOUT = "1 second"
 /** `api` waits longer before failing the layer. */
-const REQUIRED_PING_TIMEOUT = "5 seconds"
+export const REQUIRED_PING_TIMEOUT = "5 seconds"
 
 const isSelection = (value: string): value is TransportSelection => SELECTIONS.some((s) => s === value)
 

@@ -24,6 +24,7 @@ import { HealthcheckMissing } from "../../WaitError.js"
 import {
   CANNOT_PAUSE,
   commitArgs,
+  commitPauseFlagNeedsVersion,
   CONTAINER_NOT_FOUND,
   containerDialects,
   dockerExists,
@@ -68,6 +69,7 @@ import { makeNetworkOperations } from "./networks.js"
 import { isStaged } from "../stagedStart.js"
 import { envPlan } from "./env.js"
 import { listLabeled } from "./labeled.js"
+import { clientVersionOfBackend } from "./probe.js"
 import { decodeText, nonEmptyLines } from "../bytes.js"
 import type {
   Backend,
@@ -502,8 +504,17 @@ export const makeContainerOperations = (
       ]),
 
     commit: (container, reference, { pause }) => {
+      // where the flags depend on the CLI's version, which a probe over the API did not ask, it is
+      // asked now (once per process); should the CLI not say it, the engine's (Docker ships both
+      // together). Where they do not, no version is read.
+      const versionFor = (paused: boolean) =>
+        backend.clientVersion !== undefined || !commitPauseFlagNeedsVersion(backend.kind, paused)
+          ? Effect.succeed(backend.clientVersion ?? backend.engineVersion)
+          : clientVersionOfBackend(backend).pipe(Effect.orElseSucceed(() => backend.engineVersion))
       const commit = (paused: boolean) =>
-        onContainer(cli, container, commitArgs(backend.kind, backend.clientVersion, container, reference, paused))
+        Effect.flatMap(versionFor(paused), (version) =>
+          onContainer(cli, container, commitArgs(backend.kind, version, container, reference, paused))
+        )
       return Effect.asVoid(
         commit(pause).pipe(
           Effect.catchIf(

@@ -2,8 +2,8 @@
  * Probing one runtime: is its CLI installed, does its engine answer, which versions, rootless?
  * Two CLI calls run concurrently per runtime (version and info), so resolving costs one round.
  */
-import type { CommandExecutor } from "@effect/platform"
-import { Config, Effect, Either, type ParseResult } from "effect"
+import type { CommandExecutor, FileSystem } from "@effect/platform"
+import { Config, Deferred, Effect, Either, Exit, FiberId, Option, type ParseResult } from "effect"
 import type { ProcessError } from "../../CliError.js"
 import { RuntimeUnavailable, type UnavailableReason } from "../../RuntimeError.js"
 import type { Kind } from "../kind.js"
@@ -15,7 +15,8 @@ import { type Completed, decodeText, run } from "./process.js"
 export interface ProbedBackend {
   readonly kind: Kind
   readonly executable: string
-  readonly clientVersion: Version.Version
+  /** `undefined`: not asked (the probe over the API asks only the engine; see `clientVersionOfBackend`). */
+  readonly clientVersion: Version.Version | undefined
   readonly engineVersion: Version.Version
   readonly rootless: boolean
 }
@@ -30,7 +31,7 @@ export const classifyStderr = (stderr: string): UnavailableReason =>
       ? "DaemonUnreachable"
       : "ProbeFailed"
 
-const fromProcessError = (kind: Kind, error: ProcessError): RuntimeUnavailable => {
+export const fromProcessError = (kind: Kind, error: ProcessError): RuntimeUnavailable => {
   switch (error._tag) {
     case "ExecutableNotFound":
       return new RuntimeUnavailable({ kind, reason: "NotInstalled", detail: error.message })
@@ -88,7 +89,41 @@ const parseVersion = (kind: Kind, what: string, text: string): Effect.Effect<Ver
   })
 
 /** This process runs as root (on a system without user ids, as if it did not). */
-const callerIsRoot = (): boolean => process.geteuid?.() === 0
+export const callerIsRoot = (): boolean => process.geteuid?.() === 0
+
+/**
+ * The client versions asked so far, by runtime and executable (a CLI does not change under a
+ * process), and the asks under way: callers at once share one process. A failed or interrupted ask
+ * is forgotten, so the next caller asks again.
+ */
+const clientVersions = new Map<string, Deferred.Deferred<Version.Version, RuntimeUnavailable>>()
+
+/**
+ * The CLI's own version: the backend's when its probe asked the CLI, else `<executable> --version`
+ * (asked once per process and executable), a process that never waits for the engine.
+ */
+export const clientVersionOfBackend = (
+  backend: Pick<ProbedBackend, "kind" | "executable" | "clientVersion">
+): Effect.Effect<Version.Version, RuntimeUnavailable> => {
+  const { kind, executable } = backend
+  if (backend.clientVersion !== undefined) return Effect.succeed(backend.clientVersion)
+  const key = `${kind}\u0000${executable}`
+  return Effect.suspend(() => {
+    const asked = clientVersions.get(key)
+    if (asked !== undefined) return Deferred.await(asked)
+    const answer = Deferred.unsafeMake<Version.Version, RuntimeUnavailable>(FiberId.none)
+    clientVersions.set(key, answer)
+    return probeCall(kind, executable, probeDialects[kind].clientVersionArgs).pipe(
+      Effect.flatMap((output) => parseVersion(kind, `${kind} client version`, output)),
+      Effect.onExit((exit) =>
+        Effect.zipRight(
+          Exit.isSuccess(exit) ? Effect.void : Effect.sync(() => clientVersions.delete(key)),
+          Deferred.done(answer, exit)
+        )
+      )
+    )
+  })
+}
 
 /**
  * Asks the CLI for its versions and whether its engine runs rootless: both calls at once, or, where
@@ -154,11 +189,19 @@ const engineSelection: Effect.Effect<string> = Effect.map(
 const keyOf = (kind: Kind, executable: string) =>
   Effect.map(engineSelection, (engine) => [kind, executable, engine].join("\u0000"))
 
+/** What the last probe of this runtime in this process found, if any. */
+export const knownProbe = (kind: Kind, executable: string): Effect.Effect<Option.Option<ProbedBackend>> =>
+  Effect.map(keyOf(kind, executable), (key) => Option.fromNullable(probed.get(key)))
+
+/** Keeps what a probe by another way (over the API) found, as {@link probe} keeps its own. */
+export const rememberProbe = (backend: ProbedBackend): Effect.Effect<void> =>
+  Effect.flatMap(keyOf(backend.kind, backend.executable), (key) => Effect.sync(() => probed.set(key, backend)))
+
 /** A way to probe: {@link probe} (now) or {@link probeOnce} (once per process). */
 export type Probe = (
   kind: Kind,
   executable?: string
-) => Effect.Effect<ProbedBackend, RuntimeUnavailable, CommandExecutor.CommandExecutor>
+) => Effect.Effect<ProbedBackend, RuntimeUnavailable, CommandExecutor.CommandExecutor | FileSystem.FileSystem>
 
 /** Probes one runtime through the given executable (name on PATH, or a path), now. */
 export const probe = (

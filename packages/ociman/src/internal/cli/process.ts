@@ -22,6 +22,8 @@ import { Command, type CommandExecutor } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
 import { Duration, Effect, Option, Stream } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
+import { accessSync, constants as fsConstants, statSync } from "node:fs"
+import { delimiter, join } from "node:path"
 import { CommandFailed, CommandTimedOut, ExecutableNotFound, type ProcessError, SpawnFailed } from "../../CliError.js"
 
 /** One call of a CLI. */
@@ -201,6 +203,44 @@ const spawnCollected = (
         onLiveClock
       )
     })
+  })
+
+/** What is at a path a spawn might run: an executable file, a file this process may not run, or nothing. */
+const fileKind = (path: string): "executable" | "not executable" | "absent" => {
+  try {
+    if (!statSync(path).isFile()) return "absent"
+  } catch {
+    return "absent"
+  }
+  try {
+    accessSync(path, fsConstants.X_OK)
+    return "executable"
+  } catch {
+    return "not executable"
+  }
+}
+
+/**
+ * Whether a spawn of `executable` would find it, without spawning: a path as it is, a bare name in
+ * each `PATH` entry, as the spawn itself looks (microseconds, where running the CLI costs tens of
+ * milliseconds). Nothing there is `ExecutableNotFound`; only files it may not run, `SpawnFailed`
+ * (`PermissionDenied`), as the spawn would say.
+ */
+export const locate = (executable: string): Effect.Effect<void, ExecutableNotFound | SpawnFailed> =>
+  Effect.suspend((): Effect.Effect<void, ExecutableNotFound | SpawnFailed> => {
+    const candidates = executable.includes("/")
+      ? [executable]
+      : (process.env["PATH"] ?? "")
+          .split(delimiter)
+          .filter((dir) => dir !== "")
+          .map((dir) => join(dir, executable))
+    const kinds = candidates.map(fileKind)
+    if (kinds.includes("executable")) return Effect.void
+    return kinds.includes("not executable")
+      ? Effect.fail(
+          new SpawnFailed({ argv: [executable], reason: "PermissionDenied", detail: `${executable} may not be run` })
+        )
+      : Effect.fail(new ExecutableNotFound({ executable, argv: [executable] }))
   })
 
 /**

@@ -59,7 +59,7 @@ export const autodetect = (
   order: ReadonlyArray<Kind>,
   executables: Partial<Record<Kind, string>> = {},
   probeRuntime: Probe = probe
-): Effect.Effect<ProbedBackend, NoRuntimeAvailable, CommandExecutor.CommandExecutor> =>
+): Effect.Effect<ProbedBackend, NoRuntimeAvailable, CommandExecutor.CommandExecutor | FileSystem.FileSystem> =>
   Effect.gen(function* () {
     const attempts: Array<RuntimeUnavailable> = []
     for (const kind of order) {
@@ -75,7 +75,11 @@ export const resolveSelection = (
   selection: EnvironmentSelection,
   executables: Partial<Record<Kind, string>> = {},
   probeRuntime: Probe = probe
-): Effect.Effect<ProbedBackend, RuntimeUnavailable | NoRuntimeAvailable, CommandExecutor.CommandExecutor> => {
+): Effect.Effect<
+  ProbedBackend,
+  RuntimeUnavailable | NoRuntimeAvailable,
+  CommandExecutor.CommandExecutor | FileSystem.FileSystem
+> => {
   // The env var is an explicit choice (no fallback); the config file states a preference.
   if (selection.source === "environment" || selection.source === "argument") {
     if (selection.selection !== "auto") return probeRuntime(selection.selection, executables[selection.selection])

@@ -6,13 +6,28 @@
 import { type CommandExecutor, FileSystem, type Path } from "@effect/platform"
 import { Config, Effect, Option, Stream } from "effect"
 import { homedir } from "node:os"
-import type { Backend, Capabilities, Endpoint, LayerOptions, SelectionSource, Service } from "../../ContainerRuntime.js"
-import type { InvalidBackendSelection, ResolveError, RuntimeUnavailable } from "../../RuntimeError.js"
+import type {
+  Backend,
+  Capabilities,
+  Endpoint,
+  LayerOptions,
+  SelectionSource,
+  Service,
+  TransportSelection
+} from "../../ContainerRuntime.js"
+import type { ResolveError, RuntimeUnavailable } from "../../RuntimeError.js"
 import { makeApiContainerOperations } from "../api/containers.js"
 import { makeTtyInputRun } from "../api/hijack.js"
 import { makeClient, ping } from "../api/http.js"
 import { withApiTransport } from "../api/runtime.js"
-import { apiAddressOf, chooseTransport, transportSelection } from "../api/select.js"
+import { probeOverApi } from "../api/probe.js"
+import {
+  apiAddressOf,
+  AUTO_PING_TIMEOUT,
+  chooseTransport,
+  REQUIRED_PING_TIMEOUT,
+  transportSelection
+} from "../api/select.js"
 import { ttyInputOverApi } from "../dialect/containers.js"
 import { type EndpointSources, endpointResolvers } from "../dialect/endpoint.js"
 import { makeSha256 } from "../hash/segments.js"
@@ -22,7 +37,9 @@ import { makeImageOperations } from "./images.js"
 import { makeNetworkOperations } from "./networks.js"
 import { makeVolumeOperations } from "./volumes.js"
 import { type Invocation, run } from "./process.js"
-import { type Probe, probe, probeOnce, type ProbedBackend } from "./probe.js"
+import { knownProbe, type Probe, probe, probeOnce, type ProbedBackend, rememberProbe } from "./probe.js"
+
+export { clientVersionOfBackend as clientVersion } from "./probe.js"
 import { resolveSelection, selectionFromEnvironment } from "./resolve.js"
 
 type Platform = CommandExecutor.CommandExecutor | FileSystem.FileSystem | Path.Path
@@ -127,38 +144,67 @@ export const endpointOf = (kind: Kind): Effect.Effect<Endpoint, never, FileSyste
 const withSource = (
   probed: ProbedBackend,
   source: SelectionSource,
-  options: LayerOptions
-): Effect.Effect<Backend, InvalidBackendSelection | RuntimeUnavailable, FileSystem.FileSystem> =>
+  selection: TransportSelection
+): Effect.Effect<Backend, RuntimeUnavailable, FileSystem.FileSystem> =>
   Effect.gen(function* () {
     const endpoint = yield* endpointOf(probed.kind)
-    const selection = yield* transportSelection(options.transport)
     const transport = yield* chooseTransport({ kind: probed.kind, rootless: probed.rootless, endpoint }, selection)
     return { ...probed, source, endpoint, transport }
   })
 
-/** Chooses the runtime (or autodetects one) and describes it, probing with `probeRuntime`. */
-const resolveWith = (options: LayerOptions, probeRuntime: Probe): Effect.Effect<Backend, ResolveError, Platform> => {
-  const selection = options.backend ?? "auto"
-  if (selection !== "auto") {
-    const explicit: Effect.Effect<
-      Backend,
-      RuntimeUnavailable | InvalidBackendSelection,
-      CommandExecutor.CommandExecutor | FileSystem.FileSystem
-    > = Effect.flatMap(probeRuntime(selection, options.executables?.[selection]), (probed) =>
-      withSource(probed, "argument", options)
-    )
-    return explicit
+/**
+ * The transport asked for, for one runtime: `auto` with an executable of the caller's own (a
+ * wrapper, another storage: `podman --root`) is the CLI, since the socket may serve another engine
+ * than that executable does.
+ */
+const selectionFor = (selection: TransportSelection, kind: Kind, options: LayerOptions): TransportSelection =>
+  selection === "auto" && options.executables?.[kind] !== undefined ? "cli" : selection
+
+/**
+ * `probeRuntime` for the `cli` transport; for `api` and `auto`, first what this process already
+ * knows (`cached`), then a probe over the engine's socket (`../api/probe.ts`: no CLI process, where
+ * the CLI probe waits for two that each ask the engine), then `probeRuntime` when the socket does
+ * not answer.
+ */
+const overApiFirst =
+  (asked: TransportSelection, options: LayerOptions, probeRuntime: Probe, cached: boolean): Probe =>
+  (kind, executable = kind) => {
+    const selection = selectionFor(asked, kind, options)
+    if (selection === "cli") return probeRuntime(kind, executable)
+    return Effect.gen(function* () {
+      const known = cached ? yield* knownProbe(kind, executable) : Option.none()
+      if (Option.isSome(known)) return known.value
+      const endpoint = yield* endpointOf(kind)
+      const timeout = selection === "api" ? REQUIRED_PING_TIMEOUT : AUTO_PING_TIMEOUT
+      const overApi = yield* probeOverApi({ kind, executable, endpoint, timeout })
+      if (Option.isNone(overApi)) return yield* probeRuntime(kind, executable)
+      yield* rememberProbe(overApi.value)
+      return overApi.value
+    })
   }
-  return Effect.gen(function* () {
+
+/** Chooses the runtime (or autodetects one) and describes it, probing with `probeRuntime`. */
+const resolveWith = (
+  options: LayerOptions,
+  probeRuntime: Probe,
+  cached: boolean
+): Effect.Effect<Backend, ResolveError, Platform> =>
+  Effect.gen(function* () {
+    const transport = yield* transportSelection(options.transport)
+    const probeFor = overApiFirst(transport, options, probeRuntime, cached)
+    const selection = options.backend ?? "auto"
+    if (selection !== "auto") {
+      const probed = yield* probeFor(selection, options.executables?.[selection])
+      return yield* withSource(probed, "argument", selectionFor(transport, probed.kind, options))
+    }
     const fromEnvironment = yield* selectionFromEnvironment
-    const probed = yield* resolveSelection(fromEnvironment, options.executables, probeRuntime)
-    return yield* withSource(probed, fromEnvironment.source, options)
+    const probed = yield* resolveSelection(fromEnvironment, options.executables, probeFor)
+    return yield* withSource(probed, fromEnvironment.source, selectionFor(transport, probed.kind, options))
   })
-}
 
 /** Probes the chosen runtime (or autodetects one) now and describes it. */
 export const resolve = (options: LayerOptions = {}): Effect.Effect<Backend, ResolveError, Platform> =>
-  resolveWith(options, probe)
+  resolveWith(options, probe, false)
 
 /** Resolves and builds the service, then runs `afterBuild` (the automatic sweep) on it. */
 export const build = (
@@ -166,4 +212,4 @@ export const build = (
   afterBuild: (service: Service) => Effect.Effect<void>
 ): Effect.Effect<Service, ResolveError, Platform> =>
   // a layer probes a runtime once per process (see `probeOnce`)
-  Effect.flatMap(resolveWith(options, probeOnce), make).pipe(Effect.tap(afterBuild))
+  Effect.flatMap(resolveWith(options, probeOnce, true), make).pipe(Effect.tap(afterBuild))

@@ -72,6 +72,8 @@ export interface ContainerDialect {
   readonly forceRemoveFlags: ReadonlyArray<string>
   /** The flags that make `commit` pause the container, or not, for this client version. */
   readonly commitPauseFlag: (clientVersion: Version, pause: boolean) => ReadonlyArray<string>
+  /** Whether those flags depend on the client's version (a probe over the API did not ask it). */
+  readonly commitPauseFlagNeedsVersion: (pause: boolean) => boolean
 }
 
 export const containerDialects: Readonly<Record<Kind, ContainerDialect>> = {
@@ -80,7 +82,8 @@ export const containerDialects: Readonly<Record<Kind, ContainerDialect>> = {
     forceRemoveFlags: ["--force"],
     // ociman §6.5: Docker ≥ 29 has `--no-pause`, older Docker `--pause=false`.
     commitPauseFlag: (clientVersion, pause) =>
-      pause ? [] : clientVersion.major >= 29 ? ["--no-pause"] : ["--pause=false"]
+      pause ? [] : clientVersion.major >= 29 ? ["--no-pause"] : ["--pause=false"],
+    commitPauseFlagNeedsVersion: (pause) => !pause
   },
   podman: {
     exists: {
@@ -91,7 +94,8 @@ export const containerDialects: Readonly<Record<Kind, ContainerDialect>> = {
     // a forced removal is the escalation after a stop, or the sweep of a dead process's container:
     // no grace is owed either way
     forceRemoveFlags: ["--force", "--time", "0"],
-    commitPauseFlag: (_clientVersion, pause) => (pause ? ["--pause"] : [])
+    commitPauseFlag: (_clientVersion, pause) => (pause ? ["--pause"] : []),
+    commitPauseFlagNeedsVersion: () => false
   }
 }
 
@@ -283,6 +287,10 @@ export const removeArgs = (
 /** `commit`'s pause flags on this runtime and client version (see `ContainerDialect.commitPauseFlag`). */
 export const commitPauseFlag = (kind: Kind, clientVersion: Version, pause: boolean): ReadonlyArray<string> =>
   containerDialects[kind].commitPauseFlag(clientVersion, pause)
+
+/** Whether `commit`'s pause flags on this runtime depend on the client's version. */
+export const commitPauseFlagNeedsVersion = (kind: Kind, pause: boolean): boolean =>
+  containerDialects[kind].commitPauseFlagNeedsVersion(pause)
 
 /** `commit [pause flags] <container> <reference>`. */
 export const commitArgs = (

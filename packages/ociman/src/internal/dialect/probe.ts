@@ -19,6 +19,8 @@ export interface VersionOutput {
 
 /** One runtime's side of the probe. */
 export interface ProbeDialect {
+  /** The client's version alone, without asking the engine (the probe over the API asks it itself). */
+  readonly clientVersionArgs: ReadonlyArray<string>
   /** `version` as JSON. */
   readonly versionArgs: ReadonlyArray<string>
   readonly decodeVersion: (output: string) => Either.Either<VersionOutput, ParseResult.ParseError>
@@ -63,6 +65,7 @@ export const dockerRootless = (securityOptions: ReadonlyArray<string>): boolean 
 
 export const probeDialects: Readonly<Record<Kind, ProbeDialect>> = {
   docker: {
+    clientVersionArgs: ["--version"],
     versionArgs: ["version", "--format", "{{json .}}"],
     decodeVersion: Schema.decodeUnknownEither(Schema.parseJson(DockerVersionOutput)),
     withoutServer: "DaemonUnreachable",
@@ -73,6 +76,7 @@ export const probeDialects: Readonly<Record<Kind, ProbeDialect>> = {
       Either.map(decodeDockerSecurityOptions(output), (securityOptions) => dockerRootless(securityOptions ?? []))
   },
   podman: {
+    clientVersionArgs: ["--version"],
     versionArgs: ["version", "--format", "json"],
     decodeVersion: Schema.decodeUnknownEither(Schema.parseJson(PodmanVersionOutput)),
     withoutServer: "ClientVersion",

@@ -258,7 +258,8 @@ export const makeMemoryContainerOperations = (memory: Memory): ContainerOperatio
         const argv = yield* record(
           memory,
           "containers.commit",
-          commitArgs(kind, memory.backend.clientVersion, container, reference, pause)
+          // the in-memory backend always has its client version
+          commitArgs(kind, memory.backend.clientVersion ?? memory.backend.engineVersion, container, reference, pause)
         )
         const c = yield* found(memory, container)
         const parsed = ImageReference.parse(reference)

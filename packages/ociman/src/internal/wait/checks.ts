@@ -65,8 +65,11 @@ const retryable = <A, E extends { readonly _tag: string; readonly message: strin
     (error) => Effect.fail(notReady(error.message))
   )
 
-/** How long a follow may still deliver lines after the container has exited. */
-const FOLLOW_GRACE_AFTER_EXIT = Duration.seconds(2)
+/**
+ * A follow that runs this long starts watching for the container's exit (most lines come sooner,
+ * and cost no watch); after the exit, it may still deliver lines for as long again.
+ */
+const FOLLOW_EXIT_WATCH = Duration.seconds(2)
 
 /**
  * Completes a moment after the container exits; never when its wait fails. Podman's API service
@@ -74,10 +77,10 @@ const FOLLOW_GRACE_AFTER_EXIT = Duration.seconds(2)
  * load): the follow then ends here as if the engine had closed it, and the poller sees the exit.
  */
 const exitedThenGrace = (container: Container) =>
-  Effect.matchEffect(container.wait, {
-    onFailure: () => Effect.never,
-    onSuccess: () => Effect.sleep(FOLLOW_GRACE_AFTER_EXIT)
-  })
+  Effect.sleep(FOLLOW_EXIT_WATCH).pipe(
+    Effect.zipRight(container.wait),
+    Effect.matchEffect({ onFailure: () => Effect.never, onSuccess: () => Effect.sleep(FOLLOW_EXIT_WATCH) })
+  )
 
 /**
  * Follows the log (all of it, then lines as they are written) until `times` lines match: ready the
