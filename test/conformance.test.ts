@@ -6,8 +6,7 @@
  * the API where the engine's socket answers, as in CI).
  */
 import { NodeContext } from "@effect/platform-node"
-import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer } from "effect"
+import { Layer } from "effect"
 import { ContainerRuntime } from "ociman"
 import { conformance } from "./conformance/suite.js"
 import { describeEachRuntime, type Kind } from "./support/backends.js"
@@ -16,13 +15,5 @@ const cliLayer = (kind: Kind) =>
   ContainerRuntime.layer({ backend: kind, transport: "cli" }).pipe(Layer.provide(NodeContext.layer))
 
 describeEachRuntime("conformance over the CLI", (kind) => {
-  describe("transport", () => {
-    it.effect("the runtime reports the CLI transport", () =>
-      Effect.gen(function* () {
-        const runtime = yield* ContainerRuntime.ContainerRuntime
-        expect(runtime.backend.transport).toBe("cli")
-      }).pipe(Effect.provide(cliLayer(kind)))
-    )
-  })
   conformance(kind, cliLayer(kind), ContainerRuntime.fullCapabilities)
 })
