@@ -38,7 +38,7 @@ export interface RunResult {
   readonly millis: number
   /** What went wrong with the run itself (not ready in time, ended before ready, a hang), if anything. */
   readonly problem: string | undefined
-  /** The end of the program's stderr, for diagnosis. */
+  /** What the program printed, for diagnosis: the end of its stderr, and its stdout when something leaked. */
   readonly stderr: string
 }
 
@@ -259,10 +259,11 @@ export const runOnce = async (kind: Kind, mode: Mode, containers = 2): Promise<R
     volumeNames: volumes,
     millis: Date.now() - started,
     problem,
-    // what the sweeping process said, when something survived it
+    // what the program and the sweeping process said (the warnings of a failed release are logged
+    // on stdout), when something survived them
     stderr:
       leaked.containers + leaked.networks + leaked.images > 0
-        ? `${ended.stderr}\n${sweepOutput}`
+        ? `${ended.stdout}\n${ended.stderr}\n${sweepOutput}`
         : problem === undefined
           ? ended.stderr
           : `${ended.stdout}\n${ended.stderr}`

@@ -83,8 +83,11 @@ describe("the probe over the engine's API", () => {
       expect(backend.rootless).toBe(false)
       expect(backend.clientVersion).toBeUndefined()
       expect(yield* cli.calls).toEqual([])
-      // a named socket may be a rootless daemon's: the engine was asked
+      // a named socket may be a rootless daemon's: the engine was asked; one /_ping told both its
+      // version and that the API transport answers
       expect(fake.asked.some((path) => path.endsWith("/info"))).toBe(true)
+      expect(fake.asked.filter((path) => path.endsWith("/_ping")).length).toBe(1)
+      expect(backend.endpoint).toMatchObject({ url: fake.url })
 
       // the CLI's version, when asked for, comes from `--version`, once per process: callers at
       // once share the one process

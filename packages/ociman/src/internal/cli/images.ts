@@ -35,6 +35,7 @@ import {
 } from "../dialect/registry.js"
 import { listLabeled } from "./labeled.js"
 import { decodeText, failure, stream } from "./process.js"
+import { askingAgainAfterStorageRace } from "./storageRace.js"
 import type { BuildOutput, BuildRequest, ImageOperations, LoginRequest, PullEvent } from "../../ContainerRuntime.js"
 
 type Kind = Backend["kind"]
@@ -167,6 +168,8 @@ export const makeImageOperations = (
 ): ImageOperations => {
   const kind = backend.kind
   const fromEither = <A, E>(either: Either.Either<A, E>): Effect.Effect<A, E> => either
+  // the calls that only read or retag, asked again after a storage race (a concurrent removal)
+  const query = askingAgainAfterStorageRace(cli)
 
   const build = (request: BuildRequest): Stream.Stream<BuildOutput, BuildFailed | ProcessError> => {
     const invocation = buildInvocation(kind, request)
@@ -227,7 +230,7 @@ export const makeImageOperations = (
     })
 
   const exists = (ref: Ref): Effect.Effect<boolean, CliError> =>
-    Effect.flatMap(cli(existsArgs(kind, ref), { timeout: QUERY_TIMEOUT }), (result) =>
+    Effect.flatMap(query(existsArgs(kind, ref), { timeout: QUERY_TIMEOUT }), (result) =>
       fromEither(interpretExists(kind, result))
     )
 
@@ -235,11 +238,11 @@ export const makeImageOperations = (
     exists,
     build,
     tag: (source, target) =>
-      Effect.flatMap(cli(tagArgs(source, target), { timeout: QUERY_TIMEOUT }), (result) =>
+      Effect.flatMap(query(tagArgs(source, target), { timeout: QUERY_TIMEOUT }), (result) =>
         fromEither(classifyMissing(source, result))
       ),
     remove: (ref, options = {}) =>
-      Effect.flatMap(cli(removeArgs(ref, options.force === true), { timeout: QUERY_TIMEOUT }), (result) =>
+      Effect.flatMap(query(removeArgs(ref, options.force === true), { timeout: QUERY_TIMEOUT }), (result) =>
         fromEither(classifyRemove(kind, ref, result))
       ),
     pull,
@@ -259,7 +262,7 @@ export const makeImageOperations = (
           : Effect.fail(failure(result))
       ),
     inspect: (ref) =>
-      Effect.flatMap(cli(inspectArgs(ref), { timeout: QUERY_TIMEOUT }), (result) =>
+      Effect.flatMap(query(inspectArgs(ref), { timeout: QUERY_TIMEOUT }), (result) =>
         Effect.zipRight(
           fromEither(classifyMissing(ref, result)),
           fromEither(decodeInspect(result.argv, decodeText(result.stdout)))
@@ -268,7 +271,7 @@ export const makeImageOperations = (
     listLabeled: (filters) => listLabeled(cli, labeledImages, filters),
     listByName: (name) =>
       Effect.flatMap(
-        cli(listByNameArgs(kind, name), { timeout: QUERY_TIMEOUT }),
+        query(listByNameArgs(kind, name), { timeout: QUERY_TIMEOUT }),
         (result): Effect.Effect<ReadonlyArray<Ref>, CommandFailed | UnexpectedOutput> =>
           result.exitCode === 0
             ? fromEither(parseListByName(result.argv, name, decodeText(result.stdout)))

@@ -140,13 +140,20 @@ export const endpointOf = (kind: Kind): Effect.Effect<Endpoint, never, FileSyste
     )
   })
 
-/** The probed backend with how it was chosen, where its CLI sends calls, and its transport (`../api/select.ts`). */
+/**
+ * The probed backend with how it was chosen, where its CLI sends calls, and its transport
+ * (`../api/select.ts`). A backend probed over the API (`answeredAt`: the endpoint it answered at)
+ * has both already: the probe's `/_ping` answered at the address the transport would ping.
+ */
 const withSource = (
   probed: ProbedBackend,
   source: SelectionSource,
-  selection: TransportSelection
+  selection: TransportSelection,
+  answeredAt: Endpoint | undefined
 ): Effect.Effect<Backend, RuntimeUnavailable, FileSystem.FileSystem> =>
   Effect.gen(function* () {
+    if (answeredAt !== undefined && selection !== "cli")
+      return { ...probed, source, endpoint: answeredAt, transport: "api" }
     const endpoint = yield* endpointOf(probed.kind)
     const transport = yield* chooseTransport({ kind: probed.kind, rootless: probed.rootless, endpoint }, selection)
     return { ...probed, source, endpoint, transport }
@@ -167,7 +174,13 @@ const selectionFor = (selection: TransportSelection, kind: Kind, options: LayerO
  * not answer.
  */
 const overApiFirst =
-  (asked: TransportSelection, options: LayerOptions, probeRuntime: Probe, cached: boolean): Probe =>
+  (
+    asked: TransportSelection,
+    options: LayerOptions,
+    probeRuntime: Probe,
+    cached: boolean,
+    answeredOverApi: Map<Kind, Endpoint>
+  ): Probe =>
   (kind, executable = kind) => {
     const selection = selectionFor(asked, kind, options)
     if (selection === "cli") return probeRuntime(kind, executable)
@@ -179,6 +192,7 @@ const overApiFirst =
       const overApi = yield* probeOverApi({ kind, executable, endpoint, timeout })
       if (Option.isNone(overApi)) return yield* probeRuntime(kind, executable)
       yield* rememberProbe(overApi.value)
+      answeredOverApi.set(kind, endpoint)
       return overApi.value
     })
   }
@@ -191,15 +205,19 @@ const resolveWith = (
 ): Effect.Effect<Backend, ResolveError, Platform> =>
   Effect.gen(function* () {
     const transport = yield* transportSelection(options.transport)
-    const probeFor = overApiFirst(transport, options, probeRuntime, cached)
+    // the runtimes this resolution probed over the API, with the endpoint they answered at
+    const answeredOverApi = new Map<Kind, Endpoint>()
+    const probeFor = overApiFirst(transport, options, probeRuntime, cached, answeredOverApi)
+    const describe = (probed: ProbedBackend, source: SelectionSource) =>
+      withSource(probed, source, selectionFor(transport, probed.kind, options), answeredOverApi.get(probed.kind))
     const selection = options.backend ?? "auto"
-    if (selection !== "auto") {
-      const probed = yield* probeFor(selection, options.executables?.[selection])
-      return yield* withSource(probed, "argument", selectionFor(transport, probed.kind, options))
-    }
+    if (selection !== "auto")
+      return yield* describe(yield* probeFor(selection, options.executables?.[selection]), "argument")
     const fromEnvironment = yield* selectionFromEnvironment
-    const probed = yield* resolveSelection(fromEnvironment, options.executables, probeFor)
-    return yield* withSource(probed, fromEnvironment.source, selectionFor(transport, probed.kind, options))
+    return yield* describe(
+      yield* resolveSelection(fromEnvironment, options.executables, probeFor),
+      fromEnvironment.source
+    )
   })
 
 /** Probes the chosen runtime (or autodetects one) now and describes it. */

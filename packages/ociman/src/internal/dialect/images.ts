@@ -46,6 +46,15 @@ const DOCKER_IMAGE_IN_USE = /conflict: unable to (?:remove|delete)|must force|mu
 export const PARENT_VANISHED =
   /failed to get digest sha256:[0-9a-f]+:.*no such file or directory|no such image: sha256:[0-9a-f]+|committing the finished image: .*layer not known/i
 
+/**
+ * Podman resolves an image name, and lists images, by reading every stored image's metadata: an
+ * image that another process removes meanwhile fails the whole call (exit 125) with a message
+ * naming *that* image (`locating item named "manifest" for image with ID …: file does not exist`,
+ * `layer not known`). Asked again, the call answers. Seen under the leak matrix: a scoped image's
+ * release and a sweep's listing failed this way while other programs removed their images.
+ */
+export const STORAGE_RACE = /locating item named "[^"]*" for image|layer not known|file does not exist/i
+
 // ---------------------------------------------------------------------------------------------
 // What differs per runtime
 // ---------------------------------------------------------------------------------------------
