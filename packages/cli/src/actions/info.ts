@@ -1,7 +1,7 @@
 /**
  * What `ociman info` does (see `commands/info.ts`): one probe of one runtime, no sweep.
  */
-import { Console, Effect } from "effect"
+import { Console, Effect, Option } from "effect"
 import { ContainerRuntime } from "ociman"
 import type { InfoInput } from "../commands/info.js"
 import { runtimeLayer } from "../platform.js"
@@ -42,10 +42,24 @@ const infoText = (backend: ContainerRuntime.Backend, clientVersion: string): str
     `transport:      ${backend.transport}`
   ].join("\n")
 
+/**
+ * With `--backend`, the CLI's version is asked (`<kind> --version`, shared once per process) while
+ * the layer probes the engine, instead of after it; its outcome is read below, through the same ask.
+ */
+const askClientVersionEarly = (backend: InfoInput["backend"]) =>
+  Option.match(backend, {
+    onNone: () => Effect.void,
+    onSome: (kind) =>
+      Effect.fork(Effect.ignore(ContainerRuntime.clientVersion({ kind, executable: kind, clientVersion: undefined })))
+  })
+
 export const action = ({ backend, json }: InfoInput) =>
-  Effect.gen(function* () {
-    const runtime = yield* ContainerRuntime.ContainerRuntime
-    // the probe over the API does not ask the CLI its version: asked here (it never waits for the engine)
-    const client = (yield* ContainerRuntime.clientVersion(runtime.backend)).raw
-    yield* Console.log(json ? JSON.stringify(infoJson(runtime.backend, client)) : infoText(runtime.backend, client))
-  }).pipe(Effect.provide(runtimeLayer(backend)))
+  Effect.zipRight(
+    askClientVersionEarly(backend),
+    Effect.gen(function* () {
+      const runtime = yield* ContainerRuntime.ContainerRuntime
+      // the probe over the API does not ask the CLI its version: asked here (it never waits for the engine)
+      const client = (yield* ContainerRuntime.clientVersion(runtime.backend)).raw
+      yield* Console.log(json ? JSON.stringify(infoJson(runtime.backend, client)) : infoText(runtime.backend, client))
+    }).pipe(Effect.provide(runtimeLayer(backend)))
+  )

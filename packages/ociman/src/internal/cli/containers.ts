@@ -69,6 +69,7 @@ import { makeNetworkOperations } from "./networks.js"
 import { isStaged } from "../stagedStart.js"
 import { envPlan } from "./env.js"
 import { listLabeled } from "./labeled.js"
+import { askingAgainAfterStorageRace } from "./storageRace.js"
 import { clientVersionOfBackend } from "./probe.js"
 import { decodeText, nonEmptyLines } from "../bytes.js"
 import type {
@@ -461,7 +462,8 @@ export const makeContainerOperations = (
 
     list: (filters) => listed(filters.map(labelFilterArg)),
 
-    listLabeled: (filters) => listLabeled(cli, labeledContainers[backend.kind], filters),
+    listLabeled: (filters) =>
+      listLabeled(askingAgainAfterStorageRace(backend.kind, cli), labeledContainers[backend.kind], filters),
 
     logs: (container) =>
       Effect.map(onContainer(cli, container, logsArgs(container), { timeout: QUERY_TIMEOUT }), (result) =>

@@ -35,7 +35,7 @@ import {
 } from "../dialect/registry.js"
 import { listLabeled } from "./labeled.js"
 import { decodeText, failure, stream } from "./process.js"
-import { askingAgainAfterStorageRace } from "./storageRace.js"
+import { askAgainAfterStorageRace, askingAgainAfterStorageRace } from "./storageRace.js"
 import type { BuildOutput, BuildRequest, ImageOperations, LoginRequest, PullEvent } from "../../ContainerRuntime.js"
 
 type Kind = Backend["kind"]
@@ -162,14 +162,14 @@ export const BUILD_TAIL_LINES = 50
  * the build's output stream, `process.stream` with the same executable).
  */
 export const makeImageOperations = (
-  backend: Backend,
+  backend: Pick<Backend, "kind" | "executable">,
   cli: Service["cli"],
   platform: Context.Context<CommandExecutor.CommandExecutor>
 ): ImageOperations => {
   const kind = backend.kind
   const fromEither = <A, E>(either: Either.Either<A, E>): Effect.Effect<A, E> => either
-  // the calls that only read or retag, asked again after a storage race (a concurrent removal)
-  const query = askingAgainAfterStorageRace(cli)
+  // the calls safe to repeat, asked again after a storage race (a concurrent removal)
+  const query = askingAgainAfterStorageRace(kind, cli)
 
   const build = (request: BuildRequest): Stream.Stream<BuildOutput, BuildFailed | ProcessError> => {
     const invocation = buildInvocation(kind, request)
@@ -242,8 +242,13 @@ export const makeImageOperations = (
         fromEither(classifyMissing(source, result))
       ),
     remove: (ref, options = {}) =>
-      Effect.flatMap(query(removeArgs(ref, options.force === true), { timeout: QUERY_TIMEOUT }), (result) =>
-        fromEither(classifyRemove(kind, ref, result))
+      Effect.flatMap(
+        askAgainAfterStorageRace(kind, cli, removeArgs(ref, options.force === true), { timeout: QUERY_TIMEOUT }),
+        ({ result, racedBefore }) =>
+          fromEither(classifyRemove(kind, ref, result)).pipe(
+            // a removal that raced may have removed the image before it failed: gone is what was asked
+            Effect.catchTag("ImageNotFound", (error) => (racedBefore ? Effect.void : Effect.fail(error)))
+          )
       ),
     pull,
     push: (ref) => Effect.flatMap(cli(pushArgs(ref)), (result) => fromEither(classifyPush(ref, result))),
@@ -268,7 +273,7 @@ export const makeImageOperations = (
           fromEither(decodeInspect(result.argv, decodeText(result.stdout)))
         )
       ),
-    listLabeled: (filters) => listLabeled(cli, labeledImages, filters),
+    listLabeled: (filters) => listLabeled(query, labeledImages, filters),
     listByName: (name) =>
       Effect.flatMap(
         query(listByNameArgs(kind, name), { timeout: QUERY_TIMEOUT }),

@@ -6,8 +6,9 @@
  * values may contain), while `{{json …Labels}}` in an inspect template is exact on both.
  *
  * A resource removed between the two calls is skipped, not an error: the inspect is then redone
- * one resource at a time, and "no such …" answers are dropped. A call that Podman failed because
- * another image was removed while it read its store is asked again (`./storageRace.ts`).
+ * one resource at a time, and "no such …" answers are dropped. The wings hand in a `cli` that
+ * asks again when Podman failed a call because another image was removed meanwhile
+ * (`./storageRace.ts`).
  */
 import { Effect, Either, Schema } from "effect"
 import { type CliError, UnexpectedOutput } from "../../CliError.js"
@@ -16,7 +17,6 @@ import type * as Label from "../../Label.js"
 import { compareUtf8 } from "../bytes.js"
 import { type LabeledKind, labeledInspectArgs, labeledListArgs } from "../dialect/labeled.js"
 import { decodeText, failure } from "./process.js"
-import { askingAgainAfterStorageRace } from "./storageRace.js"
 
 type Cli = Service["cli"]
 
@@ -70,12 +70,11 @@ const fromEither = <A, E>(either: Either.Either<A, E>): Effect.Effect<A, E> => e
 
 /** Lists the resources matching every filter, each with its labels. */
 export const listLabeled = <A>(
-  rawCli: Cli,
+  cli: Cli,
   kind: LabeledKind<A>,
   filters: ReadonlyArray<Label.Filter>
 ): Effect.Effect<ReadonlyArray<A>, CliError | UnexpectedOutput> =>
   Effect.gen(function* () {
-    const cli = askingAgainAfterStorageRace(rawCli)
     const list = Effect.flatMap(cli(labeledListArgs(kind, filters), { timeout: LIST_TIMEOUT }), (result) =>
       result.exitCode === 0 ? Effect.succeed(result) : Effect.fail(failure(result))
     )

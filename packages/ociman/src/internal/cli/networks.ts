@@ -11,6 +11,7 @@ import { ContainerNotFound } from "../../ContainerError.js"
 import type { NetworkId, NetworkName } from "../../Network.js"
 import { type InvalidNetworkInspect, NetworkInUse, NetworkNameInUse, NetworkNotFound } from "../../NetworkError.js"
 import { listLabeled } from "./labeled.js"
+import { askingAgainAfterStorageRace } from "./storageRace.js"
 import type { Cidr } from "../ip.js"
 import { dialectOf } from "../dialect/index.js"
 import { CONTAINER_NOT_FOUND } from "../dialect/containers.js"
@@ -126,7 +127,7 @@ export const makeNetworkOperations = (backend: Pick<Backend, "kind">, cli: Cli):
         result.exitCode === 0 ? Effect.void : Effect.fail(classifyConnectFailure(network, container, result))
       ),
 
-    listLabeled: (filters) => listLabeled(cli, labeledNetworks, filters),
+    listLabeled: (filters) => listLabeled(askingAgainAfterStorageRace(backend.kind, cli), labeledNetworks, filters),
 
     bridgeSubnets: () => {
       const network = dialectOf(backend.kind).defaultNetwork

@@ -1,13 +1,14 @@
 /**
- * Queries that Podman can fail while another process removes an image (`STORAGE_RACE`): the
- * image operations that only read or retag, and the labeled listings, go through
- * `askingAgainAfterStorageRace`, which asks again a few times before the failure is classified.
- * Only calls that are safe to repeat go through it (never a build, pull or push).
+ * Calls that Podman can fail while another process removes an image (`storageRace` in
+ * `../dialect/images.ts`): the image operations that read, retag or remove, and the labeled
+ * listings, ask again a few times before the failure is classified. Only calls that are safe to
+ * repeat go through here (never a build, pull or push).
  */
 import { Duration, Effect } from "effect"
 import type { ProcessError } from "../../CliError.js"
-import type { CliResult, Service } from "../../ContainerRuntime.js"
-import { STORAGE_RACE } from "../dialect/images.js"
+import type { CliOptions, CliResult, Service } from "../../ContainerRuntime.js"
+import { imageDialects } from "../dialect/images.js"
+import type { Kind } from "../kind.js"
 import { decodeText } from "./process.js"
 
 type Cli = Service["cli"]
@@ -17,22 +18,39 @@ export const STORAGE_RACE_RETRIES = 4
 /** The pause before each: the other process's removal takes tens of milliseconds. */
 const PAUSE = Duration.millis(100)
 
-/** Whether a result failed only because another process removed an image while it was read. */
-export const raced = (result: CliResult): boolean =>
-  result.exitCode !== 0 && STORAGE_RACE.test(decodeText(result.stderr))
+/** Whether a result of `kind`'s CLI failed only because another process removed an image while it was read. */
+export const raced = (kind: Kind, result: CliResult): boolean => {
+  const race = imageDialects[kind].storageRace
+  return race !== undefined && result.exitCode === race.exitCode && race.stderr.test(decodeText(result.stderr))
+}
+
+/** The last answer of a call asked again after storage races, and whether any attempt raced. */
+export interface Answer {
+  readonly result: CliResult
+  readonly racedBefore: boolean
+}
 
 /**
- * `cli`, asking again (up to `STORAGE_RACE_RETRIES` times) while a call fails with a storage race.
- * The last result is returned as it is, raced or not, for the caller to classify.
+ * Runs `args`, asking again (up to `STORAGE_RACE_RETRIES` times) while the call fails with a
+ * storage race. The last result is returned as it is, raced or not, for the caller to classify.
  */
+export const askAgainAfterStorageRace = (
+  kind: Kind,
+  cli: Cli,
+  args: ReadonlyArray<string>,
+  options?: CliOptions
+): Effect.Effect<Answer, ProcessError> => {
+  const ask = (retriesLeft: number, racedBefore: boolean): Effect.Effect<Answer, ProcessError> =>
+    Effect.flatMap(cli(args, options), (result) =>
+      retriesLeft > 0 && raced(kind, result)
+        ? Effect.zipRight(Effect.sleep(PAUSE), ask(retriesLeft - 1, true))
+        : Effect.succeed({ result, racedBefore })
+    )
+  return ask(STORAGE_RACE_RETRIES, false)
+}
+
+/** `cli` of a `kind` runtime, each call asked again after storage races (see `askAgainAfterStorageRace`). */
 export const askingAgainAfterStorageRace =
-  (cli: Cli): Cli =>
-  (args, options) => {
-    const ask = (retriesLeft: number): Effect.Effect<CliResult, ProcessError> =>
-      Effect.flatMap(cli(args, options), (result) =>
-        retriesLeft > 0 && raced(result)
-          ? Effect.zipRight(Effect.sleep(PAUSE), ask(retriesLeft - 1))
-          : Effect.succeed(result)
-      )
-    return ask(STORAGE_RACE_RETRIES)
-  }
+  (kind: Kind, cli: Cli): Cli =>
+  (args, options) =>
+    Effect.map(askAgainAfterStorageRace(kind, cli, args, options), (answer) => answer.result)

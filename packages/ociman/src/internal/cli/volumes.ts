@@ -18,6 +18,7 @@ import {
   volumeRemoveArgs
 } from "../dialect/volumes.js"
 import { listLabeled } from "./labeled.js"
+import { askingAgainAfterStorageRace } from "./storageRace.js"
 import { decodeText, failure as failed } from "./process.js"
 
 type Cli = Service["cli"]
@@ -77,6 +78,6 @@ export const makeVolumeOperations = (backend: Pick<Backend, "kind">, cli: Cli): 
       Effect.flatMap(cli(volumeRemoveArgs(volume), { timeout: TIMEOUT }), (result) =>
         result.exitCode === 0 ? Effect.void : Effect.fail(classifyVolumeFailure(volume, result))
       ),
-    listLabeled: (filters) => listLabeled(cli, labeledVolumes, filters)
+    listLabeled: (filters) => listLabeled(askingAgainAfterStorageRace(backend.kind, cli), labeledVolumes, filters)
   }
 }

@@ -53,11 +53,20 @@ export const PARENT_VANISHED =
  * `layer not known`). Asked again, the call answers. Seen under the leak matrix: a scoped image's
  * release and a sweep's listing failed this way while other programs removed their images.
  */
-export const STORAGE_RACE = /locating item named "[^"]*" for image|layer not known|file does not exist/i
+const PODMAN_STORAGE_RACE: StorageRace = {
+  exitCode: 125,
+  stderr: /locating item named "[^"]*" for image with ID|layer not known/i
+}
 
 // ---------------------------------------------------------------------------------------------
 // What differs per runtime
 // ---------------------------------------------------------------------------------------------
+
+/** How a call that failed only because another process removed an image meanwhile ends. */
+export interface StorageRace {
+  readonly exitCode: number
+  readonly stderr: RegExp
+}
 
 /** Why an `image rm` failed, as far as the runtime says. */
 export type RemoveFailure = "NotFound" | "InUse" | "Other"
@@ -78,6 +87,8 @@ export interface ImageDialect {
   }
   /** Classifies a failed `image rm` from its exit code and stderr. */
   readonly removeFailure: (exitCode: number | undefined, stderr: string) => RemoveFailure
+  /** A read of the image store failed by a concurrent removal (`undefined`: the runtime has no such failure). */
+  readonly storageRace: StorageRace | undefined
 }
 
 /** `path.Match` metacharacters, escaped so that a reference is matched literally (`[::1]` hosts). */
@@ -103,14 +114,16 @@ export const imageDialects: Readonly<Record<Kind, ImageDialect>> = {
     nameFilter: (name) => escapeGlob(ImageReference.familiar(nameOnly(name))),
     build: { always: ["--force-rm"], noIntermediateLayers: [], pull: "--pull" },
     removeFailure: (_exitCode, stderr) =>
-      IMAGE_NOT_FOUND.test(stderr) ? "NotFound" : DOCKER_IMAGE_IN_USE.test(stderr) ? "InUse" : "Other"
+      IMAGE_NOT_FOUND.test(stderr) ? "NotFound" : DOCKER_IMAGE_IN_USE.test(stderr) ? "InUse" : "Other",
+    storageRace: undefined
   },
   podman: {
     existsArgs: (ref) => ["image", "exists", "--", ImageReference.format(ref)],
     presence: (exitCode) => (exitCode === 0 ? true : exitCode === 1 ? false : undefined),
     nameFilter: (name) => ImageReference.format(nameOnly(name)),
     build: { always: [], noIntermediateLayers: ["--layers=false"], pull: "--pull=always" },
-    removeFailure: (exitCode) => (exitCode === 1 ? "NotFound" : exitCode === 2 ? "InUse" : "Other")
+    removeFailure: (exitCode) => (exitCode === 1 ? "NotFound" : exitCode === 2 ? "InUse" : "Other"),
+    storageRace: PODMAN_STORAGE_RACE
   }
 }
 

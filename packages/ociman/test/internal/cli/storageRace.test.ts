@@ -3,9 +3,13 @@
  * naming that other image). Such calls are asked again; other failures are classified at once.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Ref } from "effect"
+import type { CommandExecutor } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { Effect, Either, Ref } from "effect"
 import type { CliResult, Service } from "../../../src/ContainerRuntime.js"
+import * as ImageReference from "../../../src/ImageReference.js"
 import * as Label from "../../../src/Label.js"
+import { makeImageOperations } from "../../../src/internal/cli/images.js"
 import { labeledImages } from "../../../src/internal/dialect/images.js"
 import { listLabeled } from "../../../src/internal/cli/labeled.js"
 import { askingAgainAfterStorageRace, STORAGE_RACE_RETRIES } from "../../../src/internal/cli/storageRace.js"
@@ -41,7 +45,7 @@ describe("askingAgainAfterStorageRace", () => {
   it.live("asks again after a storage race, and returns the answer", () =>
     Effect.gen(function* () {
       const { cli, calls } = yield* scriptedCli([raced, raced, (argv) => result(argv, 0, "[]")])
-      const answer = yield* askingAgainAfterStorageRace(cli)(["image", "inspect", "localhost/a:1"])
+      const answer = yield* askingAgainAfterStorageRace("podman", cli)(["image", "inspect", "localhost/a:1"])
       expect(answer.exitCode).toBe(0)
       expect((yield* calls).length).toBe(3)
     })
@@ -50,7 +54,7 @@ describe("askingAgainAfterStorageRace", () => {
   it.live("gives up after its retries and returns the raced result to be classified", () =>
     Effect.gen(function* () {
       const { cli, calls } = yield* scriptedCli([raced])
-      const answer = yield* askingAgainAfterStorageRace(cli)(["image", "inspect", "localhost/a:1"])
+      const answer = yield* askingAgainAfterStorageRace("podman", cli)(["image", "inspect", "localhost/a:1"])
       expect(answer.exitCode).toBe(125)
       expect((yield* calls).length).toBe(1 + STORAGE_RACE_RETRIES)
     })
@@ -59,14 +63,56 @@ describe("askingAgainAfterStorageRace", () => {
   it.live("does not ask again after any other failure, or a success", () =>
     Effect.gen(function* () {
       const missing = yield* scriptedCli([(argv) => result(argv, 125, "", "Error: localhost/a:1: image not known\n")])
-      expect((yield* askingAgainAfterStorageRace(missing.cli)(["image", "inspect", "localhost/a:1"])).exitCode).toBe(
-        125
-      )
+      expect(
+        (yield* askingAgainAfterStorageRace("podman", missing.cli)(["image", "inspect", "localhost/a:1"])).exitCode
+      ).toBe(125)
       expect((yield* missing.calls).length).toBe(1)
       const fine = yield* scriptedCli([(argv) => result(argv, 0, "[]")])
-      yield* askingAgainAfterStorageRace(fine.cli)(["image", "inspect", "localhost/a:1"])
+      yield* askingAgainAfterStorageRace("podman", fine.cli)(["image", "inspect", "localhost/a:1"])
       expect((yield* fine.calls).length).toBe(1)
     })
+  )
+})
+
+describe("Docker has no storage race", () => {
+  it.live("the same failure from Docker is classified at once", () =>
+    Effect.gen(function* () {
+      const { cli, calls } = yield* scriptedCli([raced])
+      expect((yield* askingAgainAfterStorageRace("docker", cli)(["image", "inspect", "a:1"])).exitCode).toBe(125)
+      expect((yield* calls).length).toBe(1)
+    })
+  )
+})
+
+describe("image operations after a storage race", () => {
+  const reference = Either.getOrThrow(ImageReference.parse("localhost/a:1"))
+  const imagesOf = (cli: Service["cli"]) =>
+    Effect.map(Effect.context<CommandExecutor.CommandExecutor>(), (platform) =>
+      makeImageOperations({ kind: "podman", executable: "podman" }, cli, platform)
+    ).pipe(Effect.provide(NodeContext.layer))
+  const missing = (argv: ReadonlyArray<string>) => result(argv, 1, "", "Error: localhost/a:1: image not known\n")
+
+  it.live("inspect answers once the other image is gone", () =>
+    Effect.gen(function* () {
+      const inspect = '[{"Id":"sha256:eea5","RepoTags":["localhost/a:1"],"Config":{"Labels":{"x":"y"}}}]'
+      const { cli, calls } = yield* scriptedCli([raced, (argv) => result(argv, 0, inspect)])
+      const found = yield* (yield* imagesOf(cli)).inspect(reference)
+      expect([found.id, found.labels.get("x")]).toEqual(["sha256:eea5", "y"])
+      expect((yield* calls).length).toBe(2)
+    })
+  )
+
+  it.live(
+    "a removal that raced and then finds the image gone has removed it; without a race, gone is ImageNotFound",
+    () =>
+      Effect.gen(function* () {
+        const afterRace = yield* scriptedCli([raced, missing])
+        yield* (yield* imagesOf(afterRace.cli)).remove(reference)
+        expect((yield* afterRace.calls).length).toBe(2)
+        const never = yield* scriptedCli([missing])
+        const error = yield* Effect.flip((yield* imagesOf(never.cli)).remove(reference))
+        expect(error._tag).toBe("ImageNotFound")
+      })
   )
 })
 
@@ -80,7 +126,7 @@ describe("listLabeled after a storage race", () => {
         (argv) => result(argv, 0, `${id}\t["localhost/s:1"]\t{"ociman.managed":"true"}\n`)
       ])
       const managed = Label.exact(yield* Label.key("ociman.managed"), yield* Label.value("true"))
-      const images = yield* listLabeled(cli, labeledImages, [managed])
+      const images = yield* listLabeled(askingAgainAfterStorageRace("podman", cli), labeledImages, [managed])
       expect(images.map((image) => [image.id, image.references, image.labels.get("ociman.managed")])).toEqual([
         [id, ["localhost/s:1"], "true"]
       ])
