@@ -33,6 +33,13 @@ const spareDockerAnswers = (): boolean => spareDocker(["version", "--format", "{
 /** A setup step's outcome: its value, or why it failed (the test reports it). */
 export type Setup<A> = Either.Either<A, string>
 
+/**
+ * The environment of a call to the machine's own engine: the deadline tests point this process's
+ * `DOCKER_HOST` at the spare dockerd, which a save from the main engine must not follow.
+ */
+const mainEngineEnv = (): NodeJS.ProcessEnv =>
+  Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== "DOCKER_HOST"))
+
 /** Copies `image` from the main engine (`runtime`) into a spare one with `load`, unless it is there. */
 const copyImage = (
   runtime: "docker" | "podman",
@@ -41,7 +48,7 @@ const copyImage = (
   present: () => boolean
 ): Setup<void> => {
   if (present()) return Either.void
-  const archive = spawnSync(runtime, ["image", "save", image], { maxBuffer: 1 << 30 })
+  const archive = spawnSync(runtime, ["image", "save", image], { maxBuffer: 1 << 30, env: mainEngineEnv() })
   if (archive.status !== 0) return Either.left(`${runtime} image save ${image}: ${archive.stderr.toString()}`)
   return load(archive.stdout) === 0 ? Either.void : Either.left(`could not load ${image} into the spare ${runtime}`)
 }
