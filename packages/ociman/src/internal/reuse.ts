@@ -6,7 +6,9 @@
  *   in the `ociman.reuse` label; a changed definition has another key and gets its own container.
  * - Exactly one container per key, however many processes start it at once: each creates it under
  *   a name derived from the key, and the engine accepts one create per name. A name conflict means
- *   another process won: its container is found by the key, awaited until it runs, and used.
+ *   another process won: its container is found by its name, awaited until it runs, and used. An
+ *   engine reserves the name before the container can be found (Docker makes its writable layer in
+ *   between), so a conflict with nothing found yet is tried again after a pause, for a while.
  * - A reused container survives its scope and its process (`ociman.lifecycle=reused`): no sweep
  *   takes it; `listReused` / `removeReused` (`ociman ps --reuse`, `ociman prune --reuse`) do.
  * - `OCIMAN_REUSE=0` turns reuse off: `reuse: true` then starts an ordinary container.
@@ -109,6 +111,14 @@ const STARTING_BUDGET = Duration.seconds(120)
 const STARTING_POLL = Duration.millis(100)
 /** A found container can be gone again (removed by a prune) before it is used: try again, a few times. */
 const ATTEMPTS = 5
+/**
+ * How long a name may stay reserved with no container to be found under it. Docker reserves the
+ * name first and lists the container only once its writable layer exists (tens of milliseconds,
+ * seconds on a loaded machine), so a create can lose the name to a container nobody can see yet.
+ */
+const UNLISTED_BUDGET = Duration.seconds(30)
+const UNLISTED_FIRST_PAUSE = Duration.millis(10)
+const UNLISTED_LONGEST_PAUSE = Duration.millis(250)
 
 /** The container's state once its creator has started it (polls while it is only created). */
 const statusOnceStarted = (
@@ -124,36 +134,80 @@ const statusOnceStarted = (
       : Effect.succeed(info.state.status)
   )
 
-type Found = { readonly _tag: "Running"; readonly id: string } | { readonly _tag: "Absent" }
-
 /**
- * The running container for `key`, if one exists: one that is starting is awaited; one that has
- * stopped (the engine restarted, someone stopped it) is removed, so that a new one is created.
+ * A container of this definition, once its creator has started it: its id when it runs; none when
+ * it is gone, or when it stopped for good (the engine restarted, someone stopped it) or never
+ * started, in which case it is removed so that its name is free for a new one.
  */
-const findRunning = (service: Service, key: string): Effect.Effect<Found, StartError> =>
+const runningOrCleared = (service: Service, id: string): Effect.Effect<Option.Option<string>, StartError> =>
   Effect.gen(function* () {
-    const listed = yield* service.containers.listLabeled([labelFilter(REUSE_LABEL, key)])
-    const mine = listed.filter((container) => container.labels.get(REUSE_LABEL) === key)
-    for (const container of mine) {
-      const status = yield* statusOnceStarted(service, container.id).pipe(
-        Effect.timeoutTo({
-          duration: STARTING_BUDGET,
-          onSuccess: (current) => current,
-          onTimeout: () => "stuck"
-        }),
-        Effect.catchTag("ContainerNotFound", () => Effect.succeed("gone")),
-        Effect.catchTag("InvalidInspect", () => Effect.succeed("unreadable"))
-      )
-      if (RUNNING.has(status)) return { _tag: "Running", id: container.id }
-      if (status === "gone") continue
-      // stopped for good (or never started): its name must be freed for a new one
+    const status = yield* statusOnceStarted(service, id).pipe(
+      Effect.timeoutTo({
+        duration: STARTING_BUDGET,
+        onSuccess: (current) => current,
+        onTimeout: () => "stuck"
+      }),
+      Effect.catchTag("ContainerNotFound", () => Effect.succeed("gone")),
+      Effect.catchTag("InvalidInspect", () => Effect.succeed("unreadable"))
+    )
+    if (RUNNING.has(status)) return Option.some(id)
+    if (status !== "gone") {
       yield* service.containers
-        .remove(container.id, { force: true, volumes: true })
+        .remove(id, { force: true, volumes: true })
         .pipe(Effect.catchTag("ContainerNotFound", () => Effect.void))
     }
-    const absent: Found = { _tag: "Absent" }
-    return absent
+    return Option.none()
   })
+
+/** The running container for `key`, if one is listed (one that is starting is awaited). */
+const findRunning = (service: Service, key: string): Effect.Effect<Option.Option<string>, StartError> =>
+  Effect.gen(function* () {
+    const listed = yield* service.containers.listLabeled([labelFilter(REUSE_LABEL, key)])
+    for (const container of listed.filter((each) => each.labels.get(REUSE_LABEL) === key)) {
+      const running = yield* runningOrCleared(service, container.id)
+      if (Option.isSome(running)) return running
+    }
+    return Option.none()
+  })
+
+/** What one look-or-create came to. */
+type Outcome =
+  | { readonly _tag: "Acquired"; readonly id: string }
+  // the container found was gone or stopped before it could be used
+  | { readonly _tag: "LookAgain" }
+  // the name is reserved, but no container can be found under it yet
+  | { readonly _tag: "NotListedYet" }
+
+const acquired = (id: string): Outcome => ({ _tag: "Acquired", id })
+const lookAgain: Outcome = { _tag: "LookAgain" }
+const notListedYet: Outcome = { _tag: "NotListedYet" }
+
+/**
+ * After a create lost `name`: who holds it. A container of this definition is awaited and used; one
+ * of another definition (a name the user gave twice) is `NameInUse`; none found means the winner's
+ * create has reserved the name and is still making the container.
+ */
+const holderOf = (
+  service: Service,
+  key: string,
+  name: string,
+  conflict: NameInUse
+): Effect.Effect<Outcome, StartError> =>
+  service.containers.inspect(name).pipe(
+    Effect.flatMap((holder) =>
+      holder.labels.get(REUSE_LABEL) === key
+        ? Effect.map(runningOrCleared(service, holder.id), Option.match({ onNone: () => lookAgain, onSome: acquired }))
+        : Effect.fail(
+            new NameInUse({
+              name,
+              stderr: `${conflict.stderr.trim()}\n(the name is held by a container of another definition: not reusable for this one)`
+            })
+          )
+    ),
+    Effect.catchTag("ContainerNotFound", () => Effect.succeed(notListedYet)),
+    // a holder that cannot be read is looked for again by its labels
+    Effect.catchTag("InvalidInspect", () => Effect.succeed(lookAgain))
+  )
 
 /**
  * The id of the one running container for `spec` (which carries the reuse labels and name): an
@@ -166,33 +220,44 @@ export const acquire = (
   spec: RunSpec,
   create: (spec: RunSpec) => Effect.Effect<string, StartError>
 ): Effect.Effect<string, StartError> => {
-  const once = Effect.gen(function* () {
-    const found = yield* findRunning(service, key)
-    if (found._tag === "Running") return Option.some(found.id)
-    return yield* create(spec).pipe(
-      Effect.map(Option.some),
-      // someone else created it first: look again
-      Effect.catchTag("NameInUse", () => Effect.succeed(Option.none<string>()))
-    )
-  })
-  const attempt = (left: number): Effect.Effect<string, StartError> =>
-    Effect.flatMap(
-      once,
-      Option.match({
-        onSome: Effect.succeed,
-        onNone: () =>
-          // no pause: the winner's container exists as soon as our create conflicted with it
-          left > 1
-            ? attempt(left - 1)
-            : Effect.fail(
-                new NameInUse({
-                  name: spec.name ?? "",
-                  stderr: "the name is held by a container of another definition (not reusable for this one)"
-                })
-              )
-      })
-    )
-  return attempt(ATTEMPTS).pipe(onClockOf(service.capabilities))
+  const name = spec.name ?? reuseName(key)
+  const once: Effect.Effect<Outcome, StartError> = Effect.flatMap(
+    findRunning(service, key),
+    Option.match({
+      onSome: (id) => Effect.succeed(acquired(id)),
+      onNone: () =>
+        create(spec).pipe(
+          Effect.map(acquired),
+          Effect.catchTag("NameInUse", (conflict) => holderOf(service, key, name, conflict))
+        )
+    })
+  )
+  const failing = (stderr: string) => Effect.fail(new NameInUse({ name, stderr }))
+  const attempt = (left: number, pause: Duration.Duration, since: number): Effect.Effect<string, StartError> =>
+    Effect.flatMap(once, (outcome) => {
+      switch (outcome._tag) {
+        case "Acquired":
+          return Effect.succeed(outcome.id)
+        case "LookAgain":
+          return left > 1
+            ? attempt(left - 1, UNLISTED_FIRST_PAUSE, since)
+            : failing(`the container of this definition was gone each time it was found (${ATTEMPTS} times)`)
+        case "NotListedYet":
+          return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+            now - since >= Duration.toMillis(UNLISTED_BUDGET)
+              ? failing(
+                  `the name has been reserved on the engine for ${Duration.format(UNLISTED_BUDGET)}, but no container can be found under it`
+                )
+              : Effect.zipRight(
+                  Effect.sleep(pause),
+                  attempt(left, Duration.min(Duration.times(pause, 2), UNLISTED_LONGEST_PAUSE), since)
+                )
+          )
+      }
+    })
+  return Effect.flatMap(Clock.currentTimeMillis, (since) => attempt(ATTEMPTS, UNLISTED_FIRST_PAUSE, since)).pipe(
+    onClockOf(service.capabilities)
+  )
 }
 
 // ---------------------------------------------------------------------------------------------
