@@ -8,6 +8,7 @@
 import { execFile, spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
+import { bundledProgram } from "./bundledProgram.js"
 
 export type Kind = "docker" | "podman"
 
@@ -103,46 +104,49 @@ const runFixture = (
   onReady: (kill: (signal: NodeJS.Signals) => void, session: string) => void,
   env: Readonly<Record<string, string>> = {}
 ) =>
-  new Promise<Ended>((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "--conditions", "source", fixture, ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    let stdout = ""
-    let stderr = ""
-    let session: string | undefined
-    let ready = false
-    let problem: string | undefined
-    const timer = setTimeout(() => {
-      const last = events(stdout).at(-1)?.event ?? "nothing"
-      problem = ready ? "did not end in time" : `not ready in time (last event: ${last})`
-      child.kill("SIGKILL")
-    }, STEP_TIMEOUT_MS)
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString("utf8")
-      if (ready) return
-      const seen = events(stdout)
-      session = seen[0]?.session
-      if (session !== undefined && seen.some((e) => e.event === "ready")) {
-        ready = true
-        timer.refresh()
-        onReady((signal) => child.kill(signal), session)
-      }
-    })
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString("utf8")).slice(-4_000)
-    })
-    child.on("close", (exitCode, signal) => {
-      clearTimeout(timer)
-      if (!ready && problem === undefined) {
-        const last = events(`${stdout}\n`).at(-1)?.event ?? "nothing"
-        problem = `ended before it was ready (exit ${exitCode ?? signal}, last event: ${last})`
-      }
-      // the whole of stdout: a few JSON lines, the ready one naming every container and volume
-      resolve({ exitCode, signal, session, ready, stdout, stderr, problem })
-    })
-  })
+  bundledProgram(fixture).then(
+    (program) =>
+      new Promise<Ended>((resolve) => {
+        const child = spawn(process.execPath, [program, ...args], {
+          cwd: repoRoot,
+          env: { ...process.env, ...env },
+          stdio: ["ignore", "pipe", "pipe"]
+        })
+        let stdout = ""
+        let stderr = ""
+        let session: string | undefined
+        let ready = false
+        let problem: string | undefined
+        const timer = setTimeout(() => {
+          const last = events(stdout).at(-1)?.event ?? "nothing"
+          problem = ready ? "did not end in time" : `not ready in time (last event: ${last})`
+          child.kill("SIGKILL")
+        }, STEP_TIMEOUT_MS)
+        child.stdout.on("data", (chunk: Buffer) => {
+          stdout += chunk.toString("utf8")
+          if (ready) return
+          const seen = events(stdout)
+          session = seen[0]?.session
+          if (session !== undefined && seen.some((e) => e.event === "ready")) {
+            ready = true
+            timer.refresh()
+            onReady((signal) => child.kill(signal), session)
+          }
+        })
+        child.stderr.on("data", (chunk: Buffer) => {
+          stderr = (stderr + chunk.toString("utf8")).slice(-4_000)
+        })
+        child.on("close", (exitCode, signal) => {
+          clearTimeout(timer)
+          if (!ready && problem === undefined) {
+            const last = events(`${stdout}\n`).at(-1)?.event ?? "nothing"
+            problem = `ended before it was ready (exit ${exitCode ?? signal}, last event: ${last})`
+          }
+          // the whole of stdout: a few JSON lines, the ready one naming every container and volume
+          resolve({ exitCode, signal, session, ready, stdout, stderr, problem })
+        })
+      })
+  )
 
 /** A fixture program that is up (it printed its ready line) and waits to be ended. */
 export interface Started {
