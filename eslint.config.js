@@ -34,6 +34,9 @@ export default tseslint.config(
       "@typescript-eslint/consistent-type-assertions": ["error", { assertionStyle: "never" }],
       "@typescript-eslint/no-non-null-assertion": "error",
       "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
+      // `import { type A }` keeps `import "module"` under verbatimModuleSyntax: the module still
+      // loads, and a bundle split by file (the ociman command's) loads all it imports
+      "@typescript-eslint/no-import-type-side-effects": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/no-namespace": "off",
       "no-restricted-syntax": ["error", noThrow]
@@ -81,17 +84,25 @@ export default tseslint.config(
     }
   },
   {
-    // The `ociman` command uses the library's public API only.
+    // The `ociman` command uses the library's public API only, one public module at a time: its
+    // bundle is split by file, and the barrel `ociman` imports every module, the runtime's wings
+    // with them, into each command that names it (`ociman hash` would load the whole runtime).
     files: ["packages/cli/src/**/*.ts"],
     rules: {
       "no-restricted-imports": [
         "error",
         {
+          paths: [
+            {
+              name: "ociman",
+              message: 'Import the public module itself (`import * as Image from "ociman/Image"`), not the barrel.'
+            }
+          ],
           patterns: [
             {
-              group: ["ociman/*", "**/ociman/src/**", "**/ociman/dist/**", "**/internal/**"],
+              group: ["ociman/internal/*", "**/ociman/src/**", "**/ociman/dist/**", "**/internal/**"],
               message:
-                'The CLI imports the public API (`from "ociman"`), never the library\'s modules or internals by path.'
+                "The CLI imports the public modules (`ociman/<Module>`), never the library's internals or files by path."
             }
           ]
         }

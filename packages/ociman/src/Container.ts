@@ -44,19 +44,19 @@ import type {
   PauseUnsupported
 } from "./ContainerError.js"
 import type * as ContainerInspect from "./ContainerInspect.js"
-import {
-  ContainerRuntime,
-  type ExecError,
-  type ExecResult,
-  type ExecSpec,
-  type HealthcheckOutcome,
-  type ListedContainer,
-  type LogLine,
-  type LogStreamOptions,
-  type PortProbe,
-  type PortProbeOutcome,
-  type StartError
+import type {
+  ExecError,
+  ExecResult,
+  ExecSpec,
+  HealthcheckOutcome,
+  ListedContainer,
+  LogLine,
+  LogStreamOptions,
+  PortProbe,
+  PortProbeOutcome,
+  StartError
 } from "./ContainerRuntime.js"
+import { ContainerRuntime } from "./internal/runtimeTag.js"
 import type { ContainerProcess, ContainerStats, ObservationError } from "./ContainerRuntime.js"
 import type { PullFailed } from "./ImageError.js"
 import * as ContainerName from "./ContainerName.js"

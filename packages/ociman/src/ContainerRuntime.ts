@@ -32,7 +32,7 @@
  */
 import type { CommandExecutor, FileSystem, Path } from "@effect/platform"
 import type { HttpMethod } from "@effect/platform/HttpMethod"
-import { Context, type Duration, Effect, Layer, type Redacted, Schema, type Stream } from "effect"
+import { type Duration, Effect, Layer, type Redacted, Schema, type Stream } from "effect"
 import type * as BuildArg from "./BuildArg.js"
 import type { CliError, ProcessError, UnexpectedOutput } from "./CliError.js"
 import type { Fields as DefinitionFields } from "./ContainerDefinition.js"
@@ -75,6 +75,7 @@ import type { Kind } from "./internal/kind.js"
 import type { NetworkId, NetworkName } from "./internal/networkName.js"
 import type { VolumeName } from "./internal/volumeName.js"
 import { automatic as automaticSweep } from "./internal/sweep.js"
+import { ContainerRuntime } from "./internal/runtimeTag.js"
 
 // ---------------------------------------------------------------------------------------------
 // What a backend is and can do
@@ -1004,11 +1005,12 @@ export interface Service {
 }
 
 /**
- * The service tag.
+ * The service tag. Defined in `internal/runtimeTag.ts`, which the modules that only read the
+ * service import, so that none of them loads the wings these layers are made of.
  * @since 0.1.0
  * @category tags
  */
-export class ContainerRuntime extends Context.Tag("ociman/ContainerRuntime")<ContainerRuntime, Service>() {}
+export { ContainerRuntime }
 
 // ---------------------------------------------------------------------------------------------
 // Layers

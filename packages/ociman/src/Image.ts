@@ -49,15 +49,15 @@ import * as Path from "@effect/platform/Path"
 import { type Duration, Effect, type Redacted, type Scope, Stream } from "effect"
 import type { CliError, OperationTimedOut, ProcessError, UnexpectedOutput } from "./CliError.js"
 import type * as ContainerRuntime_ from "./ContainerRuntime.js"
-import {
-  type BuildOutput,
-  type BuildRequest,
-  type BuildRequestSource,
-  ContainerRuntime,
-  type ImageInspect,
-  type ImageOperations,
-  type PullEvent
+import type {
+  BuildOutput,
+  BuildRequest,
+  BuildRequestSource,
+  ImageInspect,
+  ImageOperations,
+  PullEvent
 } from "./ContainerRuntime.js"
+import { ContainerRuntime } from "./internal/runtimeTag.js"
 import * as ContentHash from "./ContentHash.js"
 import {
   type BuildFailed,

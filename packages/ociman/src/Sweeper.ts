@@ -80,7 +80,7 @@
  */
 import { type Duration, Effect } from "effect"
 import type { CliError, UnexpectedOutput } from "./CliError.js"
-import { ContainerRuntime } from "./ContainerRuntime.js"
+import { ContainerRuntime } from "./internal/runtimeTag.js"
 import * as reuse from "./internal/reuse.js"
 import { bounded } from "./internal/deadline.js"
 import * as internal from "./internal/sweep.js"

@@ -21,7 +21,8 @@
  */
 import { Effect, Either, Schedule, type Schema, type Scope } from "effect"
 import type { CliError, UnexpectedOutput } from "./CliError.js"
-import { ContainerRuntime, type ListedVolume } from "./ContainerRuntime.js"
+import type { ListedVolume } from "./ContainerRuntime.js"
+import { ContainerRuntime } from "./internal/runtimeTag.js"
 import * as Label from "./Label.js"
 import * as Mount from "./Mount.js"
 import type { InvalidVolumeName, VolumeInUse, VolumeNameInUse, VolumeNotFound } from "./VolumeError.js"

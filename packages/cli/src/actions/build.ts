@@ -2,9 +2,13 @@
  * What `ociman build` does (see `commands/build.ts`).
  */
 import { Console, Effect, Option } from "effect"
-import { BuildDefinition, ContainerRuntime, Image, ImageReference } from "ociman"
+import * as BuildDefinition from "ociman/BuildDefinition"
+import * as ContainerRuntime from "ociman/ContainerRuntime"
+import * as ImageReference from "ociman/ImageReference"
+import * as Image from "ociman/Image"
 import type { BuildInput } from "../commands/build.js"
-import { filesLayer, runtimeLayer } from "../platform.js"
+import { filesLayer } from "../platform.js"
+import { runtimeLayer } from "../runtimeLayer.js"
 import { hashProgress, interactive, toDefinition, UsageError } from "./definition.js"
 
 /** The JSON document `ociman build --json` prints. */

@@ -8,7 +8,10 @@
  * runtime is probed.
  */
 import { Effect, Either, Redacted } from "effect"
-import { ContainerName, EnvVar, Label, Port } from "ociman"
+import * as ContainerName from "ociman/ContainerName"
+import * as EnvVar from "ociman/EnvVar"
+import * as Label from "ociman/Label"
+import * as Port from "ociman/Port"
 import { UsageError } from "./errors.js"
 
 const fromEither = <A, E>(either: Either.Either<A, E>): Effect.Effect<A, E> =>

@@ -4,7 +4,8 @@
  */
 import { FileSystem, Path } from "@effect/platform"
 import { Data, Effect, Option, Redacted } from "effect"
-import { BuildDefinition, type Image } from "ociman"
+import * as BuildDefinition from "ociman/BuildDefinition"
+import type * as Image from "ociman/Image"
 import { constants, open } from "node:fs"
 import { readFile, stat } from "node:fs/promises"
 import { Socket } from "node:net"

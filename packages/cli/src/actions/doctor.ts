@@ -2,7 +2,11 @@
  * What `ociman doctor` does (see `commands/doctor.ts`).
  */
 import { Clock, Console, Data, Effect, Either, Option } from "effect"
-import { Container, ContainerDefinition as Def, ContainerRuntime, ImageReference, type RuntimeError } from "ociman"
+import * as Container from "ociman/Container"
+import * as Def from "ociman/ContainerDefinition"
+import * as ContainerRuntime from "ociman/ContainerRuntime"
+import * as ImageReference from "ociman/ImageReference"
+import type * as RuntimeError from "ociman/RuntimeError"
 import { DEFAULT_IMAGE, type DoctorInput } from "../commands/doctor.js"
 import { platformLayer } from "../platform.js"
 

@@ -2,9 +2,12 @@
  * What `ociman exec` does (see `commands/exec.ts`).
  */
 import { Console, Effect, Option, Redacted } from "effect"
-import { type CliError, Container, ContainerRuntime, type EnvVar } from "ociman"
+import type * as CliError from "ociman/CliError"
+import * as Container from "ociman/Container"
+import * as ContainerRuntime from "ociman/ContainerRuntime"
+import type * as EnvVar from "ociman/EnvVar"
 import type { ExecInput } from "../commands/exec.js"
-import { runtimeLayer } from "../platform.js"
+import { runtimeLayer } from "../runtimeLayer.js"
 import { exitWith, parseEnv, writeOut } from "./containerFlags.js"
 import { exitCodeOf, onTerminal, pipedInput, spawnAttached } from "./terminal.js"
 

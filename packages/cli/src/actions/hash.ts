@@ -2,7 +2,9 @@
  * What `ociman hash` does (see `commands/hash.ts`).
  */
 import { Console, Effect } from "effect"
-import { Image } from "ociman"
+// The module itself, not the barrel: a bundle keeps every function of a namespace re-exported from
+// `ociman`, and Image's build and pull would bring the whole runtime into a command that needs none.
+import * as Image from "ociman/Image"
 import type { HashInput } from "../commands/hash.js"
 import { filesLayer } from "../platform.js"
 import { hashProgress, toDefinition } from "./definition.js"

@@ -2,9 +2,9 @@
  * What `ociman info` does (see `commands/info.ts`): one probe of one runtime, no sweep.
  */
 import { Console, Effect, Option } from "effect"
-import { ContainerRuntime } from "ociman"
+import * as ContainerRuntime from "ociman/ContainerRuntime"
 import type { InfoInput } from "../commands/info.js"
-import { runtimeLayer } from "../platform.js"
+import { runtimeLayer } from "../runtimeLayer.js"
 
 /** The JSON document `ociman info --json` prints: everything the text shows. */
 const infoJson = (backend: ContainerRuntime.Backend, clientVersion: string) => ({

@@ -2,9 +2,9 @@
  * What `ociman prune` does (see `commands/prune.ts`).
  */
 import { Console, Data, Duration, Effect, Option } from "effect"
-import { Sweeper } from "ociman"
+import * as Sweeper from "ociman/Sweeper"
 import type { PruneInput } from "../commands/prune.js"
-import { runtimeLayer } from "../platform.js"
+import { runtimeLayer } from "../runtimeLayer.js"
 import { UsageError } from "./errors.js"
 
 /** Some resources were to be removed and could not be (the report says which and why). */

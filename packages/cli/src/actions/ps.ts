@@ -2,9 +2,11 @@
  * What `ociman ps` does (see `commands/ps.ts`).
  */
 import { Array as Arr, Console, Effect, Order } from "effect"
-import { Container, type ContainerInspect, Sweeper } from "ociman"
+import * as Container from "ociman/Container"
+import type * as ContainerInspect from "ociman/ContainerInspect"
+import * as Sweeper from "ociman/Sweeper"
 import type { PsInput } from "../commands/ps.js"
-import { runtimeLayer } from "../platform.js"
+import { runtimeLayer } from "../runtimeLayer.js"
 
 /** One listed container, as `ociman ps --json` prints it (an array of these, newest first). */
 export interface PsRow {

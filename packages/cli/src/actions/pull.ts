@@ -4,9 +4,10 @@
  * logs stay readable. Standard output gets the pulled reference (or, with `--json`, the events).
  */
 import { Console, Effect, Stream } from "effect"
-import { type ContainerRuntime, Image } from "ociman"
+import type * as ContainerRuntime from "ociman/ContainerRuntime"
+import * as Image from "ociman/Image"
 import type { PullInput } from "../commands/pull.js"
-import { runtimeLayer } from "../platform.js"
+import { runtimeLayer } from "../runtimeLayer.js"
 
 /** One event as a plain line. */
 export const eventLine = (event: ContainerRuntime.PullEvent): string =>

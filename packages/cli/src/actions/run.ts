@@ -5,16 +5,13 @@
  * without one gets one), as text. `--json` prints one document when the container has exited.
  */
 import { Console, Effect, Exit, Option, Ref, Stream } from "effect"
-import {
-  Container,
-  type ContainerDefinition,
-  ContainerDefinition as Def,
-  type ContainerRuntime,
-  Image,
-  Wait
-} from "ociman"
+import * as Container from "ociman/Container"
+import * as Def from "ociman/ContainerDefinition"
+import type * as ContainerRuntime from "ociman/ContainerRuntime"
+import * as Image from "ociman/Image"
+import * as Wait from "ociman/Wait"
 import type { RunInput } from "../commands/run.js"
-import { runtimeLayer } from "../platform.js"
+import { runtimeLayer } from "../runtimeLayer.js"
 import { pullShown } from "./pull.js"
 import { exitWith, parseEnv, parseLabels, parseName, parsePublish, writeLine } from "./containerFlags.js"
 import { runAttached } from "./runAttached.js"
@@ -60,7 +57,7 @@ export type OnLine = (line: ContainerRuntime.LogLine) => Effect.Effect<void>
  * Started in the scope, and only stopped when the run does not end normally (Ctrl-C, a failure),
  * so that `--keep` keeps it. A detached start: the user removes it (or `prune --include-detached`).
  */
-const startKept = (def: ContainerDefinition.ContainerDefinition) =>
+const startKept = (def: Def.ContainerDefinition) =>
   Effect.acquireRelease(Container.startDetached(def), (container, exit) =>
     Exit.isSuccess(exit) ? Effect.void : Effect.ignore(container.stop())
   )
@@ -71,7 +68,7 @@ const startKept = (def: ContainerDefinition.ContainerDefinition) =>
  * returns its exit code once its output is drained.
  */
 export const foreground = (
-  def: ContainerDefinition.ContainerDefinition,
+  def: Def.ContainerDefinition,
   options: { readonly keep: boolean; readonly onLine: OnLine }
 ) =>
   Effect.scoped(
@@ -94,7 +91,7 @@ export const foreground = (
 const printLine: OnLine = (line) => writeLine(line.stream === "stdout" ? process.stdout : process.stderr, line.text)
 
 /** `--json`: the lines are kept, and printed as one document once the container has exited. */
-const foregroundJson = (def: ContainerDefinition.ContainerDefinition, keep: boolean) =>
+const foregroundJson = (def: Def.ContainerDefinition, keep: boolean) =>
   Effect.gen(function* () {
     const output = yield* Ref.make({ stdout: "", stderr: "" })
     const onLine: OnLine = (line) =>
@@ -110,7 +107,7 @@ const foregroundJson = (def: ContainerDefinition.ContainerDefinition, keep: bool
   })
 
 /** With `-i` / `-t` a detached container keeps stdin open / gets a TTY (`docker run -dit`: attach later). */
-const detached = (def: ContainerDefinition.ContainerDefinition, input: RunInput) =>
+const detached = (def: Def.ContainerDefinition, input: RunInput) =>
   Effect.flatMap(
     Container.startDetached(
       def.pipe(
@@ -122,7 +119,7 @@ const detached = (def: ContainerDefinition.ContainerDefinition, input: RunInput)
   )
 
 /** The container's exit code is its answer, not ociman's failure: the command exits with it. */
-const inForeground = (def: ContainerDefinition.ContainerDefinition, keep: boolean, json: boolean) =>
+const inForeground = (def: Def.ContainerDefinition, keep: boolean, json: boolean) =>
   Effect.flatMap(json ? foregroundJson(def, keep) : foreground(def, { keep, onLine: printLine }), exitWith)
 
 /**

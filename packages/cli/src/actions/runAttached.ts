@@ -16,17 +16,14 @@
  */
 import { FileSystem, Path } from "@effect/platform"
 import { Console, Duration, Effect, Either, Exit, Redacted } from "effect"
-import {
-  Container,
-  type ContainerDefinition,
-  ContainerDefinition as Def,
-  ContainerRuntime,
-  EnvVar,
-  ImageReference,
-  Label,
-  Port,
-  Sweeper
-} from "ociman"
+import * as Container from "ociman/Container"
+import * as Def from "ociman/ContainerDefinition"
+import * as ContainerRuntime from "ociman/ContainerRuntime"
+import * as EnvVar from "ociman/EnvVar"
+import * as ImageReference from "ociman/ImageReference"
+import * as Label from "ociman/Label"
+import * as Port from "ociman/Port"
+import * as Sweeper from "ociman/Sweeper"
 import { filesLayer } from "../platform.js"
 import { exitWith, writeOut } from "./containerFlags.js"
 import { UsageError } from "./errors.js"
@@ -81,7 +78,7 @@ export interface EnvPlan {
 
 const reveal = (value: EnvVar.Value): string => (Redacted.isRedacted(value) ? Redacted.value(value) : value)
 
-export const envPlan = (vars: ContainerDefinition.Fields["env"]): EnvPlan => {
+export const envPlan = (vars: Def.Fields["env"]): EnvPlan => {
   const inFile = vars.filter(([name]) => EnvVar.usesEnvFile(name))
   const inEnv = vars.filter(([name]) => !EnvVar.usesEnvFile(name))
   return {
@@ -101,7 +98,7 @@ const flag = (name: string, value: string | undefined): ReadonlyArray<string> =>
  * run` sets, in the library's order.
  */
 export const attachedRunArgs = (
-  fields: ContainerDefinition.Fields,
+  fields: Def.Fields,
   options: {
     readonly image: string
     readonly labels: Label.Labels
@@ -194,7 +191,7 @@ const release = (attached: Attached, nonce: Label.Filter, keep: boolean) =>
   })
 
 /** The container run by the engine's CLI on this terminal; its command's exit code. */
-const attachedOnTerminal = (def: ContainerDefinition.ContainerDefinition, options: AttachedOptions) =>
+const attachedOnTerminal = (def: Def.ContainerDefinition, options: AttachedOptions) =>
   Effect.scoped(
     Effect.gen(function* () {
       const runtime = yield* ContainerRuntime.ContainerRuntime
@@ -231,11 +228,7 @@ const attachedOnTerminal = (def: ContainerDefinition.ContainerDefinition, option
  * The library's foreground run, fed what is piped in with `-i`; no deadline (a run lasts as long
  * as its command). Its output is printed once it has exited, or as one `--json` document.
  */
-const attachedPiped = (
-  def: ContainerDefinition.ContainerDefinition,
-  options: AttachedOptions,
-  foregroundJson: ForegroundJson
-) =>
+const attachedPiped = (def: Def.ContainerDefinition, options: AttachedOptions, foregroundJson: ForegroundJson) =>
   Effect.gen(function* () {
     const stdin = options.interactive ? yield* pipedInput(options.tty) : undefined
     let run = options.keep ? def : Def.withRemove(def)
@@ -273,11 +266,7 @@ const attachedPiped = (
  * `ociman run -i` / `-t` in the foreground: attached to this terminal, or the library's run
  * without one; ociman exits with the container command's exit code.
  */
-export const runAttached = (
-  def: ContainerDefinition.ContainerDefinition,
-  options: AttachedOptions,
-  foregroundJson: ForegroundJson
-) =>
+export const runAttached = (def: Def.ContainerDefinition, options: AttachedOptions, foregroundJson: ForegroundJson) =>
   Effect.flatMap(
     !options.json && onTerminal() ? attachedOnTerminal(def, options) : attachedPiped(def, options, foregroundJson),
     exitWith

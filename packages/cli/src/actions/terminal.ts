@@ -7,7 +7,7 @@ import { Effect } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
 import { constants } from "node:os"
 import { isatty } from "node:tty"
-import { CliError } from "ociman"
+import * as CliError from "ociman/CliError"
 import { UsageError } from "./errors.js"
 
 /**

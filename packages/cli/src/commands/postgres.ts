@@ -13,7 +13,7 @@
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import type { PostgresCache, PostgresError as Errors, Seed as SeedModule } from "@ociman/postgres"
-import type { RuntimeError } from "ociman"
+import type * as RuntimeError from "ociman/RuntimeError"
 import { Console, Data, Effect, Option, Redacted } from "effect"
 import { backendOption, jsonOption } from "../options.js"
 
@@ -61,10 +61,9 @@ export type CacheInput = Command.Command.ParseConfig<typeof cacheConfig>
 // ---------------------------------------------------------------------------------------------
 
 const library = Effect.promise(() =>
-  Promise.all([import("@ociman/postgres"), import("../platform.js")]).then(([postgres, platform]) => ({
-    ...postgres,
-    ...platform
-  }))
+  Promise.all([import("@ociman/postgres"), import("../platform.js"), import("../runtimeLayer.js")]).then(
+    ([postgres, platform, runtime]) => ({ ...postgres, ...platform, ...runtime })
+  )
 )
 
 /** `*.sql` and `*.sh` files as seeds, in order. */

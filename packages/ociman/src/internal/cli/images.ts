@@ -3,7 +3,7 @@
  * `../dialect/images.ts` through the service's `cli`, and the classifiers here turn the results
  * into typed errors (what differs per runtime is read from `imageDialects`).
  */
-import { type CommandExecutor } from "@effect/platform"
+import type { CommandExecutor } from "@effect/platform"
 import { type Context, Effect, Either, Redacted, Schedule, Stream } from "effect"
 import type { CliError, CommandFailed, ProcessError, UnexpectedOutput } from "../../CliError.js"
 import type { Backend, CliResult, Service } from "../../ContainerRuntime.js"

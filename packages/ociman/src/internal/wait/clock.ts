@@ -3,7 +3,7 @@
  * on Docker and Podman, whatever clock a test provides; the ambient one in memory.
  */
 import { Effect, Option } from "effect"
-import { ContainerRuntime } from "../../ContainerRuntime.js"
+import { ContainerRuntime } from "../runtimeTag.js"
 import { onClockOf } from "../clock.js"
 
 /** Runs `effect` on the clock of the runtime in context; without a runtime, on the ambient clock. */
