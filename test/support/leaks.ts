@@ -50,14 +50,27 @@ const execFileAsync = promisify(execFile)
 /** How long one listing by the harness may take: a wedged engine fails the test here, clearly. */
 const LISTING_TIMEOUT_MS = 60_000
 
+/**
+ * Podman fails a listing when something listed is removed before it is read (`no volume with name …
+ * found in database`, an image's `locating item named …`): the fixture programs remove theirs while
+ * the harness lists. Asked again, the listing answers (the library does the same: `storageRace.ts`).
+ */
+const LISTING_RACE = /found in database|locating item named|layer not known/
+const LISTING_RETRIES = 4
+
+const stderrOf = (error: unknown): string =>
+  typeof error === "object" && error !== null && "stderr" in error ? String(error.stderr) : ""
+
 /** The harness's own `docker` / `podman` listings, bounded (the library's calls have deadlines too). */
-const run = (kind: string, args: ReadonlyArray<string>) =>
+const run = (kind: string, args: ReadonlyArray<string>, retriesLeft = LISTING_RETRIES): Promise<{ stdout: string }> =>
   execFileAsync(kind, [...args], { timeout: LISTING_TIMEOUT_MS, killSignal: "SIGKILL" }).catch((error: unknown) =>
-    Promise.reject(
-      new Error(
-        `${kind} ${args.join(" ")} did not answer within ${LISTING_TIMEOUT_MS / 1000} s or failed: ${String(error)}`
-      )
-    )
+    retriesLeft > 0 && LISTING_RACE.test(stderrOf(error))
+      ? new Promise<void>((resolve) => setTimeout(resolve, 200)).then(() => run(kind, args, retriesLeft - 1))
+      : Promise.reject(
+          new Error(
+            `${kind} ${args.join(" ")} did not answer within ${LISTING_TIMEOUT_MS / 1000} s or failed: ${String(error)}`
+          )
+        )
   )
 
 /** Longest a program may take to become ready, or to end once told to. */

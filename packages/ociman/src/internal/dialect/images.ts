@@ -51,11 +51,15 @@ export const PARENT_VANISHED =
  * image that another process removes meanwhile fails the whole call (exit 125) with a message
  * naming *that* image (`locating item named "manifest" for image with ID …: file does not exist`,
  * `layer not known`). Asked again, the call answers. Seen under the leak matrix: a scoped image's
- * release and a sweep's listing failed this way while other programs removed their images.
+ * release and a sweep's listing failed this way while other programs removed their images. A
+ * listing of volumes or containers fails the same way when one listed goes before it is read
+ * (`no volume with name … found in database: no such volume`), seen under the same matrix; a call
+ * naming a missing volume or container says `no … with name "X" found: …`, without "in database".
  */
 const PODMAN_STORAGE_RACE: StorageRace = {
   exitCode: 125,
-  stderr: /locating item named "[^"]*" for image with ID|layer not known/i
+  stderr:
+    /locating item named "[^"]*" for image with ID|layer not known|no (?:volume|container) with (?:name|ID) \S+ found in database/i
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -60,6 +60,31 @@ describe("askingAgainAfterStorageRace", () => {
     })
   )
 
+  it.live("asks a listing again when a listed volume or container went before it was read", () =>
+    Effect.gen(function* () {
+      const vanished = [
+        "Error: no volume with name 96677ff0af2285defef53a797fa06c4efad637af8396b4b0037e33a233cd89ea found in database: no such volume\n",
+        "Error: no container with ID 5c3f0f2b8a3e found in database: no such container\n"
+      ]
+      for (const stderr of vanished) {
+        const { cli, calls } = yield* scriptedCli([
+          (argv) => result(argv, 125, "", stderr),
+          (argv) => result(argv, 0, "")
+        ])
+        expect((yield* askingAgainAfterStorageRace("podman", cli)(["volume", "ls", "--quiet"])).exitCode).toBe(0)
+        expect((yield* calls).length).toBe(2)
+      }
+      // a call that names a missing volume is answered at once: that volume is not there
+      const missing = yield* scriptedCli([
+        (argv) => result(argv, 125, "", 'Error: no volume with name "data" found: no such volume\n')
+      ])
+      expect((yield* askingAgainAfterStorageRace("podman", missing.cli)(["volume", "inspect", "data"])).exitCode).toBe(
+        125
+      )
+      expect((yield* missing.calls).length).toBe(1)
+    })
+  )
+
   it.live("does not ask again after any other failure, or a success", () =>
     Effect.gen(function* () {
       const missing = yield* scriptedCli([(argv) => result(argv, 125, "", "Error: localhost/a:1: image not known\n")])
