@@ -54,10 +54,12 @@ import type {
   LogStreamOptions,
   PortProbe,
   PortProbeOutcome,
-  StartError
+  StartError,
+  ContainerProcess,
+  ContainerStats,
+  ObservationError
 } from "./ContainerRuntime.js"
 import { ContainerRuntime } from "./internal/runtimeTag.js"
-import type { ContainerProcess, ContainerStats, ObservationError } from "./ContainerRuntime.js"
 import type { PullFailed } from "./ImageError.js"
 import * as ContainerName from "./ContainerName.js"
 import * as ImageReference from "./ImageReference.js"

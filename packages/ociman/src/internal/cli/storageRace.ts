@@ -1,8 +1,8 @@
 /**
  * Calls that Podman can fail while another process removes an image, or a volume or container they
  * list (`storageRace` in `../dialect/images.ts`): the image operations that read, retag or remove,
- * and the labeled listings, ask again a few times before the failure is classified. Only calls that are safe to
- * repeat go through here (never a build, pull or push).
+ * and the labeled listings, ask again a few times before the failure is classified. Only calls
+ * that are safe to repeat go through here (never a build, pull or push).
  */
 import { Duration, Effect } from "effect"
 import type { ProcessError } from "../../CliError.js"
