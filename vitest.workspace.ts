@@ -16,6 +16,28 @@ const alias = [
   { find: /^@ociman\/vitest$/, replacement: fileURLToPath(new URL("packages/vitest/src/index.ts", import.meta.url)) }
 ]
 
+/**
+ * The integration files that must have the engines to themselves, so they run one at a time after
+ * every other file has finished (the projects `integration-alone-N`):
+ * - `failure-modes` stops and restarts the machine's dockerd;
+ * - `sweeper`, `cli-prune` and `vitest-kit` leave a killed program's resources in place and check
+ *   that they are still there before sweeping them: any other process's automatic sweep would take
+ *   them first;
+ * - `deadlines` and `start-deadline` time calls against engines that stop answering, and want the
+ *   machine otherwise quiet.
+ */
+const alone = [
+  "test/failure-modes.test.ts",
+  "test/sweeper.test.ts",
+  "test/cli-prune.test.ts",
+  "test/vitest-kit.test.ts",
+  "test/deadlines.test.ts",
+  "test/start-deadline.test.ts"
+]
+
+/** Real containers: generous per-test budgets. */
+const integration = { testTimeout: 180_000, hookTimeout: 180_000 }
+
 export default defineWorkspace([
   {
     resolve: { alias },
@@ -28,13 +50,23 @@ export default defineWorkspace([
   {
     resolve: { alias },
     test: {
+      // side by side with the unit files and each other, as many at once as `--maxWorkers` allows
+      // (`npm test` runs two: each file's own engine calls leave the 2 cores idle about 40 % of the time)
       name: "integration",
       include: ["test/**/*.test.ts"],
-      // Real containers: generous per-test budgets, and files run one at a time so two
-      // files do not fight over the 2 cores and the engine's lock.
-      testTimeout: 180_000,
-      hookTimeout: 180_000,
-      fileParallelism: false
+      exclude: alone,
+      ...integration
     }
-  }
+  },
+  // after every other file has finished, one at a time, each in a process of its own (deadlines.test.ts
+  // points its process's DOCKER_HOST at a spare engine): a group each
+  ...alone.map((file, index) => ({
+    resolve: { alias },
+    test: {
+      name: `integration-alone-${index + 1}`,
+      include: [file],
+      sequence: { groupOrder: index + 1 },
+      ...integration
+    }
+  }))
 ])

@@ -1,6 +1,6 @@
 /**
  * The conformance suite: one set of behavioural tests of the `ContainerRuntime` service, written
- * once and run against Docker and Podman (`test/conformance.test.ts`) and against the in-memory
+ * once and run against Docker and Podman (`transports.ts`) and against the in-memory
  * runtime in both dialects (`packages/ociman/test/TestRuntime.conformance.test.ts`), so the mock
  * cannot drift from the real runtimes unnoticed.
  *

@@ -1,5 +1,5 @@
 /**
- * The leak matrix, shared by `test/leaks.test.ts` and `scripts/leak-figures.ts`: run the fixture
+ * The leak matrix, shared by `leakMatrix.ts` (the tests) and `scripts/leak-figures.ts`: run the fixture
  * program `test/fixtures/programs/scoped.ts` (scoped containers, a scoped network and a scoped image
  * under `NodeRuntime.runMain`), end it one way, and ask the runtime itself (not the library) what
  * is left with the program's `ociman.session` label. After a SIGKILL, the "next process" (the

@@ -6,11 +6,12 @@
  * process's automatic sweep), nothing carrying the program's session label remains. Also: 50
  * scoped containers started concurrently by a program that is then SIGKILLed are all swept.
  *
- * The runs of one runtime go four at a time (the machine has 2 cores), modes interleaved.
+ * The runs of one runtime go four at a time (the machine has 2 cores), modes interleaved. Declared by
+ * `test/leaks-docker.test.ts` and `test/leaks-podman.test.ts`; the harness is `leaks.ts`.
  */
 import { beforeAll, describe, expect, it } from "@effect/vitest"
-import { describeEachRuntime } from "./support/backends.js"
-import { leakedCount, MODES, type RunResult, runMatrix, runOnce } from "./support/leaks.js"
+import { describeRuntime, type Kind } from "./backends.js"
+import { leakedCount, MODES, type RunResult, runMatrix, runOnce } from "./leaks.js"
 
 /**
  * `OCIMAN_LEAK_MODES=SIGKILL` (comma-separated) runs only those modes: the rootless slice proves
@@ -55,38 +56,40 @@ const expectedEnd: Record<
   SIGKILL: { exitCode: null, signal: "SIGKILL" }
 }
 
-describeEachRuntime("no leaks", (kind) => {
-  let matrix: Promise<ReadonlyArray<RunResult>> = Promise.resolve([])
-  beforeAll(() => {
-    matrix = runMatrix(kind, { runs: RUNS, concurrency: CONCURRENCY, modes: selectedModes })
-    // failures are reported by the tests below, per mode
-    matrix.catch(() => undefined)
-  })
+/** Declares the matrix for one runtime (a file per runtime: `npm test` runs them side by side). */
+export const leakMatrix = (kind: Kind): void =>
+  describeRuntime(kind, "no leaks", () => {
+    let matrix: Promise<ReadonlyArray<RunResult>> = Promise.resolve([])
+    beforeAll(() => {
+      matrix = runMatrix(kind, { runs: RUNS, concurrency: CONCURRENCY, modes: selectedModes })
+      // failures are reported by the tests below, per mode
+      matrix.catch(() => undefined)
+    })
 
-  describe.each(selectedModes)("%s", (mode) => {
+    describe.each(selectedModes)("%s", (mode) => {
+      it(
+        `${RUNS} runs end as ${mode} and leave no container, network or image behind`,
+        { timeout: MATRIX_BUDGET_MS },
+        async () => {
+          const results = (await matrix).filter((r) => r.mode === mode)
+          expect(results.length).toBe(RUNS)
+          expect(explain(results)).toBe("")
+          for (const result of results) {
+            expect({ exitCode: result.exitCode, signal: result.signal }).toEqual(expectedEnd[mode])
+          }
+        }
+      )
+    })
+
     it(
-      `${RUNS} runs end as ${mode} and leave no container, network or image behind`,
+      "50 scoped containers started concurrently, then SIGKILL: the next process's sweep removes them all",
       { timeout: MATRIX_BUDGET_MS },
       async () => {
-        const results = (await matrix).filter((r) => r.mode === mode)
-        expect(results.length).toBe(RUNS)
-        expect(explain(results)).toBe("")
-        for (const result of results) {
-          expect({ exitCode: result.exitCode, signal: result.signal }).toEqual(expectedEnd[mode])
-        }
+        await matrix
+        const result = await runOnce(kind, "SIGKILL", 50)
+        expect(result.session).toBeDefined()
+        expect(explain([result])).toBe("")
+        expect(result.leaked).toEqual({ containers: 0, networks: 0, images: 0, volumes: 0 })
       }
     )
   })
-
-  it(
-    "50 scoped containers started concurrently, then SIGKILL: the next process's sweep removes them all",
-    { timeout: MATRIX_BUDGET_MS },
-    async () => {
-      await matrix
-      const result = await runOnce(kind, "SIGKILL", 50)
-      expect(result.session).toBeDefined()
-      expect(explain([result])).toBe("")
-      expect(result.leaked).toEqual({ containers: 0, networks: 0, images: 0, volumes: 0 })
-    }
-  )
-})

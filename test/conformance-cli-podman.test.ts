@@ -1,0 +1,4 @@
+/** The conformance suite against Podman over its CLI (`conformance/transports.ts`). */
+import { conformanceOverCli } from "./conformance/transports.js"
+
+conformanceOverCli("podman")
