@@ -24,9 +24,14 @@ const alias = [
  *   that they are still there before sweeping them: any other process's automatic sweep would take
  *   them first;
  * - `deadlines` and `start-deadline` time calls against engines that stop answering, and want the
- *   machine otherwise quiet.
+ *   machine otherwise quiet;
+ * - the leak matrix runs four programs at a time on its engine, each building and removing an image:
+ *   with other files beside it, one Podman program's scoped image was once left behind (an open
+ *   finding, under investigation), so it keeps the load it was proven under.
  */
 const alone = [
+  "test/leaks-docker.test.ts",
+  "test/leaks-podman.test.ts",
   "test/failure-modes.test.ts",
   "test/sweeper.test.ts",
   "test/cli-prune.test.ts",
