@@ -12,9 +12,13 @@ import { ContainerRuntime } from "ociman"
 import { describeRuntime, type Kind } from "../support/backends.js"
 import { conformance } from "./suite.js"
 
+/** The runtime's layer on exactly this transport (no fallback), with the Node platform provided. */
+const layerOver = (kind: Kind, transport: "cli" | "api") =>
+  ContainerRuntime.layer({ backend: kind, transport }).pipe(Layer.provide(NodeContext.layer))
+
 /** Over the runtime's CLI (`transport: "cli"`). */
 export const conformanceOverCli = (kind: Kind): void => {
-  const layer = ContainerRuntime.layer({ backend: kind, transport: "cli" }).pipe(Layer.provide(NodeContext.layer))
+  const layer = layerOver(kind, "cli")
   describeRuntime(kind, "conformance over the CLI", () => {
     conformance(kind, layer, ContainerRuntime.fullCapabilities)
   })
@@ -27,7 +31,7 @@ export const conformanceOverCli = (kind: Kind): void => {
  * service --time=0 unix:///run/podman/podman.sock &`), which `scripts/provision-runtimes.sh` starts.
  */
 export const conformanceOverApi = (kind: Kind): void => {
-  const layer = ContainerRuntime.layer({ backend: kind, transport: "api" }).pipe(Layer.provide(NodeContext.layer))
+  const layer = layerOver(kind, "api")
   describeRuntime(kind, "conformance over the API", () => {
     describe("transport", () => {
       it.effect("the runtime reports the API transport", () =>

@@ -34,8 +34,8 @@ export const describeEachRuntime = (name: string, body: (kind: Kind) => void): v
 
 /**
  * Declares `body` for one runtime only, under `describe("<name> [<kind>]")`: the long suites have a
- * file per runtime, so that Docker's half and Podman's run side by side (`npm test` runs two files
- * at once).
+ * file per runtime (the conformance files can then run Docker's half beside Podman's, as `npm test`
+ * runs two files at once).
  */
 export const describeRuntime = (kind: Kind, name: string, body: (kind: Kind) => void): void => {
   for (const plan of plans.filter((p) => p.kind === kind)) {
