@@ -17,27 +17,25 @@ const alias = [
 ]
 
 /**
- * The integration files that must have the engines to themselves, so they run one at a time after
- * every other file has finished (the projects `integration-alone-N`):
+ * The integration files that must have the engines to themselves, so they run after every other
+ * file has finished, a group at a time (the projects `integration-alone-N`):
+ * - the leak matrix, one file per runtime, the two side by side: each runs four programs at a time
+ *   on its engine, and a matrix with other files beside it runs twice as long;
  * - `failure-modes` stops and restarts the machine's dockerd;
  * - `sweeper`, `cli-prune` and `vitest-kit` leave a killed program's resources in place and check
  *   that they are still there before sweeping them: any other process's automatic sweep would take
  *   them first;
  * - `deadlines` and `start-deadline` time calls against engines that stop answering, and want the
- *   machine otherwise quiet;
- * - the leak matrix runs four programs at a time on its engine, each building and removing an image:
- *   with other files beside it, one Podman program's scoped image was once left behind (an open
- *   finding, under investigation), so it keeps the load it was proven under.
+ *   machine otherwise quiet.
  */
-const alone = [
-  "test/leaks-docker.test.ts",
-  "test/leaks-podman.test.ts",
-  "test/failure-modes.test.ts",
-  "test/sweeper.test.ts",
-  "test/cli-prune.test.ts",
-  "test/vitest-kit.test.ts",
-  "test/deadlines.test.ts",
-  "test/start-deadline.test.ts"
+const alone: ReadonlyArray<ReadonlyArray<string>> = [
+  ["test/leaks-docker.test.ts", "test/leaks-podman.test.ts"],
+  ["test/failure-modes.test.ts"],
+  ["test/sweeper.test.ts"],
+  ["test/cli-prune.test.ts"],
+  ["test/vitest-kit.test.ts"],
+  ["test/deadlines.test.ts"],
+  ["test/start-deadline.test.ts"]
 ]
 
 /** Real containers: generous per-test budgets. */
@@ -59,17 +57,17 @@ export default defineWorkspace([
       // (`npm test` runs two: each file's own engine calls leave the 2 cores idle about 40 % of the time)
       name: "integration",
       include: ["test/**/*.test.ts"],
-      exclude: alone,
+      exclude: alone.flat(),
       ...integration
     }
   },
-  // after every other file has finished, one at a time, each in a process of its own (deadlines.test.ts
-  // points its process's DOCKER_HOST at a spare engine): a group each
-  ...alone.map((file, index) => ({
+  // after every other file has finished, a group at a time, each file in a process of its own
+  // (deadlines.test.ts points its process's DOCKER_HOST at a spare engine)
+  ...alone.map((files, index) => ({
     resolve: { alias },
     test: {
       name: `integration-alone-${index + 1}`,
-      include: [file],
+      include: [...files],
       sequence: { groupOrder: index + 1 },
       ...integration
     }

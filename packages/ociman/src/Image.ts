@@ -71,7 +71,8 @@ import {
 import * as ImageReference from "./ImageReference.js"
 import * as Label from "./Label.js"
 import { bounded, boundedStream, deadlineOf, type Deadlines } from "./internal/deadline.js"
-import { ownershipLabels, REFERENCE_LABEL } from "./internal/session.js"
+import { ownershipLabels, REFERENCE_LABEL, SESSION_LABEL } from "./internal/session.js"
+import { builtReference } from "./internal/builtImage.js"
 import { reveal, type Validated, validate } from "./internal/buildValidation.js"
 import type { BuildDefinition, DefinitionError } from "./BuildDefinition.js"
 
@@ -466,21 +467,63 @@ export const buildScoped = (
     const owned = ownershipLabels()
     // the ownership labels come last, so a user label cannot override them
     const labels = yield* Label.make([...ready.request.labels, ...owned, [REFERENCE_LABEL, reference]])
-    const ours = (found: ReadonlyMap<string, string>) =>
-      owned.every(([key, value]) => found.get(key) === value) && found.get(REFERENCE_LABEL) === reference
     // Registered before the build, so an interrupted build leaves nothing; it removes the reference
     // only if it names this scope's image (a failed build leaves someone else's image in place).
     yield* Effect.addFinalizer(() =>
-      inspect(ready.reference).pipe(
-        Effect.flatMap((inspected) => (ours(inspected.labels) ? remove(ready.reference) : Effect.void)),
+      releaseBuilt(ready.reference, labels).pipe(
         Effect.provideService(ContainerRuntime, runtime),
-        Effect.catchTag("ImageNotFound", () => Effect.void),
         Effect.tapError((error) => Effect.logWarning(`ociman: could not remove image ${reference}: ${error.message}`)),
         Effect.ignore
       )
     )
     return yield* build({ ...ready, request: { ...ready.request, labels, intermediateLayers: false } }, options)
   }).pipe(Effect.withSpan("ociman.Image.buildScoped"))
+
+/**
+ * Removes the image {@link buildScoped} built under `reference` with `labels`, if the reference
+ * still names it. Then it checks by listing the scope's labels, and removes once more what is left.
+ * Why: under concurrent builds and removals, Podman's storage can answer "image not known" to an
+ * inspect or a removal for an image that is there, or fail a removal as "in use" after it has
+ * removed the image; its listings are asked again after such races (`cli/storageRace.ts`). So a
+ * "not found" or "in use" answer is not taken as final: the listing decides.
+ */
+const releaseBuilt = (
+  reference: ImageReference.ImageReference,
+  labels: Label.Labels
+): Effect.Effect<
+  void,
+  | ImageReference.InvalidImageReference
+  | ImageInUse
+  | ImageNotFound
+  | CliError
+  | UnexpectedOutput
+  | OperationTimedOut
+  | Label.InvalidInspectLabels,
+  ContainerRuntime
+> => {
+  const wanted = new Map<string, string>(labels)
+  const ours = (found: ReadonlyMap<string, string>) => [...wanted].every(([key, value]) => found.get(key) === value)
+  const removeIfOurs = inspect(reference).pipe(
+    Effect.flatMap((inspected) => (ours(inspected.labels) ? remove(reference) : Effect.void)),
+    Effect.catchTags({ ImageNotFound: () => Effect.void, ImageInUse: () => Effect.void })
+  )
+  // the session and reference labels select this scope's image; `ours` compares the others
+  const filters = labels
+    .filter(([key]) => key === SESSION_LABEL || key === REFERENCE_LABEL)
+    .map(([key, value]) => Label.exact(key, value))
+  const left = Effect.flatMap(ContainerRuntime, (runtime) =>
+    runtime.images
+      .listLabeled(filters)
+      .pipe(bounded(runtime, "query", "image.listLabeled", ImageReference.format(reference)))
+  ).pipe(Effect.map((images) => images.some((image) => ours(image.labels) && builtReference(image) !== undefined)))
+  return removeIfOurs.pipe(
+    Effect.zipRight(left),
+    // a second answer of "not found" after the listing saw the image is believed: it went meanwhile
+    Effect.flatMap((stillThere) =>
+      stillThere ? remove(reference).pipe(Effect.catchTag("ImageNotFound", () => Effect.void)) : Effect.void
+    )
+  )
+}
 
 // ---------------------------------------------------------------------------------------------
 // Image operations

@@ -20,16 +20,8 @@ import { labeledImages } from "../src/internal/dialect/images.js"
 import { parseIds, parseInspectLines } from "../src/internal/cli/labeled.js"
 import { labeledNetworks } from "../src/internal/dialect/networks.js"
 import { here, ownershipLabels, sessionId } from "../src/internal/session.js"
-import {
-  builtReference,
-  inheritsFromImage,
-  isAlive,
-  isDetached,
-  judge,
-  logReport,
-  run,
-  type Vantage
-} from "../src/internal/sweep.js"
+import { builtReference } from "../src/internal/builtImage.js"
+import { inheritsFromImage, isAlive, isDetached, judge, logReport, run, type Vantage } from "../src/internal/sweep.js"
 import { fakeExecutable } from "./support/fakeExecutable.js"
 import type { LabeledContainer, ListedImage, ListedNetwork, ListedVolume } from "../src/ContainerRuntime.js"
 

@@ -17,11 +17,11 @@ import {
   MANAGED_LABEL,
   PID_LABEL,
   PIDNS_LABEL,
-  REFERENCE_LABEL,
   SESSION_LABEL,
   sessionId
 } from "./session.js"
 import type { LabeledContainer, ListedImage, ListedNetwork, ListedVolume } from "../ContainerRuntime.js"
+import { builtReference } from "./builtImage.js"
 import { onClockOf } from "./clock.js"
 import { bounded } from "./deadline.js"
 import { REUSED_LIFECYCLE } from "./reuse.js"
@@ -126,25 +126,6 @@ export const inheritsFromImage = (
     image.get(SESSION_LABEL) === container.labels.get(SESSION_LABEL) &&
     image.get(CREATED_LABEL) === container.labels.get(CREATED_LABEL)
   )
-}
-
-const referenceKey = (input: string): string | undefined => {
-  const parsed = ImageReference.parse(input)
-  return parsed._tag === "Right" ? ImageReference.normalize(parsed.right) : undefined
-}
-
-/**
- * The stored name of an image under which the library built it (its `ociman.reference` label), if
- * it still has it. Podman stores a name without a registry under `localhost/`.
- */
-export const builtReference = (image: Pick<ListedImage, "references" | "labels">): string | undefined => {
-  const label = image.labels.get(REFERENCE_LABEL)
-  if (label === undefined) return undefined
-  const wanted = [referenceKey(label), referenceKey(`localhost/${label}`)].filter((key) => key !== undefined)
-  return image.references.find((reference) => {
-    const key = referenceKey(reference)
-    return key !== undefined && wanted.includes(key)
-  })
 }
 
 // ---------------------------------------------------------------------------------------------
