@@ -71,7 +71,7 @@ log "building $TEST_IMAGE in $USER_NAME's storage"
 as_user "podman build --quiet --tag '$TEST_IMAGE' '$context' >/dev/null"
 
 log "running the rootless tests"
-# two files at a time, the leak matrix (its SIGKILL mode) and the sweeper's last and alone (vitest.workspace.ts)
+# two files at a time; the leak matrix (its SIGKILL mode) and the sweeper last, each group alone (vitest.workspace.ts)
 as_user "OCIMAN_TEST_BACKENDS=podman OCIMAN_EXPECT_ROOTLESS=1 OCIMAN_LEAK_MODES=SIGKILL \
   npx vitest run --maxWorkers=2 --project 'integration*' \
   test/conformance-cli-podman.test.ts test/sweeper.test.ts test/image.test.ts test/network.test.ts \

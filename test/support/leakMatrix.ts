@@ -56,7 +56,7 @@ const expectedEnd: Record<
   SIGKILL: { exitCode: null, signal: "SIGKILL" }
 }
 
-/** Declares the matrix for one runtime (a file per runtime; `npm test` runs each alone, see `vitest.workspace.ts`). */
+/** Declares the matrix for one runtime (a file per runtime; `npm test` runs the two side by side, after every other file, see `vitest.workspace.ts`). */
 export const leakMatrix = (kind: Kind): void =>
   describeRuntime(kind, "no leaks", () => {
     let matrix: Promise<ReadonlyArray<RunResult>> = Promise.resolve([])
