@@ -18,28 +18,55 @@ const isFixture = (reference: ImageReference.ImageReference) => ImageReference.f
 
 type Images = ContainerRuntime.Service["images"]
 
-/** The in-memory runtime with its image operations changed by `change`. */
-const runtimeWith = (change: (real: Images) => Images) =>
+/**
+ * The in-memory runtime whose `inspect` / `remove` of the fixture reference go through the given
+ * replacements, each handed the real operation on that reference; every other call is the real one.
+ */
+const runtimeWith = (replace: {
+  readonly inspect?: (real: () => ReturnType<Images["inspect"]>) => () => ReturnType<Images["inspect"]>
+  readonly remove?: (real: () => ReturnType<Images["remove"]>) => () => ReturnType<Images["remove"]>
+}) =>
   Layer.effect(
     ContainerRuntime.ContainerRuntime,
-    Effect.map(ContainerRuntime.ContainerRuntime, (real) => ({ ...real, images: change(real.images) }))
+    Effect.map(ContainerRuntime.ContainerRuntime, (runtime) => {
+      const images = runtime.images
+      const inspect = replace.inspect?.(() => images.inspect(REFERENCE_PARSED))
+      const remove = replace.remove?.(() => images.remove(REFERENCE_PARSED))
+      const changed: Images = {
+        ...images,
+        inspect: (reference) => (inspect !== undefined && isFixture(reference) ? inspect() : images.inspect(reference)),
+        remove: (reference, options) =>
+          remove !== undefined && isFixture(reference) ? remove() : images.remove(reference, options)
+      }
+      return { ...runtime, images: changed }
+    })
   ).pipe(Layer.provideMerge(TestRuntime.layer({ images: [BASE] })))
 
-/** Fails `operation` the first `times` calls with `error` (after doing the real work when `after`). */
-const flaky = <A, E>(
-  times: number,
-  real: () => Effect.Effect<A, E>,
-  error: () => E,
-  options: { readonly after: boolean }
-): (() => Effect.Effect<A, E>) => {
-  let left = times
-  return () =>
+/** `real`, except that its first call fails with `error` (after doing the real work when `after`). */
+const failingOnce =
+  <E1>(error: () => E1, options: { readonly after: boolean }) =>
+  <A, E>(real: () => Effect.Effect<A, E>): (() => Effect.Effect<A, E | E1>) => {
+    let failed = false
+    return () =>
+      Effect.suspend(() => {
+        if (failed) return real()
+        failed = true
+        return options.after ? Effect.flatMap(real(), () => Effect.fail(error())) : Effect.fail(error())
+      })
+  }
+
+/** `real`, counting its calls in `count`. */
+const counted =
+  (count: { value: number }) =>
+  <A, E>(real: () => Effect.Effect<A, E>): (() => Effect.Effect<A, E>) =>
+  () =>
     Effect.suspend(() => {
-      if (left <= 0) return real()
-      left -= 1
-      return options.after ? Effect.flatMap(real(), () => Effect.fail(error())) : Effect.fail(error())
+      count.value += 1
+      return real()
     })
-}
+
+const notKnown = () => new ImageNotFound({ image: REFERENCE, stderr: "Error: image not known" })
+const inUse = () => new ImageInUse({ image: REFERENCE, stderr: "image is in use by a container" })
 
 /** Builds the scoped image, closes the scope, and says whether it is still stored and what was warned. */
 const buildAndRelease = Effect.gen(function* () {
@@ -62,17 +89,7 @@ describe("Image.buildScoped's release, when the runtime answers wrongly", () => 
     Effect.gen(function* () {
       expect(yield* buildAndRelease).toEqual({ stored: false, warnings: [] })
     }).pipe(
-      Effect.provide(
-        runtimeWith((images) => {
-          const inspect = flaky(
-            1,
-            () => images.inspect(REFERENCE_PARSED),
-            () => new ImageNotFound({ image: REFERENCE, stderr: "Error: image not known" }),
-            { after: false }
-          )
-          return { ...images, inspect: (reference) => (isFixture(reference) ? inspect() : images.inspect(reference)) }
-        })
-      ),
+      Effect.provide(runtimeWith({ inspect: failingOnce(notKnown, { after: false }) })),
       Effect.provide(NodeContext.layer)
     )
   )
@@ -81,72 +98,31 @@ describe("Image.buildScoped's release, when the runtime answers wrongly", () => 
     Effect.gen(function* () {
       expect(yield* buildAndRelease).toEqual({ stored: false, warnings: [] })
     }).pipe(
-      Effect.provide(
-        runtimeWith((images) => {
-          const remove = flaky(
-            1,
-            () => images.remove(REFERENCE_PARSED),
-            () => new ImageNotFound({ image: REFERENCE, stderr: "Error: image not known" }),
-            { after: false }
-          )
-          return {
-            ...images,
-            remove: (reference, options) => (isFixture(reference) ? remove() : images.remove(reference, options))
-          }
-        })
-      ),
+      Effect.provide(runtimeWith({ remove: failingOnce(notKnown, { after: false }) })),
       Effect.provide(NodeContext.layer)
     )
   )
 
   it.effect('a removal that removed the image, then failed as "in use": no needless warning', () =>
     Effect.gen(function* () {
-      let removals = 0
+      const removals = { value: 0 }
       const outcome = yield* buildAndRelease.pipe(
-        Effect.provide(
-          runtimeWith((images) => {
-            const remove = flaky(
-              1,
-              () =>
-                Effect.zipRight(
-                  Effect.sync(() => void (removals += 1)),
-                  images.remove(REFERENCE_PARSED)
-                ),
-              () => new ImageInUse({ image: REFERENCE, stderr: "image is in use by a container" }),
-              { after: true }
-            )
-            return {
-              ...images,
-              remove: (reference, options) => (isFixture(reference) ? remove() : images.remove(reference, options))
-            }
-          })
-        )
+        Effect.provide(runtimeWith({ remove: (real) => failingOnce(inUse, { after: true })(counted(removals)(real)) }))
       )
       expect(outcome).toEqual({ stored: false, warnings: [] })
       // the listing showed it gone: no second removal
-      expect(removals).toBe(1)
+      expect(removals.value).toBe(1)
     }).pipe(Effect.provide(NodeContext.layer))
   )
 
   it.effect("an image that really stays in use: removed once more, then a warning that names it", () =>
     Effect.gen(function* () {
-      let removals = 0
+      const removals = { value: 0 }
       const { stored, warnings } = yield* buildAndRelease.pipe(
-        Effect.provide(
-          runtimeWith((images) => ({
-            ...images,
-            remove: (reference, options) =>
-              isFixture(reference)
-                ? Effect.suspend(() => {
-                    removals += 1
-                    return Effect.fail(new ImageInUse({ image: REFERENCE, stderr: "image is in use by a container" }))
-                  })
-                : images.remove(reference, options)
-          }))
-        )
+        Effect.provide(runtimeWith({ remove: () => counted(removals)(() => Effect.fail(inUse())) }))
       )
       expect(stored).toBe(true)
-      expect(removals).toBe(2)
+      expect(removals.value).toBe(2)
       expect(warnings).toHaveLength(1)
       expect(warnings[0]).toContain(REFERENCE)
     }).pipe(Effect.provide(NodeContext.layer))
