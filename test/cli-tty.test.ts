@@ -155,6 +155,24 @@ const labelsOf = (kind: Kind, id: string): Record<string, string> =>
     execFileSync(kind, ["container", "inspect", "--format", "{{json .Config.Labels}}", id], { encoding: "utf8" })
   )
 
+/**
+ * The labels of a container `run` keeps running; if it is already gone, the failure says how
+ * `ociman` ended (its status and output), which is what tells why.
+ */
+const labelsWhileRunning = async (kind: Kind, id: string, run: Started): Promise<Record<string, string>> => {
+  try {
+    return labelsOf(kind, id)
+  } catch (error) {
+    const ended = await Promise.race([
+      run.outcome,
+      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 5_000))
+    ])
+    return expect.unreachable(
+      `${String(error)}\nociman ${ended === undefined ? "was still running 5 s later" : `ended: ${JSON.stringify(ended)}`}`
+    )
+  }
+}
+
 /** The pid of the `ociman` process (node running the launcher) whose command line has `marker`. */
 const ocimanPid = (marker: string): number | undefined => {
   for (const entry of readdirSync("/proc")) {
@@ -190,7 +208,7 @@ describeEachRuntime("ociman run -it", (kind) => {
       const id = await containerWhenUp(kind, label)
       expect(id).toBeDefined()
       // while it runs: the ownership labels the library gives a scoped container, naming this ociman
-      const labels = labelsOf(kind, id ?? "")
+      const labels = await labelsWhileRunning(kind, id ?? "", run)
       expect(labels).toMatchObject({
         "ociman.managed": "true",
         "ociman.lifecycle": "scoped",
