@@ -11,6 +11,7 @@ import {
   classifyConnectFailure,
   classifyCreateFailure,
   classifyNetworkFailure,
+  CREATE_RACE_RETRIES,
   makeNetworkOperations
 } from "../src/internal/cli/networks.js"
 import { validate } from "../src/internal/containerSpec.js"
@@ -273,6 +274,53 @@ describe("makeNetworkOperations", () => {
       )
       expect(error._tag).toBe("CommandFailed")
       expect(calls.at(-1)).toEqual(["network", "rm", "--", "net-1"])
+    })
+  )
+
+  /** What Podman 4.3 printed in CI when a host interface vanished while `network create` read them. */
+  const INTERFACE_GONE = "Error: route ip+net: no such network interface\n"
+  const CREATE = ["network", "create", "net-1"]
+
+  it.live("Podman: a create that failed while a host interface vanished is asked again", () =>
+    Effect.gen(function* () {
+      let creates = 0
+      const { cli, calls } = stubCli((args) =>
+        args[1] !== "create"
+          ? result(args, 0, `${ID}\n`)
+          : ++creates === 1
+            ? result(args, 125, "", INTERFACE_GONE)
+            : result(args, 0, "net-1\n")
+      )
+      const id = yield* makeNetworkOperations({ kind: "podman" }, cli).create(netName("net-1"), { labels: Label.empty })
+      expect(id).toBe(ID)
+      expect(calls).toEqual([CREATE, CREATE, ["network", "inspect", "--format", "{{.Id}}", "--", "net-1"]])
+    })
+  )
+
+  it.live("Podman: a create that keeps failing so is a CommandFailed after its retries, with Podman's words", () =>
+    Effect.gen(function* () {
+      const { cli, calls } = stubCli((args) => result(args, 125, "", INTERFACE_GONE))
+      const error = yield* Effect.flip(
+        makeNetworkOperations({ kind: "podman" }, cli).create(netName("net-1"), { labels: Label.empty })
+      )
+      expect(error._tag).toBe("CommandFailed")
+      expect(error._tag === "CommandFailed" && error.stderr).toContain("no such network interface")
+      expect(calls).toEqual(Array.from({ length: 1 + CREATE_RACE_RETRIES }, () => CREATE))
+    })
+  )
+
+  it.effect("a create failing otherwise, or on Docker, is not asked again", () =>
+    Effect.gen(function* () {
+      const denied = stubCli((args) => result(args, 125, "", "Error: permission denied\n"))
+      yield* Effect.flip(
+        makeNetworkOperations({ kind: "podman" }, denied.cli).create(netName("net-1"), { labels: Label.empty })
+      )
+      expect(denied.calls).toEqual([CREATE])
+      const docker = stubCli((args) => result(args, 1, "", INTERFACE_GONE))
+      yield* Effect.flip(
+        makeNetworkOperations({ kind: "docker" }, docker.cli).create(netName("net-1"), { labels: Label.empty })
+      )
+      expect(docker.calls).toEqual([CREATE])
     })
   )
 

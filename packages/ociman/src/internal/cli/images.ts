@@ -244,10 +244,10 @@ export const makeImageOperations = (
     remove: (ref, options = {}) =>
       Effect.flatMap(
         askAgainAfterStorageRace(kind, cli, removeArgs(ref, options.force === true), { timeout: QUERY_TIMEOUT }),
-        ({ result, racedBefore }) =>
+        ({ result, askedAgain }) =>
           fromEither(classifyRemove(kind, ref, result)).pipe(
             // a removal that raced may have removed the image before it failed: gone is what was asked
-            Effect.catchTag("ImageNotFound", (error) => (racedBefore ? Effect.void : Effect.fail(error)))
+            Effect.catchTag("ImageNotFound", (error) => (askedAgain ? Effect.void : Effect.fail(error)))
           )
       ),
     pull,

@@ -11,6 +11,7 @@ import { ContainerNotFound } from "../../ContainerError.js"
 import type { NetworkId, NetworkName } from "../../Network.js"
 import { type InvalidNetworkInspect, NetworkInUse, NetworkNameInUse, NetworkNotFound } from "../../NetworkError.js"
 import { listLabeled } from "./labeled.js"
+import { askAgainAfterBriefFailure, type BriefFailure } from "./askAgain.js"
 import { askingAgainAfterStorageRace } from "./storageRace.js"
 import type { Cidr } from "../ip.js"
 import { dialectOf } from "../dialect/index.js"
@@ -36,6 +37,16 @@ import type { NetworkOperations } from "../../ContainerRuntime.js"
 type Cli = Service["cli"]
 
 const TIMEOUT = "60 seconds"
+
+/** How many more times a create is asked after a host interface vanished under it. */
+export const CREATE_RACE_RETRIES = 4
+
+/** A create that failed while a host interface vanished (`createRaced`): nothing was written, so ask again. */
+const interfaceRace = (kind: Backend["kind"]): BriefFailure => ({
+  isBrief: (result) => networkDialects[kind].createRaced(result.exitCode, decodeText(result.stderr)),
+  retries: CREATE_RACE_RETRIES,
+  pause: "50 millis"
+})
 
 const NetworkIdFromString = Schema.String.pipe(Schema.pattern(/^[0-9a-f]{12,64}$/), Schema.brand("NetworkId"))
 
@@ -95,8 +106,8 @@ export const makeNetworkOperations = (backend: Pick<Backend, "kind">, cli: Cli):
     hostGateway: dialectOf(backend.kind).hostGateway,
     create: (name, options) =>
       Effect.flatMap(
-        cli(createArgs(name, options), { timeout: TIMEOUT }),
-        (result): Effect.Effect<NetworkId, NetworkNameInUse | CliError | UnexpectedOutput> =>
+        askAgainAfterBriefFailure(cli, createArgs(name, options), { timeout: TIMEOUT }, interfaceRace(backend.kind)),
+        ({ result }): Effect.Effect<NetworkId, NetworkNameInUse | CliError | UnexpectedOutput> =>
           result.exitCode !== 0
             ? Effect.fail(classifyCreateFailure(name, result))
             : networkDialects[backend.kind].createPrintsId

@@ -9,6 +9,7 @@ import type { ProcessError } from "../../CliError.js"
 import type { CliOptions, CliResult, Service } from "../../ContainerRuntime.js"
 import { imageDialects } from "../dialect/images.js"
 import type { Kind } from "../kind.js"
+import { type Answer, askAgainAfterBriefFailure, type BriefFailure } from "./askAgain.js"
 import { decodeText } from "./process.js"
 
 type Cli = Service["cli"]
@@ -24,11 +25,12 @@ export const raced = (kind: Kind, result: CliResult): boolean => {
   return race !== undefined && result.exitCode === race.exitCode && race.stderr.test(decodeText(result.stderr))
 }
 
-/** The last answer of a call asked again after storage races, and whether any attempt raced. */
-export interface Answer {
-  readonly result: CliResult
-  readonly racedBefore: boolean
-}
+/** A storage race, as a brief failure of `kind`'s CLI. */
+const storageRace = (kind: Kind): BriefFailure => ({
+  isBrief: (result) => raced(kind, result),
+  retries: STORAGE_RACE_RETRIES,
+  pause: PAUSE
+})
 
 /**
  * Runs `args`, asking again (up to `STORAGE_RACE_RETRIES` times) while the call fails with a
@@ -39,15 +41,7 @@ export const askAgainAfterStorageRace = (
   cli: Cli,
   args: ReadonlyArray<string>,
   options?: CliOptions
-): Effect.Effect<Answer, ProcessError> => {
-  const ask = (retriesLeft: number, racedBefore: boolean): Effect.Effect<Answer, ProcessError> =>
-    Effect.flatMap(cli(args, options), (result) =>
-      retriesLeft > 0 && raced(kind, result)
-        ? Effect.zipRight(Effect.sleep(PAUSE), ask(retriesLeft - 1, true))
-        : Effect.succeed({ result, racedBefore })
-    )
-  return ask(STORAGE_RACE_RETRIES, false)
-}
+): Effect.Effect<Answer, ProcessError> => askAgainAfterBriefFailure(cli, args, options, storageRace(kind))
 
 /** `cli` of a `kind` runtime, each call asked again after storage races (see `askAgainAfterStorageRace`). */
 export const askingAgainAfterStorageRace =

@@ -25,6 +25,14 @@ export const NETWORK_NOT_FOUND = /not found|no such network/i
 export const NETWORK_NAME_IN_USE = /already exists|already used/i
 /** Docker: "… has active endpoints"; Podman: "… has associated containers with it …: network is being used". */
 export const NETWORK_IN_USE = /active endpoints|associated containers|is being used/i
+/**
+ * Podman (exit 125): "route ip+net: no such network interface". To pick a free subnet, `network
+ * create` reads the host's addresses and then its interfaces (Go's `net.InterfaceAddrs`); an
+ * interface deleted between the two reads (another container stopping) fails the whole create
+ * before anything is written. Seen in CI with Docker's containers starting beside it, and about
+ * once in 300 creates while veth pairs came and went.
+ */
+export const HOST_INTERFACE_GONE = /route ip\+net: no such network interface/i
 
 // ---------------------------------------------------------------------------------------------
 // argv builders (pure)
@@ -98,6 +106,8 @@ export interface NetworkDialect {
   readonly absent: (exitCode: number | undefined, stderr: string) => boolean
   /** Whether `network create` prints the new network's id (Podman prints its name). */
   readonly createPrintsId: boolean
+  /** Whether a failed `network create` failed only because a host interface vanished meanwhile (ask again). */
+  readonly createRaced: (exitCode: number | undefined, stderr: string) => boolean
   /** The subnets in `network inspect` JSON. */
   readonly subnets: (stdout: string) => Either.Either<ReadonlyArray<Cidr>, ParseResult.ParseError>
 }
@@ -108,6 +118,8 @@ export const networkDialects: Readonly<Record<Kind, NetworkDialect>> = {
     existsArgs: idArgs,
     absent: (_exitCode, stderr) => NETWORK_NOT_FOUND.test(stderr),
     createPrintsId: true,
+    // dockerd reads the host's interfaces itself and has not been seen to fail so.
+    createRaced: () => false,
     // `[*].IPAM.Config[*].Subnet`
     subnets: (stdout) =>
       Either.map(decodeDocker(stdout), (all) => all.flatMap((n) => n.IPAM.Config.map((c) => c.Subnet)))
@@ -117,6 +129,7 @@ export const networkDialects: Readonly<Record<Kind, NetworkDialect>> = {
     existsArgs: (network) => ["network", "exists", "--", network],
     absent: (exitCode) => exitCode === 1,
     createPrintsId: false,
+    createRaced: (exitCode, stderr) => exitCode === 125 && HOST_INTERFACE_GONE.test(stderr),
     // `[*].subnets[*].subnet`
     subnets: (stdout) => Either.map(decodePodman(stdout), (all) => all.flatMap((n) => n.subnets.map((s) => s.subnet)))
   }
