@@ -11,8 +11,8 @@
  */
 import { expect } from "@effect/vitest"
 import { Chunk, Effect, Stream } from "effect"
-import { Container, ContainerDefinition as Def, TestRuntime } from "ociman"
-import { type Part, partLayer, whereOf } from "./part.js"
+import { Container, ContainerDefinition as Def, Label, TestRuntime } from "ociman"
+import { labelKey, type Part, partLayer, whereOf } from "./part.js"
 
 const SLEEPER = ["sh", "-c", "trap 'exit 0' TERM; sleep 60 & wait"]
 /** Prints the TTY's path, or "not a tty"; exits 0 either way. */
@@ -23,6 +23,15 @@ const TTY_CAT = ["sh", "-c", "tty; cat"]
 const TTY_READ = ["sh", "-c", "tty; read x; echo got:$x"]
 /** Reads a line, exits 7. */
 const READ_EXIT = ["sh", "-c", "read x; exit 7"]
+/**
+ * Writes 3000 files, then reads a line and prints it back: a container whose removal takes a
+ * while (its writable layer has to go), so that a run returning before the removal is seen.
+ */
+const WRITE_MANY_THEN_READ = [
+  "sh",
+  "-c",
+  "mkdir /many; i=0; while [ $i -lt 3000 ]; do echo $i > /many/$i; i=$((i+1)); done; read x; echo got:$x"
+]
 /** A terminal's end of file (Ctrl-D). */
 const EOT = "\x04"
 /** Ends the bytes as a terminal's end of file would: a TTY does not pass on the pipe's end. */
@@ -41,7 +50,11 @@ export const ttyHandlers: ReadonlyArray<TestRuntime.Handler> = [
     stdout: `${ttyLine(ctx.tty)}got:${ctx.stdinText.split("\n")[0] ?? ""}\n`,
     exitCode: 0
   })),
-  TestRuntime.handler("*", READ_EXIT, () => ({ stdout: "", exitCode: 7 }))
+  TestRuntime.handler("*", READ_EXIT, () => ({ stdout: "", exitCode: 7 })),
+  TestRuntime.handler("*", WRITE_MANY_THEN_READ, (ctx) => ({
+    stdout: `got:${ctx.stdinText.split("\n")[0] ?? ""}\n`,
+    exitCode: 0
+  }))
 ]
 
 const PTS = /^\/dev\/pts\/\d+\r?$/m
@@ -137,6 +150,24 @@ export const ttyConformance: Part = (kind, runtime, capabilities, image) => {
           Container.run(definition(READ_EXIT), { stdin: "hello\n", timeout: "30 seconds" })
         )
         expect(exited).toMatchObject({ _tag: "ContainerExitedNonZero", exitCode: 7 })
+      })
+    )
+
+    it.effect("tty: a removed foreground run fed stdin has left nothing once it returns (a slow removal too)", () =>
+      Effect.gen(function* () {
+        const marker = labelKey(`ociman-test.tty-removed-${where}-${process.pid}`)
+        const result = yield* Container.run(
+          Def.make(image).pipe(
+            Def.labels({ [marker]: "1" }),
+            Def.command(WRITE_MANY_THEN_READ),
+            Def.withTty,
+            Def.withInteractive,
+            Def.withRemove
+          ),
+          { stdin: "hello\n", timeout: "60 seconds" }
+        )
+        expect(result.stdout).toMatch(/^got:hello\r?$/m)
+        expect(yield* Container.list([Label.keyOnly(marker)])).toEqual([])
       })
     )
   })

@@ -274,72 +274,106 @@ const noRuntime = {
   connect: () => Effect.dieMessage("reached a network connect")
 }
 
-describe("a foreground run with a TTY fed stdin over the API", () => {
-  it.scoped("create with stdin attached, wait, attach, start; the output raw, the exit code from the wait", () =>
-    Effect.gen(function* () {
-      const calls: Array<string> = []
-      let created: unknown = undefined
-      let input = ""
-      let attached: Upgrade | undefined
-      const engine = yield* fakeEngine(
-        (upgrade) => {
-          calls.push(`${upgrade.req.method} ${upgrade.req.url}`)
-          attached = upgrade
-          upgrade.socket.write(UPGRADED)
-        },
-        (req, res, body) => {
-          calls.push(`${req.method} ${req.url}`)
-          if (req.url?.includes("/containers/create")) {
-            created = JSON.parse(body)
-            res.writeHead(201, { "Content-Type": "application/json" }).end(JSON.stringify({ Id: "c1" }))
-            return
-          }
-          if (req.url?.includes("/wait")) {
-            // headers at once, the status at the exit
-            res.writeHead(200, { "Content-Type": "application/json" })
-            res.flushHeaders()
-            setTimeout(() => res.end(JSON.stringify({ StatusCode: 7 })), 50)
-            return
-          }
-          res.writeHead(204).end()
-          if (!req.url?.endsWith("/start")) return
-          // started: the command reads its line, answers and exits, which closes the attachment
-          const upgrade = attached
-          upgrade?.onInput(() => {
-            if (!upgrade.input().includes("\n")) return false
-            input = upgrade.input()
-            upgrade.socket.end("/dev/pts/0\r\ngot:hello\r\n")
-            return true
-          })
+/**
+ * A foreground run with a TTY fed "hello\n", against a fake Docker whose command reads its line,
+ * answers and exits, and whose wait answers `waitAnswer`: the result, the calls, the create's body.
+ */
+const runOnFakeDocker = (definition: Def.ContainerDefinition, waitAnswer: object) =>
+  Effect.gen(function* () {
+    const calls: Array<string> = []
+    let created: unknown = undefined
+    let input = ""
+    let attached: Upgrade | undefined
+    const engine = yield* fakeEngine(
+      (upgrade) => {
+        calls.push(`${upgrade.req.method} ${upgrade.req.url}`)
+        attached = upgrade
+        upgrade.socket.write(UPGRADED)
+      },
+      (req, res, body) => {
+        calls.push(`${req.method} ${req.url}`)
+        if (req.url?.includes("/containers/create")) {
+          created = JSON.parse(body)
+          res.writeHead(201, { "Content-Type": "application/json" }).end(JSON.stringify({ Id: "c1" }))
+          return
         }
+        if (req.url?.includes("/wait")) {
+          // headers at once, the status at the exit
+          res.writeHead(200, { "Content-Type": "application/json" })
+          res.flushHeaders()
+          setTimeout(() => res.end(JSON.stringify(waitAnswer)), 50)
+          return
+        }
+        res.writeHead(204).end()
+        if (!req.url?.endsWith("/start")) return
+        // started: the command reads its line, answers and exits, which closes the attachment
+        const upgrade = attached
+        upgrade?.onInput(() => {
+          if (!upgrade.input().includes("\n")) return false
+          input = upgrade.input()
+          upgrade.socket.end("/dev/pts/0\r\ngot:hello\r\n")
+          return true
+        })
+      }
+    )
+    const spec = Either.getOrThrow(
+      validate(
+        definition.pipe(Def.command(["sh", "-c", "tty; read x; echo got:$x; exit 7"]), Def.withTty, Def.withInteractive)
       )
-      const spec = Either.getOrThrow(
-        validate(
-          Def.make("localhost/ociman-test/busybox:1").pipe(
-            Def.command(["sh", "-c", "tty; read x; echo got:$x; exit 7"]),
-            Def.withTty,
-            Def.withInteractive,
-            Def.withRemove
-          )
-        )
-      )
-      const run = makeTtyInputRun(backendOf("docker"), engine.client, cliOps, noRuntime)
-      const result = yield* run(spec, { stdin: new TextEncoder().encode("hello\n") })
-      expect(result).toMatchObject({ exitCode: 7, stdout: "/dev/pts/0\r\ngot:hello\r\n", stderr: "" })
-      expect(input).toBe("hello\n")
-      expect(created).toMatchObject({
-        Tty: true,
-        OpenStdin: true,
-        StdinOnce: true,
-        AttachStdin: true,
-        HostConfig: { AutoRemove: true }
+    )
+    const run = makeTtyInputRun(backendOf("docker"), engine.client, cliOps, noRuntime)
+    const result = yield* run(spec, { stdin: new TextEncoder().encode("hello\n") })
+    return { result, calls, created, input }
+  })
+
+const BUSYBOX = Def.make("localhost/ociman-test/busybox:1")
+
+describe("a foreground run with a TTY fed stdin over the API", () => {
+  it.scoped(
+    "create with stdin attached, wait for the removal, attach, start; the output raw, the exit code from the wait",
+    () =>
+      Effect.gen(function* () {
+        const { result, calls, created, input } = yield* runOnFakeDocker(BUSYBOX.pipe(Def.withRemove), {
+          StatusCode: 7,
+          Error: null
+        })
+        expect(result).toMatchObject({ exitCode: 7, stdout: "/dev/pts/0\r\ngot:hello\r\n", stderr: "" })
+        expect(input).toBe("hello\n")
+        expect(created).toMatchObject({
+          Tty: true,
+          OpenStdin: true,
+          StdinOnce: true,
+          AttachStdin: true,
+          HostConfig: { AutoRemove: true }
+        })
+        // an auto-removed container is waited for until it is gone, as Docker's CLI waits for `run --rm`
+        expect(calls).toEqual([
+          "POST /v1.41/containers/create",
+          "POST /v1.41/containers/c1/wait?condition=removed",
+          "POST /v1.41/containers/c1/attach?stream=1&stdin=1&stdout=1&stderr=1",
+          "POST /v1.41/containers/c1/start"
+        ])
       })
-      expect(calls.filter((call) => !call.startsWith("DELETE"))).toEqual([
-        "POST /v1.41/containers/create",
-        "POST /v1.41/containers/c1/wait?condition=next-exit",
-        "POST /v1.41/containers/c1/attach?stream=1&stdin=1&stdout=1&stderr=1",
-        "POST /v1.41/containers/c1/start"
-      ])
+  )
+
+  it.scoped("an auto-removal the engine could not do (the wait's Error) is done by the run", () =>
+    Effect.gen(function* () {
+      const { result, calls } = yield* runOnFakeDocker(BUSYBOX.pipe(Def.withRemove), {
+        StatusCode: 7,
+        Error: { Message: "unable to remove filesystem" }
+      })
+      expect(result.exitCode).toBe(7)
+      expect(calls.at(-1)).toBe("DELETE /v1.41/containers/c1?force=1&v=1")
+    })
+  )
+
+  it.scoped("a kept container (no withRemove) is waited for until its exit, and not removed", () =>
+    Effect.gen(function* () {
+      const { result, calls, created } = yield* runOnFakeDocker(BUSYBOX, { StatusCode: 7 })
+      expect(result.exitCode).toBe(7)
+      expect(created).toMatchObject({ HostConfig: { AutoRemove: false } })
+      expect(calls).toContain("POST /v1.41/containers/c1/wait?condition=next-exit")
+      expect(calls.some((call) => call.startsWith("DELETE"))).toBe(false)
     })
   )
 

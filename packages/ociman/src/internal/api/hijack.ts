@@ -1,9 +1,10 @@
 /**
  * A foreground run with a TTY fed stdin over the Engine API, on a taken-over connection
  * (`EngineClient.hijack`): what Docker's CLI cannot do from a pipe (see `ttyInputRoutes`). As its
- * CLI does for `run -it`: create with stdin open and attached, wait for the next exit (asked
- * before the start, so that an auto-removed container's exit is not missed), attach, start, read
- * the output until the engine closes the connection, then the exit code from the wait.
+ * CLI does for `run -it`: create with stdin open and attached, wait (asked before the start, so
+ * that nothing is missed) for the next exit or, for an auto-removed container, for its removal,
+ * attach, start, read the output until the engine closes the connection, then the exit code from
+ * the wait.
  *
  * With a TTY the output is one raw stream (no framing), and the write side stays open after the
  * bytes: Docker stops forwarding a TTY's output once its stdin ends, and a TTY does not pass the
@@ -33,7 +34,11 @@ import { decodeJson, type EngineClient, type EngineRequest, engineMessageOf, isS
 const CHANGE_TIMEOUT = "120 seconds"
 
 const IdAnswer = Schema.Struct({ Id: Schema.String })
-const WaitAnswer = Schema.Struct({ StatusCode: Schema.Int })
+/** The wait's answer; Docker says in `Error` why an auto-removal failed. */
+const WaitAnswer = Schema.Struct({
+  StatusCode: Schema.Int,
+  Error: Schema.optional(Schema.NullOr(Schema.Struct({ Message: Schema.optional(Schema.String) })))
+})
 
 const id = (container: string): string => encodeURIComponent(container)
 
@@ -110,10 +115,12 @@ export const makeTtyInputRun =
           )
           const chunks = yield* Stream.runCollect(output)
           const waited = Buffer.concat(Array.from(yield* Stream.runCollect(waiting.body)))
-          const { StatusCode } = yield* decodeJson(WaitAnswer, waitRequest, { status: waiting.status, body: waited })
+          const answer = yield* decodeJson(WaitAnswer, waitRequest, { status: waiting.status, body: waited })
+          // the engine could not remove it: removed here, as the run promised
+          if (spec.remove && answer.Error !== undefined && answer.Error !== null) yield* removeQuietly(containerId)
           const stdout = new Uint8Array(Buffer.concat(Array.from(chunks)))
           const result: ExecResult = {
-            exitCode: StatusCode,
+            exitCode: answer.StatusCode,
             stdout: decodeText(stdout),
             stderr: "",
             stdoutBytes: stdout,
@@ -129,12 +136,14 @@ export const makeTtyInputRun =
         if (isStaged(spec)) {
           yield* prepareCreated({ connect: runtime.connect, putArchive: cliOps.putArchive }, containerId, spec, argv)
         }
-        // the engine answers the wait's headers at once: from then on the exit is not missed
+        // The engine answers the wait's headers at once: from then on the exit is not missed. An
+        // auto-removed container is removed after its exit: waiting for the exit alone would
+        // return while it is still there (Docker's CLI waits for the removal too).
         const waitRequest: EngineRequest = {
           method: "POST",
           template: "/containers/{id}/wait",
           path: `/containers/${id(containerId)}/wait`,
-          query: { condition: "next-exit" },
+          query: { condition: spec.remove ? "removed" : "next-exit" },
           timeout: CHANGE_TIMEOUT
         }
         const waiting = yield* client.open(waitRequest)
