@@ -153,22 +153,28 @@ export const ttyConformance: Part = (kind, runtime, capabilities, image) => {
       })
     )
 
-    it.effect("tty: a removed foreground run fed stdin has left nothing once it returns (a slow removal too)", () =>
-      Effect.gen(function* () {
-        const marker = labelKey(`ociman-test.tty-removed-${where}-${process.pid}`)
-        const result = yield* Container.run(
-          Def.make(image).pipe(
+    it.effect(
+      "tty: a removed foreground run fed stdin, with a TTY or not, staged or not, has left nothing once it returns",
+      () =>
+        Effect.gen(function* () {
+          const marker = labelKey(`ociman-test.tty-removed-${where}-${process.pid}`)
+          const slowToRemove = Def.make(image).pipe(
             Def.labels({ [marker]: "1" }),
             Def.command(WRITE_MANY_THEN_READ),
-            Def.withTty,
             Def.withInteractive,
             Def.withRemove
-          ),
-          { stdin: "hello\n", timeout: "60 seconds" }
-        )
-        expect(result.stdout).toMatch(/^got:hello\r?$/m)
-        expect(yield* Container.list([Label.keyOnly(marker)])).toEqual([])
-      })
+          )
+          // with a TTY (Docker: over its API), without one, and staged (a file put in before the start)
+          for (const definition of [
+            slowToRemove.pipe(Def.withTty),
+            slowToRemove,
+            slowToRemove.pipe(Def.files({ target: "/tmp/staged", content: "x" }))
+          ]) {
+            const result = yield* Container.run(definition, { stdin: "hello\n", timeout: "60 seconds" })
+            expect(result.stdout).toMatch(/^got:hello\r?$/m)
+            expect(yield* Container.list([Label.keyOnly(marker)])).toEqual([])
+          }
+        })
     )
   })
 }
