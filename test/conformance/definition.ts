@@ -18,8 +18,8 @@ import { Effect, Either, Option, Schema } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { Container, ContainerDefinition as Def, ContainerRuntime, Label, Mount, TestRuntime, Wait } from "ociman"
-import { labelKey, type Part, partLayer } from "./part.js"
+import { Container, ContainerDefinition as Def, ContainerRuntime, Mount, TestRuntime, Wait } from "ociman"
+import { type Part, partLayer, removeContainersOnExit } from "./part.js"
 
 /** Prints `ready` once its traps are set, then reports which stop signal arrived. */
 const TRAPPER = [
@@ -36,19 +36,6 @@ export const definitionHandlers: ReadonlyArray<TestRuntime.Handler> = [
   // a definition's health check runs as `/bin/sh -c COMMAND` in the real runtimes
   TestRuntime.handler("*", ["/bin/sh", "-c", FAILING_HEALTH], { stdout: "not-ready\n", exitCode: 3 })
 ]
-
-/** Removes every container carrying the label when the test's scope closes (as `suite.ts` does). */
-const removeContainersOnExit = (marker: string) =>
-  Effect.addFinalizer(() =>
-    Container.list([Label.keyOnly(labelKey(marker))]).pipe(
-      Effect.flatMap(
-        Effect.forEach((listed) =>
-          Effect.flatMap(Container.handle(listed.id), (c) => c.remove({ force: true })).pipe(Effect.ignore)
-        )
-      ),
-      Effect.ignore
-    )
-  )
 
 /** Whether `argv` holds `flag` followed by `value` (or `flag` alone). */
 const hasFlag = (argv: ReadonlyArray<string>, flag: string, value?: string) =>

@@ -8,7 +8,7 @@ import { Effect, Either, Layer } from "effect"
 import * as fs from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { type ContainerRuntime, Label } from "ociman"
+import { Container, type ContainerRuntime, Label } from "ociman"
 
 /** A part of the suite, declared for one runtime (see `conformance` in `suite.ts`). */
 export type Part = (
@@ -27,6 +27,19 @@ export const partLayer = (runtime: Layer.Layer<ContainerRuntime.ContainerRuntime
   layer(Layer.merge(runtime, NodeContext.layer), { excludeTestServices: true, timeout: "120 seconds" })
 
 export const labelKey = (key: string) => Either.getOrThrow(Label.key(key))
+
+/** Removes every container carrying the label when the test's scope closes. */
+export const removeContainersOnExit = (marker: string) =>
+  Effect.addFinalizer(() =>
+    Container.list([Label.keyOnly(labelKey(marker))]).pipe(
+      Effect.flatMap(
+        Effect.forEach((listed) =>
+          Effect.flatMap(Container.handle(listed.id), (c) => c.remove({ force: true })).pipe(Effect.ignore)
+        )
+      ),
+      Effect.ignore
+    )
+  )
 
 /** A fresh directory on this machine, removed when the test's scope closes. */
 export const hostDir = (prefix: string) =>

@@ -41,6 +41,7 @@ import { observationConformance, observationHandlers } from "./observation.js"
 import { volumesConformance } from "./volumes.js"
 import { waitsConformance, waitsHandlers } from "./waits.js"
 import { ttyConformance, ttyHandlers } from "./tty.js"
+import { removeContainersOnExit } from "./part.js"
 
 export type Kind = ContainerRuntime.Kind
 
@@ -152,19 +153,6 @@ const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/images/${na
 
 const labelKey = (key: string) => Either.getOrThrow(Label.key(key))
 const labelValue = (value: string) => Either.getOrThrow(Label.value(value))
-
-/** Removes every container carrying the label when the test's scope closes. */
-const removeContainersOnExit = (marker: string) =>
-  Effect.addFinalizer(() =>
-    Container.list([Label.keyOnly(labelKey(marker))]).pipe(
-      Effect.flatMap(
-        Effect.forEach((listed) =>
-          Effect.flatMap(Container.handle(listed.id), (c) => c.remove({ force: true })).pipe(Effect.ignore)
-        )
-      ),
-      Effect.ignore
-    )
-  )
 
 /** Removes every image of this name when the test's scope closes. */
 const removeImagesOnExit = (name: string) =>

@@ -12,7 +12,7 @@
 import { expect } from "@effect/vitest"
 import { Chunk, Effect, Stream } from "effect"
 import { Container, ContainerDefinition as Def, Label, TestRuntime } from "ociman"
-import { labelKey, type Part, partLayer, whereOf } from "./part.js"
+import { labelKey, type Part, partLayer, removeContainersOnExit, whereOf } from "./part.js"
 
 const SLEEPER = ["sh", "-c", "trap 'exit 0' TERM; sleep 60 & wait"]
 /** Prints the TTY's path, or "not a tty"; exits 0 either way. */
@@ -153,11 +153,13 @@ export const ttyConformance: Part = (kind, runtime, capabilities, image) => {
       })
     )
 
-    it.effect(
+    it.scoped(
       "tty: a removed foreground run fed stdin, with a TTY or not, staged or not, has left nothing once it returns",
       () =>
         Effect.gen(function* () {
-          const marker = labelKey(`ociman-test.tty-removed-${where}-${process.pid}`)
+          const markerName = `ociman-test.tty-removed-${where}-${process.pid}`
+          const marker = labelKey(markerName)
+          yield* removeContainersOnExit(markerName)
           const slowToRemove = Def.make(image).pipe(
             Def.labels({ [marker]: "1" }),
             Def.command(WRITE_MANY_THEN_READ),
@@ -165,10 +167,12 @@ export const ttyConformance: Part = (kind, runtime, capabilities, image) => {
             Def.withRemove
           )
           // with a TTY (Docker: over its API), without one, and staged (a file put in before the start)
+          const staged = Def.files({ target: "/tmp/staged", content: "x" })
           for (const definition of [
             slowToRemove.pipe(Def.withTty),
+            slowToRemove.pipe(Def.withTty, staged),
             slowToRemove,
-            slowToRemove.pipe(Def.files({ target: "/tmp/staged", content: "x" }))
+            slowToRemove.pipe(staged)
           ]) {
             const result = yield* Container.run(definition, { stdin: "hello\n", timeout: "60 seconds" })
             expect(result.stdout).toMatch(/^got:hello\r?$/m)

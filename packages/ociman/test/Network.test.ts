@@ -316,6 +316,11 @@ describe("makeNetworkOperations", () => {
         makeNetworkOperations({ kind: "podman" }, denied.cli).create(netName("net-1"), { labels: Label.empty })
       )
       expect(denied.calls).toEqual([CREATE])
+      const otherCode = stubCli((args) => result(args, 1, "", INTERFACE_GONE))
+      yield* Effect.flip(
+        makeNetworkOperations({ kind: "podman" }, otherCode.cli).create(netName("net-1"), { labels: Label.empty })
+      )
+      expect(otherCode.calls).toEqual([CREATE])
       const docker = stubCli((args) => result(args, 1, "", INTERFACE_GONE))
       yield* Effect.flip(
         makeNetworkOperations({ kind: "docker" }, docker.cli).create(netName("net-1"), { labels: Label.empty })

@@ -5,7 +5,7 @@
  * status and message, the timeout; and Docker's TTY exec fed stdin over it.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { type Chunk, Effect, Either, Option, Stream } from "effect"
+import { Cause, type Chunk, Effect, Either, Exit, Option, Stream } from "effect"
 import type * as http from "node:http"
 import type * as net from "node:net"
 import type { Backend, ContainerOperations, ExecSpec } from "../../src/ContainerRuntime.js"
@@ -274,11 +274,18 @@ const noRuntime = {
   connect: () => Effect.dieMessage("reached a network connect")
 }
 
+/** How the fake Docker answers the waits (by condition) and a removal. */
+interface FakeDockerAnswers {
+  readonly nextExit: object
+  readonly removed?: object | undefined
+  readonly deleteStatus?: number | undefined
+}
+
 /**
  * A foreground run with a TTY fed "hello\n", against a fake Docker whose command reads its line,
- * answers and exits, and whose wait answers `waitAnswer`: the result, the calls, the create's body.
+ * answers and exits: its exit (the run's result or error), the calls, the create's body.
  */
-const runOnFakeDocker = (definition: Def.ContainerDefinition, waitAnswer: object) =>
+const runOnFakeDocker = (definition: Def.ContainerDefinition, answers: FakeDockerAnswers) =>
   Effect.gen(function* () {
     const calls: Array<string> = []
     let created: unknown = undefined
@@ -298,10 +305,18 @@ const runOnFakeDocker = (definition: Def.ContainerDefinition, waitAnswer: object
           return
         }
         if (req.url?.includes("/wait")) {
-          // headers at once, the status at the exit
+          // headers at once, the status at the exit (or the removal)
           res.writeHead(200, { "Content-Type": "application/json" })
           res.flushHeaders()
-          setTimeout(() => res.end(JSON.stringify(waitAnswer)), 50)
+          const answer = req.url.includes("condition=removed") ? answers.removed : answers.nextExit
+          setTimeout(() => res.end(JSON.stringify(answer)), 50)
+          return
+        }
+        if (req.method === "DELETE") {
+          res.writeHead(answers.deleteStatus ?? 204, { "Content-Type": "application/json" })
+          res.end(
+            answers.deleteStatus === undefined ? undefined : JSON.stringify({ message: "device or resource busy" })
+          )
           return
         }
         res.writeHead(204).end()
@@ -322,22 +337,26 @@ const runOnFakeDocker = (definition: Def.ContainerDefinition, waitAnswer: object
       )
     )
     const run = makeTtyInputRun(backendOf("docker"), engine.client, cliOps, noRuntime)
-    const result = yield* run(spec, { stdin: new TextEncoder().encode("hello\n") })
-    return { result, calls, created, input }
+    const exit = yield* Effect.exit(run(spec, { stdin: new TextEncoder().encode("hello\n") }))
+    return { exit, calls, created, input }
   })
 
 const BUSYBOX = Def.make("localhost/ociman-test/busybox:1")
+const DELETE = "DELETE /v1.41/containers/c1?force=1&v=1"
 
 describe("a foreground run with a TTY fed stdin over the API", () => {
   it.scoped(
-    "create with stdin attached, wait for the removal, attach, start; the output raw, the exit code from the wait",
+    "create with stdin attached, wait for the exit and the removal, attach, start; the output raw, the exit code from the wait",
     () =>
       Effect.gen(function* () {
-        const { result, calls, created, input } = yield* runOnFakeDocker(BUSYBOX.pipe(Def.withRemove), {
-          StatusCode: 7,
-          Error: null
+        const { exit, calls, created, input } = yield* runOnFakeDocker(BUSYBOX.pipe(Def.withRemove), {
+          nextExit: { StatusCode: 7, Error: null },
+          removed: { StatusCode: 7, Error: null }
         })
-        expect(result).toMatchObject({ exitCode: 7, stdout: "/dev/pts/0\r\ngot:hello\r\n", stderr: "" })
+        expect(exit).toMatchObject({
+          _tag: "Success",
+          value: { exitCode: 7, stdout: "/dev/pts/0\r\ngot:hello\r\n", stderr: "" }
+        })
         expect(input).toBe("hello\n")
         expect(created).toMatchObject({
           Tty: true,
@@ -349,6 +368,7 @@ describe("a foreground run with a TTY fed stdin over the API", () => {
         // an auto-removed container is waited for until it is gone, as Docker's CLI waits for `run --rm`
         expect(calls).toEqual([
           "POST /v1.41/containers/create",
+          "POST /v1.41/containers/c1/wait?condition=next-exit",
           "POST /v1.41/containers/c1/wait?condition=removed",
           "POST /v1.41/containers/c1/attach?stream=1&stdin=1&stdout=1&stderr=1",
           "POST /v1.41/containers/c1/start"
@@ -356,24 +376,39 @@ describe("a foreground run with a TTY fed stdin over the API", () => {
       })
   )
 
-  it.scoped("an auto-removal the engine could not do (the wait's Error) is done by the run", () =>
+  it.scoped("an auto-removal the engine could not do (the removal wait's Error) is done by the run", () =>
     Effect.gen(function* () {
-      const { result, calls } = yield* runOnFakeDocker(BUSYBOX.pipe(Def.withRemove), {
-        StatusCode: 7,
-        Error: { Message: "unable to remove filesystem" }
+      const { exit, calls } = yield* runOnFakeDocker(BUSYBOX.pipe(Def.withRemove), {
+        nextExit: { StatusCode: 7 },
+        removed: { StatusCode: 7, Error: { Message: "unable to remove filesystem" } }
       })
-      expect(result.exitCode).toBe(7)
-      expect(calls.at(-1)).toBe("DELETE /v1.41/containers/c1?force=1&v=1")
+      expect(exit).toMatchObject({ _tag: "Success", value: { exitCode: 7 } })
+      expect(calls.at(-1)).toBe(DELETE)
     })
   )
 
-  it.scoped("a kept container (no withRemove) is waited for until its exit, and not removed", () =>
+  it.scoped("when the run cannot remove it either, the run fails with the engine's answer", () =>
     Effect.gen(function* () {
-      const { result, calls, created } = yield* runOnFakeDocker(BUSYBOX, { StatusCode: 7 })
-      expect(result.exitCode).toBe(7)
+      const { exit } = yield* runOnFakeDocker(BUSYBOX.pipe(Def.withRemove), {
+        nextExit: { StatusCode: 7 },
+        removed: { StatusCode: 7, Error: { Message: "unable to remove filesystem" } },
+        deleteStatus: 500
+      })
+      expect(Exit.isFailure(exit) && Cause.failureOption(exit.cause)).toMatchObject(
+        Option.some({ _tag: "EngineRequestFailed", status: 500, engineMessage: "device or resource busy" })
+      )
+    })
+  )
+
+  it.scoped("a kept container (no withRemove) is waited for until its exit only, and not removed", () =>
+    Effect.gen(function* () {
+      const { exit, calls, created } = yield* runOnFakeDocker(BUSYBOX, { nextExit: { StatusCode: 7 } })
+      expect(exit).toMatchObject({ _tag: "Success", value: { exitCode: 7 } })
       expect(created).toMatchObject({ HostConfig: { AutoRemove: false } })
-      expect(calls).toContain("POST /v1.41/containers/c1/wait?condition=next-exit")
-      expect(calls.some((call) => call.startsWith("DELETE"))).toBe(false)
+      expect(calls.filter((call) => call.includes("/wait"))).toEqual([
+        "POST /v1.41/containers/c1/wait?condition=next-exit"
+      ])
+      expect(calls).not.toContain(DELETE)
     })
   )
 

@@ -153,18 +153,27 @@ const rawLinesOf = <E, R>(body: Stream.Stream<Uint8Array, E, R>): Stream.Stream<
     )
   })
 
-/** Removes a container this transport created and nobody else owns (forced, with its volumes); failures ignored. */
+/**
+ * Removes a container this transport created and nobody else owns (forced, with its volumes); one
+ * already gone is removed. A refusal is the engine's answer (`EngineRequestFailed`).
+ */
+export const removeContainer = (client: EngineClient, containerId: string): Effect.Effect<void, CliError> => {
+  const request: EngineRequest = {
+    method: "DELETE",
+    template: "/containers/{id}",
+    path: `/containers/${id(containerId)}`,
+    query: { force: "1", v: "1" },
+    timeout: CHANGE_TIMEOUT,
+    shielded: true
+  }
+  return Effect.flatMap(client.request(request), (response) =>
+    isSuccess(response.status) || response.status === 404 ? Effect.void : Effect.fail(requestFailed(request, response))
+  )
+}
+
+/** `removeContainer`, its failures ignored (a clean-up after another failure). */
 export const removeContainerQuietly = (client: EngineClient, containerId: string): Effect.Effect<void> =>
-  client
-    .request({
-      method: "DELETE",
-      template: "/containers/{id}",
-      path: `/containers/${id(containerId)}`,
-      query: { force: "1", v: "1" },
-      timeout: CHANGE_TIMEOUT,
-      shielded: true
-    })
-    .pipe(Effect.ignore)
+  Effect.ignore(removeContainer(client, containerId))
 
 /** The container operations over the API; `cliOps` are the CLI wing's, for what stays there. */
 export const makeApiContainerOperations = (

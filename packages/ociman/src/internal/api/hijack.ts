@@ -1,10 +1,10 @@
 /**
  * A foreground run with a TTY fed stdin over the Engine API, on a taken-over connection
  * (`EngineClient.hijack`): what Docker's CLI cannot do from a pipe (see `ttyInputRoutes`). As its
- * CLI does for `run -it`: create with stdin open and attached, wait (asked before the start, so
- * that nothing is missed) for the next exit or, for an auto-removed container, for its removal,
+ * CLI does for `run -it`: create with stdin open and attached, wait for the next exit (asked
+ * before the start, so that it is not missed) and, for an auto-removed container, for its removal,
  * attach, start, read the output until the engine closes the connection, then the exit code from
- * the wait.
+ * the wait, and return once the container is gone.
  *
  * With a TTY the output is one raw stream (no framing), and the write side stays open after the
  * bytes: Docker stops forwarding a TTY's output once its stdin ends, and a TTY does not pass the
@@ -26,7 +26,7 @@ import { bindsOnEngineOf } from "../cli/containers.js"
 import { runArgs } from "../dialect/containers.js"
 import { isStaged, prepareCreated } from "../stagedStart.js"
 import { envPlan } from "../dialect/env.js"
-import { classifyCreateFailure, removeContainerQuietly } from "./containers.js"
+import { classifyCreateFailure, removeContainer, removeContainerQuietly } from "./containers.js"
 import { createRequestOf, type CreateRequest } from "./createBody.js"
 import { decodeJson, type EngineClient, type EngineRequest, engineMessageOf, isSuccess } from "./http.js"
 
@@ -34,6 +34,13 @@ import { decodeJson, type EngineClient, type EngineRequest, engineMessageOf, isS
 const CHANGE_TIMEOUT = "120 seconds"
 
 const IdAnswer = Schema.Struct({ Id: Schema.String })
+/**
+ * How long a run waits, after its output ended, for the engine to remove an auto-removed
+ * container: Docker answers a removal wait when the removal is done or failed at its last step,
+ * not for every failure, and a run must not hang on it.
+ */
+const REMOVAL_TIMEOUT = "60 seconds"
+
 /** The wait's answer; Docker says in `Error` why an auto-removal failed. */
 const WaitAnswer = Schema.Struct({
   StatusCode: Schema.Int,
@@ -106,21 +113,54 @@ export const makeTtyInputRun =
       return (yield* decodeJson(IdAnswer, request, answer)).Id
     })
 
+    /** Asks, before the start, to be told when `condition` is reached (the engine answers the headers at once). */
+    const openWait = (containerId: string, condition: "next-exit" | "removed") => {
+      const request: EngineRequest = {
+        method: "POST",
+        template: "/containers/{id}/wait",
+        path: `/containers/${id(containerId)}/wait`,
+        query: { condition },
+        timeout: CHANGE_TIMEOUT
+      }
+      return Effect.map(client.open(request), (waiting) => ({ request, waiting }))
+    }
+
+    type OpenWait = Effect.Effect.Success<ReturnType<typeof openWait>>
+
+    const answerOf = ({ request, waiting }: OpenWait) =>
+      Effect.flatMap(Stream.runCollect(waiting.body), (chunks) =>
+        decodeJson(WaitAnswer, request, { status: waiting.status, body: Buffer.concat(Array.from(chunks)) })
+      )
+
+    /**
+     * Returns once an auto-removed container is gone, as Docker's CLI waits for `run --rm`: the
+     * engine removes it after its exit. If the engine says its removal failed, or does not say
+     * within `REMOVAL_TIMEOUT`, the run removes it; a failure of that is the run's.
+     */
+    const gone = (containerId: string, removal: OpenWait) => {
+      const removedByEngine = answerOf(removal).pipe(
+        Effect.map((answer) => answer.Error === undefined || answer.Error === null),
+        Effect.timeoutTo({ duration: REMOVAL_TIMEOUT, onSuccess: (removed) => removed, onTimeout: () => false }),
+        Effect.orElseSucceed(() => false)
+      )
+      return Effect.flatMap(onLiveClock(removedByEngine), (removed) =>
+        removed ? Effect.void : removeContainer(client, containerId)
+      )
+    }
+
     const runCreated = (containerId: string) =>
       Effect.scoped(
         Effect.gen(function* () {
-          const { waitRequest, waiting, output } = yield* attachedAndStarted(containerId).pipe(
+          const { exit, removal, output } = yield* attachedAndStarted(containerId).pipe(
             // the CLI's `run` leaves a container that never started behind; nobody would own it here
             Effect.onError(() => removeQuietly(containerId))
           )
           const chunks = yield* Stream.runCollect(output)
-          const waited = Buffer.concat(Array.from(yield* Stream.runCollect(waiting.body)))
-          const answer = yield* decodeJson(WaitAnswer, waitRequest, { status: waiting.status, body: waited })
-          // the engine could not remove it: removed here, as the run promised
-          if (spec.remove && answer.Error !== undefined && answer.Error !== null) yield* removeQuietly(containerId)
+          const { StatusCode } = yield* answerOf(exit)
+          if (removal !== undefined) yield* gone(containerId, removal)
           const stdout = new Uint8Array(Buffer.concat(Array.from(chunks)))
           const result: ExecResult = {
-            exitCode: answer.StatusCode,
+            exitCode: StatusCode,
             stdout: decodeText(stdout),
             stderr: "",
             stdoutBytes: stdout,
@@ -136,17 +176,8 @@ export const makeTtyInputRun =
         if (isStaged(spec)) {
           yield* prepareCreated({ connect: runtime.connect, putArchive: cliOps.putArchive }, containerId, spec, argv)
         }
-        // The engine answers the wait's headers at once: from then on the exit is not missed. An
-        // auto-removed container is removed after its exit: waiting for the exit alone would
-        // return while it is still there (Docker's CLI waits for the removal too).
-        const waitRequest: EngineRequest = {
-          method: "POST",
-          template: "/containers/{id}/wait",
-          path: `/containers/${id(containerId)}/wait`,
-          query: { condition: spec.remove ? "removed" : "next-exit" },
-          timeout: CHANGE_TIMEOUT
-        }
-        const waiting = yield* client.open(waitRequest)
+        const exit = yield* openWait(containerId, "next-exit")
+        const removal = spec.remove ? yield* openWait(containerId, "removed") : undefined
         const output = yield* client.hijack(
           {
             method: "POST",
@@ -168,7 +199,7 @@ export const makeTtyInputRun =
         if (!isSuccess(started.status) && started.status !== 304) {
           return yield* new ContainerStartFailed({ argv, exitCode: undefined, stderr: engineMessageOf(started.body) })
         }
-        return { waitRequest, waiting, output }
+        return { exit, removal, output }
       })
 
     const run = Effect.gen(function* () {
