@@ -41,7 +41,7 @@ import { observationConformance, observationHandlers } from "./observation.js"
 import { volumesConformance } from "./volumes.js"
 import { waitsConformance, waitsHandlers } from "./waits.js"
 import { ttyConformance, ttyHandlers } from "./tty.js"
-import { removeContainersOnExit } from "./part.js"
+import { labelKey, removeContainersOnExit } from "./part.js"
 
 export type Kind = ContainerRuntime.Kind
 
@@ -151,7 +151,6 @@ export const memoryLayer = (kind: Kind) =>
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/images/${name}`, import.meta.url))
 
-const labelKey = (key: string) => Either.getOrThrow(Label.key(key))
 const labelValue = (value: string) => Either.getOrThrow(Label.value(value))
 
 /** Removes every image of this name when the test's scope closes. */

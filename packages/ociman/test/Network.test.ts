@@ -311,21 +311,16 @@ describe("makeNetworkOperations", () => {
 
   it.effect("a create failing otherwise, or on Docker, is not asked again", () =>
     Effect.gen(function* () {
-      const denied = stubCli((args) => result(args, 125, "", "Error: permission denied\n"))
-      yield* Effect.flip(
-        makeNetworkOperations({ kind: "podman" }, denied.cli).create(netName("net-1"), { labels: Label.empty })
-      )
-      expect(denied.calls).toEqual([CREATE])
-      const otherCode = stubCli((args) => result(args, 1, "", INTERFACE_GONE))
-      yield* Effect.flip(
-        makeNetworkOperations({ kind: "podman" }, otherCode.cli).create(netName("net-1"), { labels: Label.empty })
-      )
-      expect(otherCode.calls).toEqual([CREATE])
-      const docker = stubCli((args) => result(args, 1, "", INTERFACE_GONE))
-      yield* Effect.flip(
-        makeNetworkOperations({ kind: "docker" }, docker.cli).create(netName("net-1"), { labels: Label.empty })
-      )
-      expect(docker.calls).toEqual([CREATE])
+      const once: ReadonlyArray<readonly [ContainerRuntime.Kind, number, string]> = [
+        ["podman", 125, "Error: permission denied\n"],
+        ["podman", 1, INTERFACE_GONE],
+        ["docker", 1, INTERFACE_GONE]
+      ]
+      for (const [kind, exitCode, stderr] of once) {
+        const { cli, calls } = stubCli((args) => result(args, exitCode, "", stderr))
+        yield* Effect.flip(makeNetworkOperations({ kind }, cli).create(netName("net-1"), { labels: Label.empty }))
+        expect(calls).toEqual([CREATE])
+      }
     })
   )
 

@@ -66,12 +66,16 @@ import {
 /** Queries answer in milliseconds; one still unanswered after this waits on an engine that hangs. */
 const QUERY_TIMEOUT = "60 seconds"
 /** Create, start, remove: the engine may be busy (storage, networks), but not for minutes. */
-const CHANGE_TIMEOUT = "120 seconds"
+export const CHANGE_TIMEOUT = "120 seconds"
 
 const id = (container: string): string => encodeURIComponent(container)
 
-const IdAnswer = Schema.Struct({ Id: Schema.String })
-const WaitAnswer = Schema.Struct({ StatusCode: Schema.Int })
+export const IdAnswer = Schema.Struct({ Id: Schema.String })
+/** A wait's answer; Docker says in `Error` why an auto-removal failed. */
+export const WaitAnswer = Schema.Struct({
+  StatusCode: Schema.Int,
+  Error: Schema.optional(Schema.NullOr(Schema.Struct({ Message: Schema.optional(Schema.String) })))
+})
 const ExecInspectAnswer = Schema.Struct({ Running: Schema.Boolean, ExitCode: Schema.NullOr(Schema.Int) })
 const Labels = Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.String }))
 const ListAnswer = Schema.Array(

@@ -10,7 +10,7 @@
  * bytes: Docker stops forwarding a TTY's output once its stdin ends, and a TTY does not pass the
  * end of a stream on as an end of file anyway (`"\x04"` in the bytes is the terminal's).
  */
-import { Duration, Effect, Either, Schema, Stream } from "effect"
+import { Duration, Effect, Either, Stream } from "effect"
 import { CommandTimedOut } from "../../CliError.js"
 import { ContainerStartFailed, TtyInputUnsupported } from "../../ContainerError.js"
 import type {
@@ -26,26 +26,23 @@ import { bindsOnEngineOf } from "../cli/containers.js"
 import { runArgs } from "../dialect/containers.js"
 import { isStaged, prepareCreated } from "../stagedStart.js"
 import { envPlan } from "../dialect/env.js"
-import { classifyCreateFailure, removeContainer, removeContainerQuietly } from "./containers.js"
+import {
+  CHANGE_TIMEOUT,
+  classifyCreateFailure,
+  IdAnswer,
+  removeContainer,
+  removeContainerQuietly,
+  WaitAnswer
+} from "./containers.js"
 import { createRequestOf, type CreateRequest } from "./createBody.js"
 import { decodeJson, type EngineClient, type EngineRequest, engineMessageOf, isSuccess } from "./http.js"
 
-/** Create, start, attach: the engine may be busy (storage, networks), but not for minutes. */
-const CHANGE_TIMEOUT = "120 seconds"
-
-const IdAnswer = Schema.Struct({ Id: Schema.String })
 /**
  * How long a run waits, after its output ended, for the engine to remove an auto-removed
  * container: Docker answers a removal wait when the removal is done or failed at its last step,
  * not for every failure, and a run must not hang on it.
  */
 const REMOVAL_TIMEOUT = "60 seconds"
-
-/** The wait's answer; Docker says in `Error` why an auto-removal failed. */
-const WaitAnswer = Schema.Struct({
-  StatusCode: Schema.Int,
-  Error: Schema.optional(Schema.NullOr(Schema.Struct({ Message: Schema.optional(Schema.String) })))
-})
 
 const id = (container: string): string => encodeURIComponent(container)
 
