@@ -226,6 +226,26 @@ describeEachRuntime("containers", (kind) => {
       })
     )
 
+    // Podman passes a removed run's output through: the container itself holds the CLI's pipes, so
+    // the run must not wait for the command once the CLI is killed
+    it.effect(
+      "a removed foreground run cut short by its timeout fails typed, in seconds, and leaves no container",
+      () =>
+        Effect.gen(function* () {
+          const marker = unique("cut-short")
+          const started = Date.now()
+          const error = yield* Effect.flip(
+            Container.run(
+              Def.make(TEST_IMAGE).pipe(Def.withRemove, Def.labels({ [marker]: "1" }), Def.command(["sleep", "60"])),
+              { timeout: "2 seconds" }
+            )
+          )
+          expect(error._tag).toBe("CommandTimedOut")
+          expect(Date.now() - started).toBeLessThan(30_000)
+          expect(idsWithLabel(kind, marker)).toEqual([])
+        })
+    )
+
     it.effect("33: workdir", () =>
       Effect.gen(function* () {
         const result = yield* Container.run(

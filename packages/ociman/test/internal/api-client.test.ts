@@ -7,11 +7,11 @@ import { Chunk, Effect, Either, Fiber, Option, Stream } from "effect"
 import type * as http from "node:http"
 import * as Def from "../../src/ContainerDefinition.js"
 import * as EnvVar from "../../src/EnvVar.js"
-import type { Backend, ExecSpec } from "../../src/ContainerRuntime.js"
+import type { ExecSpec } from "../../src/ContainerRuntime.js"
 import { makeApiContainerOperations } from "../../src/internal/api/containers.js"
 import { addressOf, type EngineClient, makeClient } from "../../src/internal/api/http.js"
 import { validate } from "../../src/internal/containerSpec.js"
-import * as Version from "../../src/Version.js"
+import { backendOf } from "../support/backend.js"
 import { cliOpsThatDie } from "../support/cliOpsThatDie.js"
 import { fakeEngineServer, type PlainHandler } from "../support/fakeEngine.js"
 
@@ -38,16 +38,7 @@ const frame = (stream: 1 | 2, text: string): Buffer => {
   return Buffer.concat([header, payload])
 }
 
-const backend: Backend = {
-  kind: "docker",
-  executable: "docker",
-  clientVersion: Either.getOrThrow(Version.parse("20.10.24")),
-  engineVersion: Either.getOrThrow(Version.parse("20.10.24")),
-  rootless: false,
-  source: "argument",
-  endpoint: { url: undefined, source: "default", name: undefined, remote: false, host: undefined },
-  transport: "api"
-}
+const backend = backendOf("docker", "api")
 
 /** The CLI wing stand-in: these tests must never fall back to it. */
 const cliOps = cliOpsThatDie

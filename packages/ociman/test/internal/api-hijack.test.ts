@@ -8,13 +8,13 @@ import { describe, expect, it } from "@effect/vitest"
 import { Cause, type Chunk, Effect, Either, Exit, Option, Stream } from "effect"
 import type * as http from "node:http"
 import type * as net from "node:net"
-import type { Backend, ContainerOperations, ExecSpec } from "../../src/ContainerRuntime.js"
+import type { ContainerOperations, ExecSpec } from "../../src/ContainerRuntime.js"
 import * as Def from "../../src/ContainerDefinition.js"
 import { makeApiContainerOperations } from "../../src/internal/api/containers.js"
 import { makeTtyInputRun } from "../../src/internal/api/hijack.js"
 import { addressOf, type EngineRequest, makeClient } from "../../src/internal/api/http.js"
 import { validate } from "../../src/internal/containerSpec.js"
-import * as Version from "../../src/Version.js"
+import { backendOf } from "../support/backend.js"
 import { cliOpsThatDie } from "../support/cliOpsThatDie.js"
 import { fakeEngineServer, type PlainHandler } from "../support/fakeEngine.js"
 
@@ -166,17 +166,6 @@ describe("EngineClient.hijack", () => {
   )
 })
 
-const backendOf = (kind: Backend["kind"]): Backend => ({
-  kind,
-  executable: kind,
-  clientVersion: Either.getOrThrow(Version.parse("20.10.24")),
-  engineVersion: Either.getOrThrow(Version.parse("20.10.24")),
-  rootless: false,
-  source: "argument",
-  endpoint: { url: undefined, source: "default", name: undefined, remote: false, host: undefined },
-  transport: "api"
-})
-
 const ttySpec: ExecSpec = {
   command: ["sh", "-c", "tty; read x; echo got:$x; exit 7"],
   env: [],
@@ -229,7 +218,7 @@ describe("a TTY exec fed stdin over the API", () => {
             .end(JSON.stringify({ Running: false, ExitCode: 7 }))
         }
       )
-      const ops = makeApiContainerOperations(backendOf("docker"), engine.client, noCli, cliOps)
+      const ops = makeApiContainerOperations(backendOf("docker", "api"), engine.client, noCli, cliOps)
       const result = yield* ops.exec("c1", ttySpec)
       expect(created).toMatchObject({ AttachStdin: true, AttachStdout: true, Tty: true, Cmd: ttySpec.command })
       expect(input).toBe("hello\n")
@@ -244,7 +233,7 @@ describe("a TTY exec fed stdin over the API", () => {
         () => undefined,
         (_req, res) => res.writeHead(500).end()
       )
-      const ops = makeApiContainerOperations(backendOf("podman"), engine.client, noCli, cliOps)
+      const ops = makeApiContainerOperations(backendOf("podman", "api"), engine.client, noCli, cliOps)
       const result = yield* ops.exec("c1", ttySpec)
       expect(result.stdout).toBe("cli tty=true")
     })
@@ -261,7 +250,7 @@ describe("a TTY exec fed stdin over the API", () => {
               .writeHead(409, { "Content-Type": "application/json" })
               .end(JSON.stringify({ message: "Container c1 is not running" }))
         )
-        const ops = makeApiContainerOperations(backendOf("docker"), engine.client, noCli, cliOps)
+        const ops = makeApiContainerOperations(backendOf("docker", "api"), engine.client, noCli, cliOps)
         const result = yield* ops.exec("c1", ttySpec)
         expect(result.stdout).toBe("cli tty=false")
       })
@@ -336,7 +325,7 @@ const runOnFakeDocker = (definition: Def.ContainerDefinition, answers: FakeDocke
         definition.pipe(Def.command(["sh", "-c", "tty; read x; echo got:$x; exit 7"]), Def.withTty, Def.withInteractive)
       )
     )
-    const run = makeTtyInputRun(backendOf("docker"), engine.client, cliOps, noRuntime)
+    const run = makeTtyInputRun(backendOf("docker", "api"), engine.client, cliOps, noRuntime)
     const exit = yield* Effect.exit(run(spec, { stdin: new TextEncoder().encode("hello\n") }))
     return { exit, calls, created, input }
   })
@@ -442,7 +431,7 @@ describe("a foreground run with a TTY fed stdin over the API", () => {
           Def.make("localhost/ociman-test/busybox:1").pipe(Def.command(["nope"]), Def.withTty, Def.withInteractive)
         )
       )
-      const run = makeTtyInputRun(backendOf("docker"), engine.client, cliOps, noRuntime)
+      const run = makeTtyInputRun(backendOf("docker", "api"), engine.client, cliOps, noRuntime)
       const error = yield* Effect.flip(run(spec, { stdin: new TextEncoder().encode("x\n") }))
       expect(error).toMatchObject({ _tag: "ContainerStartFailed", stderr: expect.stringContaining("executable file") })
       expect(calls).toContain("DELETE /v1.41/containers/c1?force=1&v=1")

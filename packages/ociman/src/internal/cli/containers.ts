@@ -37,6 +37,8 @@ import {
   logsArgs,
   NAME_IN_USE,
   parseList,
+  PASSTHROUGH_REFUSED,
+  passesOutputThrough,
   REMOVAL_IN_PROGRESS,
   removeArgs,
   runArgs,
@@ -376,12 +378,22 @@ export const makeContainerOperations = (
           yield* bindsOnThisEngine(spec)
           const env = yield* envPlan(spec.env)
           if (isStaged(spec)) return yield* runForegroundStaged(staged, spec, env, options)
-          const result = yield* cli(runArgs(spec, { detach: false, envArgs: env.args }), {
-            env: env.env,
-            secrets: env.secrets,
-            stdin: options.stdin,
-            timeout: options.timeout
-          })
+          const run = (passOutputThrough: boolean) =>
+            cli(runArgs(spec, { detach: false, envArgs: env.args, passOutputThrough }), {
+              env: env.env,
+              secrets: env.secrets,
+              // passed through, stdin reaches the command with or without `--interactive`
+              stdin: passOutputThrough && !spec.interactive ? undefined : options.stdin,
+              timeout: options.timeout
+            })
+          const passOutputThrough = passesOutputThrough(backend.kind, spec, backend.endpoint.url)
+          const first = yield* run(passOutputThrough)
+          const result =
+            passOutputThrough &&
+            first.exitCode === RUNTIME_ERROR_EXIT &&
+            PASSTHROUGH_REFUSED.test(decodeText(first.stderr))
+              ? yield* run(false)
+              : first
           // 125 (or no exit code at all) is the runtime failing, not the container's command
           if (result.exitCode === RUNTIME_ERROR_EXIT || result.exitCode === undefined) {
             return yield* classifyRunFailure(spec, result)

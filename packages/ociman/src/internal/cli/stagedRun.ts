@@ -19,7 +19,7 @@ import type {
 } from "../../ContainerRuntime.js"
 import { decodeText } from "../bytes.js"
 import { prepareCreated } from "../stagedStart.js"
-import { createArgs, removeArgs, startArgs } from "../dialect/containers.js"
+import { containerDialects, createArgs, removeArgs, startArgs, streamLogsArgs } from "../dialect/containers.js"
 import { execResultOf } from "../execResult.js"
 import type { Kind } from "../kind.js"
 
@@ -106,7 +106,28 @@ export const runForegroundStaged = (
         stderr: decodeText(result.stderr)
       })
     }
+    const output = yield* readBackLostOutput(deps, id, result)
     if (spec.remove) yield* remove
-    const outcome: ExecResult = execResultOf(result)
+    const outcome: ExecResult = execResultOf(output)
     return outcome
   })
+
+/**
+ * Podman's attached start can lose all of a short command's output, its exit code intact (see
+ * `passesOutputThrough` in `../dialect/containers.ts`; a staged run is created, so it cannot pass
+ * its output through: `create --log-driver passthrough` prints no id). The container is still there
+ * when its start returns, so a start that brought nothing back on either stream reads the
+ * container's log: one more call, only for a run that printed nothing.
+ */
+const readBackLostOutput = (deps: StagedRunDeps, id: string, result: CliResult): Effect.Effect<CliResult> =>
+  !containerDialects[deps.kind].attachMayLoseOutput || result.stdout.length > 0 || result.stderr.length > 0
+    ? Effect.succeed(result)
+    : deps.cli(streamLogsArgs(id, {}), { timeout: LOG_READ_TIMEOUT }).pipe(
+        Effect.map((logged) =>
+          logged.exitCode === 0 ? { ...result, stdout: logged.stdout, stderr: logged.stderr } : result
+        ),
+        // no log to read (`--log-driver none`): what the start brought back stands
+        Effect.orElseSucceed(() => result)
+      )
+
+const LOG_READ_TIMEOUT = "30 seconds"
