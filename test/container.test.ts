@@ -226,8 +226,23 @@ describeEachRuntime("containers", (kind) => {
       })
     )
 
-    // Podman passes a removed run's output through: the container itself holds the CLI's pipes, so
-    // the run must not wait for the command once the CLI is killed
+    // a command's stdio are pipes it can open by path (a socket cannot be: "No such device or
+    // address"), as server images' logs linked to /dev/stdout and /dev/stderr need
+    it.effect("a removed foreground run's command opens /dev/stdout, /dev/stderr and /dev/stdin by path", () =>
+      Effect.gen(function* () {
+        const result = yield* Container.run(
+          Def.make(TEST_IMAGE).pipe(
+            Def.withRemove,
+            Def.withInteractive,
+            Def.command(["sh", "-c", "echo out > /dev/stdout; echo err > /dev/stderr; cat /dev/stdin"])
+          ),
+          { stdin: "in\n" }
+        )
+        expect(result.stdout).toBe("out\nin\n")
+        expect(result.stderr).toBe("err\n")
+      })
+    )
+
     it.effect(
       "a removed foreground run cut short by its timeout fails typed, in seconds, and leaves no container",
       () =>

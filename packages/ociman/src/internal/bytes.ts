@@ -84,3 +84,16 @@ export const decodeText = (bytes: Uint8Array): string => decoder.decode(bytes)
 
 /** The non-empty lines of a CLI's text output. */
 export const nonEmptyLines = (text: string): ReadonlyArray<string> => text.split("\n").filter((line) => line.length > 0)
+
+/** The chunks' bytes, one after another, in one array (a process's output, a log's lines). */
+export const concatBytes = (chunks: Iterable<Uint8Array>): Uint8Array => {
+  let length = 0
+  for (const chunk of chunks) length += chunk.length
+  const out = new Uint8Array(length)
+  let offset = 0
+  for (const chunk of chunks) {
+    out.set(chunk, offset)
+    offset += chunk.length
+  }
+  return out
+}

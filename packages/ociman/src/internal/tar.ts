@@ -7,6 +7,7 @@
  * file it names; device files, FIFOs and anything else are skipped (`skipped` counts them).
  */
 import { Data, Either } from "effect"
+import { concatBytes } from "./bytes.js"
 
 /** One entry: `path` is relative (`dir/file`), without a leading `/` or `./`, nor a trailing `/`. */
 export type TarEntry = (
@@ -144,14 +145,7 @@ export const writeTar = (entries: ReadonlyArray<TarEntry>): Uint8Array => {
     parts.push(content, padding(content.length))
   }
   parts.push(new Uint8Array(BLOCK * 2))
-  const total = parts.reduce((acc, part) => acc + part.length, 0)
-  const out = new Uint8Array(total)
-  let offset = 0
-  for (const part of parts) {
-    out.set(part, offset)
-    offset += part.length
-  }
-  return out
+  return concatBytes(parts)
 }
 
 const readString = (block: Uint8Array, offset: number, length: number): string => {

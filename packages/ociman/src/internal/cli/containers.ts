@@ -5,7 +5,7 @@
  * for every runtime error.
  */
 import type { CommandExecutor, FileSystem, Path } from "@effect/platform"
-import { type Context, Effect, Either, Schedule, type Scope } from "effect"
+import { type Context, Effect, Either, Option, Schedule, type Scope } from "effect"
 import { type CliError, CommandFailed, UnexpectedOutput } from "../../CliError.js"
 import {
   BindMountOnRemoteEngine,
@@ -35,10 +35,9 @@ import {
   labeledContainers,
   listArgs,
   logsArgs,
+  keepsOutputLog,
   NAME_IN_USE,
   parseList,
-  PASSTHROUGH_REFUSED,
-  passesOutputThrough,
   REMOVAL_IN_PROGRESS,
   removeArgs,
   runArgs,
@@ -71,6 +70,7 @@ import { makeNetworkOperations } from "./networks.js"
 import { isStaged } from "../stagedStart.js"
 import { envPlan } from "./env.js"
 import { listLabeled } from "./labeled.js"
+import { outputLogPath, withOutputFromLog } from "./outputLog.js"
 import { askingAgainAfterStorageRace } from "./storageRace.js"
 import { clientVersionOfBackend } from "./probe.js"
 import { decodeText, nonEmptyLines } from "../bytes.js"
@@ -378,27 +378,27 @@ export const makeContainerOperations = (
           yield* bindsOnThisEngine(spec)
           const env = yield* envPlan(spec.env)
           if (isStaged(spec)) return yield* runForegroundStaged(staged, spec, env, options)
-          const run = (passOutputThrough: boolean) =>
-            cli(runArgs(spec, { detach: false, envArgs: env.args, passOutputThrough }), {
+          const logPath = keepsOutputLog(backend.kind, spec, backend.endpoint.url, process.platform === "linux")
+            ? Option.getOrUndefined(yield* outputLogPath)
+            : undefined
+          const run = (outputLog: string | undefined) =>
+            cli(runArgs(spec, { detach: false, envArgs: env.args, outputLog }), {
               env: env.env,
               secrets: env.secrets,
-              // passed through, stdin reaches the command with or without `--interactive`
-              stdin: passOutputThrough && !spec.interactive ? undefined : options.stdin,
+              stdin: options.stdin,
               timeout: options.timeout
             })
-          const passOutputThrough = passesOutputThrough(backend.kind, spec, backend.endpoint.url)
-          const first = yield* run(passOutputThrough)
-          const result =
-            passOutputThrough &&
-            first.exitCode === RUNTIME_ERROR_EXIT &&
-            PASSTHROUGH_REFUSED.test(decodeText(first.stderr))
-              ? yield* run(false)
-              : first
+          const first = yield* run(logPath)
+          // an engine that cannot write there (a client remote by its configuration): as before
+          const logRefused =
+            logPath !== undefined && first.exitCode === RUNTIME_ERROR_EXIT && decodeText(first.stderr).includes(logPath)
+          const result = logRefused ? yield* run(undefined) : first
+          const readFrom = logRefused ? undefined : logPath
           // 125 (or no exit code at all) is the runtime failing, not the container's command
           if (result.exitCode === RUNTIME_ERROR_EXIT || result.exitCode === undefined) {
             return yield* classifyRunFailure(spec, result)
           }
-          return execResultOf(result)
+          return execResultOf(readFrom === undefined ? result : yield* withOutputFromLog(result, readFrom))
         })
       ),
 

@@ -10,6 +10,7 @@ import { FileSystem, Path } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
 import { Effect, type Scope } from "effect"
 import { EnvFileError } from "../../EnvVar.js"
+import { scopedTempDirectory } from "./tempDirectory.js"
 
 /** The step of `writeEnvFile` that failed. */
 export type EnvFileOperation = EnvFileError["operation"]
@@ -34,17 +35,8 @@ export const writeEnvFile = (
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
-    // `makeTempDirectoryScoped` would turn a failed removal into a defect; this one only logs it.
-    const directory = yield* Effect.acquireRelease(
-      fs.makeTempDirectory({ prefix: "ociman-env-" }).pipe(Effect.mapError(failWith("makeTempDirectory", undefined))),
-      (created) =>
-        fs
-          .remove(created, { recursive: true, force: true })
-          .pipe(
-            Effect.catchAll((error) =>
-              Effect.logWarning(`ociman: could not remove the env file directory ${created}: ${error.message}`)
-            )
-          )
+    const directory = yield* scopedTempDirectory("ociman-env-", "the env file directory").pipe(
+      Effect.mapError(failWith("makeTempDirectory", undefined))
     )
     // mkdtemp already creates 0700; say so explicitly rather than rely on it.
     yield* fs.chmod(directory, DIRECTORY_MODE).pipe(Effect.mapError(failWith("chmod", directory)))

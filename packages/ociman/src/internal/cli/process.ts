@@ -15,7 +15,7 @@
  * for speed (see `spawnCollected`); `stream` (builds, logs, streamed execs) uses
  * `@effect/platform`'s `Command`, whose per-call cost does not matter for long-running output.
  */
-import { decodeText } from "../bytes.js"
+import { concatBytes, decodeText } from "../bytes.js"
 import { onLiveClock } from "../clock.js"
 import { timeoutInBackground } from "../deadline.js"
 import { Command, type CommandExecutor } from "@effect/platform"
@@ -67,18 +67,6 @@ const DEFAULT_KILL_GRACE = Duration.seconds(2)
 
 /** Lossy UTF-8 decoding for messages and text results (one decoder for the whole library). */
 export { decodeText }
-
-const concatBytes = (chunks: Iterable<Uint8Array>): Uint8Array => {
-  let length = 0
-  for (const chunk of chunks) length += chunk.length
-  const out = new Uint8Array(length)
-  let offset = 0
-  for (const chunk of chunks) {
-    out.set(chunk, offset)
-    offset += chunk.length
-  }
-  return out
-}
 
 const toSpawnError = (argv: ReadonlyArray<string>, executable: string, error: PlatformError): ProcessError =>
   error._tag === "SystemError" && error.reason === "NotFound" && error.method === "spawn"

@@ -22,6 +22,7 @@ import { prepareCreated } from "../stagedStart.js"
 import { containerDialects, createArgs, removeArgs, startArgs, streamLogsArgs } from "../dialect/containers.js"
 import { execResultOf } from "../execResult.js"
 import type { Kind } from "../kind.js"
+import { broughtNothing } from "./outputLog.js"
 
 type Cli = Service["cli"]
 
@@ -114,20 +115,19 @@ export const runForegroundStaged = (
 
 /**
  * Podman's attached start can lose all of a short command's output, its exit code intact (see
- * `passesOutputThrough` in `../dialect/containers.ts`; a staged run is created, so it cannot pass
- * its output through: `create --log-driver passthrough` prints no id). The container is still there
- * when its start returns, so a start that brought nothing back on either stream reads the
+ * `keepsOutputLog` in `../dialect/containers.ts`). A staged container is still there when its
+ * start returns, log and all, so a start that brought nothing back on either output reads the
  * container's log: one more call, only for a run that printed nothing.
  */
 const readBackLostOutput = (deps: StagedRunDeps, id: string, result: CliResult): Effect.Effect<CliResult> =>
-  !containerDialects[deps.kind].attachMayLoseOutput || result.stdout.length > 0 || result.stderr.length > 0
-    ? Effect.succeed(result)
-    : deps.cli(streamLogsArgs(id, {}), { timeout: LOG_READ_TIMEOUT }).pipe(
+  containerDialects[deps.kind].attachMayLoseOutput && broughtNothing(result)
+    ? deps.cli(streamLogsArgs(id, {}), { timeout: LOG_READ_TIMEOUT }).pipe(
         Effect.map((logged) =>
           logged.exitCode === 0 ? { ...result, stdout: logged.stdout, stderr: logged.stderr } : result
         ),
         // no log to read (`--log-driver none`): what the start brought back stands
         Effect.orElseSucceed(() => result)
       )
+    : Effect.succeed(result)
 
 const LOG_READ_TIMEOUT = "30 seconds"

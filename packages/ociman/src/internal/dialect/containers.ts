@@ -7,8 +7,8 @@
  *   grace period unless told `--time 0`;
  * - `commit`: Docker pauses by default (≥ 29 `--no-pause`, older `--pause=false`), Podman does not
  *   (`--pause`).
- * - output: Podman's attach can lose a short command's output, so a removed foreground run passes
- *   it through instead (`passesOutputThrough`); Docker has no such driver and needs none.
+ * - output: Podman's attach can lose a short command's output, so a removed foreground run keeps a
+ *   log of its own to read it back from (`keepsOutputLog`); Docker's attach loses nothing.
  * Otherwise Docker and Podman take the same `run` and `exec` flags.
  */
 import { Duration, Effect, Either } from "effect"
@@ -78,11 +78,9 @@ export interface ContainerDialect {
   readonly commitPauseFlagNeedsVersion: (pause: boolean) => boolean
   /**
    * Whether an attached `run` or `start` can lose all of a short command's output (Podman, see
-   * `passesOutputThrough`): a staged run that brought nothing back then reads the container's log.
+   * `keepsOutputLog`): a run that brought nothing back then reads what the container logged.
    */
   readonly attachMayLoseOutput: boolean
-  /** Whether the CLI can hand its own pipes to the container (`--log-driver passthrough`). */
-  readonly outputPassthrough: boolean
 }
 
 export const containerDialects: Readonly<Record<Kind, ContainerDialect>> = {
@@ -93,8 +91,7 @@ export const containerDialects: Readonly<Record<Kind, ContainerDialect>> = {
     commitPauseFlag: (clientVersion, pause) =>
       pause ? [] : clientVersion.major >= 29 ? ["--no-pause"] : ["--pause=false"],
     commitPauseFlagNeedsVersion: (pause) => !pause,
-    attachMayLoseOutput: false,
-    outputPassthrough: false
+    attachMayLoseOutput: false
   },
   podman: {
     exists: {
@@ -107,8 +104,7 @@ export const containerDialects: Readonly<Record<Kind, ContainerDialect>> = {
     forceRemoveFlags: ["--force", "--time", "0"],
     commitPauseFlag: (_clientVersion, pause) => (pause ? ["--pause"] : []),
     commitPauseFlagNeedsVersion: () => false,
-    attachMayLoseOutput: true,
-    outputPassthrough: true
+    attachMayLoseOutput: true
   }
 }
 
@@ -142,8 +138,8 @@ export const runArgs = (
   options: {
     readonly detach: boolean
     readonly envArgs: ReadonlyArray<string>
-    /** Podman's `--log-driver passthrough` (see `passesOutputThrough`). */
-    readonly passOutputThrough?: boolean
+    /** A `k8s-file` log at this path, the container's own (see `keepsOutputLog`). */
+    readonly outputLog?: string | undefined
   }
 ): ReadonlyArray<string> => [
   "container",
@@ -152,7 +148,7 @@ export const runArgs = (
   ...(spec.remove ? ["--rm"] : []),
   ...(spec.tty ? ["--tty"] : []),
   ...(spec.interactive ? ["--interactive"] : []),
-  ...(options.passOutputThrough === true ? PASSTHROUGH_ARGS : []),
+  ...(options.outputLog === undefined ? [] : ["--log-driver", "k8s-file", "--log-opt", `path=${options.outputLog}`]),
   ...flag("--pull", spec.pullPolicy),
   ...flag("--name", spec.name),
   ...options.envArgs,
@@ -178,26 +174,26 @@ export const runArgs = (
 ]
 
 /**
- * Whether a foreground `run` hands the CLI's own pipes to the container (Podman's `--log-driver
- * passthrough`) instead of attaching to conmon's socket. Podman's attached run now and then loses
- * all of a short command's output, the exit code intact: conmon can see the command end before it
- * has accepted the CLI's attach connection, and closing its socket then resets that connection,
- * which the CLI takes for the end of the output (5 of 2100 runs of `echo out; echo oops >&2;
- * exit 3` beside other containers coming and going, Podman 4.3.1 rootless; none of 1800 with
- * passthrough). Podman allows passthrough only off a TTY and from a local client, and a container
- * so run keeps no log, so only a run removed at its end, without a TTY, on the local engine uses it.
+ * Whether a foreground `run` keeps a log of its own, at a path the library chose, to read the output
+ * back from when the attached run brought none. Podman's attached run now and then loses all of a
+ * short command's output, the exit code intact: conmon can see the command end before it has
+ * accepted the CLI's attach connection, and closing its socket then resets that connection, which
+ * the CLI takes for the end of the output (5 of 2100 runs of `echo out; echo oops >&2; exit 3` beside
+ * other containers coming and going, Podman 4.3.1 rootless). What conmon logs is complete, but a
+ * removed run's log goes with the container, so a removed run writes it where the library reads it
+ * (a kept run's log stays where `logs` reads it, so it keeps the default). The log is written by
+ * the engine, so only a local one (no `CONTAINER_HOST` or connection, and a Linux host: Podman on
+ * macOS and Windows is a remote client) can be given a path the library reads.
+ *
+ * Not `--log-driver passthrough`, which needs no log: it hands the CLI's own stdio to the container,
+ * and Node's pipes are sockets, which a command cannot open by path (`echo x > /dev/stderr`: "No
+ * such device or address").
  */
-export const passesOutputThrough = (kind: Kind, spec: RunSpec, endpointUrl: string | undefined): boolean =>
-  containerDialects[kind].outputPassthrough && spec.remove && !spec.tty && endpointUrl === undefined
+export const keepsOutputLog = (kind: Kind, spec: RunSpec, endpointUrl: string | undefined, hostIsLinux: boolean) =>
+  containerDialects[kind].attachMayLoseOutput && spec.remove && endpointUrl === undefined && hostIsLinux
 
-const PASSTHROUGH_ARGS: ReadonlyArray<string> = ["--log-driver", "passthrough"]
-
-/**
- * Podman refusing passthrough: `the '--log-driver passthrough' option is not supported in remote
- * mode` (a client made remote by its configuration, which the endpoint does not show) or `... cannot
- * be used on a TTY`. The run is asked again attached.
- */
-export const PASSTHROUGH_REFUSED = /'--log-driver passthrough' option/
+/** The file name of that log in its private directory. */
+export const OUTPUT_LOG_FILE = "output.log"
 
 /**
  * A duration as Go's `time.ParseDuration` reads it (`--health-interval` and the like): the largest

@@ -1,28 +1,30 @@
 /**
  * Foreground runs on the CLI wing, where Podman's attached output can be lost (the command's output
- * gone, its exit code intact): a removed run without a TTY on the local engine passes its output
- * through (`--log-driver passthrough`), and a staged run that brought nothing back reads the
- * container's log. Against a stubbed CLI: the argv, the stdin each call got, and what the run returns.
+ * gone, its exit code intact): a removed run on the local engine keeps a log of its own and reads
+ * the outputs back from it when the attached run brought none, and a staged run that brought
+ * nothing back reads the container's log. Against a stubbed CLI (which writes the log as conmon
+ * would) on the real file system: the argv, the stdin each call got, and what the run returns.
  */
 import type { CommandExecutor, FileSystem, Path } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
+import { existsSync, writeFileSync } from "node:fs"
+import { dirname } from "node:path"
 import * as Def from "../../../src/ContainerDefinition.js"
 import type { Backend, CliOptions, CliResult, RunSpec } from "../../../src/ContainerRuntime.js"
 import { makeContainerOperations } from "../../../src/internal/cli/containers.js"
 import { validate } from "../../../src/internal/containerSpec.js"
-import { passesOutputThrough, runArgs } from "../../../src/internal/dialect/containers.js"
+import { keepsOutputLog, runArgs } from "../../../src/internal/dialect/containers.js"
 import { backendOf as backendWith } from "../../support/backend.js"
 import { result } from "../../support/stubCli.js"
 
 const IMAGE = "localhost/ociman-test/busybox:1"
 const ID = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-const PASSTHROUGH = ["--log-driver", "passthrough"]
 
 const specOf = (definition: Def.ContainerDefinition): RunSpec => Either.getOrThrow(validate(definition))
 
-const removed = Def.make(IMAGE).pipe(Def.withRemove, Def.command(["sh", "-c", "echo oops >&2; exit 3"]))
+const removed = Def.make(IMAGE).pipe(Def.withRemove, Def.command(["sh", "-c", "echo out; echo oops >&2; exit 3"]))
 
 /** A CLI-transport backend; `url`: the endpoint a variable or connection names (the CLI is then remote). */
 const backendOf = (kind: Backend["kind"], url?: string): Backend =>
@@ -65,102 +67,143 @@ const runOn = (
     return { outcome, calls }
   }).pipe(Effect.provide(NodeContext.layer))
 
-describe("passesOutputThrough", () => {
+/** The path a run's argv gives its log (`--log-opt path=P`), if any. */
+const logPathOf = (args: ReadonlyArray<string> | undefined): string | undefined =>
+  args?.find((arg) => arg.startsWith("path="))?.slice("path=".length)
+
+/** What conmon writes for `echo out; echo oops >&2`, as `k8s-file`. */
+const CONMON_LOG =
+  "2026-12-05T03:17:50.798255664+00:00 stdout F out\n2026-12-05T03:17:50.798480916+00:00 stderr F oops\n"
+
+/** An engine whose attached run lost the output (nothing on either stream) after conmon logged it. */
+const losingEngine = (args: ReadonlyArray<string>): CliResult => {
+  const path = logPathOf(args)
+  if (path !== undefined) writeFileSync(path, CONMON_LOG)
+  return result(args, 3)
+}
+
+describe("keepsOutputLog", () => {
   it.each([
     {
-      case: "a removed run without a TTY on local Podman",
+      case: "a removed run on local Podman",
       kind: "podman",
       definition: removed,
       url: undefined,
-      passes: true
+      linux: true,
+      keeps: true
     },
     {
-      case: "a kept run (its log stays readable)",
-      kind: "podman",
-      definition: Def.make(IMAGE),
-      url: undefined,
-      passes: false
-    },
-    {
-      case: "a run with a TTY (Podman refuses it)",
+      case: "with a TTY too",
       kind: "podman",
       definition: removed.pipe(Def.withTty),
       url: undefined,
-      passes: false
+      linux: true,
+      keeps: true
     },
     {
-      case: "a remote client (Podman refuses it)",
+      case: "a kept run (its log stays where `logs` reads it)",
+      kind: "podman",
+      definition: Def.make(IMAGE),
+      url: undefined,
+      linux: true,
+      keeps: false
+    },
+    {
+      case: "a remote engine (it cannot write the library's path)",
       kind: "podman",
       definition: removed,
       url: "ssh://core@host/run/podman/podman.sock",
-      passes: false
+      linux: true,
+      keeps: false
     },
-    { case: "Docker (no such driver)", kind: "docker", definition: removed, url: undefined, passes: false }
-  ] as const)("$case: $passes", ({ kind, definition, url, passes }) => {
-    expect(passesOutputThrough(kind, specOf(definition), url)).toBe(passes)
+    {
+      case: "Podman on macOS or Windows (a remote client)",
+      kind: "podman",
+      definition: removed,
+      url: undefined,
+      linux: false,
+      keeps: false
+    },
+    {
+      case: "Docker (its attach loses nothing)",
+      kind: "docker",
+      definition: removed,
+      url: undefined,
+      linux: true,
+      keeps: false
+    }
+  ] as const)("$case: $keeps", ({ kind, definition, url, linux, keeps }) => {
+    expect(keepsOutputLog(kind, specOf(definition), url, linux)).toBe(keeps)
   })
 
-  it("runArgs adds the driver only when told, before the image", () => {
+  it("runArgs names the log only when given one, before the image", () => {
     const spec = specOf(removed)
-    const passed = runArgs(spec, { detach: false, envArgs: [], passOutputThrough: true })
+    const logged = runArgs(spec, { detach: false, envArgs: [], outputLog: "/tmp/d/output.log" })
     const attached = runArgs(spec, { detach: false, envArgs: [] })
-    expect(attached).not.toContain("passthrough")
-    expect(passed.filter((arg) => !PASSTHROUGH.includes(arg))).toEqual(attached)
-    expect(passed.indexOf("passthrough")).toBeLessThan(passed.indexOf(IMAGE))
+    expect(attached).not.toContain("--log-driver")
+    const at = logged.indexOf("--log-driver")
+    expect(logged.slice(at, at + 4)).toEqual(["--log-driver", "k8s-file", "--log-opt", "path=/tmp/d/output.log"])
+    expect([...logged.slice(0, at), ...logged.slice(at + 4)]).toEqual(attached)
+    expect(at).toBeLessThan(logged.indexOf(IMAGE))
   })
 })
 
 describe("a foreground run on the CLI", () => {
-  it.effect(
-    "Podman, removed, no TTY: passes its output through, and the command's exit and stderr are the result",
-    () =>
-      Effect.gen(function* () {
-        const { outcome, calls } = yield* runOn(backendOf("podman"), removed, (args) => result(args, 3, "", "oops\n"))
-        expect(calls).toHaveLength(1)
-        expect(calls[0]?.args.join(" ")).toContain("--rm --log-driver passthrough")
-        const value = Either.getOrThrow(outcome)
-        expect(value.exitCode).toBe(3)
-        expect(value.stderr).toBe("oops\n")
-      })
-  )
-
-  it.effect("passed through, stdin reaches the command only when the definition is interactive", () =>
+  it.effect("Podman, removed: an attached run that lost its output reads it back from its own log, removed after", () =>
     Effect.gen(function* () {
-      const answer = (args: ReadonlyArray<string>) => result(args, 0)
-      const plain = yield* runOn(backendOf("podman"), removed, answer, "input")
-      const interactive = yield* runOn(backendOf("podman"), removed.pipe(Def.withInteractive), answer, "input")
-      expect(plain.calls[0]?.stdin).toBeUndefined()
-      expect(new TextDecoder().decode(interactive.calls[0]?.stdin)).toBe("input")
-      expect(interactive.calls[0]?.args).toContain("passthrough")
+      const { outcome, calls } = yield* runOn(backendOf("podman"), removed, losingEngine)
+      expect(calls).toHaveLength(1)
+      const path = logPathOf(calls[0]?.args)
+      if (path === undefined) return expect.fail("the run named no log")
+      expect(existsSync(dirname(path))).toBe(false)
+      expect(Either.getOrThrow(outcome)).toMatchObject({ exitCode: 3, stdout: "out\n", stderr: "oops\n" })
     })
   )
 
-  it.effect("attached (kept, or remote), stdin is given as before and no driver is named", () =>
+  it.effect("a run that brought output back returns it, whatever the log holds", () =>
+    Effect.gen(function* () {
+      const { outcome } = yield* runOn(backendOf("podman"), removed, (args) => {
+        losingEngine(args)
+        return result(args, 3, "", "attached\n")
+      })
+      expect(Either.getOrThrow(outcome)).toMatchObject({ stdout: "", stderr: "attached\n" })
+    })
+  )
+
+  it.effect("stdin is given to the run as before", () =>
+    Effect.gen(function* () {
+      const { calls } = yield* runOn(backendOf("podman"), removed.pipe(Def.withInteractive), losingEngine, "input")
+      expect(new TextDecoder().decode(calls[0]?.stdin)).toBe("input")
+    })
+  )
+
+  it.effect("a kept run, a remote engine and Docker name no log", () =>
     Effect.gen(function* () {
       const answer = (args: ReadonlyArray<string>) => result(args, 0)
-      const kept = yield* runOn(backendOf("podman"), Def.make(IMAGE), answer, "input")
+      const kept = yield* runOn(backendOf("podman"), Def.make(IMAGE), answer)
       const remote = yield* runOn(backendOf("podman", "unix:///run/podman/podman.sock"), removed, answer)
       const docker = yield* runOn(backendOf("docker"), removed, answer)
       for (const { calls } of [kept, remote, docker]) {
         expect(calls).toHaveLength(1)
         expect(calls[0]?.args).not.toContain("--log-driver")
       }
-      expect(new TextDecoder().decode(kept.calls[0]?.stdin)).toBe("input")
     })
   )
 
-  it.effect("a Podman that refuses passthrough (made remote by its configuration) is asked again attached", () =>
+  it.effect("an engine that cannot write the log there (its error names the path) is asked again without it", () =>
     Effect.gen(function* () {
-      const refusal = "Error: the '--log-driver passthrough' option is not supported in remote mode\n"
-      const { outcome, calls } = yield* runOn(backendOf("podman"), removed, (args) =>
-        args.includes("passthrough") ? result(args, 125, "", refusal) : result(args, 3, "", "oops\n")
-      )
-      expect(calls.map(({ args }) => args.includes("passthrough"))).toEqual([true, false])
+      const { outcome, calls } = yield* runOn(backendOf("podman"), removed, (args) => {
+        const path = logPathOf(args)
+        return path === undefined
+          ? result(args, 3, "", "oops\n")
+          : result(args, 125, "", `Error: open ${path}: no such file or directory\n`)
+      })
+      expect(calls.map(({ args }) => args.includes("--log-driver"))).toEqual([true, false])
       expect(Either.getOrThrow(outcome).stderr).toBe("oops\n")
     })
   )
 
-  it.effect("another runtime failure with passthrough is not asked again: it is the run's failure", () =>
+  it.effect("another runtime failure is not asked again: it is the run's failure", () =>
     Effect.gen(function* () {
       const { outcome, calls } = yield* runOn(backendOf("podman"), removed, (args) =>
         result(args, 125, "", "Error: crun: executable file `sh` not found\n")
