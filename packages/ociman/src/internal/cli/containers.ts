@@ -5,7 +5,7 @@
  * for every runtime error.
  */
 import type { CommandExecutor, FileSystem, Path } from "@effect/platform"
-import { type Context, Effect, Either, Option, Schedule, type Scope } from "effect"
+import { type Context, Effect, Either, Option, Ref, Schedule, type Scope } from "effect"
 import { type CliError, CommandFailed, UnexpectedOutput } from "../../CliError.js"
 import {
   BindMountOnRemoteEngine,
@@ -70,7 +70,7 @@ import { makeNetworkOperations } from "./networks.js"
 import { isStaged } from "../stagedStart.js"
 import { envPlan } from "./env.js"
 import { listLabeled } from "./labeled.js"
-import { outputLogPath, withOutputFromLog } from "./outputLog.js"
+import { logRefused, outputLogPath, withOutputFromLog } from "./outputLog.js"
 import { askingAgainAfterStorageRace } from "./storageRace.js"
 import { clientVersionOfBackend } from "./probe.js"
 import { decodeText, nonEmptyLines } from "../bytes.js"
@@ -342,6 +342,9 @@ export const makeContainerOperations = (
 
   const bindsOnThisEngine = bindsOnEngineOf(backend)
 
+  // set once the engine failed a run for the log it was given (see `logRefused`)
+  const engineRefusedLog = Ref.unsafeMake(false)
+
   // a definition with other networks or files: create, prepare, start (`./stagedRun.ts`)
   const staged: StagedRunDeps = {
     kind: backend.kind,
@@ -378,9 +381,11 @@ export const makeContainerOperations = (
           yield* bindsOnThisEngine(spec)
           const env = yield* envPlan(spec.env)
           if (isStaged(spec)) return yield* runForegroundStaged(staged, spec, env, options)
-          const logPath = keepsOutputLog(backend.kind, spec, backend.endpoint.url, process.platform === "linux")
-            ? Option.getOrUndefined(yield* outputLogPath)
-            : undefined
+          const logPath =
+            keepsOutputLog(backend.kind, spec, backend.endpoint.url, process.platform === "linux") &&
+            !(yield* Ref.get(engineRefusedLog))
+              ? Option.getOrUndefined(yield* outputLogPath)
+              : undefined
           const run = (outputLog: string | undefined) =>
             cli(runArgs(spec, { detach: false, envArgs: env.args, outputLog }), {
               env: env.env,
@@ -389,11 +394,11 @@ export const makeContainerOperations = (
               timeout: options.timeout
             })
           const first = yield* run(logPath)
-          // an engine that cannot write there (a client remote by its configuration): as before
-          const logRefused =
-            logPath !== undefined && first.exitCode === RUNTIME_ERROR_EXIT && decodeText(first.stderr).includes(logPath)
-          const result = logRefused ? yield* run(undefined) : first
-          const readFrom = logRefused ? undefined : logPath
+          // an engine that cannot use the log: asked again without it, and never given one again
+          const refused = logPath !== undefined && (yield* logRefused(first, logPath))
+          if (refused) yield* Ref.set(engineRefusedLog, true)
+          const result = refused ? yield* run(undefined) : first
+          const readFrom = refused ? undefined : logPath
           // 125 (or no exit code at all) is the runtime failing, not the container's command
           if (result.exitCode === RUNTIME_ERROR_EXIT || result.exitCode === undefined) {
             return yield* classifyRunFailure(spec, result)

@@ -17,7 +17,8 @@ import type {
   RunSpec,
   Service
 } from "../../ContainerRuntime.js"
-import { decodeText } from "../bytes.js"
+import { concatBytes, decodeText } from "../bytes.js"
+import { withoutPodmanOwnLines } from "../dialect/podmanLog.js"
 import { prepareCreated } from "../stagedStart.js"
 import { containerDialects, createArgs, removeArgs, startArgs, streamLogsArgs } from "../dialect/containers.js"
 import { execResultOf } from "../execResult.js"
@@ -123,7 +124,14 @@ const readBackLostOutput = (deps: StagedRunDeps, id: string, result: CliResult):
   containerDialects[deps.kind].attachMayLoseOutput && broughtNothing(result)
     ? deps.cli(streamLogsArgs(id, {}), { timeout: LOG_READ_TIMEOUT }).pipe(
         Effect.map((logged) =>
-          logged.exitCode === 0 ? { ...result, stdout: logged.stdout, stderr: logged.stderr } : result
+          logged.exitCode === 0
+            ? {
+                ...result,
+                stdout: logged.stdout,
+                // what Podman said of the start, then the command's own (not the `logs` call's warnings)
+                stderr: concatBytes([result.stderr, encoder.encode(withoutPodmanOwnLines(decodeText(logged.stderr)))])
+              }
+            : result
         ),
         // no log to read (`--log-driver none`): what the start brought back stands
         Effect.orElseSucceed(() => result)
@@ -131,3 +139,5 @@ const readBackLostOutput = (deps: StagedRunDeps, id: string, result: CliResult):
     : Effect.succeed(result)
 
 const LOG_READ_TIMEOUT = "30 seconds"
+
+const encoder = new TextEncoder()

@@ -37,3 +37,29 @@ export const decodeK8sFileLog = (log: Uint8Array): LoggedOutput => {
   }
   return { stdout: concatBytes(chunks.stdout), stderr: concatBytes(chunks.stderr) }
 }
+
+/**
+ * A line Podman writes about itself on its stderr, never the container's: logrus'
+ * `time="…" level=warning msg="…"` off a terminal, `WARN[0000] …` on one. Rootless Podman without
+ * a systemd session, or on a `/` that is not a shared mount, warns so on every call.
+ */
+const PODMAN_OWN_LINE = /^(?:time="[^"]*" level=[a-z]+ msg=|[A-Z]{4}\[\d+\] )/
+
+/** Whether every line of `stderr` is Podman's own (an empty one is). */
+export const onlyPodmanOwnLines = (stderr: string): boolean =>
+  stderr.split("\n").every((line) => line.length === 0 || PODMAN_OWN_LINE.test(line))
+
+/** `stderr` without Podman's own lines. */
+export const withoutPodmanOwnLines = (stderr: string): string =>
+  stderr
+    .split("\n")
+    .filter((line) => !PODMAN_OWN_LINE.test(line))
+    .join("\n")
+
+/**
+ * Conmon failing before the command starts, e.g. a log it cannot write where it was told:
+ * `[conmon:e]: Failed to open log file No such file or directory`, or
+ * `[conmon:e] k8s-file doesn't support --log-tag` (a `log_tag` in containers.conf); Podman then
+ * exits 126 with `Error: write child: broken pipe`.
+ */
+export const CONMON_FAILED = /^\[conmon:e\]/m

@@ -9,8 +9,9 @@ import type { CommandExecutor, FileSystem, Path } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
-import { existsSync, writeFileSync } from "node:fs"
-import { dirname } from "node:path"
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { dirname, join } from "node:path"
 import * as Def from "../../../src/ContainerDefinition.js"
 import type { Backend, CliOptions, CliResult, RunSpec } from "../../../src/ContainerRuntime.js"
 import { makeContainerOperations } from "../../../src/internal/cli/containers.js"
@@ -74,6 +75,10 @@ const logPathOf = (args: ReadonlyArray<string> | undefined): string | undefined 
 /** What conmon writes for `echo out; echo oops >&2`, as `k8s-file`. */
 const CONMON_LOG =
   "2026-12-05T03:17:50.798255664+00:00 stdout F out\n2026-12-05T03:17:50.798480916+00:00 stderr F oops\n"
+
+/** What Podman 4.3.1 prints when conmon cannot open the log it was given (exit 126). */
+const CONMON_REFUSAL =
+  "[conmon:e]: Failed to open log file No such file or directory\nError: write child: broken pipe\n"
 
 /** An engine whose attached run lost the output (nothing on either stream) after conmon logged it. */
 const losingEngine = (args: ReadonlyArray<string>): CliResult => {
@@ -190,16 +195,62 @@ describe("a foreground run on the CLI", () => {
     })
   )
 
-  it.effect("an engine that cannot write the log there (its error names the path) is asked again without it", () =>
+  it.effect(
+    "an engine that cannot use the log (conmon fails first) is asked again without it, and never given one again",
+    () =>
+      Effect.gen(function* () {
+        const platform = yield* Effect.context<FileSystem.FileSystem | Path.Path | CommandExecutor.CommandExecutor>()
+        const { cli, calls } = recordingCli((args) =>
+          logPathOf(args) === undefined ? result(args, 3, "", "oops\n") : result(args, 126, "", CONMON_REFUSAL)
+        )
+        const ops = makeContainerOperations(backendOf("podman"), cli, platform)
+        const first = yield* Effect.either(ops.runForeground(specOf(removed), {}))
+        const second = yield* Effect.either(ops.runForeground(specOf(removed), {}))
+        expect(calls.map(({ args }) => args.includes("--log-driver"))).toEqual([true, false, false])
+        expect(Either.getOrThrow(first)).toMatchObject({ exitCode: 3, stderr: "oops\n" })
+        expect(Either.getOrThrow(second)).toMatchObject({ exitCode: 3, stderr: "oops\n" })
+      }).pipe(Effect.provide(NodeContext.layer))
+  )
+
+  it.effect("conmon failing after the command logged output is not asked again (the command ran)", () =>
     Effect.gen(function* () {
       const { outcome, calls } = yield* runOn(backendOf("podman"), removed, (args) => {
-        const path = logPathOf(args)
-        return path === undefined
-          ? result(args, 3, "", "oops\n")
-          : result(args, 125, "", `Error: open ${path}: no such file or directory\n`)
+        losingEngine(args)
+        return result(args, 126, "", CONMON_REFUSAL)
       })
-      expect(calls.map(({ args }) => args.includes("--log-driver"))).toEqual([true, false])
-      expect(Either.getOrThrow(outcome).stderr).toBe("oops\n")
+      expect(calls).toHaveLength(1)
+      expect(Either.getOrThrow(outcome).exitCode).toBe(126)
+    })
+  )
+
+  it.effect("Podman's own warnings on stderr do not hide a lost output: they come first, then the command's", () =>
+    Effect.gen(function* () {
+      const warning = 'time="2026-12-05T01:54:44Z" level=warning msg="\\"/\\" is not a shared mount"\n'
+      const { outcome } = yield* runOn(backendOf("podman"), removed, (args) => {
+        losingEngine(args)
+        return result(args, 3, "", warning)
+      })
+      expect(Either.getOrThrow(outcome)).toMatchObject({ stdout: "out\n", stderr: `${warning}oops\n` })
+    })
+  )
+
+  it.effect("a temporary directory whose path has a ':' (conmon would cut the path there) gets no log", () =>
+    Effect.gen(function* () {
+      const parent = mkdtempSync(join(tmpdir(), "with:colon-"))
+      const before = process.env["TMPDIR"]
+      const { calls } = yield* Effect.acquireUseRelease(
+        Effect.sync(() => {
+          process.env["TMPDIR"] = parent
+        }),
+        () => runOn(backendOf("podman"), removed, (args) => result(args, 0)),
+        () =>
+          Effect.sync(() => {
+            if (before === undefined) delete process.env["TMPDIR"]
+            else process.env["TMPDIR"] = before
+            rmSync(parent, { recursive: true, force: true })
+          })
+      )
+      expect(calls[0]?.args).not.toContain("--log-driver")
     })
   )
 

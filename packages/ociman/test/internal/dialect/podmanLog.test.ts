@@ -1,5 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
-import { decodeK8sFileLog } from "../../../src/internal/dialect/podmanLog.js"
+import {
+  CONMON_FAILED,
+  decodeK8sFileLog,
+  onlyPodmanOwnLines,
+  withoutPodmanOwnLines
+} from "../../../src/internal/dialect/podmanLog.js"
 
 const T = "2026-12-05T03:19:57.417286287+00:00"
 const bytes = (text: string) => new TextEncoder().encode(text)
@@ -36,5 +41,29 @@ describe("decodeK8sFileLog (what conmon logs, read back into the two outputs)", 
   it("an empty log is empty outputs", () => {
     const decoded = decodeK8sFileLog(new Uint8Array())
     expect(decoded.stdout.length + decoded.stderr.length).toBe(0)
+  })
+})
+
+describe("Podman's own lines on stderr", () => {
+  const offTerminal =
+    'time="2026-12-05T01:54:44Z" level=warning msg="\\"/\\" is not a shared mount, this could cause issues"'
+  const onTerminal = "WARN[0000] The cgroupv2 manager is set to systemd but there is no systemd user session available"
+
+  it("are told from the command's output, in both of logrus' formats", () => {
+    expect(onlyPodmanOwnLines("")).toBe(true)
+    expect(onlyPodmanOwnLines(`${offTerminal}\n${onTerminal}\n`)).toBe(true)
+    expect(onlyPodmanOwnLines(`${offTerminal}\noops\n`)).toBe(false)
+    expect(onlyPodmanOwnLines("level=warning msg=x\n")).toBe(false)
+    expect(withoutPodmanOwnLines(`${onTerminal}\noops\n`)).toBe("oops\n")
+  })
+
+  it("conmon's own failure is recognised, a command's similar words are not", () => {
+    expect(
+      CONMON_FAILED.test(
+        "[conmon:e]: Failed to open log file No such file or directory\nError: write child: broken pipe\n"
+      )
+    ).toBe(true)
+    expect(CONMON_FAILED.test("[conmon:e] k8s-file doesn't support --log-tag\n")).toBe(true)
+    expect(CONMON_FAILED.test("my tool says [conmon:e] in the middle\n")).toBe(false)
   })
 })
