@@ -8,7 +8,7 @@ import { Effect, Option, type Scope } from "effect"
 import type { CliResult } from "../../ContainerRuntime.js"
 import { OUTPUT_LOG_FILE } from "../dialect/containers.js"
 import { concatBytes, decodeText } from "../bytes.js"
-import { CONMON_FAILED, decodeK8sFileLog, onlyPodmanOwnLines } from "../dialect/podmanLog.js"
+import { CONMON_FAILED, decodeK8sFileLog, type LoggedOutput, onlyPodmanOwnLines } from "../dialect/podmanLog.js"
 import { scopedTempDirectory } from "./tempDirectory.js"
 
 /**
@@ -57,8 +57,15 @@ export const withOutputFromLog = (
   logPath: string
 ): Effect.Effect<CliResult, never, FileSystem.FileSystem> =>
   broughtNothing(result)
-    ? Effect.map(readLog(logPath), (log) => {
-        const logged = decodeK8sFileLog(log)
-        return { ...result, stdout: logged.stdout, stderr: concatBytes([result.stderr, logged.stderr]) }
-      })
+    ? Effect.map(readLog(logPath), (log) => withLoggedOutput(result, decodeK8sFileLog(log)))
     : Effect.succeed(result)
+
+/**
+ * `result` with its command's output as a log kept it: stdout the log's, stderr what Podman itself
+ * said on the run's stderr, then the log's.
+ */
+export const withLoggedOutput = (result: CliResult, logged: LoggedOutput): CliResult => ({
+  ...result,
+  stdout: logged.stdout,
+  stderr: concatBytes([result.stderr, logged.stderr])
+})

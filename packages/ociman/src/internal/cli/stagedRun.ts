@@ -17,13 +17,13 @@ import type {
   RunSpec,
   Service
 } from "../../ContainerRuntime.js"
-import { concatBytes, decodeText } from "../bytes.js"
+import { decodeText } from "../bytes.js"
 import { withoutPodmanOwnLines } from "../dialect/podmanLog.js"
 import { prepareCreated } from "../stagedStart.js"
 import { containerDialects, createArgs, removeArgs, startArgs, streamLogsArgs } from "../dialect/containers.js"
 import { execResultOf } from "../execResult.js"
 import type { Kind } from "../kind.js"
-import { broughtNothing } from "./outputLog.js"
+import { broughtNothing, withLoggedOutput } from "./outputLog.js"
 
 type Cli = Service["cli"]
 
@@ -125,12 +125,11 @@ const readBackLostOutput = (deps: StagedRunDeps, id: string, result: CliResult):
     ? deps.cli(streamLogsArgs(id, {}), { timeout: LOG_READ_TIMEOUT }).pipe(
         Effect.map((logged) =>
           logged.exitCode === 0
-            ? {
-                ...result,
+            ? withLoggedOutput(result, {
                 stdout: logged.stdout,
-                // what Podman said of the start, then the command's own (not the `logs` call's warnings)
-                stderr: concatBytes([result.stderr, encoder.encode(withoutPodmanOwnLines(decodeText(logged.stderr)))])
-              }
+                // the command's own, not the `logs` call's warnings
+                stderr: encoder.encode(withoutPodmanOwnLines(decodeText(logged.stderr)))
+              })
             : result
         ),
         // no log to read (`--log-driver none`): what the start brought back stands
